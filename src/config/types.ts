@@ -1,0 +1,100 @@
+/**
+ * The validated config: what `loadConfig` returns once syntax, schema and semantic checks pass.
+ * Close to the YAML, but normalized (member_of always objects, privileges upper-case, profiles
+ * merged with the built-ins, passwords read from env/file) and with source positions kept for
+ * errors found later, at plan time (an object that does not exist, say).
+ */
+import type { SourcePosition } from '../errors.js';
+import type { ParsedObjectName } from '../model/objects.js';
+import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from '../model/privileges.js';
+import type { DesiredPassword, RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
+
+export interface ConfigSettings {
+  readonly unmanagedRoles: UnmanagedRolesPolicy;
+  /** Globs (`*`, `?`) of role names pgward never touches. */
+  readonly ignoreRoles: readonly string[];
+  readonly reassignOwnedTo: string | null;
+  /** Roles whose future objects `permissions` cover; null = each schema's owner. */
+  readonly objectCreators: readonly string[] | null;
+}
+
+/** Object types a profile can name. */
+export type ProfileObjectType = 'schema' | 'table' | 'sequence' | 'function' | 'type';
+
+export type Profile = Readonly<Partial<Record<ProfileObjectType, readonly Privilege[]>>>;
+
+export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
+  read: { schema: ['USAGE'], table: ['SELECT'], sequence: ['USAGE', 'SELECT'] },
+  write: { schema: ['USAGE'], table: ['INSERT', 'UPDATE', 'DELETE'], sequence: ['USAGE', 'SELECT', 'UPDATE'] },
+};
+
+export interface ConfigMembership {
+  readonly role: string;
+  readonly admin: boolean;
+  /** Undefined = not written: PostgreSQL's default (the member's INHERIT attribute on 16+). */
+  readonly inherit?: boolean;
+  readonly set?: boolean;
+  readonly position?: SourcePosition;
+}
+
+export interface ConfigPermission {
+  /** Profile name (`read`, `write` or one from `profiles`). */
+  readonly type: string;
+  readonly schemas: readonly string[];
+  readonly position?: SourcePosition;
+}
+
+export interface ConfigObjectName extends ParsedObjectName {
+  /** As written in the config, for messages. */
+  readonly text: string;
+  readonly position?: SourcePosition;
+}
+
+export interface ConfigGrant {
+  /** 'ALL' = every privilege the object kind has on this server. */
+  readonly privileges: readonly Privilege[] | 'ALL';
+  readonly objectType: ObjectKind;
+  /** Exactly one of objects / allInSchemas is set. */
+  readonly objects?: readonly ConfigObjectName[];
+  readonly allInSchemas?: readonly string[];
+  /** Column privileges (object_type table, explicit objects only). */
+  readonly columns?: readonly string[];
+  readonly withGrantOption: boolean;
+  readonly position?: SourcePosition;
+}
+
+export interface ConfigDefaultPrivilege {
+  readonly forRole: string;
+  /** null = in every schema (the global default). */
+  readonly schema: string | null;
+  readonly objectType: DefaultPrivilegeObjectType;
+  readonly privileges: readonly Privilege[] | 'ALL';
+  readonly withGrantOption: boolean;
+  readonly position?: SourcePosition;
+}
+
+export interface ConfigRole {
+  readonly name: string;
+  readonly position?: SourcePosition;
+  /** Attributes written in the config; the rest take CREATE ROLE's defaults. */
+  readonly attributes: Partial<RoleAttributes>;
+  readonly password?: DesiredPassword;
+  readonly description: string | null;
+  readonly config: Readonly<Record<string, string>>;
+  readonly renamedFrom?: string;
+  readonly memberOf: readonly ConfigMembership[];
+  readonly permissions: readonly ConfigPermission[];
+  readonly grants: readonly ConfigGrant[];
+  readonly defaultPrivileges: readonly ConfigDefaultPrivilege[];
+}
+
+export interface Config {
+  /** Path of the file it was loaded from, as given. */
+  readonly file: string;
+  readonly version: 1;
+  readonly settings: ConfigSettings;
+  /** Built-in profiles merged with the config's own (the config's win). */
+  readonly profiles: Readonly<Record<string, Profile>>;
+  /** In file order. */
+  readonly roles: readonly ConfigRole[];
+}

@@ -1,0 +1,194 @@
+/**
+ * The two states pgward compares: what the catalog holds (CurrentState, from introspection)
+ * and what the config wants (DesiredState, resolved from the config against the catalog).
+ * Both are plain, readonly data; privileges are flat facts so that diffing is set difference.
+ */
+import type { ObjectRef } from './objects.js';
+import type { DefaultPrivilegeObjectType, Privilege } from './privileges.js';
+
+export interface RoleAttributes {
+  readonly superuser: boolean;
+  readonly createdb: boolean;
+  readonly createrole: boolean;
+  readonly inherit: boolean;
+  readonly login: boolean;
+  readonly replication: boolean;
+  readonly bypassrls: boolean;
+  /** -1 = unlimited. */
+  readonly connectionLimit: number;
+  /**
+   * Expiry as an ISO-8601 UTC timestamp (`2026-12-31T00:00:00.000Z`), or null for none.
+   * PostgreSQL cannot set NULL back once set; `infinity` means the same and introspects as null.
+   */
+  readonly validUntil: string | null;
+}
+
+/** What `CREATE ROLE name` with no options gives. */
+export const DEFAULT_ROLE_ATTRIBUTES: RoleAttributes = {
+  superuser: false,
+  createdb: false,
+  createrole: false,
+  inherit: true,
+  login: false,
+  replication: false,
+  bypassrls: false,
+  connectionLimit: -1,
+  validUntil: null,
+};
+
+/** Server-level facts that version-dependent code and protections need. */
+export interface ServerInfo {
+  /** `server_version_num`, e.g. 160004. */
+  readonly versionNum: number;
+  readonly currentUser: string;
+  readonly currentDatabase: string;
+  /** The role with OID 10, created by initdb. */
+  readonly bootstrapSuperuser: string;
+  readonly currentUserIsSuperuser: boolean;
+  /** Whether `pg_authid.rolpassword` is readable (superuser): needed for password drift. */
+  readonly canReadPasswords: boolean;
+}
+
+export interface CurrentRole {
+  readonly name: string;
+  readonly oid: number;
+  readonly attributes: RoleAttributes;
+  /** Stored verifier (`SCRAM-SHA-256$...` or `md5...`), null if none, undefined if unreadable. */
+  readonly password?: string | null;
+  /** COMMENT ON ROLE, null if none. */
+  readonly description: string | null;
+  /** `ALTER ROLE ... SET` settings for all databases (`pg_db_role_setting.setdatabase = 0`). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export interface MembershipOptions {
+  readonly admin: boolean;
+  /** PG16+: whether the member inherits the role's privileges. Null before 16. */
+  readonly inherit: boolean | null;
+  /** PG16+: whether the member may SET ROLE to the role. Null before 16. */
+  readonly set: boolean | null;
+}
+
+/** One `pg_auth_members` row: `member` is a member of `role`. PG16+ may hold several grantors. */
+export interface CurrentMembership extends MembershipOptions {
+  readonly role: string;
+  readonly member: string;
+  readonly grantor: string;
+}
+
+/** A membership the config wants; inherit/set undefined = PostgreSQL's default for the grant. */
+export interface DesiredMembership {
+  readonly role: string;
+  readonly member: string;
+  readonly admin: boolean;
+  readonly inherit?: boolean;
+  readonly set?: boolean;
+}
+
+/** One privilege on one object (or one column of a table) for one grantee. */
+export interface PrivilegeFact {
+  readonly object: ObjectRef;
+  /** Column privilege on a table when set. */
+  readonly column?: string;
+  readonly grantee: string;
+  readonly privilege: Privilege;
+  readonly grantable: boolean;
+}
+
+/**
+ * One entry of `ALTER DEFAULT PRIVILEGES FOR ROLE forRole [IN SCHEMA schema] GRANT ...`.
+ * `schema` null = the global default for every schema.
+ */
+export interface DefaultPrivilegeFact {
+  readonly forRole: string;
+  readonly schema: string | null;
+  readonly objectType: DefaultPrivilegeObjectType;
+  readonly grantee: string;
+  readonly privilege: Privilege;
+  readonly grantable: boolean;
+}
+
+/** An object the catalog holds, outside system schemas. */
+export interface CatalogObject extends ObjectRef {
+  readonly owner: string;
+  /** For tables: the relkind letter (r, v, m, f, p) — ALL TABLES covers all of them. */
+  readonly relkind?: string;
+}
+
+/** What a role owns or holds, per database, from `pg_shdepend` (for safe drops). */
+export interface RoleDependency {
+  readonly role: string;
+  /** Database name, or null for shared objects (databases, tablespaces). */
+  readonly database: string | null;
+  /** 'owner' (owns objects), 'acl' (holds privileges), 'policy' (named in a RLS policy), ... */
+  readonly type: 'owner' | 'acl' | 'policy' | 'initacl';
+  /** Number of objects. */
+  readonly count: number;
+}
+
+export interface CurrentState {
+  readonly server: ServerInfo;
+  /** Every role, system ones included. */
+  readonly roles: readonly CurrentRole[];
+  readonly memberships: readonly CurrentMembership[];
+  /**
+   * Objects of the connected database outside system schemas (tables and views of every
+   * relkind, sequences, routines, types, schemas, ...) and every database of the cluster.
+   */
+  readonly objects: readonly CatalogObject[];
+  /**
+   * Explicit privileges (from ACLs, via `aclexplode`) on the objects above, column privileges
+   * included, for every grantee except PUBLIC. An owner's implicit privileges appear too
+   * (acldefault): the diff ignores facts whose grantee owns the object.
+   */
+  readonly privileges: readonly PrivilegeFact[];
+  readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
+  readonly dependencies: readonly RoleDependency[];
+}
+
+export type PasswordSource =
+  | { readonly from: 'env'; readonly name: string }
+  | { readonly from: 'file'; readonly path: string }
+  | { readonly from: 'hashed' };
+
+/**
+ * A password the config wants. `secret` is the plaintext (env/file) or the verifier (hashed);
+ * it lives in memory only: plans, reports and plan files carry `source`, never `secret`.
+ */
+export interface DesiredPassword {
+  readonly source: PasswordSource;
+  readonly secret: string;
+}
+
+export interface DesiredRole {
+  readonly name: string;
+  readonly attributes: RoleAttributes;
+  readonly password?: DesiredPassword;
+  readonly description: string | null;
+  readonly config: Readonly<Record<string, string>>;
+  /** Rename this existing role instead of creating the role. */
+  readonly renamedFrom?: string;
+}
+
+export type UnmanagedRolesPolicy = 'ignore' | 'report' | 'drop';
+
+export interface DesiredState {
+  readonly roles: readonly DesiredRole[];
+  readonly memberships: readonly DesiredMembership[];
+  /** Fully expanded: every object of `all_in_schemas` and of default privileges, one fact each. */
+  readonly privileges: readonly PrivilegeFact[];
+  readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
+  /** Roles pgward manages: grants to them that the config lacks are revoked. */
+  readonly managedRoles: ReadonlySet<string>;
+  /**
+   * Roles pgward must never drop, alter or revoke from (pg_*, bootstrap superuser, connecting
+   * role, ignore_roles, managed-cloud admin roles, ...). Computed at resolve time.
+   */
+  readonly protectedRoles: ReadonlySet<string>;
+  readonly unmanagedRoles: UnmanagedRolesPolicy;
+  readonly reassignOwnedTo: string | null;
+  /**
+   * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).
+   */
+  readonly addOnlyMembershipsOf?: ReadonlySet<string>;
+}

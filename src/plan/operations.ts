@@ -1,0 +1,141 @@
+/**
+ * Operations: the closed set of changes a plan can make. Each is readonly data; rendering to
+ * SQL (`sql/render.ts`) is an exhaustive switch over `type`.
+ */
+import type { ObjectRef } from '../model/objects.js';
+import type {
+  AllInSchemaKind,
+  DefaultPrivilegeObjectType,
+  ObjectKind,
+  Privilege,
+} from '../model/privileges.js';
+import type { PasswordSource, RoleAttributes } from '../model/state.js';
+
+/** What a GRANT/REVOKE applies to: listed objects, or every object of a kind in a schema. */
+export type GrantTarget =
+  | { readonly scope: 'objects'; readonly kind: ObjectKind; readonly objects: readonly ObjectRef[] }
+  | { readonly scope: 'all_in_schema'; readonly kind: AllInSchemaKind; readonly schema: string };
+
+export type Operation =
+  | {
+      readonly type: 'create_role';
+      readonly role: string;
+      /** Attributes that differ from CREATE ROLE's defaults are rendered as options. */
+      readonly attributes: RoleAttributes;
+      readonly password?: PasswordSource;
+    }
+  | { readonly type: 'rename_role'; readonly from: string; readonly to: string }
+  | {
+      readonly type: 'alter_role';
+      readonly role: string;
+      /** Only the attributes that change. */
+      readonly changes: Partial<RoleAttributes>;
+    }
+  | { readonly type: 'set_password'; readonly role: string; readonly password: PasswordSource }
+  | { readonly type: 'comment_role'; readonly role: string; readonly comment: string | null }
+  /** ALTER ROLE ... SET name = value, or RESET name when value is null. */
+  | { readonly type: 'set_role_config'; readonly role: string; readonly name: string; readonly value: string | null }
+  | {
+      readonly type: 'grant_membership';
+      readonly role: string;
+      readonly member: string;
+      readonly admin: boolean;
+      /** PG16+ only; undefined = not specified in the GRANT. */
+      readonly inherit?: boolean;
+      readonly set?: boolean;
+    }
+  | {
+      /** Changes options of an existing membership (ADMIN on all versions; INHERIT/SET on 16+). */
+      readonly type: 'alter_membership';
+      readonly role: string;
+      readonly member: string;
+      readonly grantor?: string;
+      readonly admin?: boolean;
+      readonly inherit?: boolean;
+      readonly set?: boolean;
+    }
+  | {
+      readonly type: 'revoke_membership';
+      readonly role: string;
+      readonly member: string;
+      /** PG16+: REVOKE ... GRANTED BY, needed when the grant was made by another role. */
+      readonly grantor?: string;
+    }
+  | {
+      readonly type: 'grant_privileges';
+      readonly target: GrantTarget;
+      readonly privileges: readonly Privilege[];
+      /** Column privileges when set (target is one table). */
+      readonly columns?: readonly string[];
+      readonly grantees: readonly string[];
+      readonly withGrantOption: boolean;
+    }
+  | {
+      readonly type: 'revoke_privileges';
+      readonly target: GrantTarget;
+      readonly privileges: readonly Privilege[];
+      readonly columns?: readonly string[];
+      readonly grantees: readonly string[];
+      /** REVOKE GRANT OPTION FOR: keep the privilege, drop only the right to grant it. */
+      readonly grantOptionOnly: boolean;
+    }
+  | {
+      readonly type: 'grant_default_privileges';
+      readonly forRole: string;
+      readonly schema: string | null;
+      readonly objectType: DefaultPrivilegeObjectType;
+      readonly privileges: readonly Privilege[];
+      readonly grantees: readonly string[];
+      readonly withGrantOption: boolean;
+    }
+  | {
+      readonly type: 'revoke_default_privileges';
+      readonly forRole: string;
+      readonly schema: string | null;
+      readonly objectType: DefaultPrivilegeObjectType;
+      readonly privileges: readonly Privilege[];
+      readonly grantees: readonly string[];
+      readonly grantOptionOnly: boolean;
+    }
+  /** REASSIGN OWNED BY role TO to; then DROP OWNED BY role (current database). */
+  | { readonly type: 'reassign_owned'; readonly role: string; readonly to: string }
+  | { readonly type: 'drop_owned'; readonly role: string }
+  | { readonly type: 'drop_role'; readonly role: string };
+
+export type OperationType = Operation['type'];
+
+/** Terraform's closed set of actions: + create, ~ update, - delete. */
+export type Action = 'create' | 'update' | 'delete';
+
+/** One plan step: the operation, a one-line summary and its SQL, kept together. */
+export interface PlanStep {
+  readonly operation: Operation;
+  readonly action: Action;
+  readonly summary: string;
+  /** SQL as shown to people and saved in plan files: passwords appear as (sensitive). */
+  readonly sql: readonly string[];
+}
+
+export interface PlanSummary {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+}
+
+export interface Plan {
+  readonly formatVersion: 1;
+  readonly steps: readonly PlanStep[];
+  readonly summary: PlanSummary;
+  /** sha256 of the introspected state the plan was computed from (see plan/fingerprint.ts). */
+  readonly fingerprint: string;
+  readonly database: string;
+  readonly serverVersionNum: number;
+  /** Suffix of DB-specific roles the plan was made with, if any. */
+  readonly suffix?: string;
+  /** Non-fatal notes for the reader (unmanaged roles reported, password drift unknowable, ...). */
+  readonly warnings: readonly string[];
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}

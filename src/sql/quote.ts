@@ -1,0 +1,32 @@
+/**
+ * The only two ways a name or a value enters SQL text. Everything else in a statement comes
+ * from closed sets of keywords (see `model/privileges.ts`).
+ */
+
+/**
+ * Quotes an identifier: always double-quoted, inner `"` doubled, so that case, dots, spaces and
+ * reserved words are kept literally.
+ *
+ * @example quoteIdent('Mixed "Case"') // => '"Mixed ""Case"""'
+ */
+export function quoteIdent(name: string): string {
+  if (name.includes('\0')) throw new Error('identifier contains a NUL byte');
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `schema.name`, each part quoted. */
+export function quoteQualified(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+/**
+ * Quotes a string literal. Uses the `E''` form when the value has a backslash, so the result
+ * means the same whatever `standard_conforming_strings` says.
+ *
+ * @example quoteLiteral("it's") // => "'it''s'"
+ */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new Error('literal contains a NUL byte');
+  const body = value.replaceAll("'", "''");
+  return value.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`;
+}
