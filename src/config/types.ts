@@ -25,7 +25,11 @@ export type Profile = Readonly<Partial<Record<ProfileObjectType, readonly Privil
 
 export const BUILTIN_PROFILES: Readonly<Record<string, Profile>> = {
   read: { schema: ['USAGE'], table: ['SELECT'], sequence: ['USAGE', 'SELECT'] },
-  write: { schema: ['USAGE'], table: ['INSERT', 'UPDATE', 'DELETE'], sequence: ['USAGE', 'SELECT', 'UPDATE'] },
+  write: {
+    schema: ['USAGE'],
+    table: ['INSERT', 'UPDATE', 'DELETE'],
+    sequence: ['USAGE', 'SELECT', 'UPDATE'],
+  },
 };
 
 export interface ConfigMembership {

@@ -19,7 +19,11 @@ export const SCHEMA_SCOPED_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>(
   'domain',
 ]);
 
-export const ROUTINE_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>(['function', 'procedure', 'routine']);
+export const ROUTINE_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>([
+  'function',
+  'procedure',
+  'routine',
+]);
 
 export interface ObjectRef {
   readonly kind: ObjectKind;
@@ -42,7 +46,10 @@ function formatPart(part: string): string {
 
 /** Config form of an object name, e.g. `public."Mixed.Case"` or `public.calc(integer, text)`. */
 export function formatObjectName(ref: ObjectRef): string {
-  const base = ref.schema === null ? formatPart(ref.name) : `${formatPart(ref.schema)}.${formatPart(ref.name)}`;
+  const base =
+    ref.schema === null
+      ? formatPart(ref.name)
+      : `${formatPart(ref.schema)}.${formatPart(ref.name)}`;
   return ref.args === undefined ? base : `${base}(${ref.args})`;
 }
 
@@ -57,7 +64,10 @@ export function sqlObjectName(ref: ObjectRef): string {
     if (!/^\d+$/.test(ref.name)) throw new Error(`large object "${ref.name}" is not an OID`);
     return ref.name;
   }
-  const base = ref.schema === null ? quoteIdent(ref.name) : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
+  const base =
+    ref.schema === null
+      ? quoteIdent(ref.name)
+      : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
   return ref.args === undefined ? base : `${base}(${ref.args})`;
 }
 
@@ -72,7 +82,10 @@ export interface ParsedObjectName {
  * Parses a config-form name. Schema-scoped kinds need `schema.name`; others take one part.
  * Returns an error message instead of throwing, for the config loader to place.
  */
-export function parseObjectName(kind: ObjectKind, text: string): ParsedObjectName | { error: string } {
+export function parseObjectName(
+  kind: ObjectKind,
+  text: string,
+): ParsedObjectName | { error: string } {
   const parts: string[] = [];
   let i = 0;
   let args: string | undefined;
@@ -116,13 +129,15 @@ export function parseObjectName(kind: ObjectKind, text: string): ParsedObjectNam
     return { error: `unexpected character after quoted part in "${text}"` };
   }
   const scoped = SCHEMA_SCOPED_KINDS.has(kind);
-  if (args !== undefined && !ROUTINE_KINDS.has(kind)) return { error: `only routines take an argument list: "${text}"` };
+  if (args !== undefined && !ROUTINE_KINDS.has(kind))
+    return { error: `only routines take an argument list: "${text}"` };
   if (scoped) {
     if (parts.length !== 2) return { error: `"${text}" must be written schema.name` };
     const [schema, name] = parts as [string, string];
     // A routine written without parentheses matches its only overload (or is ambiguous).
     return args === undefined ? { schema, name } : { schema, name, args };
   }
-  if (parts.length !== 1) return { error: `"${text}" must be a single name (quote a name that contains a dot)` };
+  if (parts.length !== 1)
+    return { error: `"${text}" must be a single name (quote a name that contains a dot)` };
   return { schema: null, name: parts[0] as string };
 }

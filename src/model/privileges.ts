@@ -111,7 +111,13 @@ export type AllInSchemaKind = keyof typeof ALL_IN_SCHEMA_KEYWORD;
  * (PostgreSQL has one default ACL for routines); `schema` defaults exist only without
  * `IN SCHEMA`.
  */
-export const DEFAULT_PRIVILEGE_OBJECT_TYPES = ['table', 'sequence', 'function', 'type', 'schema'] as const;
+export const DEFAULT_PRIVILEGE_OBJECT_TYPES = [
+  'table',
+  'sequence',
+  'function',
+  'type',
+  'schema',
+] as const;
 export type DefaultPrivilegeObjectType = (typeof DEFAULT_PRIVILEGE_OBJECT_TYPES)[number];
 
 export const DEFAULT_PRIVILEGE_KEYWORD: Readonly<Record<DefaultPrivilegeObjectType, string>> = {
@@ -135,5 +141,9 @@ export const DEFAULT_ACL_OBJTYPE: Readonly<Record<string, DefaultPrivilegeObject
 export const SYSTEM_SCHEMAS: readonly string[] = ['pg_catalog', 'information_schema', 'pg_toast'];
 
 export function isSystemSchema(schema: string): boolean {
-  return SYSTEM_SCHEMAS.includes(schema) || schema.startsWith('pg_temp_') || schema.startsWith('pg_toast_temp_');
+  return (
+    SYSTEM_SCHEMAS.includes(schema) ||
+    schema.startsWith('pg_temp_') ||
+    schema.startsWith('pg_toast_temp_')
+  );
 }

@@ -26,7 +26,11 @@ function saslprep(password: string): string {
     .normalize('NFKC');
 }
 
-function keys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
+function keys(
+  password: string,
+  salt: Buffer,
+  iterations: number,
+): { storedKey: Buffer; serverKey: Buffer } {
   const salted = pbkdf2Sync(saslprep(password), salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   return {
@@ -36,7 +40,11 @@ function keys(password: string, salt: Buffer, iterations: number): { storedKey: 
 }
 
 /** Builds a verifier with a fresh random salt. */
-export function scramVerifier(password: string, iterations = SCRAM_ITERATIONS, salt = randomBytes(SALT_BYTES)): string {
+export function scramVerifier(
+  password: string,
+  iterations = SCRAM_ITERATIONS,
+  salt = randomBytes(SALT_BYTES),
+): string {
   const { storedKey, serverKey } = keys(password, salt, iterations);
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
@@ -49,7 +57,13 @@ export function isScramVerifier(value: string): boolean {
 export function scramMatches(password: string, verifier: string): boolean {
   const match = VERIFIER.exec(verifier);
   if (!match) return false;
-  const [, iterations, salt, stored, server] = match as unknown as [string, string, string, string, string];
+  const [, iterations, salt, stored, server] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const computed = keys(password, Buffer.from(salt, 'base64'), Number(iterations));
   const storedKey = Buffer.from(stored, 'base64');
   const serverKey = Buffer.from(server, 'base64');

@@ -34,7 +34,12 @@ export type Operation =
   | { readonly type: 'set_password'; readonly role: string; readonly password: PasswordSource }
   | { readonly type: 'comment_role'; readonly role: string; readonly comment: string | null }
   /** ALTER ROLE ... SET name = value, or RESET name when value is null. */
-  | { readonly type: 'set_role_config'; readonly role: string; readonly name: string; readonly value: string | null }
+  | {
+      readonly type: 'set_role_config';
+      readonly role: string;
+      readonly name: string;
+      readonly value: string | null;
+    }
   | {
       readonly type: 'grant_membership';
       readonly role: string;

@@ -170,7 +170,10 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
   };
   const args = ['-D', dataDir, '-p', String(port), '-k', socketDir];
   for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-  const child = spawn(binaries.postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], ...asServerUser() });
+  const child = spawn(binaries.postgres, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...asServerUser(),
+  });
   running.add(child);
   let output = '';
   const collect = (chunk: Buffer): void => {

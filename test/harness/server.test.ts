@@ -5,7 +5,9 @@ const server = useTestServer();
 
 describe('test harness', () => {
   it('runs the selected PostgreSQL major version', async () => {
-    const [row] = await server.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+    const [row] = await server.query<{ v: string }>(
+      `SELECT current_setting('server_version_num') AS v`,
+    );
     expect(Math.floor(Number(row?.v) / 10000)).toBe(server.major);
   });
 

@@ -25,7 +25,15 @@ export function selectedMajor(): number {
 export async function binariesFor(major: number): Promise<PostgresBinaries> {
   if (major === DEFAULT_MAJOR) return bundledBinaries();
   const here = dirname(fileURLToPath(import.meta.url));
-  const entry = join(here, '..', 'pg-matrix', 'node_modules', `pg${major}-${platform()}-${arch()}`, 'dist', 'index.js');
+  const entry = join(
+    here,
+    '..',
+    'pg-matrix',
+    'node_modules',
+    `pg${major}-${platform()}-${arch()}`,
+    'dist',
+    'index.js',
+  );
   if (!existsSync(entry)) {
     throw new Error(`PostgreSQL ${major} binaries are missing (${entry}); run npm ci`);
   }

@@ -7,7 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/sandbox/embedded-postgres.js';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../../src/sandbox/embedded-postgres.js';
 import { binariesFor } from './binaries.js';
 
 export interface TestServer {

@@ -33,7 +33,9 @@ describe('client-side SCRAM-SHA-256', () => {
   });
 
   it('checks a verifier that the server computed itself', async () => {
-    await server.query(`SET password_encryption = 'scram-sha-256'; CREATE ROLE server_hashed PASSWORD 'by the server'`);
+    await server.query(
+      `SET password_encryption = 'scram-sha-256'; CREATE ROLE server_hashed PASSWORD 'by the server'`,
+    );
     const [row] = await server.query<{ rolpassword: string }>(
       `SELECT rolpassword FROM pg_authid WHERE rolname = 'server_hashed'`,
     );
