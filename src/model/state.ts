@@ -113,6 +113,8 @@ export interface CatalogObject extends ObjectRef {
   readonly owner: string;
   /** For tables: the relkind letter (r, v, m, f, p) — ALL TABLES covers all of them. */
   readonly relkind?: string;
+  /** For tables: column names in attnum order (dropped and system columns excluded). */
+  readonly columns?: readonly string[];
 }
 
 /** What a role owns or holds, per database, from `pg_shdepend` (for safe drops). */
