@@ -83,6 +83,11 @@ export type Operation =
       readonly grantees: readonly string[];
       /** REVOKE GRANT OPTION FOR: keep the privilege, drop only the right to grant it. */
       readonly grantOptionOnly: boolean;
+      /**
+       * `CASCADE`: also revoke what the grantees granted onward with their grant option
+       * (without it PostgreSQL refuses while such dependent grants exist). Library API only.
+       */
+      readonly cascade?: boolean;
     }
   | {
       readonly type: 'grant_default_privileges';
