@@ -1,0 +1,137 @@
+/**
+ * The inventory for people (aligned text with ✓ satisfied, ✗ not satisfied, ? unknown role)
+ * and for programs (the JSON of spec §5).
+ */
+import kleur from 'kleur';
+import type { Inventory, SchemaPermissionStatus } from './compute.js';
+
+/** The JSON form: exactly the four fields of spec §5, arrays in the inventory's order. */
+export function inventoryToJson(inventory: Inventory): object {
+  return {
+    missing_roles: [...inventory.missing_roles],
+    configured_roles: inventory.configured_roles.map((role) => ({
+      name: role.name,
+      exists: role.exists,
+      schema_permissions: role.schema_permissions.map((permission) => ({
+        schema: permission.schema,
+        expected: permission.expected,
+        has_read: permission.has_read,
+        has_write: permission.has_write,
+        satisfied: permission.satisfied,
+      })),
+    })),
+    unknown_roles: inventory.unknown_roles.map((role) => ({
+      name: role.name,
+      schemas: [...role.schemas],
+      login: role.login,
+    })),
+    other_login_roles: [...inventory.other_login_roles],
+  };
+}
+
+function held(permission: SchemaPermissionStatus): string {
+  if (permission.has_read && permission.has_write) return 'has read, write';
+  if (permission.has_read) return 'has read';
+  if (permission.has_write) return 'has write';
+  return 'has neither read nor write';
+}
+
+/** Pads every column but the last to the width of its longest cell. */
+function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) =>
+          i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length),
+        )
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+/**
+ * Renders the inventory as text, one section per list, columns aligned.
+ *
+ * @example
+ * renderInventoryText(inventory, { color: false });
+ * // Configured roles:
+ * //   ✓ reader  public  expects read  has read
+ * //   ✗ ghost   data    expects read  role does not exist
+ */
+export function renderInventoryText(inventory: Inventory, options: { color: boolean }): string {
+  const paint = (fn: (text: string) => string) => (text: string) =>
+    options.color ? fn(text) : text;
+  const ok = paint(kleur.green)('✓');
+  const bad = paint(kleur.red)('✗');
+  const unknown = paint(kleur.yellow)('?');
+  const lines: string[] = [];
+
+  lines.push('Configured roles:');
+  const configuredRows: string[][] = [];
+  for (const role of inventory.configured_roles) {
+    if (!role.exists) {
+      configuredRows.push([bad, role.name, '', '', 'role does not exist']);
+      continue;
+    }
+    if (role.schema_permissions.length === 0) {
+      configuredRows.push([ok, role.name, '', '', 'no schema permissions configured']);
+      continue;
+    }
+    for (const permission of role.schema_permissions) {
+      configuredRows.push([
+        permission.satisfied ? ok : bad,
+        role.name,
+        permission.schema,
+        `expects ${permission.expected}`,
+        held(permission),
+      ]);
+    }
+  }
+  lines.push(...(configuredRows.length > 0 ? table(configuredRows) : ['  (none)']));
+
+  lines.push('', 'Missing roles:');
+  lines.push(
+    ...(inventory.missing_roles.length > 0
+      ? table(inventory.missing_roles.map((name) => [bad, name]))
+      : ['  (none)']),
+  );
+
+  lines.push('', 'Unknown roles (outside the config, with access to configured schemas):');
+  lines.push(
+    ...(inventory.unknown_roles.length > 0
+      ? table(
+          inventory.unknown_roles.map((role) => [
+            unknown,
+            role.name,
+            role.schemas.join(', '),
+            role.login ? 'login' : 'nologin',
+          ]),
+        )
+      : ['  (none)']),
+  );
+
+  lines.push('', 'Other login roles (no access to configured schemas):');
+  lines.push(
+    ...(inventory.other_login_roles.length > 0
+      ? inventory.other_login_roles.map((name) => `  ${name}`)
+      : ['  (none)']),
+  );
+
+  const permissions = inventory.configured_roles.flatMap((role) =>
+    role.exists ? role.schema_permissions : [],
+  );
+  const unsatisfied = permissions.filter((permission) => !permission.satisfied).length;
+  lines.push(
+    '',
+    `Inventory: ${inventory.configured_roles.length} configured, ` +
+      `${inventory.missing_roles.length} missing, ` +
+      `${unsatisfied} of ${permissions.length} schema permissions not satisfied, ` +
+      `${inventory.unknown_roles.length} unknown, ` +
+      `${inventory.other_login_roles.length} other login.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
