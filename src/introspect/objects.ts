@@ -1,0 +1,70 @@
+import type { ObjectRef } from '../model/objects.js';
+import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
+import type { CatalogObject, PrivilegeFact, ServerInfo } from '../model/state.js';
+import { loadSql } from './load-sql.js';
+import { compareObjects, comparePrivilegeFacts } from './order.js';
+import { asPrivilege } from './privilege-names.js';
+import type { Queryable } from './queryable.js';
+
+/** One row of objects.sql / parameters.sql: an object and its exploded ACLs. */
+interface ObjectRow {
+  kind: ObjectKind;
+  schema: string | null;
+  name: string;
+  args: string | null;
+  owner: string;
+  relkind: string | null;
+  columns: string[] | null;
+  /** [grantee, privilege, grantable] */
+  privileges: [string, string, boolean][];
+  /** [column, grantee, privilege, grantable] */
+  column_privileges: [string, string, string, boolean][];
+}
+
+function toCatalogObject(row: ObjectRow): CatalogObject {
+  const object: ObjectRef = { kind: row.kind, schema: row.schema, name: row.name };
+  return {
+    ...object,
+    ...(row.args !== null && { args: row.args }),
+    owner: row.owner,
+    ...(row.relkind !== null && { relkind: row.relkind }),
+    ...(row.relkind !== null && { columns: row.columns ?? [] }),
+  };
+}
+
+function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
+  const object: ObjectRef = {
+    kind: row.kind,
+    schema: row.schema,
+    name: row.name,
+    ...(row.args !== null && { args: row.args }),
+  };
+  const facts: PrivilegeFact[] = row.privileges.map(([grantee, privilege, grantable]) => ({
+    object,
+    grantee,
+    privilege: asPrivilege(privilege),
+    grantable,
+  }));
+  for (const [column, grantee, privilege, grantable] of row.column_privileges) {
+    facts.push({ object, column, grantee, privilege: asPrivilege(privilege), grantable });
+  }
+  return facts;
+}
+
+/**
+ * Every object pgward can grant on (outside system schemas) and every privilege on them,
+ * column privileges included, PUBLIC excluded. Two queries at most: parameters only exist
+ * from PostgreSQL 15.
+ */
+export async function readObjects(
+  client: Queryable,
+  server: ServerInfo,
+): Promise<{ objects: readonly CatalogObject[]; privileges: readonly PrivilegeFact[] }> {
+  const rows = (await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS])).rows;
+  if (server.versionNum >= 150000) {
+    rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
+  }
+  const objects = rows.map(toCatalogObject).sort(compareObjects);
+  const privileges = rows.flatMap(toPrivilegeFacts).sort(comparePrivilegeFacts);
+  return { objects, privileges };
+}

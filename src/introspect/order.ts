@@ -1,0 +1,34 @@
+/**
+ * The order of objects and privilege facts in CurrentState, so that the same database always
+ * introspects to the same value. Names compare by UTF-16 code units, independent of locale.
+ */
+import type { ObjectRef } from '../model/objects.js';
+import { OBJECT_KINDS } from '../model/privileges.js';
+import type { PrivilegeFact } from '../model/state.js';
+
+function compareText(a: string | null | undefined, b: string | null | undefined): number {
+  if (a === b) return 0;
+  // Absent parts (no schema, no args, no column) first.
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return a < b ? -1 : 1;
+}
+
+export function compareObjects(a: ObjectRef, b: ObjectRef): number {
+  return (
+    OBJECT_KINDS.indexOf(a.kind) - OBJECT_KINDS.indexOf(b.kind) ||
+    compareText(a.schema, b.schema) ||
+    compareText(a.name, b.name) ||
+    compareText(a.args, b.args)
+  );
+}
+
+export function comparePrivilegeFacts(a: PrivilegeFact, b: PrivilegeFact): number {
+  return (
+    compareObjects(a.object, b.object) ||
+    compareText(a.column, b.column) ||
+    compareText(a.grantee, b.grantee) ||
+    compareText(a.privilege, b.privilege) ||
+    Number(a.grantable) - Number(b.grantable)
+  );
+}

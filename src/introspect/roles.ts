@@ -1,0 +1,102 @@
+import type { CurrentMembership, CurrentRole, ServerInfo } from '../model/state.js';
+import { loadSql } from './load-sql.js';
+import type { Queryable } from './queryable.js';
+
+interface RoleRow {
+  oid: number;
+  name: string;
+  superuser: boolean;
+  createdb: boolean;
+  createrole: boolean;
+  inherit: boolean;
+  login: boolean;
+  replication: boolean;
+  bypassrls: boolean;
+  connection_limit: number;
+  valid_until: string | null;
+  description: string | null;
+  config: string[] | null;
+}
+
+interface PasswordRow {
+  oid: number;
+  password: string | null;
+}
+
+interface MembershipRow {
+  role: string;
+  member: string;
+  grantor: string;
+  admin: boolean;
+  inherit: boolean | null;
+  set: boolean | null;
+}
+
+/**
+ * `ALTER ROLE ... SET` settings as stored ("name=value"). Only the first `=` separates: values
+ * may contain `=` themselves (`options=-c a=b`).
+ */
+export function parseRoleConfig(entries: readonly string[] | null): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const entry of entries ?? []) {
+    const at = entry.indexOf('=');
+    if (at < 0) continue;
+    config[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return config;
+}
+
+/**
+ * Every role with its attributes, comment and settings; stored password verifiers only when
+ * the server said they are readable (otherwise `password` stays undefined).
+ */
+export async function readRoles(
+  client: Queryable,
+  server: ServerInfo,
+): Promise<readonly CurrentRole[]> {
+  const { rows } = await client.query<RoleRow>(loadSql('roles'));
+  let passwords: Map<number, string | null> | undefined;
+  if (server.canReadPasswords) {
+    const result = await client.query<PasswordRow>(loadSql('passwords'));
+    passwords = new Map(result.rows.map((row) => [row.oid, row.password]));
+  }
+  return rows.map((row): CurrentRole => {
+    const role = {
+      name: row.name,
+      oid: row.oid,
+      attributes: {
+        superuser: row.superuser,
+        createdb: row.createdb,
+        createrole: row.createrole,
+        inherit: row.inherit,
+        login: row.login,
+        replication: row.replication,
+        bypassrls: row.bypassrls,
+        connectionLimit: row.connection_limit,
+        validUntil: row.valid_until,
+      },
+      description: row.description,
+      config: parseRoleConfig(row.config),
+    };
+    // A role created between the two queries has no pg_authid row in our result: unknown.
+    return passwords?.has(row.oid) ? { ...role, password: passwords.get(row.oid) ?? null } : role;
+  });
+}
+
+/** Every `pg_auth_members` row; inherit/set are null before PostgreSQL 16. */
+export async function readMemberships(
+  client: Queryable,
+  server: ServerInfo,
+): Promise<readonly CurrentMembership[]> {
+  // inherit_option and set_option are new columns in 16: older servers get their own query.
+  const sql = loadSql(server.versionNum >= 160000 ? 'memberships' : 'memberships-pre16');
+  const { rows } = await client.query<MembershipRow>(sql);
+  return rows.map((row) => ({
+    role: row.role,
+    member: row.member,
+    grantor: row.grantor,
+    admin: row.admin,
+    inherit: row.inherit,
+    set: row.set,
+  }));
+}

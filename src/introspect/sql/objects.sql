@@ -1,0 +1,141 @@
+-- Every object pgward can grant on, with its owner and its ACL already exploded.
+--
+-- $1: the system schemas (SYSTEM_SCHEMAS of model/privileges.ts). Objects in them, and in the
+-- per-session temporary schemas pg_temp_N / pg_toast_temp_N (what isSystemSchema() also
+-- excludes), are never managed. Databases, tablespaces, languages, foreign data wrappers,
+-- foreign servers and large objects have no schema. Parameters (pg_parameter_acl, 15+) are
+-- read by parameters.sql, because that catalog does not exist on 14.
+--
+-- A NULL ACL means "the built-in default": acldefault(kind, owner) spells it out (the owner's
+-- implicit privileges, plus PUBLIC's on databases, functions, languages and types), so that
+-- aclexplode sees what PostgreSQL enforces. PUBLIC (grantee 0) is left out.
+-- An ACL holds one entry per (grantee, grantor): the same privilege granted by two grantors
+-- shows twice in aclexplode; it is one fact here, grantable if any grantor gave it so.
+-- Column privileges live in pg_attribute.attacl, which has no implicit default (NULL = none).
+-- Extension members are kept: GRANT ... ON ALL FUNCTIONS IN SCHEMA touches them too.
+--
+-- Everything is one pass over each catalog, plus per-object subqueries that use the catalogs'
+-- OID indexes: the query count does not grow with the number of objects.
+WITH managed_schema AS (
+  SELECT n.oid, n.nspname::text AS name, n.nspowner, n.nspacl
+  FROM pg_catalog.pg_namespace AS n
+  WHERE n.nspname <> ALL ($1::text[])
+    AND n.nspname !~ '^pg_(toast_)?temp_'
+),
+catalog_object AS (
+  -- Databases are cluster-wide (pg_database is shared): all of them, from any database.
+  SELECT 'database' AS kind, NULL::text AS schema, d.datname::text AS name, NULL::text AS args,
+         d.datdba AS owner, d.datacl AS acl, 'd'::"char" AS acl_kind,
+         NULL::text AS relkind, NULL::oid AS relid
+  FROM pg_catalog.pg_database AS d
+  UNION ALL
+  SELECT 'schema', NULL, s.name, NULL, s.nspowner, s.nspacl, 'n', NULL, NULL
+  FROM managed_schema AS s
+  UNION ALL
+  -- Tables of every relkind (ordinary, view, materialized view, foreign, partitioned: ALL
+  -- TABLES IN SCHEMA covers them all, partitions included) and sequences, whose default ACL
+  -- differs ('s': USAGE, SELECT, UPDATE).
+  SELECT CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END,
+         s.name, c.relname::text, NULL, c.relowner, c.relacl,
+         CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END,
+         CASE WHEN c.relkind <> 'S' THEN c.relkind::text END,
+         CASE WHEN c.relkind <> 'S' THEN c.oid END
+  FROM pg_catalog.pg_class AS c
+  JOIN managed_schema AS s ON s.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'S')
+  UNION ALL
+  -- prokind: f function, a aggregate, w window function (all GRANT ... ON FUNCTION), p
+  -- procedure. The argument list is the input types as the server formats them, which is
+  -- also how GRANT identifies the routine.
+  SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,
+         s.name, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes), p.proowner, p.proacl,
+         'f', NULL, NULL
+  FROM pg_catalog.pg_proc AS p
+  JOIN managed_schema AS s ON s.oid = p.pronamespace
+  UNION ALL
+  -- typtype: b base, c composite, d domain, e enum, m multirange (14+), r range; p pseudo
+  -- types only exist in pg_catalog. Left out: the row type every table, view and sequence
+  -- gets (typrelid pointing at a relation that is not a CREATE TYPE ... AS composite, relkind
+  -- 'c'), and array types (whose element type points back at them through typarray), which
+  -- follow their element type's ACL and cannot be granted on separately.
+  SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END,
+         s.name, t.typname::text, NULL, t.typowner, t.typacl, 'T', NULL, NULL
+  FROM pg_catalog.pg_type AS t
+  JOIN managed_schema AS s ON s.oid = t.typnamespace
+  LEFT JOIN pg_catalog.pg_class AS rowtype_of ON rowtype_of.oid = t.typrelid
+  WHERE t.typtype IN ('b', 'c', 'd', 'e', 'm', 'r')
+    AND (t.typrelid = 0 OR rowtype_of.relkind = 'c')
+    AND NOT EXISTS (
+      SELECT FROM pg_catalog.pg_type AS element
+      WHERE element.oid = t.typelem AND element.typarray = t.oid
+    )
+  UNION ALL
+  -- Untrusted languages (internal, c, plpython3u, ...) are left out: only superusers may use
+  -- them and GRANT/REVOKE on them is an error.
+  SELECT 'language', NULL, l.lanname::text, NULL, l.lanowner, l.lanacl, 'l', NULL, NULL
+  FROM pg_catalog.pg_language AS l
+  WHERE l.lanpltrusted
+  UNION ALL
+  SELECT 'foreign_data_wrapper', NULL, w.fdwname::text, NULL, w.fdwowner, w.fdwacl, 'F', NULL, NULL
+  FROM pg_catalog.pg_foreign_data_wrapper AS w
+  UNION ALL
+  SELECT 'foreign_server', NULL, fs.srvname::text, NULL, fs.srvowner, fs.srvacl, 'S', NULL, NULL
+  FROM pg_catalog.pg_foreign_server AS fs
+  UNION ALL
+  -- Tablespaces are cluster-wide, like databases.
+  SELECT 'tablespace', NULL, ts.spcname::text, NULL, ts.spcowner, ts.spcacl, 't', NULL, NULL
+  FROM pg_catalog.pg_tablespace AS ts
+  UNION ALL
+  -- Large objects have no name: their OID is it. pg_largeobject_metadata (unlike
+  -- pg_largeobject) is readable by everyone.
+  SELECT 'large_object', NULL, lo.oid::text, NULL, lo.lomowner, lo.lomacl, 'L', NULL, NULL
+  FROM pg_catalog.pg_largeobject_metadata AS lo
+)
+SELECT o.kind,
+       o.schema,
+       o.name,
+       o.args,
+       pg_catalog.pg_get_userbyid(o.owner) AS owner,
+       o.relkind,
+       table_column.names AS columns,
+       coalesce(object_acl.privileges, '[]') AS privileges,
+       coalesce(column_acl.privileges, '[]') AS column_privileges
+FROM catalog_object AS o
+-- [grantee, privilege, grantable] for each fact on the object.
+CROSS JOIN LATERAL (
+  SELECT json_agg(json_build_array(e.grantee, e.privilege, e.grantable)
+                  ORDER BY e.grantee COLLATE "C", e.privilege COLLATE "C") AS privileges
+  FROM (
+    SELECT pg_catalog.pg_get_userbyid(a.grantee)::text AS grantee,
+           a.privilege_type AS privilege,
+           bool_or(a.is_grantable) AS grantable
+    FROM pg_catalog.aclexplode(coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))) AS a
+    WHERE a.grantee <> 0
+    GROUP BY 1, 2
+  ) AS e
+) AS object_acl
+-- Column names in attnum order: attnum <= 0 are system columns (ctid, xmin, ...), and a
+-- dropped column stays in pg_attribute as "........pg.dropped.N........".
+CROSS JOIN LATERAL (
+  SELECT array_agg(att.attname::text ORDER BY att.attnum) AS names
+  FROM pg_catalog.pg_attribute AS att
+  WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
+) AS table_column
+-- [column, grantee, privilege, grantable] for each column privilege.
+CROSS JOIN LATERAL (
+  SELECT json_agg(json_build_array(e.attname, e.grantee, e.privilege, e.grantable)
+                  ORDER BY e.attnum, e.grantee COLLATE "C", e.privilege COLLATE "C") AS privileges
+  FROM (
+    SELECT att.attnum,
+           att.attname::text AS attname,
+           pg_catalog.pg_get_userbyid(a.grantee)::text AS grantee,
+           a.privilege_type AS privilege,
+           bool_or(a.is_grantable) AS grantable
+    FROM pg_catalog.pg_attribute AS att
+    CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) AS a
+    WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
+      AND att.attacl IS NOT NULL AND a.grantee <> 0
+    GROUP BY 1, 2, 3, 4
+  ) AS e
+) AS column_acl
+ORDER BY o.kind, o.schema COLLATE "C" NULLS FIRST, o.name COLLATE "C", o.args COLLATE "C";

@@ -1,0 +1,32 @@
+-- Configuration parameters that carry privileges (GRANT SET / ALTER SYSTEM ON PARAMETER),
+-- PostgreSQL 15 and later only: pg_parameter_acl does not exist on 14, so this query runs
+-- only from 15. Same columns as objects.sql.
+--
+-- A parameter has a row only while its ACL differs from the default (PostgreSQL deletes the
+-- row when the last privilege is revoked), and the name is stored lowercased.
+-- Parameters have no owner: only superusers hold their privileges implicitly, and the
+-- default ACL, acldefault('p', ...), is empty whatever the role. The bootstrap superuser
+-- stands in as owner, so that CatalogObject.owner is always a role name.
+SELECT 'parameter' AS kind,
+       NULL::text AS schema,
+       p.parname AS name,
+       NULL::text AS args,
+       pg_catalog.pg_get_userbyid(10) AS owner,
+       NULL::text AS relkind,
+       NULL::text[] AS columns,
+       coalesce(object_acl.privileges, '[]') AS privileges,
+       '[]'::json AS column_privileges
+FROM pg_catalog.pg_parameter_acl AS p
+CROSS JOIN LATERAL (
+  SELECT json_agg(json_build_array(e.grantee, e.privilege, e.grantable)
+                  ORDER BY e.grantee COLLATE "C", e.privilege COLLATE "C") AS privileges
+  FROM (
+    SELECT pg_catalog.pg_get_userbyid(a.grantee)::text AS grantee,
+           a.privilege_type AS privilege,
+           bool_or(a.is_grantable) AS grantable
+    FROM pg_catalog.aclexplode(coalesce(p.paracl, pg_catalog.acldefault('p', 10))) AS a
+    WHERE a.grantee <> 0
+    GROUP BY 1, 2
+  ) AS e
+) AS object_acl
+ORDER BY p.parname COLLATE "C";

@@ -1,0 +1,33 @@
+-- Every role, predefined pg_* roles included, with its attributes, comment and settings.
+--
+-- pg_roles rather than pg_authid: it is readable by everyone (it shows rolpassword as
+-- '********'); stored password verifiers come from passwords.sql, run only when readable.
+-- pg_roles.rolconfig is pg_db_role_setting.setconfig for setdatabase = 0, i.e. the
+-- ALTER ROLE ... SET settings that apply in every database ("name=value" strings).
+-- VALID UNTIL is rendered here, in UTC, so the text does not depend on the session TimeZone:
+-- `AT TIME ZONE 'UTC'` turns the timestamptz into a UTC timestamp before to_char.
+-- NULL (never set) and 'infinity' both mean no expiry (PostgreSQL cannot set NULL back once
+-- a date was set, only 'infinity'). '-infinity' (always expired) has no ISO form: to_char
+-- gives an empty string for it, so it is passed through as the literal '-infinity'.
+-- Comments on roles live in pg_shdescription (shared catalog), keyed by pg_authid's OID.
+SELECT r.oid,
+       r.rolname AS name,
+       r.rolsuper AS superuser,
+       r.rolcreatedb AS createdb,
+       r.rolcreaterole AS createrole,
+       r.rolinherit AS inherit,
+       r.rolcanlogin AS login,
+       r.rolreplication AS replication,
+       r.rolbypassrls AS bypassrls,
+       r.rolconnlimit AS connection_limit,
+       CASE
+         WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
+         WHEN r.rolvaliduntil = '-infinity' THEN '-infinity'
+         ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+       END AS valid_until,
+       d.description,
+       r.rolconfig AS config
+FROM pg_catalog.pg_roles AS r
+LEFT JOIN pg_catalog.pg_shdescription AS d
+  ON d.objoid = r.oid AND d.classoid = 'pg_catalog.pg_authid'::regclass
+ORDER BY r.rolname COLLATE "C";
