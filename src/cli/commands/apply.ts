@@ -1,0 +1,133 @@
+/**
+ * `pgward apply [PLANFILE]`: make the database match the config (or apply a saved plan), in
+ * one transaction. Without --yes it asks on a terminal and refuses without one.
+ */
+import { readFile } from 'node:fs/promises';
+import { applyConfig, applyPlanFile, secretsFor, type ApplyResult } from '../../engine.js';
+import { PgwardError } from '../../errors.js';
+import { planSetsPasswords } from '../../execute/secrets.js';
+import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
+import type { Plan, PlanSummary } from '../../plan/operations.js';
+import { planFromJson } from '../../plan/planfile.js';
+import { renderPlanText } from '../../report/text.js';
+import { defineCommand, type CommandContext } from '../command.js';
+import { readConfig } from '../config.js';
+import { withDatabase } from '../database.js';
+import { UsageError } from '../errors.js';
+import { confirmApply } from '../prompt.js';
+
+function completed({ add, change, destroy }: PlanSummary): string {
+  return `Apply complete: ${add} added, ${change} changed, ${destroy} destroyed.`;
+}
+
+async function readPlanFile(path: string, name: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PgwardError(`cannot read plan file ${name}: ${reason}`, { cause: error });
+  }
+  try {
+    return planFromJson(JSON.parse(text));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PgwardError(`${name} is not a pgward plan file: ${reason}`, { cause: error });
+  }
+}
+
+function report(result: ApplyResult, context: CommandContext): number {
+  switch (result.outcome) {
+    case 'applied':
+      context.out(completed(result.plan.summary));
+      return 0;
+    case 'no_changes':
+      // The plan shown had changes, but once the apply lock was ours there were none left.
+      if (result.plan.steps.length > 0) {
+        context.out('Nothing to do: another apply made these changes meanwhile.');
+      }
+      return 0;
+    case 'cancelled':
+      throw new PgwardError('apply cancelled; nothing was changed');
+  }
+}
+
+export const applyCommand = defineCommand({
+  command: 'apply [planfile]',
+  describe:
+    'Make the database match the config, in one transaction; or apply a plan saved by `plan --out`',
+  examples: [
+    ['$0 apply', 'show the plan, ask for confirmation, apply'],
+    ['$0 apply --yes', 'apply without asking (deployments, CI)'],
+    ['$0 plan --out plan.json && $0 apply plan.json', 'apply exactly the reviewed plan'],
+    ['$0 apply --yes --lock-timeout 30s', 'wait up to 30s for locks held by other sessions'],
+    [
+      '$0 apply --yes --sandbox schema.sql',
+      'check that the config applies to a copy of the schema',
+    ],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('planfile', {
+        type: 'string',
+        describe: 'A plan saved by `pgward plan --out`: applied exactly, after a staleness check',
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: 'Apply without asking for confirmation',
+      })
+      .option('lock-timeout', {
+        type: 'string',
+        default: DEFAULT_LOCK_TIMEOUT,
+        describe: 'Longest wait for a lock (another apply, a busy table), e.g. 500ms, 10s, 1min',
+      })
+      .option('suffix', {
+        type: 'string',
+        describe: 'Apply DB-specific roles <role>_<suffix>',
+      }),
+  run: async (args, context) => {
+    const lockTimeout = args.lockTimeout;
+    if (!isLockTimeout(lockTimeout)) {
+      throw new UsageError(
+        `invalid --lock-timeout "${lockTimeout}": expected a number with an optional unit ms, s, min or h (e.g. 10s)`,
+      );
+    }
+
+    if (args.planfile !== undefined) {
+      if (args.suffix !== undefined) {
+        throw new UsageError(
+          '--suffix cannot be used with a PLANFILE: the plan records its suffix',
+        );
+      }
+      const plan = await readPlanFile(context.path(args.planfile), args.planfile);
+      // Plan files never hold passwords: the config they came from supplies them.
+      const secrets = planSetsPasswords(plan)
+        ? { secrets: secretsFor(readConfig(args, context), { suffix: plan.suffix }) }
+        : {};
+      return withDatabase(args, context, async (client) => {
+        context.out(renderPlanText(plan, { color: context.color }));
+        return report(await applyPlanFile(client, plan, { lockTimeout, ...secrets }), context);
+      });
+    }
+
+    const config = readConfig(args, context);
+    if (!args.yes && context.io.stdin.isTTY !== true) {
+      throw new UsageError(
+        'apply asks for confirmation, but stdin is not a terminal: pass --yes to apply without asking, or apply a reviewed plan file (pgward plan --out plan.json, then pgward apply plan.json)',
+      );
+    }
+    return withDatabase(args, context, async (client) => {
+      const result = await applyConfig(client, config, {
+        lockTimeout,
+        suffix: args.suffix,
+        onPlan: (plan) => {
+          for (const warning of plan.warnings) context.warn(warning);
+          context.out(renderPlanText(plan, { color: context.color }));
+        },
+        ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),
+      });
+      return report(result, context);
+    });
+  },
+});

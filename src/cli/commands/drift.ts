@@ -1,0 +1,46 @@
+/** `pgward drift`: what in the database differs from the config, for cron jobs and alerts. */
+import { driftOf } from '../../engine.js';
+import { defineCommand } from '../command.js';
+import { readConfig } from '../config.js';
+import { withDatabase } from '../database.js';
+import { renderPlanAs } from '../output.js';
+
+const DRIFT_FORMATS = ['text', 'json', 'markdown'] as const;
+
+export const driftCommand = defineCommand({
+  command: 'drift',
+  describe: 'Report differences between the config and the database: exit 0 in sync, 2 drift',
+  examples: [
+    ['$0 drift', 'exit 2 and show what differs when someone changed access by hand'],
+    ['$0 drift --format json', 'the differences as a JSON plan, for alerting'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .option('format', {
+        choices: DRIFT_FORMATS,
+        default: 'text' as const,
+        describe: 'How to print the differences',
+      })
+      .option('suffix', {
+        type: 'string',
+        describe: 'Compare DB-specific roles <role>_<suffix>',
+      }),
+  run: async (args, context) => {
+    const config = readConfig(args, context);
+    return withDatabase(args, context, async (client) => {
+      const plan = await driftOf(client, config, { suffix: args.suffix });
+      for (const warning of plan.warnings) context.warn(warning);
+      const inSync = plan.steps.length === 0;
+      if (args.format === 'text') {
+        context.out(
+          inSync
+            ? `No drift: the database matches ${args.config}.`
+            : `Drift: the database differs from ${args.config}; pgward apply would make these changes:\n\n${renderPlanAs(plan, 'text', { color: context.color })}`,
+        );
+      } else {
+        context.out(renderPlanAs(plan, args.format, { color: context.color }));
+      }
+      return inSync ? 0 : 2;
+    });
+  },
+});

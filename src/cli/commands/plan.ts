@@ -1,0 +1,55 @@
+/** `pgward plan`: show what apply would do; reads the catalog, writes nothing to the database. */
+import { writeFile } from 'node:fs/promises';
+import { planConfig } from '../../engine.js';
+import { defineCommand } from '../command.js';
+import { readConfig } from '../config.js';
+import { withDatabase } from '../database.js';
+import { PLAN_FORMATS, planJson, renderPlanAs } from '../output.js';
+
+export const planCommand = defineCommand({
+  command: 'plan',
+  describe: 'Show the changes apply would make to the database, without making them',
+  examples: [
+    ['$0 plan', 'compare ./pgward.yaml with the database of DATABASE_URL or the PG* variables'],
+    ['$0 plan --db postgres://admin@db.example.com/app', 'plan against another database'],
+    ['$0 plan --out plan.json', 'also save the plan, for `pgward apply plan.json` after review'],
+    ['$0 plan --format markdown', 'a plan to paste into a pull request'],
+    ['$0 plan --detailed-exitcode', 'exit 2 when there are changes, 0 when none'],
+    ['$0 plan --sandbox schema.sql', 'plan against a throwaway server loaded with schema.sql'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .option('format', {
+        choices: PLAN_FORMATS,
+        default: 'text' as const,
+        describe: 'How to print the plan',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Also save the plan as JSON to this file (a PLANFILE for apply)',
+      })
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 0 when there are no changes, 2 when there are',
+      })
+      .option('suffix', {
+        type: 'string',
+        describe: 'Plan DB-specific roles <role>_<suffix> (spec: --suffix)',
+      }),
+  run: async (args, context) => {
+    const config = readConfig(args, context);
+    return withDatabase(args, context, async (client) => {
+      const { plan } = await planConfig(client, config, { suffix: args.suffix });
+      for (const warning of plan.warnings) context.warn(warning);
+      if (args.out !== undefined) {
+        await writeFile(context.path(args.out), planJson(plan));
+        context.note(
+          `Saved the plan to ${args.out}; apply exactly it with: pgward apply ${args.out}`,
+        );
+      }
+      context.out(renderPlanAs(plan, args.format, { color: context.color }));
+      return args.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
+    });
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * How the CLI reports a failure: one line `error: ...` on stderr, details on the lines after,
+ * never a stack trace unless PGWARD_DEBUG=1.
+ */
+import { ConfigError, PgwardError, PlanError, formatProblem } from '../errors.js';
+import { serverError } from '../execute/transaction.js';
+
+/** A command line pgward cannot run (unknown option, missing confirmation, ...). */
+export class UsageError extends PgwardError {
+  override readonly name = 'UsageError';
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `detail:` and `hint:` lines of the server error behind `error`, if any. */
+function serverDetails(error: Error): string[] {
+  const server = serverError(error) ?? serverError(error.cause);
+  if (!server) return [];
+  return [
+    ...(server.detail ? [`detail: ${server.detail}`] : []),
+    ...(server.hint ? [`hint: ${server.hint}`] : []),
+  ];
+}
+
+/** The lines to print on stderr for an error that ends a command. */
+export function formatError(error: unknown, options: { debug: boolean }): string[] {
+  const lines = ((): string[] => {
+    if (error instanceof ConfigError) {
+      return [
+        `error: the configuration is not valid (${plural(error.problems.length, 'problem')})`,
+        ...error.problems.map(formatProblem),
+      ];
+    }
+    if (error instanceof PlanError) {
+      return [
+        `error: the configuration cannot be planned against this database (${plural(error.problems.length, 'problem')})`,
+        ...error.problems.map(formatProblem),
+      ];
+    }
+    if (error instanceof UsageError) {
+      return [`error: ${error.message}`, 'Run "pgward --help" for usage.'];
+    }
+    if (error instanceof Error) {
+      const [first = '', ...rest] = error.message.split('\n');
+      const server = serverError(error);
+      const headline = server ? `${first} (SQLSTATE ${server.code})` : first;
+      const internal = error instanceof PgwardError || server ? '' : 'internal error: ';
+      return [`error: ${internal}${headline}`, ...rest, ...serverDetails(error)];
+    }
+    return [`error: ${String(error)}`];
+  })();
+  if (options.debug && error instanceof Error && error.stack) lines.push(error.stack);
+  return lines;
+}

@@ -1,0 +1,68 @@
+/**
+ * Executing a plan: each step's statements, rendered again with the real password verifiers,
+ * in plan order, inside the apply transaction (see transaction.ts).
+ */
+import { ApplyError } from '../errors.js';
+import type { Queryable } from '../introspect/queryable.js';
+import type { Plan } from '../plan/operations.js';
+import { renderOperation, type SecretResolver } from '../sql/render.js';
+import { inApplyTransaction, StepFailure, type TransactionOptions } from './transaction.js';
+
+export interface ExecuteOptions extends TransactionOptions {
+  /** Verifiers for the passwords the plan sets (plans carry only `(sensitive)`). */
+  readonly secrets: SecretResolver;
+  /** Runs after the lock is taken, before the first statement (tests use it to race). */
+  readonly beforeExecute?: (client: Queryable) => Promise<void>;
+}
+
+/**
+ * Runs every step of `plan` on `client`, in order, in the current transaction. A failing
+ * statement throws a StepFailure that names the step by its display SQL, never by the
+ * secret-bearing statement that was sent.
+ */
+export async function runSteps(
+  client: Queryable,
+  plan: Plan,
+  secrets: SecretResolver,
+): Promise<void> {
+  const total = plan.steps.length;
+  for (const [index, step] of plan.steps.entries()) {
+    const statements = renderOperation(step.operation, plan.serverVersionNum, secrets);
+    for (const [position, statement] of statements.entries()) {
+      const shown = step.sql[position] ?? step.summary;
+      try {
+        await client.query(statement);
+      } catch (error) {
+        throw new StepFailure(`step ${index + 1} of ${total} (${shown})`, shown, error);
+      }
+    }
+  }
+}
+
+/**
+ * Applies `plan` in one transaction: BEGIN, `SET LOCAL lock_timeout`, the apply advisory lock,
+ * every step's statements, COMMIT. On any error it rolls back and throws an ApplyError whose
+ * message names the failing step and the server's reason and says that nothing was changed;
+ * the server's error (with `code`, `detail`, `hint`) is its `cause`.
+ *
+ * It does not check that the plan still matches the database: `applyConfig` and
+ * `applyPlanFile` in `engine.ts` do that under the same lock.
+ *
+ * @example
+ * await executePlan(client, plan, { lockTimeout: '10s', secrets: secretsFor(desired) });
+ */
+export async function executePlan(
+  client: Queryable,
+  plan: Plan,
+  options: ExecuteOptions,
+): Promise<void> {
+  await inApplyTransaction(client, options, async () => {
+    await options.beforeExecute?.(client);
+    await runSteps(client, plan, options.secrets);
+  });
+}
+
+/** A resolver for plans that set no password: asking it is a bug in the caller. */
+export const NO_SECRETS: SecretResolver = (role) => {
+  throw new ApplyError(`no password is known for role "${role}"`);
+};

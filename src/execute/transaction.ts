@@ -1,0 +1,192 @@
+/**
+ * The apply transaction: BEGIN, a bounded wait for locks, one advisory lock that serializes
+ * applies, the work, COMMIT — or ROLLBACK and an ApplyError that says nothing was changed.
+ * Everything an apply does (re-introspection, staleness check, statements, convergence
+ * check) happens inside it, on one client, as node-postgres recommends for transactions.
+ */
+import { ApplyError, PgwardError } from '../errors.js';
+import type { Queryable } from '../introspect/queryable.js';
+import { quoteLiteral } from '../sql/quote.js';
+
+/**
+ * Key of the transaction-level advisory lock every apply takes: the bytes of "pgward".
+ * Advisory locks are per database, so applies to different databases of one cluster are not
+ * serialized against each other; each still runs in one transaction of its own.
+ */
+export const APPLY_LOCK_KEY = '123623034385508';
+
+/** PostgreSQL's duration syntax we accept for `--lock-timeout`: digits with an optional unit. */
+const DURATION = /^\d+(ms|s|min|h)?$/;
+
+/** Default `--lock-timeout` (spec §3). */
+export const DEFAULT_LOCK_TIMEOUT = '10s';
+
+/** Whether `value` is a duration `--lock-timeout` accepts (`500ms`, `10s`, `2min`, `1h`, `0`). */
+export function isLockTimeout(value: string): boolean {
+  return DURATION.test(value);
+}
+
+export interface TransactionOptions {
+  /** `lock_timeout` for the whole transaction, advisory lock included, e.g. `10s`. */
+  readonly lockTimeout: string;
+}
+
+/** SQLSTATE 55P03 lock_not_available: what `lock_timeout` raises. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+const NOTHING_CHANGED = 'rolled back, nothing was changed';
+
+/** The server's error fields node-postgres keeps on a DatabaseError. */
+export interface ServerErrorFields {
+  readonly message: string;
+  readonly code?: string;
+  readonly detail?: string;
+  readonly hint?: string;
+}
+
+/** The DatabaseError fields of an error from node-postgres, if it is one. */
+export function serverError(error: unknown): ServerErrorFields | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  // node-postgres's DatabaseError carries a five-character SQLSTATE; Node's own errors
+  // (ECONNRESET, ...) carry a code too, but not of that shape.
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  const { detail, hint } = error as { detail?: unknown; hint?: unknown };
+  return {
+    message: error.message,
+    code,
+    ...(typeof detail === 'string' && detail ? { detail } : {}),
+    ...(typeof hint === 'string' && hint ? { hint } : {}),
+  };
+}
+
+/** The server's message with its SQLSTATE, e.g. `relation "t" does not exist (SQLSTATE 42P01)`. */
+export function describeServerError(error: unknown): string {
+  const fields = serverError(error);
+  if (fields) return `${fields.message} (SQLSTATE ${fields.code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Whether the error means the session is gone (server restarted, backend terminated, network
+ * cut). The server then rolls the open transaction back by itself.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const fields = serverError(error);
+  // Class 08 connection exceptions; 57P01-57P03 admin, crash and cannot-connect-now shutdowns.
+  if (fields?.code) return /^08|^57P0[1-3]$/.test(fields.code);
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
+  // node-postgres's own messages (pg/lib/client.js) for a connection that ended or broke.
+  return /^Connection terminated|is not queryable$/.test(error.message);
+}
+
+/** An error of one step, raised by runSteps and turned into an ApplyError here. */
+export class StepFailure extends Error {
+  constructor(
+    /** Which step and statement, for people: "step 3 of 5, GRANT ... " (display SQL). */
+    readonly where: string,
+    /** Display SQL of the statement that failed (passwords as (sensitive)). */
+    readonly statement: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${where}: ${describeServerError(cause)}`);
+  }
+}
+
+function lockTimeoutStatement(lockTimeout: string): string {
+  if (!isLockTimeout(lockTimeout)) {
+    throw new ApplyError(
+      `invalid lock timeout "${lockTimeout}": expected a number with an optional unit ms, s, min or h (e.g. 10s)`,
+    );
+  }
+  return `SET LOCAL lock_timeout = ${quoteLiteral(lockTimeout)}`;
+}
+
+type Phase = 'begin' | 'lock' | 'work' | 'commit';
+
+const PHASE_DOING: Readonly<Record<Phase, string>> = {
+  begin: 'while starting the transaction',
+  lock: 'while taking the apply lock',
+  work: 'while applying',
+  commit: 'at COMMIT',
+};
+
+/** Why it failed and what became of the transaction, as the end of a one-line message. */
+function reasonAndOutcome(error: unknown, lockTimeout: string): string {
+  if (isConnectionLoss(error)) {
+    return `the connection was lost (${describeServerError(error)}); the server rolled the transaction back, nothing was changed`;
+  }
+  if (serverError(error)?.code === LOCK_NOT_AVAILABLE) {
+    return `${describeServerError(error)}: another session held a lock it needs for longer than --lock-timeout ${lockTimeout}; ${NOTHING_CHANGED}`;
+  }
+  return `${describeServerError(error)}; ${NOTHING_CHANGED}`;
+}
+
+function toApplyError(error: unknown, phase: Phase, lockTimeout: string): PgwardError {
+  if (error instanceof StepFailure) {
+    return new ApplyError(
+      `apply failed at ${error.where}: ${reasonAndOutcome(error.cause, lockTimeout)}`,
+      error.statement,
+      { cause: error.cause },
+    );
+  }
+  // Stale plans, non-convergence and config problems found mid-apply are already ours.
+  if (error instanceof PgwardError) return error;
+  if (phase === 'commit' && isConnectionLoss(error)) {
+    // The COMMIT was sent but its answer never came: it may or may not have committed.
+    return new ApplyError(
+      `the connection was lost during COMMIT (${describeServerError(error)}): the changes may or may not have been applied; run pgward plan to see where the database stands`,
+      'COMMIT',
+      { cause: error },
+    );
+  }
+  if (phase === 'lock' && serverError(error)?.code === LOCK_NOT_AVAILABLE) {
+    return new ApplyError(
+      `another pgward apply is running on this database and did not finish within --lock-timeout ${lockTimeout}; ${NOTHING_CHANGED}`,
+      undefined,
+      { cause: error },
+    );
+  }
+  return new ApplyError(
+    `apply failed ${PHASE_DOING[phase]}: ${reasonAndOutcome(error, lockTimeout)}`,
+    undefined,
+    { cause: error },
+  );
+}
+
+/**
+ * Runs `work` in one transaction that holds the apply lock: `BEGIN`, `SET LOCAL lock_timeout`,
+ * `pg_advisory_xact_lock`, work, `COMMIT`. Any error rolls back and is rethrown as an
+ * ApplyError (PgwardErrors such as StalePlanError pass through unchanged, after the rollback).
+ * The advisory lock is released by COMMIT/ROLLBACK; `lock_timeout` bounds the wait for it too.
+ *
+ * @example
+ * await inApplyTransaction(client, { lockTimeout: '10s' }, async () => {
+ *   await client.query('CREATE ROLE "reader"');
+ * });
+ */
+export async function inApplyTransaction<T>(
+  client: Queryable,
+  options: TransactionOptions,
+  work: () => Promise<T>,
+): Promise<T> {
+  const setLockTimeout = lockTimeoutStatement(options.lockTimeout);
+  let phase: Phase = 'begin';
+  try {
+    await client.query('BEGIN');
+    await client.query(setLockTimeout);
+    phase = 'lock';
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
+    phase = 'work';
+    const result = await work();
+    phase = 'commit';
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // On a lost connection this fails too; the server has rolled back by itself then.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw toApplyError(error, phase, options.lockTimeout);
+  }
+}
