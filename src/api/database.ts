@@ -1,0 +1,250 @@
+/**
+ * `PgwardDatabase`: the object `connect()` returns. The imperative role functions pycopg users
+ * know, in camelCase, each one call = one transaction on one connection.
+ */
+import { grantRole, listRoleMembers, revokeRole, type GrantRoleOptions } from './memberships.js';
+import {
+  grant,
+  listRoleGrants,
+  revoke,
+  type GrantOptions,
+  type RevokeOptions,
+  type RoleGrant,
+} from './privileges.js';
+import {
+  alterRole,
+  createRole,
+  dropRole,
+  listRoles,
+  roleExists,
+  type AlterRoleOptions,
+  type CreateRoleOptions,
+  type DropRoleOptions,
+  type ListRolesOptions,
+  type RoleInfo,
+} from './roles.js';
+import type { Session } from './session.js';
+
+/**
+ * A connection to one database, with role, membership and privilege functions.
+ *
+ * Every method that changes something runs in one transaction: when it fails, nothing of it
+ * is kept, and the error (a `QueryError` with the server's `code`, `detail` and `hint`, or an
+ * `InvalidArgumentError` raised before any SQL is sent) never contains a password. Methods
+ * called without awaiting run one after another, in call order. Names are literal and
+ * case-sensitive: `'Mixed "Case"'` is that exact role.
+ *
+ * @example
+ * ```ts
+ * import { connect } from 'pgward';
+ *
+ * const db = await connect('postgresql://admin@localhost/app');
+ * try {
+ *   await db.createRole('readonly');
+ *   await db.grant('SELECT', 'ALL TABLES', 'readonly', { schema: 'public' });
+ *   await db.createRole('analyst', { login: true, password: 'secret', inRoles: ['readonly'] });
+ * } finally {
+ *   await db.close();
+ * }
+ * ```
+ */
+export interface PgwardDatabase {
+  /** `server_version_num` of the server, e.g. 170004. */
+  readonly serverVersionNum: number;
+
+  /**
+   * Creates a role (`CREATE ROLE`). Options not given take PostgreSQL's defaults (no login,
+   * INHERIT, no connection limit, ...). A password is hashed to SCRAM-SHA-256 on the client
+   * and only the verifier is sent. `inRoles` makes the role a member of those roles, in the
+   * same transaction. Resolves to true when the role was created, false when `ifNotExists`
+   * found it already there (then nothing is changed, memberships included).
+   *
+   * @example
+   * ```ts
+   * await db.createRole('appuser', {
+   *   login: true,
+   *   password: process.env.APPUSER_PASSWORD,
+   *   connectionLimit: 10,
+   *   validUntil: '2026-12-31',
+   *   inRoles: ['readonly'],
+   *   ifNotExists: true,
+   * });
+   * ```
+   */
+  createRole(name: string, options?: CreateRoleOptions): Promise<boolean>;
+
+  /**
+   * Changes a role (`ALTER ROLE`): only the options given change. `password` is hashed to
+   * SCRAM-SHA-256 on the client; `validUntil: null` removes the expiry; `renameTo` renames the
+   * role after the other changes. With no options, nothing is sent.
+   *
+   * @example
+   * ```ts
+   * await db.alterRole('appuser', { connectionLimit: 20, validUntil: null });
+   * await db.alterRole('appuser', { password: 'new secret', renameTo: 'app_user' });
+   * ```
+   */
+  alterRole(name: string, options?: AlterRoleOptions): Promise<void>;
+
+  /**
+   * Drops a role (`DROP ROLE`). A role that still owns objects or holds privileges is refused
+   * by PostgreSQL (code `2BP01`, the objects in `detail`). Resolves to true when dropped, false
+   * when `ifExists` found no such role.
+   *
+   * @example
+   * ```ts
+   * await db.dropRole('olduser', { ifExists: true });
+   * ```
+   */
+  dropRole(name: string, options?: DropRoleOptions): Promise<boolean>;
+
+  /**
+   * Whether a role of exactly this name exists.
+   *
+   * @example
+   * ```ts
+   * if (!(await db.roleExists('appuser'))) await db.createRole('appuser', { login: true });
+   * ```
+   */
+  roleExists(name: string): Promise<boolean>;
+
+  /**
+   * Roles and their main attributes, sorted by name (byte order). The predefined `pg_*` roles
+   * are listed only with `includeSystem`; the bootstrap superuser (`postgres`) is always
+   * listed, as pycopg does. `valid_until` is ISO-8601 UTC or null.
+   *
+   * @example
+   * ```ts
+   * for (const role of await db.listRoles()) console.log(role.name, role.login);
+   * // => { name: 'appuser', superuser: false, createrole: false, createdb: false, login: true,
+   * //      replication: false, connection_limit: 10, valid_until: '2026-12-31T00:00:00.000Z' }
+   * ```
+   */
+  listRoles(options?: ListRolesOptions): Promise<RoleInfo[]>;
+
+  /**
+   * Makes `member` a member of `group` (`GRANT group TO member`); `withAdmin` lets the member
+   * grant `group` to others. Granting an existing membership again is not an error.
+   *
+   * @example
+   * ```ts
+   * await db.grantRole('readonly', 'analyst');
+   * await db.grantRole('readonly', 'team_lead', { withAdmin: true });
+   * ```
+   */
+  grantRole(group: string, member: string, options?: GrantRoleOptions): Promise<void>;
+
+  /**
+   * Ends the membership of `member` in `group` (`REVOKE group FROM member`). On PostgreSQL 16+
+   * it is revoked for every grantor that recorded it, so the membership is gone whoever
+   * granted it. A missing membership is not an error; a missing role is.
+   *
+   * @example
+   * ```ts
+   * await db.revokeRole('readonly', 'analyst');
+   * ```
+   */
+  revokeRole(group: string, member: string): Promise<void>;
+
+  /**
+   * Direct members of a role, sorted (byte order). A missing role is an error (`42704`).
+   *
+   * @example
+   * ```ts
+   * await db.listRoleMembers('readonly'); // => ['analyst', 'team_lead']
+   * ```
+   */
+  listRoleMembers(role: string): Promise<string[]>;
+
+  /**
+   * Grants privileges on an object (`GRANT ... ON ... TO role`). `objectName` is literal: a
+   * table, sequence, function, schema or database name (`objectType`, default `TABLE`), in
+   * `schema` (default `public`) for tables, sequences and functions. `'ALL TABLES'`,
+   * `'ALL SEQUENCES'` and `'ALL FUNCTIONS'` mean every such object now in `schema`. A function
+   * is `name` (its only overload) or `name(argtypes)`; it is looked up in the catalog and the
+   * statement uses the catalog's spelling of the types. Privileges are checked against the
+   * object type on this server before any SQL is sent; `'ALL'` means all of them.
+   *
+   * @example
+   * ```ts
+   * await db.grant(['SELECT', 'INSERT'], 'orders', 'appuser', { schema: 'sales' });
+   * await db.grant('SELECT', 'ALL TABLES', 'readonly', { schema: 'public' });
+   * await db.grant('USAGE', 'app', 'appuser', { objectType: 'SCHEMA' });
+   * await db.grant('EXECUTE', 'calc(int, text)', 'appuser', { objectType: 'FUNCTION' });
+   * await db.grant('CONNECT', 'appdb', 'appuser', { objectType: 'DATABASE' });
+   * ```
+   */
+  grant(
+    privileges: string | readonly string[],
+    objectName: string,
+    role: string,
+    options?: GrantOptions,
+  ): Promise<void>;
+
+  /**
+   * Revokes privileges (`REVOKE ... ON ... FROM role`), with the same object rules as
+   * {@link PgwardDatabase.grant}. `cascade` also revokes what the role granted onward with
+   * its grant option; without it PostgreSQL refuses while such grants exist (`2BP01`).
+   * Revoking a privilege the role does not hold is not an error.
+   *
+   * @example
+   * ```ts
+   * await db.revoke('INSERT', 'users', 'readonly');
+   * await db.revoke('ALL', 'orders', 'team_lead', { cascade: true });
+   * ```
+   */
+  revoke(
+    privileges: string | readonly string[],
+    objectName: string,
+    role: string,
+    options?: RevokeOptions,
+  ): Promise<void>;
+
+  /**
+   * Privileges the role holds directly on tables, views, sequences and functions outside the
+   * system schemas (an owner's own privileges included; grants to PUBLIC and privileges
+   * reached through memberships not), sorted by schema, object and privilege. A missing role
+   * is an error (`42704`).
+   *
+   * @example
+   * ```ts
+   * await db.listRoleGrants('appuser');
+   * // => [{ schema: 'public', object_name: 'orders', privilege: 'INSERT' },
+   * //     { schema: 'public', object_name: 'orders', privilege: 'SELECT' }]
+   * ```
+   */
+  listRoleGrants(role: string): Promise<RoleGrant[]>;
+
+  /**
+   * Waits for calls still running, then closes the connection. Later calls fail with a
+   * `ConnectionError`; closing twice is harmless.
+   *
+   * @example
+   * ```ts
+   * const db = await connect();
+   * try { await db.roleExists('appuser'); } finally { await db.close(); }
+   * ```
+   */
+  close(): Promise<void>;
+}
+
+/** Binds the role functions to one session. */
+export function databaseFor(session: Session): PgwardDatabase {
+  return {
+    serverVersionNum: session.serverVersionNum,
+    createRole: (name, options) => createRole(session, name, options),
+    alterRole: (name, options) => alterRole(session, name, options),
+    dropRole: (name, options) => dropRole(session, name, options),
+    roleExists: (name) => roleExists(session, name),
+    listRoles: (options) => listRoles(session, options),
+    grantRole: (group, member, options) => grantRole(session, group, member, options),
+    revokeRole: (group, member) => revokeRole(session, group, member),
+    listRoleMembers: (role) => listRoleMembers(session, role),
+    grant: (privileges, objectName, role, options) =>
+      grant(session, privileges, objectName, role, options),
+    revoke: (privileges, objectName, role, options) =>
+      revoke(session, privileges, objectName, role, options),
+    listRoleGrants: (role) => listRoleGrants(session, role),
+    close: () => session.close(),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Checks on the names a caller passes, made before any SQL is sent. PostgreSQL silently
+ * truncates identifiers to 63 bytes (NAMEDATALEN - 1) with only a NOTICE, so
+ * `createRole(longName)` would create a role that `roleExists(longName)` then cannot find:
+ * refusing such names is the only way to keep the two consistent.
+ */
+import { InvalidArgumentError } from './errors.js';
+
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** Throws InvalidArgumentError unless `value` is a usable identifier; `what` names it. */
+export function checkName(what: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '')
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  if (value.includes('\0'))
+    throw new InvalidArgumentError(
+      `${what} "${value.replaceAll('\0', '\\0')}" contains a NUL byte`,
+    );
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_IDENTIFIER_BYTES)
+    throw new InvalidArgumentError(
+      `${what} "${value}" is ${bytes} bytes long; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES} bytes`,
+    );
+  return value;
+}

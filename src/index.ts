@@ -1,0 +1,51 @@
+/**
+ * pgward as a library: `import { connect } from 'pgward'`.
+ *
+ * Every export is listed here by name, so that what the package promises is visible in one
+ * place; modules not exported here are internal and may change.
+ *
+ * @example
+ * ```ts
+ * import { connect, QueryError } from 'pgward';
+ *
+ * const db = await connect(); // DATABASE_URL, else PGHOST/PGUSER/... as psql
+ * try {
+ *   await db.createRole('readonly', { ifNotExists: true });
+ *   await db.grant('SELECT', 'ALL TABLES', 'readonly', { schema: 'public' });
+ * } catch (error) {
+ *   if (error instanceof QueryError) console.error(error.code, error.message);
+ *   throw error;
+ * } finally {
+ *   await db.close();
+ * }
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+// Connecting and the imperative role functions (spec §6).
+export { connect } from './api/connect.js';
+export type { PgwardDatabase } from './api/database.js';
+export type {
+  AlterRoleOptions,
+  CreateRoleOptions,
+  DropRoleOptions,
+  ListRolesOptions,
+  RoleAttributeOptions,
+  RoleInfo,
+} from './api/roles.js';
+export type { GrantRoleOptions } from './api/memberships.js';
+export type { GrantObjectType, GrantOptions, RevokeOptions, RoleGrant } from './api/privileges.js';
+
+// Errors: every error pgward throws is a PgwardError.
+export {
+  ApplyError,
+  ConfigError,
+  ConnectionError,
+  PgwardError,
+  PlanError,
+  StalePlanError,
+} from './errors.js';
+export type { Problem, SourcePosition } from './errors.js';
+export { InvalidArgumentError, QueryError } from './api/errors.js';
+export type { ServerErrorFields } from './api/errors.js';
