@@ -1,0 +1,170 @@
+/**
+ * The order in which a plan runs its operations — written once, here.
+ *
+ * 1. rename roles: every later statement names roles by their new names;
+ * 2. create roles: grants and memberships below may name them;
+ * 3. alter roles (attributes, passwords, comments, settings);
+ * 4. grant memberships and change membership options;
+ * 5. grant privileges, then default privileges;
+ * 6. revoke privileges, then default privileges: a role never holds less than it needs while
+ *    its new grants are not yet in place, and a role to be dropped must hold none;
+ * 7. revoke memberships;
+ * 8. drop roles, per role: REASSIGN OWNED, DROP OWNED, DROP ROLE — DROP ROLE fails while the
+ *    role owns objects or holds privileges in the database.
+ *
+ * Within a phase the order is a stable key (role, object kind, object names, ...) compared by
+ * code unit, never by locale, so that the same operations always give the same plan.
+ */
+import { OBJECT_KINDS, PRIVILEGES } from '../model/privileges.js';
+import { objectKey } from '../model/objects.js';
+import type { GrantTarget, Operation, OperationType } from './operations.js';
+import { canonicalJson } from './fingerprint.js';
+
+const PHASE: Readonly<Record<OperationType, number>> = {
+  rename_role: 1,
+  create_role: 2,
+  alter_role: 3,
+  set_password: 3,
+  comment_role: 3,
+  set_role_config: 3,
+  grant_membership: 4,
+  alter_membership: 4,
+  grant_privileges: 5,
+  grant_default_privileges: 5,
+  revoke_privileges: 6,
+  revoke_default_privileges: 6,
+  revoke_membership: 7,
+  reassign_owned: 8,
+  drop_owned: 8,
+  drop_role: 8,
+};
+
+/** Position of an operation type within its phase (e.g. a role's reassign before its drop). */
+const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
+  rename_role: 0,
+  create_role: 0,
+  alter_role: 0,
+  set_password: 1,
+  comment_role: 2,
+  set_role_config: 3,
+  grant_membership: 0,
+  alter_membership: 1,
+  grant_privileges: 0,
+  grant_default_privileges: 1,
+  revoke_privileges: 0,
+  revoke_default_privileges: 1,
+  revoke_membership: 0,
+  reassign_owned: 0,
+  drop_owned: 1,
+  drop_role: 2,
+};
+
+type Key = readonly (string | number)[];
+
+function targetKey(target: GrantTarget): Key {
+  const kind = OBJECT_KINDS.indexOf(target.kind);
+  return target.scope === 'all_in_schema'
+    ? [kind, 0, target.schema]
+    : [kind, 1, target.objects.map(objectKey).join('\0')];
+}
+
+function privilegesKey(privileges: readonly string[]): string {
+  return privileges
+    .map((privilege) => PRIVILEGES.indexOf(privilege as (typeof PRIVILEGES)[number]))
+    .sort((a, b) => a - b)
+    .join(',');
+}
+
+/** The key that orders an operation within its phase. */
+function keyWithinPhase(op: Operation): Key {
+  const rank = RANK_IN_PHASE[op.type];
+  switch (op.type) {
+    case 'rename_role':
+      return [op.to, op.from];
+    case 'create_role':
+      return [op.role];
+    case 'alter_role':
+    case 'set_password':
+    case 'comment_role':
+      return [op.role, rank];
+    case 'set_role_config':
+      return [op.role, rank, op.name];
+    case 'grant_membership':
+    case 'alter_membership':
+    case 'revoke_membership':
+      return [op.role, op.member, rank];
+    case 'grant_privileges':
+    case 'revoke_privileges':
+      return [
+        rank,
+        ...targetKey(op.target),
+        (op.columns ?? []).join('\0'),
+        op.grantees.join('\0'),
+        privilegesKey(op.privileges),
+      ];
+    case 'grant_default_privileges':
+    case 'revoke_default_privileges':
+      return [
+        rank,
+        op.forRole,
+        op.schema ?? '',
+        op.objectType,
+        op.grantees.join('\0'),
+        privilegesKey(op.privileges),
+      ];
+    case 'reassign_owned':
+    case 'drop_owned':
+    case 'drop_role':
+      return [op.role, rank];
+  }
+}
+
+function compareKeys(a: Key, b: Key): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i] as string | number;
+    const y = b[i] as string | number;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+export function compareOperations(a: Operation, b: Operation): number {
+  return (
+    PHASE[a.type] - PHASE[b.type] ||
+    compareKeys(keyWithinPhase(a), keyWithinPhase(b)) ||
+    // Two operations with the same key (e.g. a grant with and one without grant option):
+    // their full content decides, so the input order never does.
+    compareKeys([canonicalJson(a)], [canonicalJson(b)])
+  );
+}
+
+/**
+ * A rename whose new name is another rename's old name must wait for that one
+ * (`b → c` before `a → b`). A cycle (swapping names) cannot be ordered; it keeps key order
+ * and PostgreSQL reports the name clash.
+ */
+function orderRenames(renames: readonly Operation[]): Operation[] {
+  const pending = [...renames];
+  const ordered: Operation[] = [];
+  while (pending.length > 0) {
+    const ready = pending.findIndex(
+      (op) =>
+        op.type === 'rename_role' &&
+        !pending.some(
+          (other) => other !== op && other.type === 'rename_role' && other.from === op.to,
+        ),
+    );
+    const [next] = pending.splice(ready === -1 ? 0 : ready, 1);
+    if (next !== undefined) ordered.push(next);
+  }
+  return ordered;
+}
+
+/** Operations in plan order (see the top of this file). Does not modify its input. */
+export function orderOperations(operations: readonly Operation[]): Operation[] {
+  const sorted = [...operations].sort(compareOperations);
+  const renames = sorted.filter((op) => op.type === 'rename_role');
+  return [...orderRenames(renames), ...sorted.filter((op) => op.type !== 'rename_role')];
+}

@@ -1,0 +1,300 @@
+/**
+ * Operation → SQL. Pure: the same operation and server version always give the same
+ * statements. Names enter only through `quoteIdent` / `sqlObjectName`, values through
+ * `quoteLiteral`, keywords only from the closed sets of `model/privileges.ts`. Statements carry
+ * no trailing semicolon; the executor sends them one by one, `report/sql.ts` adds `;`.
+ */
+import { sqlObjectName, type ObjectRef } from '../model/objects.js';
+import {
+  ALL_IN_SCHEMA_KEYWORD,
+  DEFAULT_PRIVILEGE_KEYWORD,
+  GRANT_ON_KEYWORD,
+  PRIVILEGES,
+  type Privilege,
+} from '../model/privileges.js';
+import type { RoleAttributes } from '../model/state.js';
+import { assertNever, type GrantTarget, type Operation } from '../plan/operations.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
+import { isCatalogArgumentList } from './routine-args.js';
+import { renderSettingValue } from './setting-value.js';
+
+/** Returns the SCRAM verifier to send as a role's password (never the plaintext). */
+export type SecretResolver = (role: string) => string;
+
+/**
+ * Display form of a password. Deliberately not valid SQL: a plan copied into psql fails
+ * instead of setting a password to a placeholder.
+ */
+export const SENSITIVE_PASSWORD = '(sensitive)';
+
+/** PostgreSQL 16 reworked role membership: INHERIT/SET options and one row per grantor. */
+const MEMBERSHIP_OPTIONS_SINCE = 160000;
+
+/**
+ * The SQL statements of one operation, in execution order, without trailing semicolons.
+ *
+ * @param serverVersionNum `server_version_num` of the target server (e.g. 160004): membership
+ *   syntax differs before and from PostgreSQL 16.
+ * @param secrets Gives the SCRAM verifier for a role's password; without it passwords render
+ *   as `PASSWORD (sensitive)` (the display form of plans and reports).
+ *
+ * @example
+ * renderOperation({ type: 'drop_role', role: 'bob' }, 160004) // => ['DROP ROLE "bob"']
+ */
+export function renderOperation(
+  op: Operation,
+  serverVersionNum: number,
+  secrets?: SecretResolver,
+): string[] {
+  const password = (role: string): string =>
+    `PASSWORD ${secrets ? quoteLiteral(secrets(role)) : SENSITIVE_PASSWORD}`;
+  switch (op.type) {
+    case 'create_role': {
+      const options = createRoleOptions(op.attributes);
+      if (op.password !== undefined) options.push(password(op.role));
+      const withOptions = options.length > 0 ? ` WITH ${options.join(' ')}` : '';
+      return [`CREATE ROLE ${quoteIdent(op.role)}${withOptions}`];
+    }
+    case 'rename_role':
+      return [`ALTER ROLE ${quoteIdent(op.from)} RENAME TO ${quoteIdent(op.to)}`];
+    case 'alter_role': {
+      const options = alterRoleOptions(op.changes);
+      if (options.length === 0) throw new Error(`alter_role of "${op.role}" changes nothing`);
+      return [`ALTER ROLE ${quoteIdent(op.role)} WITH ${options.join(' ')}`];
+    }
+    case 'set_password':
+      return [`ALTER ROLE ${quoteIdent(op.role)} ${password(op.role)}`];
+    case 'comment_role':
+      return [
+        `COMMENT ON ROLE ${quoteIdent(op.role)} IS ${op.comment === null ? 'NULL' : quoteLiteral(op.comment)}`,
+      ];
+    case 'set_role_config':
+      // The setting name as one quoted identifier: PostgreSQL folds setting names to lower
+      // case either way and accepts a custom `"myapp.flag"` as one name.
+      return op.value === null
+        ? [`ALTER ROLE ${quoteIdent(op.role)} RESET ${quoteIdent(op.name)}`]
+        : [
+            `ALTER ROLE ${quoteIdent(op.role)} SET ${quoteIdent(op.name)} TO ${renderSettingValue(op.name, op.value)}`,
+          ];
+    case 'grant_membership':
+      return [renderGrantMembership(op, serverVersionNum)];
+    case 'alter_membership':
+      return renderAlterMembership(op, serverVersionNum);
+    case 'revoke_membership': {
+      // Before 16 a membership is one row and REVOKE needs no grantor; from 16 each grantor
+      // has its own row and REVOKE without GRANTED BY only removes the current user's.
+      const grantedBy =
+        op.grantor !== undefined && serverVersionNum >= MEMBERSHIP_OPTIONS_SINCE
+          ? ` GRANTED BY ${quoteIdent(op.grantor)}`
+          : '';
+      return [`REVOKE ${quoteIdent(op.role)} FROM ${quoteIdent(op.member)}${grantedBy}`];
+    }
+    case 'grant_privileges':
+      return [
+        `GRANT ${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} TO ${roleList(op.grantees)}${op.withGrantOption ? ' WITH GRANT OPTION' : ''}`,
+      ];
+    case 'revoke_privileges':
+      return [
+        `REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} FROM ${roleList(op.grantees)}`,
+      ];
+    case 'grant_default_privileges':
+      return [
+        `${defaultPrivilegesPrefix(op.forRole, op.schema)} GRANT ${privilegeList(op.privileges)} ON ${defaultPrivilegeKeyword(op.objectType)} TO ${roleList(op.grantees)}${op.withGrantOption ? ' WITH GRANT OPTION' : ''}`,
+      ];
+    case 'revoke_default_privileges':
+      return [
+        `${defaultPrivilegesPrefix(op.forRole, op.schema)} REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges)} ON ${defaultPrivilegeKeyword(op.objectType)} FROM ${roleList(op.grantees)}`,
+      ];
+    case 'reassign_owned':
+      return [`REASSIGN OWNED BY ${quoteIdent(op.role)} TO ${quoteIdent(op.to)}`];
+    case 'drop_owned':
+      return [`DROP OWNED BY ${quoteIdent(op.role)}`];
+    case 'drop_role':
+      return [`DROP ROLE ${quoteIdent(op.role)}`];
+    default:
+      return assertNever(op);
+  }
+}
+
+/** Role options in the order `CREATE ROLE`'s documentation lists them. */
+function roleOptions(attributes: Partial<RoleAttributes>): string[] {
+  const options: string[] = [];
+  const flag = (value: boolean | undefined, keyword: string): void => {
+    if (value !== undefined) options.push(value ? keyword : `NO${keyword}`);
+  };
+  flag(attributes.login, 'LOGIN');
+  flag(attributes.superuser, 'SUPERUSER');
+  flag(attributes.createdb, 'CREATEDB');
+  flag(attributes.createrole, 'CREATEROLE');
+  flag(attributes.inherit, 'INHERIT');
+  flag(attributes.replication, 'REPLICATION');
+  flag(attributes.bypassrls, 'BYPASSRLS');
+  if (attributes.connectionLimit !== undefined) {
+    const limit = attributes.connectionLimit;
+    if (!Number.isSafeInteger(limit) || limit < -1)
+      throw new Error(`invalid connection limit ${String(limit)}`);
+    options.push(`CONNECTION LIMIT ${limit}`);
+  }
+  if (attributes.validUntil !== undefined) {
+    // A role's expiry cannot be set back to NULL; 'infinity' means "never" and introspects
+    // the same way.
+    options.push(`VALID UNTIL ${quoteLiteral(attributes.validUntil ?? 'infinity')}`);
+  }
+  return options;
+}
+
+/** Only the attributes that differ from what `CREATE ROLE name` gives. */
+function createRoleOptions(attributes: RoleAttributes): string[] {
+  return roleOptions({
+    ...(attributes.login && { login: true }),
+    ...(attributes.superuser && { superuser: true }),
+    ...(attributes.createdb && { createdb: true }),
+    ...(attributes.createrole && { createrole: true }),
+    ...(!attributes.inherit && { inherit: false }),
+    ...(attributes.replication && { replication: true }),
+    ...(attributes.bypassrls && { bypassrls: true }),
+    ...(attributes.connectionLimit !== -1 && { connectionLimit: attributes.connectionLimit }),
+    ...(attributes.validUntil !== null && { validUntil: attributes.validUntil }),
+  });
+}
+
+function alterRoleOptions(changes: Partial<RoleAttributes>): string[] {
+  return roleOptions(changes);
+}
+
+type MembershipOp = Extract<Operation, { type: 'grant_membership' | 'alter_membership' }>;
+
+function requireMembershipOptionsSupport(op: MembershipOp, serverVersionNum: number): void {
+  if (
+    serverVersionNum < MEMBERSHIP_OPTIONS_SINCE &&
+    (op.inherit !== undefined || op.set !== undefined)
+  ) {
+    throw new Error(
+      `membership of "${op.member}" in "${op.role}": INHERIT and SET options need PostgreSQL 16 or later`,
+    );
+  }
+}
+
+function renderGrantMembership(
+  op: Extract<Operation, { type: 'grant_membership' }>,
+  serverVersionNum: number,
+): string {
+  requireMembershipOptionsSupport(op, serverVersionNum);
+  const grant = `GRANT ${quoteIdent(op.role)} TO ${quoteIdent(op.member)}`;
+  if (serverVersionNum < MEMBERSHIP_OPTIONS_SINCE) {
+    return op.admin ? `${grant} WITH ADMIN OPTION` : grant;
+  }
+  const options = membershipOptions({
+    ...(op.admin && { admin: true }),
+    ...(op.inherit !== undefined && { inherit: op.inherit }),
+    ...(op.set !== undefined && { set: op.set }),
+  });
+  return options.length > 0 ? `${grant} WITH ${options.join(', ')}` : grant;
+}
+
+function membershipOptions(options: { admin?: boolean; inherit?: boolean; set?: boolean }) {
+  const rendered: string[] = [];
+  if (options.admin !== undefined) rendered.push(`ADMIN ${options.admin ? 'TRUE' : 'FALSE'}`);
+  if (options.inherit !== undefined) rendered.push(`INHERIT ${options.inherit ? 'TRUE' : 'FALSE'}`);
+  if (options.set !== undefined) rendered.push(`SET ${options.set ? 'TRUE' : 'FALSE'}`);
+  return rendered;
+}
+
+/**
+ * Changes options of an existing membership in place. Options turned on go through GRANT,
+ * options turned off through `REVOKE <option> OPTION FOR`: checked on PostgreSQL 16-18, both
+ * update the existing pg_auth_members row rather than adding one, and REVOKE needs only the
+ * grantor's privileges, not that the grantor still holds ADMIN on the role. From 16 one row
+ * exists per grantor, so GRANTED BY names the row to change.
+ */
+function renderAlterMembership(
+  op: Extract<Operation, { type: 'alter_membership' }>,
+  serverVersionNum: number,
+): string[] {
+  requireMembershipOptionsSupport(op, serverVersionNum);
+  const role = quoteIdent(op.role);
+  const member = quoteIdent(op.member);
+  const statements: string[] = [];
+  if (serverVersionNum < MEMBERSHIP_OPTIONS_SINCE) {
+    if (op.admin === true) statements.push(`GRANT ${role} TO ${member} WITH ADMIN OPTION`);
+    if (op.admin === false) statements.push(`REVOKE ADMIN OPTION FOR ${role} FROM ${member}`);
+  } else {
+    const grantedBy = op.grantor !== undefined ? ` GRANTED BY ${quoteIdent(op.grantor)}` : '';
+    const turnedOn = membershipOptions({
+      ...(op.admin === true && { admin: true }),
+      ...(op.inherit === true && { inherit: true }),
+      ...(op.set === true && { set: true }),
+    });
+    if (turnedOn.length > 0)
+      statements.push(`GRANT ${role} TO ${member} WITH ${turnedOn.join(', ')}${grantedBy}`);
+    const turnedOff: [boolean | undefined, string][] = [
+      [op.admin, 'ADMIN'],
+      [op.inherit, 'INHERIT'],
+      [op.set, 'SET'],
+    ];
+    for (const [value, keyword] of turnedOff) {
+      if (value === false)
+        statements.push(`REVOKE ${keyword} OPTION FOR ${role} FROM ${member}${grantedBy}`);
+    }
+  }
+  if (statements.length === 0)
+    throw new Error(`alter_membership of "${op.member}" in "${op.role}" changes nothing`);
+  return statements;
+}
+
+/**
+ * `SELECT, INSERT` or, for columns, `SELECT ("a", "b"), UPDATE ("a", "b")`. Privileges come
+ * out in the canonical order of PRIVILEGES, whatever order they came in, and only as members
+ * of that closed set.
+ */
+function privilegeList(privileges: readonly Privilege[], columns?: readonly string[]): string {
+  const wanted = new Set<string>(privileges);
+  const keywords: string[] = PRIVILEGES.filter((privilege) => wanted.has(privilege));
+  if (keywords.length === 0 || keywords.length !== wanted.size)
+    throw new Error(`invalid privilege list: ${JSON.stringify(privileges)}`);
+  if (columns === undefined) return keywords.join(', ');
+  if (columns.length === 0) throw new Error('column privileges without columns');
+  const columnList = `(${columns.map(quoteIdent).join(', ')})`;
+  return keywords.map((keyword) => `${keyword} ${columnList}`).join(', ');
+}
+
+function grantTarget(target: GrantTarget, columns?: readonly string[]): string {
+  if (target.scope === 'all_in_schema') {
+    if (columns !== undefined) throw new Error('column privileges need one table, not ALL TABLES');
+    const keyword = keywordOf(ALL_IN_SCHEMA_KEYWORD, target.kind);
+    return `${keyword} IN SCHEMA ${quoteIdent(target.schema)}`;
+  }
+  if (target.objects.length === 0) throw new Error('GRANT/REVOKE without objects');
+  if (columns !== undefined && (target.kind !== 'table' || target.objects.length !== 1))
+    throw new Error('column privileges need exactly one table');
+  const keyword = keywordOf(GRANT_ON_KEYWORD, target.kind);
+  return `${keyword} ${target.objects.map((object) => objectName(object, target.kind)).join(', ')}`;
+}
+
+function objectName(object: ObjectRef, kind: string): string {
+  if (object.kind !== kind)
+    throw new Error(`${object.kind} "${object.name}" listed in a GRANT ON ${kind}`);
+  if (object.args !== undefined && !isCatalogArgumentList(object.args))
+    throw new Error(`argument list of routine "${object.name}" is not the catalog's spelling`);
+  return sqlObjectName(object);
+}
+
+function defaultPrivilegesPrefix(forRole: string, schema: string | null): string {
+  const inSchema = schema === null ? '' : ` IN SCHEMA ${quoteIdent(schema)}`;
+  return `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(forRole)}${inSchema}`;
+}
+
+function defaultPrivilegeKeyword(objectType: string): string {
+  return keywordOf(DEFAULT_PRIVILEGE_KEYWORD, objectType);
+}
+
+function roleList(roles: readonly string[]): string {
+  if (roles.length === 0) throw new Error('GRANT/REVOKE without grantees');
+  return roles.map(quoteIdent).join(', ');
+}
+
+/** A keyword from a closed table; an unknown key (from an edited plan file) is an error. */
+function keywordOf(table: Readonly<Record<string, string>>, key: string): string {
+  if (!Object.hasOwn(table, key)) throw new Error(`unknown object type "${key}"`);
+  return table[key] as string;
+}
