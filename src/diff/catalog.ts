@@ -1,0 +1,75 @@
+/**
+ * Lookups over the objects introspection found (`CurrentState.objects`), built once so that
+ * resolving a config against a catalog of thousands of tables stays linear.
+ */
+import { objectKey, type ObjectRef } from '../model/objects.js';
+import { isSystemSchema, type ObjectKind } from '../model/privileges.js';
+import type { CatalogObject } from '../model/state.js';
+import { key } from './order.js';
+
+/** Catalog kinds a config object type matches: `routine` is a function or a procedure. */
+export function catalogKindsFor(kind: ObjectKind): readonly ObjectKind[] {
+  return kind === 'routine' ? ['function', 'procedure'] : [kind];
+}
+
+/** The identity part of a catalog object, as facts and operations carry it. */
+export function toRef(object: ObjectRef): ObjectRef {
+  return object.args === undefined
+    ? { kind: object.kind, schema: object.schema, name: object.name }
+    : { kind: object.kind, schema: object.schema, name: object.name, args: object.args };
+}
+
+export class Catalog {
+  private readonly byKey = new Map<string, CatalogObject>();
+  private readonly byKindSchema = new Map<string, CatalogObject[]>();
+  private readonly byKindName = new Map<string, CatalogObject[]>();
+
+  constructor(objects: readonly CatalogObject[]) {
+    for (const object of objects) {
+      if (object.schema !== null && isSystemSchema(object.schema)) continue;
+      if (object.kind === 'schema' && isSystemSchema(object.name)) continue;
+      this.byKey.set(objectKey(object), object);
+      push(this.byKindSchema, key(object.kind, object.schema), object);
+      push(this.byKindName, key(object.kind, object.schema, object.name), object);
+    }
+  }
+
+  get(ref: ObjectRef): CatalogObject | undefined {
+    return this.byKey.get(objectKey(ref));
+  }
+
+  /** Owner of an object, undefined when the catalog does not list it. */
+  owner(ref: ObjectRef): string | undefined {
+    return this.get(ref)?.owner;
+  }
+
+  schema(name: string): CatalogObject | undefined {
+    return this.byKindName.get(key('schema', null, name))?.[0];
+  }
+
+  /** Every schema outside the system ones. */
+  schemas(): readonly CatalogObject[] {
+    return this.byKindSchema.get(key('schema', null)) ?? [];
+  }
+
+  /** Objects of these kinds in one schema (or, for kinds outside schemas, schema null). */
+  objectsIn(kinds: readonly ObjectKind[], schema: string | null): CatalogObject[] {
+    return kinds.flatMap((kind) => this.byKindSchema.get(key(kind, schema)) ?? []);
+  }
+
+  /** Objects of these kinds in every (non-system) schema. */
+  objectsInEverySchema(kinds: readonly ObjectKind[]): CatalogObject[] {
+    return this.schemas().flatMap((schema) => this.objectsIn(kinds, schema.name));
+  }
+
+  /** Objects of these kinds with this name; several for overloaded routines. */
+  named(kinds: readonly ObjectKind[], schema: string | null, name: string): CatalogObject[] {
+    return kinds.flatMap((kind) => this.byKindName.get(key(kind, schema, name)) ?? []);
+  }
+}
+
+function push<T>(map: Map<string, T[]>, mapKey: string, value: T): void {
+  const list = map.get(mapKey);
+  if (list) list.push(value);
+  else map.set(mapKey, [value]);
+}

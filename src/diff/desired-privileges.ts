@@ -1,0 +1,436 @@
+/**
+ * Expands a config's `permissions`, `grants` and `default_privileges` into flat facts: one
+ * privilege on one object (or column) for one grantee, and one default-privilege entry per
+ * privilege. Every object comes from the catalog, so facts carry the catalog's spelling
+ * (routine argument types included), which is what goes into SQL.
+ */
+import type {
+  Config,
+  ConfigDefaultPrivilege,
+  ConfigGrant,
+  ConfigObjectName,
+  ConfigPermission,
+  ConfigRole,
+} from '../config/types.js';
+import type { SourcePosition } from '../errors.js';
+import {
+  formatObjectName,
+  objectKey,
+  ROUTINE_KINDS,
+  SCHEMA_SCOPED_KINDS,
+  type ObjectRef,
+} from '../model/objects.js';
+import {
+  COLUMN_PRIVILEGES,
+  PRIVILEGES_BY_KIND,
+  privilegesFor,
+  type DefaultPrivilegeObjectType,
+  type ObjectKind,
+  type Privilege,
+} from '../model/privileges.js';
+import type { CatalogObject, DefaultPrivilegeFact, PrivilegeFact } from '../model/state.js';
+import { Catalog, catalogKindsFor, toRef } from './catalog.js';
+import type { RoleNames } from './names.js';
+import { comparePrivileges, compareStrings, key } from './order.js';
+import { majorVersion, type Problems } from './problems.js';
+import { normalizeArgs } from './routine-args.js';
+
+export interface ResolveContext {
+  readonly config: Config;
+  readonly catalog: Catalog;
+  readonly names: RoleNames;
+  readonly versionNum: number;
+  readonly existingRoles: ReadonlySet<string>;
+  readonly problems: Problems;
+  readonly warnings: string[];
+}
+
+/** The catalog kinds an `ALTER DEFAULT PRIVILEGES ... ON <type>` entry applies to. */
+export const DEFAULT_PRIVILEGE_COVERS: Readonly<
+  Record<DefaultPrivilegeObjectType, readonly ObjectKind[]>
+> = {
+  // One default ACL for relations covers tables, views, materialized views, foreign tables.
+  table: ['table'],
+  sequence: ['sequence'],
+  // PostgreSQL keeps one default ACL for routines: FUNCTIONS covers procedures too.
+  function: ['function', 'procedure'],
+  // ... and one for types: TYPES covers domains.
+  type: ['type', 'domain'],
+  schema: ['schema'],
+};
+
+/** The privilege vocabulary of a default-privilege object type. */
+const DEFAULT_PRIVILEGE_KIND: Readonly<Record<DefaultPrivilegeObjectType, ObjectKind>> = {
+  table: 'table',
+  sequence: 'sequence',
+  function: 'function',
+  type: 'type',
+  schema: 'schema',
+};
+
+const PROFILE_DEFAULT_TYPES = ['table', 'sequence', 'function', 'type'] as const;
+
+export interface ResolvedPrivileges {
+  readonly privileges: PrivilegeFact[];
+  readonly defaultPrivileges: DefaultPrivilegeFact[];
+}
+
+/**
+ * Facts for every declared role. `objectCreators` (database names) are the roles whose future
+ * objects `permissions` cover; null = each schema's owner.
+ */
+export function resolvePrivileges(
+  ctx: ResolveContext,
+  objectCreators: readonly string[] | null,
+): ResolvedPrivileges {
+  const facts = new FactSet();
+  const defaults = new DefaultFactSet();
+  for (const role of ctx.config.roles) {
+    const grantee = ctx.names.toDatabase(role.name);
+    for (const permission of role.permissions)
+      addPermission(ctx, role, grantee, permission, objectCreators, facts, defaults);
+    for (const grant of role.grants) addGrant(ctx, role, grantee, grant, facts);
+    for (const entry of role.defaultPrivileges)
+      addDefaultPrivilege(ctx, role, grantee, entry, facts, defaults);
+  }
+  // An owner's privileges on its objects are PostgreSQL's (spec §4): never the config's.
+  const privileges = facts
+    .values()
+    .filter((fact) => ctx.catalog.owner(fact.object) !== fact.grantee);
+  const defaultPrivileges = defaults.values().filter((fact) => fact.forRole !== fact.grantee);
+  return { privileges, defaultPrivileges };
+}
+
+function addPermission(
+  ctx: ResolveContext,
+  role: ConfigRole,
+  grantee: string,
+  permission: ConfigPermission,
+  objectCreators: readonly string[] | null,
+  facts: FactSet,
+  defaults: DefaultFactSet,
+): void {
+  const profile = ctx.config.profiles[permission.type];
+  if (profile === undefined) {
+    ctx.problems.add(
+      `profile "${permission.type}" is not defined`,
+      permission.position,
+      role.position,
+    );
+    return;
+  }
+  const positions = [permission.position, role.position];
+  const schemaPrivileges = available(ctx, 'schema', profile.schema ?? [], positions);
+  const typed = PROFILE_DEFAULT_TYPES.map(
+    (type) =>
+      [type, available(ctx, DEFAULT_PRIVILEGE_KIND[type], profile[type] ?? [], positions)] as const,
+  );
+  for (const schemaName of permission.schemas) {
+    const schema = ctx.catalog.schema(schemaName);
+    if (schema === undefined) {
+      ctx.problems.add(`schema "${schemaName}" does not exist`, ...positions);
+      continue;
+    }
+    for (const privilege of schemaPrivileges)
+      facts.add(toRef(schema), undefined, grantee, privilege, false);
+    const creators = objectCreators ?? [schema.owner];
+    for (const [type, privileges] of typed) {
+      if (privileges.length === 0) continue;
+      for (const object of ctx.catalog.objectsIn(DEFAULT_PRIVILEGE_COVERS[type], schemaName))
+        for (const privilege of privileges)
+          facts.add(toRef(object), undefined, grantee, privilege, false);
+      for (const forRole of creators)
+        for (const privilege of privileges)
+          defaults.add({
+            forRole,
+            schema: schemaName,
+            objectType: type,
+            grantee,
+            privilege,
+            grantable: false,
+          });
+    }
+  }
+}
+
+function addGrant(
+  ctx: ResolveContext,
+  role: ConfigRole,
+  grantee: string,
+  grant: ConfigGrant,
+  facts: FactSet,
+): void {
+  const kind = grant.objectType;
+  const positions = [grant.position, role.position];
+  const columns =
+    grant.columns !== undefined && grant.columns.length > 0 ? grant.columns : undefined;
+  const privileges = grantPrivileges(ctx, kind, grant.privileges, columns !== undefined, positions);
+
+  const objects: CatalogObject[] = [];
+  const explicit = new Set<string>();
+  for (const name of grant.objects ?? []) {
+    const object = resolveObject(ctx, kind, name, positions);
+    if (object === undefined) continue;
+    objects.push(object);
+    explicit.add(objectKey(object));
+  }
+  for (const schemaName of grant.allInSchemas ?? []) {
+    if (!SCHEMA_SCOPED_KINDS.has(kind)) {
+      ctx.problems.add(`all_in_schemas does not apply to ${label(kind)}`, ...positions);
+      break;
+    }
+    if (ctx.catalog.schema(schemaName) === undefined) {
+      ctx.problems.add(`schema "${schemaName}" does not exist`, ...positions);
+      continue;
+    }
+    objects.push(...ctx.catalog.objectsIn(catalogKindsFor(kind), schemaName));
+  }
+
+  for (const object of objects) {
+    if (explicit.has(objectKey(object)) && object.owner === grantee)
+      ctx.warnings.push(
+        `role "${grantee}" owns ${label(object.kind)} "${formatObjectName(object)}": its privileges there are PostgreSQL's, the grant is ignored`,
+      );
+    if (columns === undefined) {
+      for (const privilege of privileges)
+        facts.add(toRef(object), undefined, grantee, privilege, grant.withGrantOption);
+      continue;
+    }
+    if (object.kind !== 'table') {
+      ctx.problems.add(
+        `columns apply to tables only, not to ${label(object.kind)} "${formatObjectName(object)}"`,
+        ...positions,
+      );
+      continue;
+    }
+    for (const column of columns) {
+      if (!(object.columns ?? []).includes(column)) {
+        ctx.problems.add(
+          `column "${column}" of table "${formatObjectName(object)}" does not exist`,
+          ...positions,
+        );
+        continue;
+      }
+      for (const privilege of privileges)
+        facts.add(toRef(object), column, grantee, privilege, grant.withGrantOption);
+    }
+  }
+}
+
+function addDefaultPrivilege(
+  ctx: ResolveContext,
+  role: ConfigRole,
+  grantee: string,
+  entry: ConfigDefaultPrivilege,
+  facts: FactSet,
+  defaults: DefaultFactSet,
+): void {
+  const positions = [entry.position, role.position];
+  const forRole = ctx.names.toDatabase(entry.forRole);
+  let valid = true;
+  if (!ctx.names.isDeclared(entry.forRole) && !ctx.existingRoles.has(forRole)) {
+    ctx.problems.add(
+      `role "${entry.forRole}" in for_role is not declared and does not exist`,
+      ...positions,
+    );
+    valid = false;
+  }
+  if (entry.schema !== null && entry.objectType === 'schema') {
+    // PostgreSQL: "cannot use IN SCHEMA clause when using GRANT/REVOKE ON SCHEMAS".
+    ctx.problems.add('default privileges on schemas cannot name a schema', ...positions);
+    valid = false;
+  }
+  if (entry.schema !== null && ctx.catalog.schema(entry.schema) === undefined) {
+    ctx.problems.add(`schema "${entry.schema}" does not exist`, ...positions);
+    valid = false;
+  }
+  const kind = DEFAULT_PRIVILEGE_KIND[entry.objectType];
+  const privileges =
+    entry.privileges === 'ALL'
+      ? privilegesFor(kind, ctx.versionNum)
+      : available(ctx, kind, entry.privileges, positions);
+  if (!valid) return;
+  if (forRole === grantee) {
+    ctx.warnings.push(
+      `default privileges of role "${grantee}" for its own objects are PostgreSQL's (it owns them): ignored`,
+    );
+    return;
+  }
+  for (const privilege of privileges)
+    defaults.add({
+      forRole,
+      schema: entry.schema,
+      objectType: entry.objectType,
+      grantee,
+      privilege,
+      grantable: entry.withGrantOption,
+    });
+  // The existing objects the entry covers are expected to carry the same privileges (spec §4),
+  // so that an object created after apply never shows as drift.
+  const kinds = DEFAULT_PRIVILEGE_COVERS[entry.objectType];
+  const covered =
+    entry.objectType === 'schema'
+      ? ctx.catalog.schemas()
+      : entry.schema === null
+        ? ctx.catalog.objectsInEverySchema(kinds)
+        : ctx.catalog.objectsIn(kinds, entry.schema);
+  for (const object of covered) {
+    if (object.owner !== forRole) continue;
+    for (const privilege of privileges)
+      facts.add(toRef(object), undefined, grantee, privilege, entry.withGrantOption);
+  }
+}
+
+/** Resolves a config object name against the catalog, recording a problem when it fails. */
+function resolveObject(
+  ctx: ResolveContext,
+  kind: ObjectKind,
+  name: ConfigObjectName,
+  grantPositions: readonly (SourcePosition | undefined)[],
+): CatalogObject | undefined {
+  const positions = [name.position, ...grantPositions];
+  if (kind === 'parameter') {
+    // Parameter names are case-insensitive and pg_parameter_acl keeps them in lower case; a
+    // parameter appears in the catalog only once something was granted on it, and GRANT
+    // accepts any valid one.
+    const parameter = name.name.toLowerCase();
+    return (
+      ctx.catalog.named(['parameter'], null, parameter)[0] ?? {
+        kind: 'parameter',
+        schema: null,
+        name: parameter,
+        owner: '',
+      }
+    );
+  }
+  let candidates = ctx.catalog.named(catalogKindsFor(kind), name.schema, name.name);
+  if (ROUTINE_KINDS.has(kind) && name.args !== undefined) {
+    const wanted = normalizeArgs(name.args);
+    candidates = candidates.filter((candidate) => normalizeArgs(candidate.args ?? '') === wanted);
+  }
+  if (candidates.length === 0) {
+    ctx.problems.add(`${label(kind)} "${name.text}" does not exist`, ...positions);
+    return undefined;
+  }
+  if (candidates.length > 1) {
+    const listed = candidates.map((candidate) => formatObjectName(candidate)).sort(compareStrings);
+    ctx.problems.add(
+      `${label(kind)} "${name.text}" is ambiguous: ${listed.join(', ')}; write its argument types`,
+      ...positions,
+    );
+    return undefined;
+  }
+  return candidates[0];
+}
+
+/** The privileges of a grant, with ALL expanded for this server and the rest checked. */
+function grantPrivileges(
+  ctx: ResolveContext,
+  kind: ObjectKind,
+  written: readonly Privilege[] | 'ALL',
+  columns: boolean,
+  positions: readonly (SourcePosition | undefined)[],
+): readonly Privilege[] {
+  if (kind === 'parameter' && privilegesFor('parameter', ctx.versionNum).length === 0) {
+    ctx.problems.add(
+      `privileges on parameters need PostgreSQL 15 (the server runs ${majorVersion(ctx.versionNum)})`,
+      ...positions,
+    );
+    return [];
+  }
+  if (columns) {
+    if (written === 'ALL') return COLUMN_PRIVILEGES;
+    for (const privilege of written)
+      if (!COLUMN_PRIVILEGES.includes(privilege))
+        ctx.problems.add(`privilege ${privilege} does not apply to columns`, ...positions);
+    return written.filter((privilege) => COLUMN_PRIVILEGES.includes(privilege));
+  }
+  return written === 'ALL'
+    ? privilegesFor(kind, ctx.versionNum)
+    : available(ctx, kind, written, positions);
+}
+
+/** The privileges that apply to a kind on this server; a problem for each one that does not. */
+function available(
+  ctx: ResolveContext,
+  kind: ObjectKind,
+  privileges: readonly Privilege[],
+  positions: readonly (SourcePosition | undefined)[],
+): Privilege[] {
+  const onServer = privilegesFor(kind, ctx.versionNum);
+  return privileges.filter((privilege) => {
+    if (onServer.includes(privilege)) return true;
+    if (PRIVILEGES_BY_KIND[kind].includes(privilege)) {
+      const needs = privilege === 'MAINTAIN' ? 17 : 15;
+      ctx.problems.add(
+        `privilege ${privilege} on ${label(kind)} needs PostgreSQL ${needs} (the server runs ${majorVersion(ctx.versionNum)})`,
+        ...positions,
+      );
+    } else {
+      ctx.problems.add(`privilege ${privilege} does not apply to ${label(kind)}`, ...positions);
+    }
+    return false;
+  });
+}
+
+function label(kind: ObjectKind): string {
+  return kind.replaceAll('_', ' ');
+}
+
+/** Privilege facts keyed by (object, column, grantee, privilege); repeats merge, grant option ORed. */
+class FactSet {
+  private readonly facts = new Map<string, PrivilegeFact>();
+
+  add(
+    object: ObjectRef,
+    column: string | undefined,
+    grantee: string,
+    privilege: Privilege,
+    grantable: boolean,
+  ): void {
+    const factKey = key(objectKey(object), column, grantee, privilege);
+    const existing = this.facts.get(factKey);
+    if (existing !== undefined && (existing.grantable || !grantable)) return;
+    this.facts.set(
+      factKey,
+      column === undefined
+        ? { object, grantee, privilege, grantable }
+        : { object, column, grantee, privilege, grantable },
+    );
+  }
+
+  values(): PrivilegeFact[] {
+    return [...this.facts.values()].sort(comparePrivilegeFacts);
+  }
+}
+
+class DefaultFactSet {
+  private readonly facts = new Map<string, DefaultPrivilegeFact>();
+
+  add(fact: DefaultPrivilegeFact): void {
+    const factKey = key(fact.forRole, fact.schema, fact.objectType, fact.grantee, fact.privilege);
+    const existing = this.facts.get(factKey);
+    if (existing !== undefined && (existing.grantable || !fact.grantable)) return;
+    this.facts.set(factKey, fact);
+  }
+
+  values(): DefaultPrivilegeFact[] {
+    return [...this.facts.values()].sort(
+      (a, b) =>
+        compareStrings(a.forRole, b.forRole) ||
+        compareStrings(a.schema ?? '', b.schema ?? '') ||
+        compareStrings(a.objectType, b.objectType) ||
+        compareStrings(a.grantee, b.grantee) ||
+        comparePrivileges(a.privilege, b.privilege),
+    );
+  }
+}
+
+function comparePrivilegeFacts(a: PrivilegeFact, b: PrivilegeFact): number {
+  return (
+    compareStrings(objectKey(a.object), objectKey(b.object)) ||
+    compareStrings(a.column ?? '', b.column ?? '') ||
+    compareStrings(a.grantee, b.grantee) ||
+    comparePrivileges(a.privilege, b.privilege)
+  );
+}

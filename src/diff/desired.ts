@@ -1,0 +1,206 @@
+/**
+ * Resolves a validated config against the live catalog into the state pgward wants: role
+ * names mapped (see `names.ts`), attributes completed with CREATE ROLE's defaults, grants on
+ * `all_in_schemas` and default privileges expanded to one fact per object, routine names
+ * resolved to the catalog's signatures. Everything that cannot be planned (an object that does
+ * not exist, a protected role, a privilege this server lacks) is collected and thrown as one
+ * PlanError, each problem at its place in the config.
+ */
+import type { Config, ConfigRole } from '../config/types.js';
+import {
+  DEFAULT_ROLE_ATTRIBUTES,
+  type CurrentState,
+  type DesiredMembership,
+  type DesiredRole,
+  type DesiredState,
+} from '../model/state.js';
+import { Catalog } from './catalog.js';
+import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
+import { roleNames } from './names.js';
+import { compareStrings, key } from './order.js';
+import { majorVersion, Problems } from './problems.js';
+import {
+  protectedRoleNames,
+  protectionReason,
+  protectionRules,
+  type ProtectionRules,
+} from './protection.js';
+
+export interface ResolveOptions {
+  /** `--suffix S`: declared roles become `R_S` (spec §4). */
+  readonly suffix?: string;
+}
+
+export interface ResolvedDesired {
+  readonly desired: DesiredState;
+  /** Non-fatal notes for the plan's reader. */
+  readonly warnings: string[];
+}
+
+/**
+ * The desired state of a config on this database.
+ *
+ * @throws PlanError listing every problem found, each at its config position.
+ * @example
+ * const { desired, warnings } = resolveDesired(loadConfig('pgward.yaml'), await introspect(client));
+ */
+export function resolveDesired(
+  config: Config,
+  current: CurrentState,
+  options: ResolveOptions = {},
+): ResolvedDesired {
+  const names = roleNames(
+    config.roles.map((role) => role.name),
+    options.suffix,
+  );
+  const problems = new Problems();
+  const warnings: string[] = [];
+  const ctx: ResolveContext = {
+    config,
+    catalog: new Catalog(current.objects),
+    names,
+    versionNum: current.server.versionNum,
+    existingRoles: new Set(current.roles.map((role) => role.name)),
+    problems,
+    warnings,
+  };
+  const rules = protectionRules(current, config.settings.ignoreRoles);
+
+  const roles = config.roles.map((role) => resolveRole(ctx, rules, role));
+  checkRenames(ctx, rules, config.roles);
+  const memberships = resolveMemberships(ctx);
+  const objectCreators = resolveSettingRoles(
+    ctx,
+    config.settings.objectCreators,
+    'object_creators',
+  );
+  const { privileges, defaultPrivileges } = resolvePrivileges(ctx, objectCreators);
+  const reassignOwnedTo =
+    config.settings.reassignOwnedTo === null
+      ? null
+      : (resolveSettingRoles(ctx, [config.settings.reassignOwnedTo], 'reassign_owned_to')?.[0] ??
+        null);
+
+  problems.throwIfAny();
+  // Seam for --suffix: the generic roles (R, member of R_S, adding memberships only) join
+  // `roles`, `memberships`, `managedRoles` and `addOnlyMembershipsOf` here.
+  return {
+    desired: {
+      roles,
+      memberships,
+      privileges,
+      defaultPrivileges,
+      managedRoles: new Set(roles.map((role) => role.name)),
+      protectedRoles: protectedRoleNames(current, rules),
+      unmanagedRoles: config.settings.unmanagedRoles,
+      reassignOwnedTo,
+    },
+    warnings,
+  };
+}
+
+function resolveRole(ctx: ResolveContext, rules: ProtectionRules, role: ConfigRole): DesiredRole {
+  const name = ctx.names.toDatabase(role.name);
+  const reason = protectionReason(name, rules);
+  if (reason !== null)
+    ctx.problems.add(
+      `role "${name}" is protected (${reason}) and cannot be managed`,
+      role.position,
+    );
+  return {
+    name,
+    attributes: { ...DEFAULT_ROLE_ATTRIBUTES, ...role.attributes },
+    ...(role.password === undefined ? {} : { password: role.password }),
+    // The desired state of a declared role is complete: no description means none.
+    description: role.description ?? null,
+    config: role.config,
+    ...(role.renamedFrom === undefined
+      ? {}
+      : { renamedFrom: ctx.names.formerToDatabase(role.renamedFrom) }),
+  };
+}
+
+function checkRenames(
+  ctx: ResolveContext,
+  rules: ProtectionRules,
+  roles: readonly ConfigRole[],
+): void {
+  const renamedBy = new Map<string, string>();
+  for (const role of roles) {
+    if (role.renamedFrom === undefined) continue;
+    const from = role.renamedFrom;
+    if (ctx.names.isDeclared(from))
+      ctx.problems.add(
+        `role "${role.name}" is renamed_from "${from}", which the config also declares`,
+        role.position,
+      );
+    const previous = renamedBy.get(from);
+    if (previous !== undefined)
+      ctx.problems.add(
+        `roles "${previous}" and "${role.name}" are both renamed_from "${from}"`,
+        role.position,
+      );
+    renamedBy.set(from, role.name);
+    const reason = protectionReason(ctx.names.formerToDatabase(from), rules);
+    if (reason !== null)
+      ctx.problems.add(
+        `role "${from}" is protected (${reason}) and cannot be renamed`,
+        role.position,
+      );
+  }
+}
+
+function resolveMemberships(ctx: ResolveContext): DesiredMembership[] {
+  const byKey = new Map<string, DesiredMembership>();
+  const versionNum = ctx.versionNum;
+  for (const role of ctx.config.roles) {
+    const member = ctx.names.toDatabase(role.name);
+    for (const entry of role.memberOf) {
+      const positions = [entry.position, role.position];
+      const target = ctx.names.toDatabase(entry.role);
+      if (!ctx.names.isDeclared(entry.role) && !ctx.existingRoles.has(target)) {
+        ctx.problems.add(
+          `role "${entry.role}" in member_of is not declared and does not exist`,
+          ...positions,
+        );
+        continue;
+      }
+      // Before 16 every membership inherits (if the member has INHERIT) and allows SET ROLE:
+      // writing true states that behaviour, writing false cannot be honoured.
+      for (const option of ['inherit', 'set'] as const) {
+        if (entry[option] === false && versionNum < 160000)
+          ctx.problems.add(
+            `membership of "${role.name}" in "${entry.role}": ${option}: false needs PostgreSQL 16 (the server runs ${majorVersion(versionNum)})`,
+            ...positions,
+          );
+      }
+      const membershipKey = key(target, member);
+      const earlier = byKey.get(membershipKey);
+      byKey.set(membershipKey, {
+        role: target,
+        member,
+        admin: entry.admin || (earlier?.admin ?? false),
+        ...(versionNum >= 160000 && entry.inherit !== undefined ? { inherit: entry.inherit } : {}),
+        ...(versionNum >= 160000 && entry.set !== undefined ? { set: entry.set } : {}),
+      });
+    }
+  }
+  return [...byKey.values()].sort(
+    (a, b) => compareStrings(a.role, b.role) || compareStrings(a.member, b.member),
+  );
+}
+
+/** Maps roles named in settings; each must be declared or exist. Null stays null. */
+function resolveSettingRoles(
+  ctx: ResolveContext,
+  written: readonly string[] | null,
+  setting: string,
+): string[] | null {
+  if (written === null) return null;
+  return written.flatMap((name) => {
+    const mapped = ctx.names.toDatabase(name);
+    if (ctx.names.isDeclared(name) || ctx.existingRoles.has(mapped)) return [mapped];
+    ctx.problems.add(`role "${name}" in settings.${setting} is not declared and does not exist`);
+    return [];
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The diff: current state and desired state in, the operations that turn one into the other
+ * out. Pure: no I/O, deterministic output. Ordering into plan phases (create roles → alter →
+ * memberships → grants → revokes → drops) is `plan/build.ts`'s job; here operations come in a
+ * stable order so that the same states always give the same list.
+ *
+ * Vocabulary after ldap2pg: *managed* roles are the config's; a *protected* role is never
+ * touched; current facts outside the managed scope are never revoked.
+ */
+import type { Operation } from '../plan/operations.js';
+import type { CurrentState, DesiredState } from '../model/state.js';
+import { Catalog } from './catalog.js';
+import { diffDefaultPrivileges } from './default-privileges.js';
+import { diffMemberships } from './memberships.js';
+import { Problems } from './problems.js';
+import { diffPrivileges } from './privileges.js';
+import { applyRenames, planRenames } from './renames.js';
+import { diffRoles } from './roles.js';
+import { planUnmanagedRoles } from './unmanaged.js';
+
+export interface DiffResult {
+  readonly operations: Operation[];
+  /** Non-fatal notes for the plan's reader. */
+  readonly warnings: string[];
+}
+
+/**
+ * The operations that bring `current` to `desired`.
+ *
+ * @throws PlanError when an unmanaged role must be dropped but cannot be (it owns objects with
+ *   no `reassign_owned_to`, or owns or holds something in another database).
+ * @example
+ * const { operations, warnings } = diff(current, resolveDesired(config, current).desired);
+ */
+export function diff(current: CurrentState, desired: DesiredState): DiffResult {
+  const { server } = current;
+  const isProtected = (role: string): boolean =>
+    desired.protectedRoles.has(role) ||
+    role.startsWith('pg_') ||
+    role === server.currentUser ||
+    role === server.bootstrapSuperuser;
+
+  const renames = planRenames(current, desired, isProtected);
+  const state = applyRenames(current, renames.map);
+  const roles = diffRoles(state, desired, isProtected);
+  const problems = new Problems();
+  const unmanaged = planUnmanagedRoles(state, desired, isProtected, problems);
+  problems.throwIfAny();
+
+  const existing = new Set(state.roles.map((role) => role.name));
+  const scope = {
+    isProtected,
+    dropped: unmanaged.dropped,
+    created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
+  };
+  const catalog = new Catalog(state.objects);
+  return {
+    operations: [
+      ...renames.operations,
+      ...roles.operations,
+      ...diffMemberships(state, desired, isProtected, unmanaged.dropped),
+      ...diffPrivileges(state, desired, catalog, scope),
+      ...diffDefaultPrivileges(state, desired, scope),
+      ...unmanaged.operations,
+    ],
+    warnings: [...new Set([...renames.warnings, ...roles.warnings, ...unmanaged.warnings])],
+  };
+}

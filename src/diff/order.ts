@@ -1,0 +1,35 @@
+/**
+ * Deterministic ordering for everything the diff emits. Plain code-unit comparison, never
+ * `localeCompare`: a plan must read the same on every machine, whatever its locale.
+ */
+import { objectKey, type ObjectRef } from '../model/objects.js';
+import { PRIVILEGES, type Privilege } from '../model/privileges.js';
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortedStrings(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(compareStrings);
+}
+
+/** Privileges in the order the documentation lists them (SELECT, INSERT, ...), without repeats. */
+export function sortedPrivileges(values: Iterable<Privilege>): Privilege[] {
+  const present = new Set(values);
+  return PRIVILEGES.filter((privilege) => present.has(privilege));
+}
+
+export function compareObjects(a: ObjectRef, b: ObjectRef): number {
+  return compareStrings(objectKey(a), objectKey(b));
+}
+
+/** A composite key for maps; NUL never occurs in PostgreSQL names. */
+export function key(...parts: readonly (string | number | boolean | null | undefined)[]): string {
+  return parts
+    .map((part) => (part === null || part === undefined ? '\u0001' : String(part)))
+    .join('\0');
+}
+
+export function comparePrivileges(a: Privilege, b: Privilege): number {
+  return PRIVILEGES.indexOf(a) - PRIVILEGES.indexOf(b);
+}

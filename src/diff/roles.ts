@@ -1,0 +1,154 @@
+/**
+ * Role-level changes for declared roles: create, attributes, password, comment, settings.
+ */
+import type { Operation } from '../plan/operations.js';
+import { scramMatches, isScramVerifier } from '../passwords/scram.js';
+import type {
+  CurrentRole,
+  CurrentState,
+  DesiredRole,
+  DesiredState,
+  RoleAttributes,
+} from '../model/state.js';
+import { compareStrings, sortedStrings } from './order.js';
+
+const ATTRIBUTE_NAMES = [
+  'superuser',
+  'createdb',
+  'createrole',
+  'inherit',
+  'login',
+  'replication',
+  'bypassrls',
+  'connectionLimit',
+  'validUntil',
+] as const satisfies readonly (keyof RoleAttributes)[];
+
+export interface RoleChanges {
+  readonly operations: Operation[];
+  readonly warnings: string[];
+}
+
+/** Operations that bring each declared role to its desired attributes, password, comment, config. */
+export function diffRoles(
+  current: CurrentState,
+  desired: DesiredState,
+  isProtected: (role: string) => boolean,
+): RoleChanges {
+  const existing = new Map(current.roles.map((role) => [role.name, role]));
+  const operations: Operation[] = [];
+  const warnings: string[] = [];
+  let unreadablePasswords = false;
+  const roles = [...desired.roles].sort((a, b) => compareStrings(a.name, b.name));
+  for (const role of roles) {
+    const now = existing.get(role.name);
+    if (now === undefined) {
+      operations.push(
+        role.password === undefined
+          ? { type: 'create_role', role: role.name, attributes: role.attributes }
+          : {
+              type: 'create_role',
+              role: role.name,
+              attributes: role.attributes,
+              password: role.password.source,
+            },
+      );
+      if (role.description !== null)
+        operations.push({ type: 'comment_role', role: role.name, comment: role.description });
+      operations.push(...configOperations(role, {}));
+      continue;
+    }
+    if (isProtected(role.name)) {
+      warnings.push(`role "${role.name}" is protected: pgward leaves it as it is`);
+      continue;
+    }
+    const changes = attributeChanges(now.attributes, role.attributes);
+    // Taking LOGIN or SUPERUSER from the connecting role would lock pgward out mid-apply.
+    if (role.name === current.server.currentUser) {
+      for (const attribute of ['login', 'superuser'] as const) {
+        if (changes[attribute] === false) {
+          delete changes[attribute];
+          warnings.push(
+            `role "${role.name}" is the connecting role: pgward does not remove its ${attribute.toUpperCase()}`,
+          );
+        }
+      }
+    }
+    if (Object.keys(changes).length > 0)
+      operations.push({ type: 'alter_role', role: role.name, changes });
+    const password = passwordChange(role, now);
+    if (password.operation) operations.push(password.operation);
+    if (password.warning !== undefined) warnings.push(password.warning);
+    unreadablePasswords ||= password.unreadable;
+    if (role.description !== now.description)
+      operations.push({ type: 'comment_role', role: role.name, comment: role.description });
+    operations.push(...configOperations(role, now.config));
+  }
+  if (unreadablePasswords)
+    warnings.push(
+      'passwords are set only when a role is created: pg_authid is not readable by the connecting role (not a superuser), so password drift cannot be seen',
+    );
+  return { operations, warnings };
+}
+
+type AttributeChanges = { -readonly [K in keyof RoleAttributes]?: RoleAttributes[K] };
+
+function attributeChanges(now: RoleAttributes, wanted: RoleAttributes): AttributeChanges {
+  const changes: AttributeChanges = {};
+  const differs = <K extends keyof RoleAttributes>(name: K): boolean =>
+    name === 'validUntil'
+      ? !sameInstant(now.validUntil, wanted.validUntil)
+      : now[name] !== wanted[name];
+  const copy = <K extends keyof RoleAttributes>(name: K): void => {
+    changes[name] = wanted[name];
+  };
+  for (const name of ATTRIBUTE_NAMES) if (differs(name)) copy(name);
+  return changes;
+}
+
+function sameInstant(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  const [left, right] = [Date.parse(a), Date.parse(b)];
+  return Number.isNaN(left) || Number.isNaN(right) ? a === b : left === right;
+}
+
+interface PasswordChange {
+  readonly operation?: Operation;
+  readonly warning?: string;
+  /** The stored password could not be read, so whether it matches is unknown. */
+  readonly unreadable: boolean;
+}
+
+function passwordChange(role: DesiredRole, now: CurrentRole): PasswordChange {
+  const wanted = role.password;
+  if (wanted === undefined) return { unreadable: false };
+  const set: Operation = { type: 'set_password', role: role.name, password: wanted.source };
+  const stored = now.password;
+  if (stored === undefined) return { unreadable: true };
+  if (wanted.source.from === 'hashed')
+    return stored === wanted.secret ? { unreadable: false } : { operation: set, unreadable: false };
+  if (stored === null) return { operation: set, unreadable: false };
+  if (isScramVerifier(stored))
+    return scramMatches(wanted.secret, stored)
+      ? { unreadable: false }
+      : { operation: set, unreadable: false };
+  if (stored.startsWith('md5'))
+    return {
+      operation: set,
+      warning: `role "${role.name}" has a password stored as MD5: it will be set again as SCRAM-SHA-256`,
+      unreadable: false,
+    };
+  return { operation: set, unreadable: false };
+}
+
+/** ALTER ROLE ... SET for each setting that differs, RESET for each one the config lacks. */
+function configOperations(role: DesiredRole, now: Readonly<Record<string, string>>): Operation[] {
+  const operations: Operation[] = [];
+  for (const name of sortedStrings([...Object.keys(now), ...Object.keys(role.config)])) {
+    const wanted = Object.hasOwn(role.config, name) ? (role.config[name] as string) : null;
+    const have = Object.hasOwn(now, name) ? (now[name] as string) : null;
+    if (wanted !== have)
+      operations.push({ type: 'set_role_config', role: role.name, name, value: wanted });
+  }
+  return operations;
+}
