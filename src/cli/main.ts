@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { applyCommand } from './commands/apply.js';
 import { driftCommand } from './commands/drift.js';
+import { inventoryCommand } from './commands/inventory.js';
 import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import type { GlobalArgs, PgwardCommand, RunState } from './command.js';
@@ -20,6 +21,7 @@ const COMMANDS: readonly PgwardCommand[] = [
   planCommand,
   applyCommand,
   driftCommand,
+  inventoryCommand,
 ];
 
 function version(): string {

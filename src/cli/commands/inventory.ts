@@ -1,0 +1,47 @@
+/** `pgward inventory`: PUM-style audit of the configured roles and who else reaches their schemas. */
+import { inventoryToJson, renderInventoryText, takeInventory } from '../../inventory/index.js';
+import { defineCommand } from '../command.js';
+import { readConfig } from '../config.js';
+import { withDatabase } from '../database.js';
+
+const INVENTORY_FORMATS = ['text', 'json'] as const;
+
+export const inventoryCommand = defineCommand({
+  command: 'inventory',
+  describe:
+    'Audit the configured roles: missing ones, unsatisfied permissions, unknown roles with access, other login roles',
+  examples: [
+    ['$0 inventory', '✓ / ✗ for each configured role and schema, ? for roles outside the config'],
+    ['$0 inventory --format json', 'the same as JSON, for scripts'],
+    ['$0 inventory --suffix lausanne', 'report generic roles R and DB-specific roles R_lausanne'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .option('format', {
+        choices: INVENTORY_FORMATS,
+        default: 'text' as const,
+        describe: 'How to print the inventory',
+      })
+      .option('suffix', {
+        type: 'string',
+        describe: 'Also report DB-specific roles <role>_<suffix>',
+      }),
+  run: async (args, context) => {
+    const config = readConfig(args, context);
+    return withDatabase(args, context, async (client) => {
+      // One snapshot for both catalog reads; the transaction writes nothing.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const inventory = await takeInventory(client, config, { suffix: args.suffix });
+        context.out(
+          args.format === 'json'
+            ? JSON.stringify(inventoryToJson(inventory), null, 2)
+            : renderInventoryText(inventory, { color: context.color }),
+        );
+      } finally {
+        await client.query('ROLLBACK');
+      }
+      return 0;
+    });
+  },
+});
