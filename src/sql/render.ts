@@ -95,7 +95,7 @@ export function renderOperation(
       ];
     case 'revoke_privileges':
       return [
-        `REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} FROM ${roleList(op.grantees)}`,
+        `REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} FROM ${roleList(op.grantees)}${op.cascade === true ? ' CASCADE' : ''}`,
       ];
     case 'grant_default_privileges':
       return [
