@@ -1,0 +1,335 @@
+/**
+ * The convergence test of every fixture under `fixtures/`, as ldap2pg's end-to-end test does
+ * it: the plan shows the expected changes → apply → the catalog says what a user would check
+ * → a second plan is empty and `drift` says in sync.
+ *
+ * Everything goes through the CLI (`run(argv, io)` of src/cli/main.ts), exactly as a user or
+ * a CI job calls pgward: `plan --format json` is the spec's plan contract (§3), exit codes
+ * are the spec's, and the catalog is read back with plain SQL.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { expect } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import type { TestServer } from './server.js';
+
+/** Where relative paths on the command line start, as when a user runs pgward from a clone. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FIXTURES_DIR = join(REPO_ROOT, 'fixtures');
+
+/** What one CLI invocation gave back. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One entry of the JSON plan's `changes` (spec §3). */
+export interface PlanChange {
+  readonly action: string;
+  readonly kind: string;
+  readonly summary: string;
+  readonly sql: readonly string[];
+}
+
+export interface PlanSummaryCounts {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+}
+
+/** The parts of `plan --format json` the tests read. */
+export interface JsonPlan {
+  readonly format_version: number;
+  readonly changes: readonly PlanChange[];
+  readonly summary: PlanSummaryCounts;
+}
+
+/**
+ * Runs the pgward CLI in-process and captures what it prints.
+ * `env` replaces the environment pgward sees (no DATABASE_URL leaks in from the shell).
+ */
+export async function pgward(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run([...args], {
+    stdout: { write: (text: string) => void (stdout += text), isTTY: false },
+    stderr: { write: (text: string) => void (stderr += text), isTTY: false },
+    // No terminal: `apply` without --yes must refuse rather than wait for an answer.
+    stdin: Readable.from([]),
+    env: { ...env },
+    cwd: REPO_ROOT,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Statement text as compared in tests: without the trailing semicolon and outer spaces. */
+export function normalizeStatement(sql: string): string {
+  return sql.trim().replace(/;\s*$/, '').trim();
+}
+
+/** A role and its password, to connect as. */
+export interface Login {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** A fixture's database, set up by its `setup.sql`. */
+export class FixtureDatabase {
+  constructor(
+    readonly server: TestServer,
+    /** Fixture folder name under `fixtures/`. */
+    readonly fixture: string,
+    /** Name of the fresh database the fixture lives in. */
+    readonly database: string,
+    /** The login pgward connects as; default the bootstrap superuser of the test server. */
+    readonly connectAs?: Login,
+  ) {}
+
+  get dir(): string {
+    return join(FIXTURES_DIR, this.fixture);
+  }
+
+  /** Path of a config file of the fixture (default `pgward.yaml`). */
+  configPath(file = 'pgward.yaml'): string {
+    return join(this.dir, file);
+  }
+
+  /** Superuser URL of the fixture's database (or of another role, with its password). */
+  url(role?: Login): string {
+    const url = new URL(this.server.url(this.database));
+    if (role) {
+      url.username = encodeURIComponent(role.user);
+      url.password = encodeURIComponent(role.password);
+    }
+    return url.toString();
+  }
+
+  /** Runs SQL as superuser in the fixture's database. */
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
+    return this.server.query<R>(sql, params, this.database);
+  }
+
+  /** One boolean from a query whose first row has a column `ok`. */
+  async check(sql: string, params: unknown[] = []): Promise<boolean> {
+    const [row] = await this.query<{ ok: boolean }>(sql, params);
+    if (row === undefined) throw new Error(`no row from: ${sql}`);
+    return row.ok;
+  }
+
+  /**
+   * Runs statements as another role (SET ROLE inside a transaction that is committed), the
+   * way that role's own session would run them; returns the rows of the last statement.
+   */
+  async asRole<R extends pg.QueryResultRow = Record<string, unknown>>(
+    role: string,
+    sql: string,
+  ): Promise<R[]> {
+    const client = new pg.Client({ connectionString: this.url() });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL ROLE ${quoteIdentForTest(role)}`);
+      const result = await client.query<R>(sql);
+      await client.query('COMMIT');
+      return result.rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** pgward against this database: `--db` and, unless `config: null`, `-c pgward.yaml`. */
+  cli(
+    args: readonly string[],
+    options: { config?: string | null; env?: Record<string, string | undefined>; db?: string } = {},
+  ): Promise<CliResult> {
+    const config = options.config === undefined ? 'pgward.yaml' : options.config;
+    return pgward(
+      [
+        ...args,
+        '--db',
+        options.db ?? this.url(this.connectAs),
+        ...(config === null ? [] : ['-c', this.configPath(config)]),
+      ],
+      options.env ?? {},
+    );
+  }
+
+  /** `pgward plan --format json`, parsed. Fails the test on a non-zero exit. */
+  async plan(
+    options: { config?: string; env?: Record<string, string | undefined>; db?: string } = {},
+  ): Promise<JsonPlan> {
+    const result = await this.cli(['plan', '--format', 'json'], options);
+    expect(result.code, `pgward plan failed:\n${result.stderr}`).toBe(0);
+    return JSON.parse(result.stdout) as JsonPlan;
+  }
+
+  /** `pgward apply --yes`; fails the test unless it exits 0. */
+  async apply(
+    options: { config?: string; env?: Record<string, string | undefined>; db?: string } = {},
+  ): Promise<CliResult> {
+    const result = await this.cli(['apply', '--yes'], options);
+    expect(result.code, `pgward apply failed:\n${result.stderr}\n${result.stdout}`).toBe(0);
+    return result;
+  }
+
+  /**
+   * The state a user converges to: a second plan is empty ("No changes"), `plan
+   * --detailed-exitcode` exits 0 and `drift` exits 0.
+   */
+  async expectConverged(
+    options: { config?: string; env?: Record<string, string | undefined>; db?: string } = {},
+  ): Promise<void> {
+    const plan = await this.plan(options);
+    expect(planStatements(plan), 'a second plan must be empty').toEqual([]);
+    expect(plan.changes).toEqual([]);
+    expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0 });
+    const detailed = await this.cli(['plan', '--detailed-exitcode'], options);
+    expect(detailed.code, detailed.stdout + detailed.stderr).toBe(0);
+    const drift = await this.cli(['drift'], options);
+    expect(drift.code, `drift after apply:\n${drift.stdout}${drift.stderr}`).toBe(0);
+  }
+
+  /**
+   * Access-related catalog, serialized: roles with every attribute and password verifier,
+   * memberships, role settings and comments, and every ACL of the fixture's database.
+   * Two equal snapshots mean that nothing a plan could touch has changed.
+   */
+  async catalogSnapshot(): Promise<string> {
+    const parts: Record<string, unknown> = {};
+    const queries: Record<string, string> = {
+      roles: `SELECT a.*, d.description
+                FROM pg_authid a LEFT JOIN pg_shdescription d
+                  ON d.objoid = a.oid AND d.classoid = 'pg_authid'::regclass
+               ORDER BY a.rolname`,
+      memberships: `SELECT r.rolname AS role, m.rolname AS member, g.rolname AS grantor,
+                           to_jsonb(am) - 'roleid' - 'member' - 'grantor' - 'oid' AS options
+                      FROM pg_auth_members am
+                      JOIN pg_roles r ON r.oid = am.roleid
+                      JOIN pg_roles m ON m.oid = am.member
+                      JOIN pg_roles g ON g.oid = am.grantor
+                     ORDER BY 1, 2, 3`,
+      settings: `SELECT setdatabase, setrole::regrole::text AS role, setconfig
+                   FROM pg_db_role_setting ORDER BY 1, 2`,
+      relations: `SELECT oid::regclass::text AS name, relowner::regrole::text AS owner, relacl::text
+                    FROM pg_class WHERE relnamespace >= 16384 OR relacl IS NOT NULL ORDER BY 1`,
+      columns: `SELECT attrelid::regclass::text AS rel, attname, attacl::text
+                  FROM pg_attribute WHERE attacl IS NOT NULL ORDER BY 1, 2`,
+      schemas: `SELECT nspname, nspowner::regrole::text AS owner, nspacl::text
+                  FROM pg_namespace ORDER BY 1`,
+      routines: `SELECT oid::regprocedure::text AS name, proowner::regrole::text AS owner, proacl::text
+                   FROM pg_proc WHERE pronamespace >= 16384 OR proacl IS NOT NULL ORDER BY 1`,
+      databases: `SELECT datname, datdba::regrole::text AS owner, datacl::text
+                    FROM pg_database ORDER BY 1`,
+      defaults: `SELECT defaclrole::regrole::text AS role, defaclnamespace, defaclobjtype,
+                        defaclacl::text
+                   FROM pg_default_acl ORDER BY 1, 2, 3`,
+    };
+    for (const [name, sql] of Object.entries(queries)) parts[name] = await this.query(sql);
+    return JSON.stringify(parts, null, 1);
+  }
+}
+
+/** A stand-in for quoteIdent in test SQL, so tests don't depend on the code under test. */
+export function quoteIdentForTest(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Every statement of a JSON plan, in plan order, normalized. */
+export function planStatements(plan: JsonPlan): string[] {
+  return plan.changes.flatMap((change) => change.sql.map(normalizeStatement));
+}
+
+/**
+ * Creates a fresh database for a fixture and runs its `setup.sql` there as superuser.
+ * Roles that setup.sql creates are cluster-wide: fixtures sharing a server use distinct names.
+ */
+export async function setUpFixture(
+  server: TestServer,
+  fixture: string,
+  connectAs?: Login,
+): Promise<FixtureDatabase> {
+  const database = await server.createDatabase(fixture.replaceAll('-', '_'));
+  const db = new FixtureDatabase(server, fixture, database, connectAs);
+  const setup = await readFile(join(db.dir, 'setup.sql'), 'utf8');
+  // No parameters: node-postgres sends a simple query, which may hold many statements.
+  await db.query(setup);
+  return db;
+}
+
+export interface ExpectedPlan {
+  /** Statements the plan must contain (normalized, exact), in any order. */
+  readonly includes?: readonly string[];
+  /** The plan must contain exactly these statements, in any order. */
+  readonly exactly?: readonly string[];
+  /** No statement may match these. */
+  readonly excludes?: readonly RegExp[];
+  /** The JSON plan's summary counts. */
+  readonly summary?: PlanSummaryCounts;
+}
+
+/** Checks a JSON plan against what a fixture expects. */
+export function expectPlan(plan: JsonPlan, expected: ExpectedPlan): void {
+  expect(plan.format_version).toBe(1);
+  const statements = planStatements(plan);
+  for (const change of plan.changes) {
+    expect(['create', 'update', 'delete']).toContain(change.action);
+    expect(change.summary.length).toBeGreaterThan(0);
+    expect(change.sql.length).toBeGreaterThan(0);
+  }
+  if (expected.includes) expect(statements).toEqual(expect.arrayContaining([...expected.includes]));
+  if (expected.exactly) expect([...statements].sort()).toEqual([...expected.exactly].sort());
+  for (const pattern of expected.excludes ?? []) {
+    expect(
+      statements.filter((s) => pattern.test(s)),
+      `no statement may match ${pattern}`,
+    ).toEqual([]);
+  }
+  if (expected.summary) expect(plan.summary).toEqual(expected.summary);
+}
+
+export interface ConvergenceCase {
+  /** Folder under `fixtures/`. */
+  readonly fixture: string;
+  /** The login pgward connects as (created by setup.sql); default the bootstrap superuser. */
+  readonly connectAs?: Login;
+  /** What the first plan must show. */
+  readonly plan: ExpectedPlan;
+  /** Catalog assertions after the apply. */
+  readonly afterApply: (db: FixtureDatabase, plan: JsonPlan) => Promise<void>;
+}
+
+/**
+ * The whole convergence test of one fixture: setup.sql in a fresh database → `plan` shows the
+ * expected changes and `drift` / `plan --detailed-exitcode` say 2 → `apply --yes` → catalog
+ * assertions → a second plan is empty and `drift` exits 0. Returns the database for further
+ * steps (objects created after apply, changes by hand, ...).
+ */
+export async function converge(
+  server: TestServer,
+  testCase: ConvergenceCase,
+): Promise<FixtureDatabase> {
+  const db = await setUpFixture(server, testCase.fixture, testCase.connectAs);
+  const plan = await db.plan();
+  expectPlan(plan, testCase.plan);
+  const detailed = await db.cli(['plan', '--detailed-exitcode']);
+  expect(detailed.code, detailed.stderr).toBe(2);
+  const drift = await db.cli(['drift']);
+  expect(drift.code, drift.stderr).toBe(2);
+  await db.apply();
+  await testCase.afterApply(db, plan);
+  await db.expectConverged();
+  return db;
+}
