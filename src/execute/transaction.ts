@@ -162,6 +162,10 @@ function toApplyError(error: unknown, phase: Phase, lockTimeout: string): Pgward
  * ApplyError (PgwardErrors such as StalePlanError pass through unchanged, after the rollback).
  * The advisory lock is released by COMMIT/ROLLBACK; `lock_timeout` bounds the wait for it too.
  *
+ * The transaction stays READ COMMITTED on purpose: under REPEATABLE READ the statement that
+ * waits for the lock would fix the snapshot, and an apply that waited for another one would
+ * re-read the catalog as it was before the other apply committed.
+ *
  * @example
  * await inApplyTransaction(client, { lockTimeout: '10s' }, async () => {
  *   await client.query('CREATE ROLE "reader"');
