@@ -1,0 +1,32 @@
+/**
+ * The plan as a SQL script, for reviewers and DBAs who want to read or run it with psql: one
+ * transaction, each step's summary as a comment above its statements. Passwords stay
+ * `PASSWORD (sensitive)`, which psql rejects: the script cannot set a placeholder password.
+ */
+import type { Plan } from '../plan/operations.js';
+import { describeTarget, footer } from './wording.js';
+
+/**
+ * @example
+ * renderPlanSql(plan)
+ * // -- pgward plan for database "app" (PostgreSQL 16.4)
+ * // BEGIN;
+ * //
+ * // -- drop role "bob"
+ * // DROP ROLE "bob";
+ * //
+ * // COMMIT;
+ */
+export function renderPlanSql(plan: Plan): string {
+  const lines = [`-- pgward plan for ${describeTarget(plan)}`, `-- ${footer(plan, 'plan')}`];
+  for (const warning of plan.warnings) {
+    const [first = '', ...rest] = warning.split(/\r?\n|\r/);
+    lines.push(`-- Warning: ${first}`, ...rest.map((line) => `--   ${line}`));
+  }
+  lines.push('BEGIN;', '');
+  for (const step of plan.steps) {
+    lines.push(`-- ${step.summary}`, ...step.sql.map((statement) => `${statement};`), '');
+  }
+  lines.push('COMMIT;');
+  return `${lines.join('\n')}\n`;
+}
