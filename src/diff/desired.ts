@@ -19,6 +19,7 @@ import { resolvePrivileges, type ResolveContext } from './desired-privileges.js'
 import { roleNames } from './names.js';
 import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
+import { genericRoles, withGenericRoles } from './suffix.js';
 import {
   protectedRoleNames,
   protectionReason,
@@ -81,20 +82,24 @@ export function resolveDesired(
       : (resolveSettingRoles(ctx, [config.settings.reassignOwnedTo], 'reassign_owned_to')?.[0] ??
         null);
 
+  // --suffix: the generic roles (R, member of R_S, adding memberships only) join `roles`,
+  // `memberships`, `managedRoles` and `addOnlyMembershipsOf`; other suffixes' roles are protected.
+  const generic = genericRoles(config, current, names, rules, problems);
   problems.throwIfAny();
-  // Seam for --suffix: the generic roles (R, member of R_S, adding memberships only) join
-  // `roles`, `memberships`, `managedRoles` and `addOnlyMembershipsOf` here.
   return {
-    desired: {
-      roles,
-      memberships,
-      privileges,
-      defaultPrivileges,
-      managedRoles: new Set(roles.map((role) => role.name)),
-      protectedRoles: protectedRoleNames(current, rules),
-      unmanagedRoles: config.settings.unmanagedRoles,
-      reassignOwnedTo,
-    },
+    desired: withGenericRoles(
+      {
+        roles,
+        memberships,
+        privileges,
+        defaultPrivileges,
+        managedRoles: new Set(roles.map((role) => role.name)),
+        protectedRoles: protectedRoleNames(current, rules),
+        unmanagedRoles: config.settings.unmanagedRoles,
+        reassignOwnedTo,
+      },
+      generic,
+    ),
     warnings,
   };
 }
