@@ -41,6 +41,17 @@ async function has(sql: string, params: unknown[]): Promise<boolean> {
   return row?.ok === true;
 }
 
+/**
+ * Whether `role` itself holds a database privilege. has_database_privilege would also say yes
+ * through PUBLIC, which holds CONNECT and TEMPORARY on every database by default.
+ */
+const holdsOnDatabase = (role: string, database: string, privilege: string): Promise<boolean> =>
+  has(
+    `EXISTS (SELECT 1 FROM pg_database AS d, aclexplode(d.datacl) AS a
+              WHERE d.datname = $2 AND a.grantee = $1::regrole AND a.privilege_type = $3)`,
+    [role, database, privilege],
+  );
+
 const hasTable = (role: string, table: string, privilege: string): Promise<boolean> =>
   has('has_table_privilege($1, $2, $3)', [role, table, privilege]);
 
@@ -155,15 +166,15 @@ describe('grant on other object types', () => {
     expect(await has(`has_schema_privilege('reader', 'sales', 'USAGE')`, [])).toBe(true);
     expect(await has(`has_schema_privilege('reader', 'sales', 'CREATE')`, [])).toBe(false);
     expect(
-      await has('has_schema_privilege($1, $2, $3)', ['Mixed "Case"', '"Odd ""Schema"""', 'CREATE']),
+      await has('has_schema_privilege($1, $2, $3)', ['Mixed "Case"', 'Odd "Schema"', 'CREATE']),
     ).toBe(true);
   });
 
   it('grants on a database', async () => {
     await db.grant(['CONNECT', 'TEMP'], server.database, 'app', { objectType: 'DATABASE' });
-    expect(
-      await has('has_database_privilege($1, $2, $3)', ['app', server.database, 'TEMPORARY']),
-    ).toBe(true);
+    expect(await holdsOnDatabase('app', server.database, 'CONNECT')).toBe(true);
+    expect(await holdsOnDatabase('app', server.database, 'TEMPORARY')).toBe(true);
+    expect(await holdsOnDatabase('app', server.database, 'CREATE')).toBe(false);
     expect(
       await has('has_database_privilege($1, $2, $3)', ['app', server.database, 'CREATE']),
     ).toBe(false);
@@ -286,9 +297,8 @@ describe('revoke', () => {
       await has(`has_function_privilege('app', 'public.calc(integer, text)', 'EXECUTE')`, []),
     ).toBe(false);
     await db.revoke('CONNECT', server.database, 'app', { objectType: 'DATABASE' });
-    expect(
-      await has('has_database_privilege($1, $2, $3)', ['app', server.database, 'CONNECT']),
-    ).toBe(false);
+    expect(await holdsOnDatabase('app', server.database, 'CONNECT')).toBe(false);
+    expect(await holdsOnDatabase('app', server.database, 'TEMPORARY')).toBe(true);
     await db.revoke('SELECT', 'ALL TABLES', 'Mixed "Case"', { schema: 'sales' });
     expect(await hasTable('Mixed "Case"', 'sales.items', 'SELECT')).toBe(false);
   });

@@ -15,7 +15,7 @@ relation_grants AS (
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(
-    coalesce(c.relacl, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END, c.relowner))
+    coalesce(c.relacl, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))
   ) AS a
   WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'S')
     AND a.grantee = (SELECT oid FROM grantee)
@@ -29,7 +29,7 @@ routine_grants AS (
     a.privilege_type AS privilege
   FROM pg_catalog.pg_proc AS p
   JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
-  CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) AS a
+  CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f'::"char", p.proowner))) AS a
   WHERE a.grantee = (SELECT oid FROM grantee)
     AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND n.nspname !~ '^pg_(toast_)?temp_'
