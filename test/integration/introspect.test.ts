@@ -65,6 +65,15 @@ function facts(
   }));
 }
 
+/** What `CREATE TYPE app.span AS RANGE (subtype = integer)` creates besides the types. */
+const RANGE_CONSTRUCTORS: ObjectRef[] = [
+  { kind: 'function', schema: 'app', name: 'span', args: 'integer, integer' },
+  { kind: 'function', schema: 'app', name: 'span', args: 'integer, integer, text' },
+  { kind: 'function', schema: 'app', name: 'span_multirange', args: '' },
+  { kind: 'function', schema: 'app', name: 'span_multirange', args: 'app.span' },
+  { kind: 'function', schema: 'app', name: 'span_multirange', args: 'app.span[]' },
+];
+
 const TEST_ROLES = ['owner_role', 'app_reader', 'app_writer', 'limited', 'forever', 'doomed'];
 
 describe('introspect', () => {
@@ -253,7 +262,8 @@ describe('introspect', () => {
 
   it('reads memberships with their options', () => {
     const memberships = state.memberships.filter((m) => TEST_ROLES.includes(m.role));
-    // From 16 a grant by a superuser is recorded as granted by the bootstrap superuser.
+    // From 16 a grant by a superuser is recorded as granted by the bootstrap superuser, and
+    // INHERIT defaults to the member's own INHERIT attribute (app_writer is NOINHERIT).
     expect(memberships).toEqual(
       server.major >= 16
         ? [
@@ -262,7 +272,7 @@ describe('introspect', () => {
               member: 'app_writer',
               grantor: 'postgres',
               admin: true,
-              inherit: true,
+              inherit: false,
               set: true,
             },
             {
@@ -318,6 +328,8 @@ describe('introspect', () => {
       table('remote', 'f', ['a']),
       { kind: 'sequence', schema: 'app', name: 'order_seq', owner: 'owner_role' },
       { kind: 'function', schema: 'app', name: 'calc', args: 'integer, text', owner: 'owner_role' },
+      // A range type's constructors are real functions, owned by the bootstrap superuser.
+      ...RANGE_CONSTRUCTORS.map((args) => ({ ...args, owner: 'postgres' })),
       {
         kind: 'procedure',
         schema: 'app',
@@ -387,6 +399,7 @@ describe('introspect', () => {
       ...facts(at('sequence', 'order_seq'), 'owner_role', ['SELECT', 'UPDATE', 'USAGE']),
       ...facts(at('function', 'calc', 'integer, text'), 'app_reader', ['EXECUTE']),
       ...facts(at('function', 'calc', 'integer, text'), 'owner_role', ['EXECUTE']),
+      ...RANGE_CONSTRUCTORS.flatMap((ref) => facts(ref, 'postgres', ['EXECUTE'])),
       ...facts(at('procedure', 'refresh', 'integer, character varying'), 'app_writer', ['EXECUTE']),
       ...facts(at('procedure', 'refresh', 'integer, character varying'), 'owner_role', ['EXECUTE']),
       ...facts(at('type', 'mood'), 'app_reader', ['USAGE']),
@@ -418,11 +431,13 @@ describe('introspect', () => {
       ...facts(lo, 'app_reader', ['SELECT']),
       ...facts(lo, 'postgres', ['SELECT', 'UPDATE']),
     ]);
+    // The bootstrap superuser is a parameter's owner: its entry appears once anything is granted.
     expect(pick(parameter)).toEqual(
       server.major >= 15
         ? [
             ...facts(parameter, 'app_writer', ['ALTER SYSTEM'], { grantable: true }),
             ...facts(parameter, 'app_writer', ['SET']),
+            ...facts(parameter, 'postgres', ['ALTER SYSTEM', 'SET']),
           ]
         : [],
     );

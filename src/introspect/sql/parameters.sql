@@ -4,9 +4,9 @@
 --
 -- A parameter has a row only while its ACL differs from the default (PostgreSQL deletes the
 -- row when the last privilege is revoked), and the name is stored lowercased.
--- Parameters have no owner: only superusers hold their privileges implicitly, and the
--- default ACL, acldefault('p', ...), is empty whatever the role. The bootstrap superuser
--- stands in as owner, so that CatalogObject.owner is always a role name.
+-- Parameters have no owner column: PostgreSQL treats the bootstrap superuser (OID 10) as
+-- their owner (acldefault('p', 10) = {postgres=sA/postgres}, and that entry appears in the
+-- ACL once anything is granted), so it is reported as the owner here too.
 SELECT 'parameter' AS kind,
        NULL::text AS schema,
        p.parname AS name,
