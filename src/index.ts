@@ -37,6 +37,30 @@ export type {
 export type { GrantRoleOptions } from './api/memberships.js';
 export type { GrantObjectType, GrantOptions, RevokeOptions, RoleGrant } from './api/privileges.js';
 
+// The engine the CLI runs (spec §1, §3): plan, apply and drift of a config, on any connection
+// with a `query` method (pg.Client, pg.PoolClient).
+export { applyConfig, applyPlanFile, driftOf, planConfig, secretsFor } from './engine.js';
+export type {
+  ApplyOptions,
+  ApplyOutcome,
+  ApplyPlanFileOptions,
+  ApplyResult,
+  PlanOptions,
+  PlanResult,
+} from './engine.js';
+export type { Queryable } from './introspect/queryable.js';
+export type { Config } from './config/types.js';
+export type { Action, Operation, Plan, PlanStep, PlanSummary } from './plan/operations.js';
+
+// Plans as people and programs read them: terminal text, markdown, SQL, and the JSON plan file.
+export { renderPlanText } from './report/text.js';
+export type { TextReportOptions } from './report/text.js';
+export { renderPlanMarkdown } from './report/markdown.js';
+export type { MarkdownReportOptions } from './report/markdown.js';
+export { renderPlanSql } from './report/sql.js';
+export { planFromJson, planToJson, PLAN_FORMAT_VERSION } from './plan/planfile.js';
+export type { PlanJson } from './plan/planfile.js';
+
 // Errors: every error pgward throws is a PgwardError.
 export {
   ApplyError,

@@ -50,6 +50,24 @@ describe('package exports', () => {
     }
   });
 
+  it('exports the engine and the plan renderers', () => {
+    for (const fn of [
+      pgward.planConfig,
+      pgward.applyConfig,
+      pgward.applyPlanFile,
+      pgward.driftOf,
+      pgward.secretsFor,
+      pgward.renderPlanText,
+      pgward.renderPlanMarkdown,
+      pgward.renderPlanSql,
+      pgward.planToJson,
+      pgward.planFromJson,
+    ]) {
+      expect(typeof fn).toBe('function');
+    }
+    expect(pgward.PLAN_FORMAT_VERSION).toBe(1);
+  });
+
   it('types a whole session end to end', async () => {
     const options: CreateRoleOptions = { login: true, connectionLimit: 2 };
     const grantOptions: GrantOptions = { objectType: 'SCHEMA' };
