@@ -66,7 +66,8 @@ const PROFILE_OBJECT_KINDS: Readonly<Record<ProfileObjectType, readonly ObjectKi
   schema: ['schema'],
   table: ['table'],
   sequence: ['sequence'],
-  function: ['function'],
+  // As the resolver expands profiles: FUNCTIONS default privileges cover procedures too.
+  function: ['function', 'procedure'],
   type: ['type', 'domain'],
 };
 
