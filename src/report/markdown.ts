@@ -18,7 +18,7 @@ export interface MarkdownReportOptions {
 export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = {}): string {
   const mode = options.mode ?? 'plan';
   const title = mode === 'drift' ? 'pgward drift' : 'pgward plan';
-  const blocks: string[] = [`### ${title}: ${codeSpan(describeTarget(plan))}`];
+  const blocks: string[] = [`### ${title}: ${describeTarget(plan, codeSpan)}`];
   blocks.push(`**${footer(plan, mode)}**`);
   if (hasChanges(plan)) {
     blocks.push(

@@ -30,8 +30,8 @@ export function renderPlanText(plan: Plan, options: TextReportOptions): string {
       for (const statement of step.sql) {
         for (const line of statement.split('\n')) lines.push(paint.dim(`      ${printable(line)}`));
       }
+      lines.push('');
     }
-    lines.push('');
   }
   for (const warning of plan.warnings) {
     const [first = '', ...rest] = warning.split('\n');

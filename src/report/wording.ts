@@ -23,11 +23,17 @@ export function hasChanges(plan: Plan): boolean {
   return plan.steps.length > 0;
 }
 
-/** `database "app" (PostgreSQL 16.4, suffix "prod")`. */
-export function describeTarget(plan: Plan): string {
+/**
+ * `database "app" (PostgreSQL 16.4, suffix "prod")`; `name` writes the names (double quotes
+ * by default, code spans in markdown).
+ */
+export function describeTarget(
+  plan: Plan,
+  name: (text: string) => string = (text) => JSON.stringify(text),
+): string {
   const details = [`PostgreSQL ${formatServerVersion(plan.serverVersionNum)}`];
-  if (plan.suffix !== undefined) details.push(`suffix ${JSON.stringify(plan.suffix)}`);
-  return `database ${JSON.stringify(plan.database)} (${details.join(', ')})`;
+  if (plan.suffix !== undefined) details.push(`suffix ${name(plan.suffix)}`);
+  return `database ${name(plan.database)} (${details.join(', ')})`;
 }
 
 export function headline(plan: Plan, mode: ReportMode): string {

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
+import { buildPlan } from '../../src/plan/build.js';
+import { renderPlanMarkdown } from '../../src/report/markdown.js';
+import { renderPlanSql } from '../../src/report/sql.js';
+import { renderPlanText } from '../../src/report/text.js';
+import { current } from './plan-fixture.js';
+
+const plan = buildPlan(
+  current,
+  [
+    { type: 'drop_role', role: 'carol' },
+    {
+      type: 'create_role',
+      role: 'alice',
+      attributes: { ...DEFAULT_ROLE_ATTRIBUTES, login: true },
+      password: { from: 'env', name: 'ALICE_PASSWORD' },
+    },
+    {
+      type: 'grant_privileges',
+      target: { scope: 'all_in_schema', kind: 'table', schema: 'app' },
+      privileges: ['SELECT'],
+      grantees: ['alice'],
+      withGrantOption: false,
+    },
+    { type: 'comment_role', role: 'bob', comment: 'Bob' },
+  ],
+  { warnings: ['role "dave" is not in the configuration'], suffix: 'prod' },
+);
+const empty = buildPlan(current, []);
+
+const ESC = '\u001b';
+
+describe('renderPlanText', () => {
+  it('reads like terraform, without colour codes when color is false', () => {
+    expect(renderPlanText(plan, { color: false })).toBe(
+      [
+        'Plan for database "app" (PostgreSQL 16.4, suffix "prod"); apply will make these changes:',
+        '',
+        '  + create role "alice" (login, password (sensitive))',
+        '      CREATE ROLE "alice" WITH LOGIN PASSWORD (sensitive)',
+        '',
+        '  ~ set comment of role "bob" to "Bob"',
+        `      COMMENT ON ROLE "bob" IS 'Bob'`,
+        '',
+        '  + grant SELECT on all tables in schema "app" to "alice"',
+        '      GRANT SELECT ON ALL TABLES IN SCHEMA "app" TO "alice"',
+        '',
+        '  - drop role "carol"',
+        '      DROP ROLE "carol"',
+        '',
+        'Warning: role "dave" is not in the configuration',
+        '',
+        'Plan: 2 to add, 1 to change, 1 to destroy.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when there is nothing to do, in plan and drift wording', () => {
+    expect(renderPlanText(empty, { color: false })).toBe(
+      'No changes. The database matches the configuration.\n',
+    );
+    expect(renderPlanText(empty, { color: false, mode: 'drift' })).toBe(
+      'No drift. The database matches the configuration.\n',
+    );
+  });
+
+  it('words drift as drift', () => {
+    const text = renderPlanText(plan, { color: false, mode: 'drift' });
+    expect(text.split('\n')[0]).toBe(
+      'Drift in database "app" (PostgreSQL 16.4, suffix "prod"); apply would make these changes:',
+    );
+    expect(text.trimEnd().split('\n').at(-1)).toBe('Drift: 2 to add, 1 to change, 1 to destroy.');
+  });
+
+  it('colours + green, ~ yellow, - red and SQL dim when color is true', () => {
+    const text = renderPlanText(plan, { color: true });
+    expect(text).toContain(
+      `  ${ESC}[32m+ create role "alice" (login, password (sensitive))${ESC}[39m`,
+    );
+    expect(text).toContain(`  ${ESC}[33m~ set comment of role "bob" to "Bob"${ESC}[39m`);
+    expect(text).toContain(`  ${ESC}[31m- drop role "carol"${ESC}[39m`);
+    expect(text).toContain(`${ESC}[2m      DROP ROLE "carol"${ESC}[22m`);
+    expect(text.replace(/\u001b\[\d+m/g, '')).toBe(renderPlanText(plan, { color: false }));
+    expect(renderPlanText(plan, { color: false })).not.toContain(ESC);
+  });
+
+  it('shows control characters in names instead of sending them to the terminal', () => {
+    const hostile = buildPlan(current, [{ type: 'drop_role', role: `x${ESC}[2J\u009b` }]);
+    const text = renderPlanText(hostile, { color: false });
+    expect(text).not.toMatch(/[\u001b\u009b]/);
+    expect(text).toContain('DROP ROLE "x\\x1b[2J\\x9b"');
+  });
+});
+
+describe('renderPlanMarkdown', () => {
+  it('gives the counts, the steps as a diff block and the SQL in a collapsible block', () => {
+    expect(renderPlanMarkdown(plan)).toBe(
+      [
+        '### pgward plan: database `app` (PostgreSQL 16.4, suffix `prod`)',
+        '',
+        '**Plan: 2 to add, 1 to change, 1 to destroy.**',
+        '',
+        '```diff',
+        '+ create role "alice" (login, password (sensitive))',
+        '~ set comment of role "bob" to "Bob"',
+        '+ grant SELECT on all tables in schema "app" to "alice"',
+        '- drop role "carol"',
+        '```',
+        '',
+        '<details>',
+        '<summary>SQL (4 statements)</summary>',
+        '',
+        '```sql',
+        '-- create role "alice" (login, password (sensitive))',
+        'CREATE ROLE "alice" WITH LOGIN PASSWORD (sensitive);',
+        '-- set comment of role "bob" to "Bob"',
+        `COMMENT ON ROLE "bob" IS 'Bob';`,
+        '-- grant SELECT on all tables in schema "app" to "alice"',
+        'GRANT SELECT ON ALL TABLES IN SCHEMA "app" TO "alice";',
+        '-- drop role "carol"',
+        'DROP ROLE "carol";',
+        '```',
+        '',
+        '</details>',
+        '',
+        '**Warnings**',
+        '',
+        '```text',
+        'role "dave" is not in the configuration',
+        '```',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says there is nothing to do, in plan or drift wording', () => {
+    expect(renderPlanMarkdown(empty)).toBe(
+      [
+        '### pgward plan: database `app` (PostgreSQL 16.4)',
+        '',
+        '**No changes. The database matches the configuration.**',
+        '',
+      ].join('\n'),
+    );
+    expect(renderPlanMarkdown(empty, { mode: 'drift' })).toContain(
+      '**No drift. The database matches the configuration.**',
+    );
+  });
+
+  it('keeps names with backticks inside their code block and code span', () => {
+    const tricky = buildPlan(
+      { ...current, server: { ...current.server, currentDatabase: 'a`b' } },
+      [{ type: 'drop_role', role: '```\n</details>' }],
+    );
+    const markdown = renderPlanMarkdown(tricky);
+    expect(markdown).toContain('database ``a`b``');
+    expect(markdown).toContain(
+      '````sql\n-- drop role "```\\n</details>"\nDROP ROLE "```\n</details>";\n````',
+    );
+  });
+});
+
+describe('renderPlanSql', () => {
+  it('is one transaction with each step commented, statements ending in semicolons', () => {
+    expect(renderPlanSql(plan)).toBe(
+      [
+        '-- pgward plan for database "app" (PostgreSQL 16.4, suffix "prod")',
+        '-- Plan: 2 to add, 1 to change, 1 to destroy.',
+        '-- Warning: role "dave" is not in the configuration',
+        'BEGIN;',
+        '',
+        '-- create role "alice" (login, password (sensitive))',
+        'CREATE ROLE "alice" WITH LOGIN PASSWORD (sensitive);',
+        '',
+        '-- set comment of role "bob" to "Bob"',
+        `COMMENT ON ROLE "bob" IS 'Bob';`,
+        '',
+        '-- grant SELECT on all tables in schema "app" to "alice"',
+        'GRANT SELECT ON ALL TABLES IN SCHEMA "app" TO "alice";',
+        '',
+        '-- drop role "carol"',
+        'DROP ROLE "carol";',
+        '',
+        'COMMIT;',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('is an empty transaction when there is nothing to do', () => {
+    expect(renderPlanSql(empty)).toBe(
+      [
+        '-- pgward plan for database "app" (PostgreSQL 16.4)',
+        '-- No changes. The database matches the configuration.',
+        'BEGIN;',
+        '',
+        'COMMIT;',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps a multi-line warning inside comments', () => {
+    const warned = buildPlan(current, [], { warnings: ['first\nsecond; DROP ROLE x'] });
+    expect(renderPlanSql(warned)).toContain('-- Warning: first\n--   second; DROP ROLE x\nBEGIN;');
+  });
+});
