@@ -34,6 +34,8 @@ export interface DiffResult {
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const { server } = current;
+  // The connecting role is always protected: taking its LOGIN or SUPERUSER, or a membership
+  // it relies on, would lock pgward out in the middle of an apply.
   const isProtected = (role: string): boolean =>
     desired.protectedRoles.has(role) ||
     role.startsWith('pg_') ||

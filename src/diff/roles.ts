@@ -63,17 +63,6 @@ export function diffRoles(
       continue;
     }
     const changes = attributeChanges(now.attributes, role.attributes);
-    // Taking LOGIN or SUPERUSER from the connecting role would lock pgward out mid-apply.
-    if (role.name === current.server.currentUser) {
-      for (const attribute of ['login', 'superuser'] as const) {
-        if (changes[attribute] === false) {
-          delete changes[attribute];
-          warnings.push(
-            `role "${role.name}" is the connecting role: pgward does not remove its ${attribute.toUpperCase()}`,
-          );
-        }
-      }
-    }
     if (Object.keys(changes).length > 0)
       operations.push({ type: 'alter_role', role: role.name, changes });
     const password = passwordChange(role, now);

@@ -11,6 +11,8 @@ import {
   type ConfigSettings,
   type Profile,
 } from '../../src/config/types.js';
+import { diff } from '../../src/diff/diff.js';
+import { resolveDesired } from '../../src/diff/desired.js';
 import { PlanError, type Problem, type SourcePosition } from '../../src/errors.js';
 import { parseObjectName, type ObjectRef } from '../../src/model/objects.js';
 import type {
@@ -31,6 +33,7 @@ import {
   type RoleDependency,
   type ServerInfo,
 } from '../../src/model/state.js';
+import type { Operation } from '../../src/plan/operations.js';
 
 export const FILE = 'pgward.yaml';
 
@@ -305,4 +308,17 @@ export function planProblems(run: () => unknown): Problem[] {
     throw error;
   }
   throw new Error('expected a PlanError');
+}
+
+// ---------------------------------------------------------------- pipeline
+
+/** resolveDesired then diff, as `pgward plan` does; warnings of both stages together. */
+export function planOf(
+  configured: Config,
+  current: CurrentState,
+  options: { suffix?: string } = {},
+): { operations: Operation[]; warnings: string[] } {
+  const resolved = resolveDesired(configured, current, options);
+  const changes = diff(current, resolved.desired);
+  return { operations: changes.operations, warnings: [...resolved.warnings, ...changes.warnings] };
 }
