@@ -4,6 +4,7 @@ import { planToJson } from '../plan/planfile.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanSql } from '../report/sql.js';
 import { renderPlanText } from '../report/text.js';
+import type { ReportMode } from '../report/wording.js';
 
 export const PLAN_FORMATS = ['text', 'json', 'markdown', 'sql'] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
@@ -13,15 +14,26 @@ export function planJson(plan: Plan): string {
   return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
 }
 
-export function renderPlanAs(plan: Plan, format: PlanFormat, options: { color: boolean }): string {
+export interface RenderOptions {
+  readonly color: boolean;
+  readonly mode?: ReportMode;
+}
+
+/**
+ * The plan in `format`. Warnings are left out of the human views: the CLI prints them on
+ * stderr, once, whatever the format (the JSON plan keeps them, for scripts).
+ */
+export function renderPlanAs(plan: Plan, format: PlanFormat, options: RenderOptions): string {
+  const mode = options.mode ?? 'plan';
+  const withoutWarnings: Plan = { ...plan, warnings: [] };
   switch (format) {
     case 'text':
-      return renderPlanText(plan, options);
+      return renderPlanText(withoutWarnings, { color: options.color, mode });
     case 'json':
       return planJson(plan);
     case 'markdown':
-      return renderPlanMarkdown(plan);
+      return renderPlanMarkdown(withoutWarnings, { mode });
     case 'sql':
-      return renderPlanSql(plan);
+      return renderPlanSql(withoutWarnings);
   }
 }

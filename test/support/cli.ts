@@ -25,11 +25,13 @@ export interface CliOptions {
   readonly input?: string;
   /** Whether stdin is a terminal (apply asks only then). Default false. */
   readonly tty?: boolean;
+  /** Whether stdout is a terminal (colours are used only then). Default false. */
+  readonly stdoutTTY?: boolean;
 }
 
 class Capture implements OutputStream {
   text = '';
-  readonly isTTY = false;
+  constructor(readonly isTTY = false) {}
   write(chunk: string): boolean {
     this.text += chunk;
     return true;
@@ -41,7 +43,7 @@ export async function runCli(
   args: readonly string[],
   options: CliOptions = {},
 ): Promise<CliResult> {
-  const stdout = new Capture();
+  const stdout = new Capture(options.stdoutTTY ?? false);
   const stderr = new Capture();
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdin.isTTY = options.tty ?? false;
@@ -70,7 +72,7 @@ export function ensureBuilt(): void {
 /** Runs `node dist/cli/main.js ...args` as a child process. */
 export function runCliProcess(
   args: readonly string[],
-  options: Omit<CliOptions, 'tty'> = {},
+  options: Omit<CliOptions, 'tty' | 'stdoutTTY'> = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(

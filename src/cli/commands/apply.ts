@@ -9,11 +9,11 @@ import { planSetsPasswords } from '../../execute/secrets.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
 import type { Plan, PlanSummary } from '../../plan/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
-import { renderPlanText } from '../../report/text.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
 import { UsageError } from '../errors.js';
+import { renderPlanAs } from '../output.js';
 import { confirmApply } from '../prompt.js';
 
 function completed({ add, change, destroy }: PlanSummary): string {
@@ -106,7 +106,7 @@ export const applyCommand = defineCommand({
         ? { secrets: secretsFor(readConfig(args, context), { suffix: plan.suffix }) }
         : {};
       return withDatabase(args, context, async (client) => {
-        context.out(renderPlanText(plan, { color: context.color }));
+        context.out(renderPlanAs(plan, 'text', { color: context.color }));
         return report(await applyPlanFile(client, plan, { lockTimeout, ...secrets }), context);
       });
     }
@@ -123,7 +123,7 @@ export const applyCommand = defineCommand({
         suffix: args.suffix,
         onPlan: (plan) => {
           for (const warning of plan.warnings) context.warn(warning);
-          context.out(renderPlanText(plan, { color: context.color }));
+          context.out(renderPlanAs(plan, 'text', { color: context.color }));
         },
         ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),
       });

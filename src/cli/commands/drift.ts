@@ -30,17 +30,8 @@ export const driftCommand = defineCommand({
     return withDatabase(args, context, async (client) => {
       const plan = await driftOf(client, config, { suffix: args.suffix });
       for (const warning of plan.warnings) context.warn(warning);
-      const inSync = plan.steps.length === 0;
-      if (args.format === 'text') {
-        context.out(
-          inSync
-            ? `No drift: the database matches ${args.config}.`
-            : `Drift: the database differs from ${args.config}; pgward apply would make these changes:\n\n${renderPlanAs(plan, 'text', { color: context.color })}`,
-        );
-      } else {
-        context.out(renderPlanAs(plan, args.format, { color: context.color }));
-      }
-      return inSync ? 0 : 2;
+      context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
+      return plan.steps.length === 0 ? 0 : 2;
     });
   },
 });

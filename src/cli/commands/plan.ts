@@ -11,7 +11,7 @@ export const planCommand = defineCommand({
   describe: 'Show the changes apply would make to the database, without making them',
   examples: [
     ['$0 plan', 'compare ./pgward.yaml with the database of DATABASE_URL or the PG* variables'],
-    ['$0 plan --db postgres://admin@db.example.com/app', 'plan against another database'],
+    ['$0 plan --db postgres://admin@db/app', 'plan against another database'],
     ['$0 plan --out plan.json', 'also save the plan, for `pgward apply plan.json` after review'],
     ['$0 plan --format markdown', 'a plan to paste into a pull request'],
     ['$0 plan --detailed-exitcode', 'exit 2 when there are changes, 0 when none'],
