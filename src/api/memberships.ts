@@ -26,6 +26,12 @@ JOIN pg_catalog.pg_roles AS g ON g.oid = am.grantor
 WHERE r.rolname = $1 AND m.rolname = $2
 ORDER BY g.rolname COLLATE "C"`;
 
+/**
+ * `GRANT group TO member [WITH ADMIN OPTION]`; see {@link PgwardDatabase.grantRole}.
+ *
+ * @example
+ * await grantRole(session, 'readonly', 'analyst', { withAdmin: true });
+ */
 export async function grantRole(
   session: Session,
   group: string,
@@ -44,6 +50,13 @@ export async function grantRole(
   );
 }
 
+/**
+ * `REVOKE group FROM member`, once per grantor on PostgreSQL 16+; see
+ * {@link PgwardDatabase.revokeRole}.
+ *
+ * @example
+ * await revokeRole(session, 'readonly', 'analyst');
+ */
 export async function revokeRole(session: Session, group: string, member: string): Promise<void> {
   checkName('group role name', group);
   checkName('member role name', member);
@@ -67,6 +80,12 @@ export async function revokeRole(session: Session, group: string, member: string
   });
 }
 
+/**
+ * See {@link PgwardDatabase.listRoleMembers}.
+ *
+ * @example
+ * await listRoleMembers(session, 'readonly'); // => ['analyst']
+ */
 export async function listRoleMembers(session: Session, role: string): Promise<string[]> {
   checkName('role name', role);
   const rows = await session.read<{ member: string }>(catalogQuery('list-role-members'), [

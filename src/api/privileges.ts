@@ -5,6 +5,7 @@
 import type { ObjectRef } from '../model/objects.js';
 import type { Privilege } from '../model/privileges.js';
 import type { GrantTarget } from '../plan/operations.js';
+import { quoteIdent } from '../sql/quote.js';
 import { catalogQuery, FIND_ROUTINES_SQL, regName } from './catalog.js';
 import { InvalidArgumentError, QueryError } from './errors.js';
 import {
@@ -16,7 +17,6 @@ import {
 } from './grant-arguments.js';
 import { checkName } from './names.js';
 import type { Session, Transaction } from './session.js';
-import { quoteIdent } from '../sql/quote.js';
 
 export type { GrantObjectType } from './grant-arguments.js';
 
@@ -103,6 +103,12 @@ function checkBoolean(name: string, value: unknown): boolean {
   return value;
 }
 
+/**
+ * `GRANT privileges ON target TO role`; see {@link PgwardDatabase.grant}.
+ *
+ * @example
+ * await grant(session, ['SELECT'], 'ALL TABLES', 'readonly', { schema: 'public' });
+ */
 export async function grant(
   session: Session,
   privileges: string | readonly string[],
@@ -126,6 +132,12 @@ export async function grant(
   });
 }
 
+/**
+ * `REVOKE privileges ON target FROM role [CASCADE]`; see {@link PgwardDatabase.revoke}.
+ *
+ * @example
+ * await revoke(session, 'INSERT', 'users', 'readonly', { cascade: true });
+ */
 export async function revoke(
   session: Session,
   privileges: string | readonly string[],
@@ -150,6 +162,12 @@ export async function revoke(
   });
 }
 
+/**
+ * See {@link PgwardDatabase.listRoleGrants}.
+ *
+ * @example
+ * await listRoleGrants(session, 'appuser'); // => [{ schema, object_name, privilege }, ...]
+ */
 export async function listRoleGrants(session: Session, role: string): Promise<RoleGrant[]> {
   checkName('role name', role);
   return session.read<RoleGrant>(catalogQuery('list-role-grants'), [regName(role)]);

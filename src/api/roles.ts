@@ -130,11 +130,18 @@ function secretFor(role: string, verifier: string): SecretResolver {
   };
 }
 
+/** Whether the role exists, read inside the caller's transaction (for ifNotExists / ifExists). */
 export async function roleExistsIn(tx: Transaction, name: string): Promise<boolean> {
   const [row] = await tx.query<{ exists: boolean }>(ROLE_EXISTS_SQL, [name]);
   return row?.exists === true;
 }
 
+/**
+ * `CREATE ROLE` and its memberships in one transaction; see {@link PgwardDatabase.createRole}.
+ *
+ * @example
+ * await createRole(session, 'appuser', { login: true, password: 'secret', inRoles: ['readonly'] });
+ */
 export async function createRole(
   session: Session,
   name: string,
@@ -164,6 +171,13 @@ export async function createRole(
   }, hashed?.secrets);
 }
 
+/**
+ * `ALTER ROLE` (attributes, then password, then rename) in one transaction; see
+ * {@link PgwardDatabase.alterRole}.
+ *
+ * @example
+ * await alterRole(session, 'appuser', { connectionLimit: 20, renameTo: 'app_user' });
+ */
 export async function alterRole(
   session: Session,
   name: string,
@@ -189,6 +203,12 @@ export async function alterRole(
   }, hashed?.secrets);
 }
 
+/**
+ * `DROP ROLE`, after an existence check when `ifExists`; see {@link PgwardDatabase.dropRole}.
+ *
+ * @example
+ * await dropRole(session, 'olduser', { ifExists: true }); // => false if there was none
+ */
 export async function dropRole(
   session: Session,
   name: string,
@@ -202,12 +222,24 @@ export async function dropRole(
   });
 }
 
+/**
+ * See {@link PgwardDatabase.roleExists}.
+ *
+ * @example
+ * await roleExists(session, 'appuser'); // => true
+ */
 export async function roleExists(session: Session, name: string): Promise<boolean> {
   checkName('role name', name);
   const [row] = await session.read<{ exists: boolean }>(ROLE_EXISTS_SQL, [name]);
   return row?.exists === true;
 }
 
+/**
+ * See {@link PgwardDatabase.listRoles}.
+ *
+ * @example
+ * await listRoles(session, { includeSystem: true });
+ */
 export async function listRoles(
   session: Session,
   options: ListRolesOptions = {},
