@@ -148,7 +148,7 @@ export async function applyConfig(
     if (remaining.plan.steps.length > 0) {
       const count = remaining.plan.steps.length;
       throw new ApplyError(
-        `apply did not converge: ${count} change${count === 1 ? '' : 's'} still differ after executing the plan; rolled back, nothing was changed\n${listSteps(remaining.plan.steps)}`,
+        `apply did not converge: ${count === 1 ? '1 change remains' : `${count} changes remain`} after executing the plan; rolled back, nothing was changed\n${listSteps(remaining.plan.steps)}`,
       );
     }
     return { plan: locked.plan, applied: true, outcome: 'applied' };

@@ -1,0 +1,271 @@
+/**
+ * applyConfig under concurrency and failure: a second apply waits for the first and finds
+ * nothing to do; a plan that changes while being confirmed is stale; a statement that fails,
+ * a lock held too long or an apply that does not converge leaves the database as it was.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { applyConfig } from '../../src/engine.js';
+import { ApplyError, StalePlanError } from '../../src/errors.js';
+import { openConnection } from '../../src/execute/connection.js';
+import { runCli } from '../support/cli.js';
+import { useTestServer } from '../support/server.js';
+
+const server = useTestServer();
+
+let dir: string;
+let client: pg.Client;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pgward-engine-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  client = await openConnection({ url: server.url() });
+});
+afterEach(async () => {
+  await client.end();
+});
+
+async function configFile(name: string, yaml: string): Promise<{ file: string; config: Config }> {
+  const file = join(dir, name);
+  await writeFile(file, yaml);
+  return { file, config: loadConfig(file) };
+}
+
+async function roles(pattern: string): Promise<string[]> {
+  const rows = await server.query<{ rolname: string }>(
+    'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1',
+    [pattern],
+  );
+  return rows.map((row) => row.rolname);
+}
+
+async function tableAcl(table: string): Promise<string | null> {
+  const [row] = await server.query<{ acl: string | null }>(
+    'SELECT relacl::text AS acl FROM pg_class WHERE oid = $1::regclass',
+    [table],
+  );
+  return row?.acl ?? null;
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in 20s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('applyConfig', () => {
+  it('serializes applies: the second waits for the lock, then finds nothing to do', async () => {
+    const { file, config } = await configFile(
+      'concurrent.yaml',
+      'version: 1\nroles:\n  cc_a: {}\n  cc_b: { login: true, member_of: [cc_a] }\n',
+    );
+    let holding!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (holding = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+
+    const first = applyConfig(client, config, {
+      lockTimeout: '30s',
+      beforeExecute: async () => {
+        holding();
+        await released;
+      },
+    });
+    await lockTaken;
+    const second = runCli([
+      'apply',
+      '--yes',
+      '--lock-timeout',
+      '30s',
+      '-c',
+      file,
+      '--db',
+      server.url(),
+    ]);
+    await until(
+      async () =>
+        (await server.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))
+          .length === 1,
+    );
+    release();
+
+    expect((await first).outcome).toBe('applied');
+    const result = await second;
+    expect(result.exitCode, result.stderr).toBe(0);
+    // It had planned the changes before waiting; under the lock there were none left.
+    expect(result.stdout).toContain('CREATE ROLE "cc_a"');
+    expect(result.stdout).toContain('Nothing to do: another apply made these changes meanwhile.');
+    expect(await roles('cc_%')).toEqual(['cc_a', 'cc_b']);
+  });
+
+  it('rolls everything back when a statement fails (a table dropped after planning)', async () => {
+    await server.query('CREATE TABLE fa_orders (id int); CREATE ROLE fa_existing');
+    const { config } = await configFile(
+      'failing.yaml',
+      `version: 1
+roles:
+  fa_existing: { login: true }
+  fa_new:
+    member_of: [fa_existing]
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.fa_orders] }
+`,
+    );
+    const error = await rejection(
+      applyConfig(client, config, {
+        lockTimeout: '5s',
+        beforeExecute: async () => {
+          await server.query('DROP TABLE fa_orders');
+        },
+      }),
+    );
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as ApplyError).message).toMatch(
+      /^apply failed at step \d+ of \d+ \(GRANT SELECT ON TABLE "public"\."fa_orders" TO "fa_new"\): relation "public\.fa_orders" does not exist \(SQLSTATE 42P01\); rolled back, nothing was changed$/,
+    );
+    expect(await roles('fa_%')).toEqual(['fa_existing']);
+    const [existing] = await server.query<{ rolcanlogin: boolean }>(
+      `SELECT rolcanlogin FROM pg_roles WHERE rolname = 'fa_existing'`,
+    );
+    expect(existing?.rolcanlogin).toBe(false);
+    expect(
+      await server.query(`SELECT 1 FROM pg_auth_members WHERE roleid = 'fa_existing'::regrole`),
+    ).toEqual([]);
+  });
+
+  it('refuses a plan that changed while it was being confirmed, but not for unrelated changes', async () => {
+    await server.query('CREATE SCHEMA st; CREATE TABLE st.one (id int)');
+    const { config } = await configFile(
+      'stale.yaml',
+      `version: 1
+roles:
+  st_reader:
+    grants:
+      - { privileges: [SELECT], object_type: table, all_in_schemas: [st] }
+`,
+    );
+    const error = await rejection(
+      applyConfig(client, config, {
+        lockTimeout: '5s',
+        confirm: async () => {
+          await server.query('CREATE TABLE st.two (id int)');
+          return true;
+        },
+      }),
+    );
+    expect(error).toBeInstanceOf(StalePlanError);
+    expect((error as Error).message).toMatch(/^plan is stale: /);
+    expect((error as Error).message).toContain('nothing was changed');
+    expect(await roles('st_%')).toEqual([]);
+
+    const result = await applyConfig(client, config, {
+      lockTimeout: '5s',
+      confirm: async () => {
+        await server.query('CREATE ROLE st_unrelated');
+        return true;
+      },
+    });
+    expect(result.outcome).toBe('applied');
+    expect(await roles('st_%')).toEqual(['st_reader', 'st_unrelated']);
+  });
+
+  it('applies nothing when confirm says no', async () => {
+    const { config } = await configFile('declined.yaml', 'version: 1\nroles:\n  dn_role: {}\n');
+    const shown: number[] = [];
+    const result = await applyConfig(client, config, {
+      lockTimeout: '5s',
+      onPlan: (plan) => shown.push(plan.steps.length),
+      confirm: async () => false,
+    });
+    expect(result).toMatchObject({ applied: false, outcome: 'cancelled' });
+    expect(shown).toEqual([1]);
+    expect(await roles('dn_%')).toEqual([]);
+  });
+
+  it('rolls back an apply that does not converge', async () => {
+    await server.query('CREATE ROLE cv_existing');
+    const { config } = await configFile(
+      'converge.yaml',
+      'version: 1\nroles:\n  cv_existing: {}\n  cv_new: {}\n',
+    );
+    const error = await rejection(
+      applyConfig(client, config, {
+        lockTimeout: '5s',
+        // Someone changes a managed role after the re-plan: the check after executing sees it.
+        beforeExecute: async () => {
+          await server.query('ALTER ROLE cv_existing CREATEDB');
+        },
+      }),
+    );
+    expect(error).toBeInstanceOf(ApplyError);
+    const [headline, ...rest] = (error as Error).message.split('\n');
+    expect(headline).toBe(
+      'apply did not converge: 1 change remains after executing the plan; rolled back, nothing was changed',
+    );
+    expect(rest.join('\n')).toContain('cv_existing');
+    expect(await roles('cv_%')).toEqual(['cv_existing']);
+  });
+});
+
+describe('apply --lock-timeout', () => {
+  it('fails fast on a lock held by another session, and rolls back', async () => {
+    await server.query('CREATE TABLE lt_orders (id int); CREATE ROLE lt_other');
+    const before = await tableAcl('lt_orders');
+    const { file } = await configFile(
+      'lock.yaml',
+      `version: 1
+roles:
+  lt_reader:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.lt_orders] }
+`,
+    );
+    const holder = await openConnection({ url: server.url() });
+    try {
+      // An open transaction that changed the table's ACL holds its pg_class row.
+      await holder.query('BEGIN');
+      await holder.query('GRANT SELECT ON lt_orders TO lt_other');
+      const started = Date.now();
+      const result = await runCli([
+        'apply',
+        '--yes',
+        '--lock-timeout',
+        '500ms',
+        '-c',
+        file,
+        '--db',
+        server.url(),
+      ]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(result.exitCode).toBe(1);
+      const [headline] = result.stderr.split('\n');
+      expect(headline).toMatch(
+        /^error: apply failed at step \d+ of \d+ \(GRANT SELECT ON TABLE "public"\."lt_orders" TO "lt_reader"\): canceling statement due to lock timeout \(SQLSTATE 55P03\): another session held a lock it needs for longer than --lock-timeout 500ms; rolled back, nothing was changed$/,
+      );
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    expect(await roles('lt_reader')).toEqual([]);
+    expect(await tableAcl('lt_orders')).toEqual(before);
+  });
+});
