@@ -40,6 +40,7 @@ export interface ResolveContext {
   readonly catalog: Catalog;
   readonly names: RoleNames;
   readonly versionNum: number;
+  readonly currentDatabase: string;
   readonly existingRoles: ReadonlySet<string>;
   readonly problems: Problems;
   readonly warnings: string[];
@@ -133,7 +134,7 @@ function addPermission(
     }
     for (const privilege of schemaPrivileges)
       facts.add(toRef(schema), undefined, grantee, privilege, false);
-    const creators = objectCreators ?? [schema.owner];
+    const creators = objectCreators ?? [schemaCreator(ctx, schema)];
     for (const [type, privileges] of typed) {
       if (privileges.length === 0) continue;
       for (const object of ctx.catalog.objectsIn(DEFAULT_PRIVILEGE_COVERS[type], schemaName))
@@ -279,6 +280,17 @@ function addDefaultPrivilege(
     for (const privilege of privileges)
       facts.add(toRef(object), undefined, grantee, privilege, entry.withGrantOption);
   }
+}
+
+/**
+ * The role whose future objects a schema's `permissions` cover by default: its owner. From
+ * PostgreSQL 15, `public` belongs to `pg_database_owner`, a role nothing is ever created as
+ * (objects belong to whoever creates them), so default privileges for it would never apply:
+ * the database's owner, whom it stands for, is the one that creates objects there.
+ */
+function schemaCreator(ctx: ResolveContext, schema: CatalogObject): string {
+  if (schema.owner !== 'pg_database_owner') return schema.owner;
+  return ctx.catalog.named(['database'], null, ctx.currentDatabase)[0]?.owner ?? schema.owner;
 }
 
 /** Resolves a config object name against the catalog, recording a problem when it fails. */

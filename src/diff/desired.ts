@@ -61,6 +61,7 @@ export function resolveDesired(
     catalog: new Catalog(current.objects),
     names,
     versionNum: current.server.versionNum,
+    currentDatabase: current.server.currentDatabase,
     existingRoles: new Set(current.roles.map((role) => role.name)),
     problems,
     warnings,

@@ -623,3 +623,19 @@ describe('resolveDesired: default_privileges', () => {
     ]);
   });
 });
+
+describe('resolveDesired: public schema on PostgreSQL 15+', () => {
+  it("covers future objects of the database's owner when pg_database_owner owns the schema", () => {
+    const { desired } = resolveDesired(
+      config([configRole('reader', { permissions: [{ type: 'read', schemas: ['public'] }] })]),
+      state({ objects: [database('app', 'app_owner'), schema('public', 'pg_database_owner')] }),
+    );
+    expect(sortedDefaults(desired.defaultPrivileges)).toEqual(
+      sortedDefaults([
+        defaultFact('app_owner', 'public', 'table', 'reader', 'SELECT'),
+        defaultFact('app_owner', 'public', 'sequence', 'reader', 'USAGE'),
+        defaultFact('app_owner', 'public', 'sequence', 'reader', 'SELECT'),
+      ]),
+    );
+  });
+});
