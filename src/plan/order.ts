@@ -130,6 +130,7 @@ function compareKeys(a: Key, b: Key): number {
   return a.length - b.length;
 }
 
+/** Sort comparator: phase first, then the key within the phase, then the whole content. */
 export function compareOperations(a: Operation, b: Operation): number {
   return (
     PHASE[a.type] - PHASE[b.type] ||

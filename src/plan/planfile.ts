@@ -138,6 +138,7 @@ export function planFromJson(value: unknown): Plan {
       throw new PgwardError(`invalid ${where}: "kind" does not match its operation`);
     if (change.oneOf('action', ACTIONS) !== step.action)
       throw new PgwardError(`invalid ${where}: "action" does not match its operation`);
+    // The summary is recomputed from the operation: it describes what will run.
     change.string('summary');
     const sql = change.stringArray('sql');
     if (sql.length !== step.sql.length || sql.some((statement, i) => statement !== step.sql[i]))

@@ -19,6 +19,7 @@ export function formatServerVersion(serverVersionNum: number): string {
   return `${Math.floor(serverVersionNum / 10000)}.${serverVersionNum % 10000}`;
 }
 
+/** Whether the plan has any step (warnings alone are not changes). */
 export function hasChanges(plan: Plan): boolean {
   return plan.steps.length > 0;
 }
@@ -36,6 +37,7 @@ export function describeTarget(
   return `database ${name(plan.database)} (${details.join(', ')})`;
 }
 
+/** The first line above the steps. */
 export function headline(plan: Plan, mode: ReportMode): string {
   return mode === 'drift'
     ? `Drift in ${describeTarget(plan)}; apply would make these changes:`

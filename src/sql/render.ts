@@ -58,7 +58,7 @@ export function renderOperation(
     case 'rename_role':
       return [`ALTER ROLE ${quoteIdent(op.from)} RENAME TO ${quoteIdent(op.to)}`];
     case 'alter_role': {
-      const options = alterRoleOptions(op.changes);
+      const options = roleOptions(op.changes);
       if (options.length === 0) throw new Error(`alter_role of "${op.role}" changes nothing`);
       return [`ALTER ROLE ${quoteIdent(op.role)} WITH ${options.join(' ')}`];
     }
@@ -156,10 +156,6 @@ function createRoleOptions(attributes: RoleAttributes): string[] {
     ...(attributes.connectionLimit !== -1 && { connectionLimit: attributes.connectionLimit }),
     ...(attributes.validUntil !== null && { validUntil: attributes.validUntil }),
   });
-}
-
-function alterRoleOptions(changes: Partial<RoleAttributes>): string[] {
-  return roleOptions(changes);
 }
 
 type MembershipOp = Extract<Operation, { type: 'grant_membership' | 'alter_membership' }>;

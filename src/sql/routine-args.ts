@@ -7,6 +7,7 @@
  */
 const CATALOG_ARGUMENT_LIST = /^(?:[A-Za-z0-9_$ ,.[\]]|"(?:[^"\0]|"")*")*$/;
 
+/** Whether `args` has the shape of a catalog argument list (nothing that could end the statement). */
 export function isCatalogArgumentList(args: string): boolean {
   return CATALOG_ARGUMENT_LIST.test(args);
 }

@@ -20,6 +20,7 @@ export const LIST_SETTINGS: ReadonlySet<string> = new Set([
   'datestyle',
 ]);
 
+/** Whether a setting takes a list, one literal per element (`search_path`, `DateStyle`, ...). */
 export function isListSetting(name: string): boolean {
   return LIST_SETTINGS.has(name.toLowerCase());
 }
