@@ -112,7 +112,9 @@ export async function startSandbox(
     const url = server.url('postgres');
     const version = await setUp(url, sqlFile, sql);
     const loaded = sqlFile === undefined ? '' : `, set up with ${sqlFile.name}`;
-    note(`pgward: working in a throwaway PostgreSQL ${version}${loaded}; it is removed afterwards`);
+    note(
+      `pgward: working in a throwaway PostgreSQL ${version} on port ${server.port}${loaded}; it is removed afterwards`,
+    );
     return { url, version, stop };
   } catch (error) {
     await stop();
