@@ -141,9 +141,12 @@ function targets(kind: ObjectKind, objects: readonly ObjectRef[], catalog: Catal
   let listed: ObjectRef[] = [...objects];
   if (ALL_IN_SCHEMA_KINDS.has(kind)) {
     const bySchema = new Map<string, ObjectRef[]>();
-    for (const object of objects)
-      if (object.schema !== null)
-        bySchema.set(object.schema, [...(bySchema.get(object.schema) ?? []), object]);
+    for (const object of objects) {
+      if (object.schema === null) continue;
+      const inSchema = bySchema.get(object.schema);
+      if (inSchema) inSchema.push(object);
+      else bySchema.set(object.schema, [object]);
+    }
     const covered = new Set<string>();
     for (const [schema, inSchema] of [...bySchema].sort(([a], [b]) => compareStrings(a, b))) {
       const all = catalog.objectsIn([kind], schema);

@@ -35,7 +35,9 @@ export function diffMemberships(
   for (const row of current.memberships) {
     if (!inScope(row.member)) continue;
     const rowKey = key(row.role, row.member);
-    rows.set(rowKey, [...(rows.get(rowKey) ?? []), row]);
+    const list = rows.get(rowKey);
+    if (list) list.push(row);
+    else rows.set(rowKey, [row]);
   }
   const wanted = new Map<string, DesiredMembership>();
   for (const membership of desired.memberships)
