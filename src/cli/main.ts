@@ -114,6 +114,10 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `pgward plan | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
   const code = await run(process.argv.slice(2));
   // Exit once stdout is flushed: piped output is written asynchronously.
   process.stdout.write('', () => process.exit(code));
