@@ -1,0 +1,282 @@
+/**
+ * From the parsed YAML data to the validated Config: defaults filled in, names and privileges
+ * normalized, passwords read, and every semantic problem reported at its node. Runs after the
+ * schema check and tolerates data the schema found malformed (those parts are skipped: their
+ * problem is already reported), so one run reports schema and semantic problems together.
+ */
+import type { Privilege } from '../model/privileges.js';
+import { PRIVILEGES_BY_KIND } from '../model/privileges.js';
+import type { RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
+import type {
+  Config,
+  ConfigDefaultPrivilege,
+  ConfigGrant,
+  ConfigPermission,
+  ConfigRole,
+  ConfigSettings,
+  Profile,
+  ProfileObjectType,
+} from './types.js';
+import { BUILTIN_PROFILES } from './types.js';
+import type { CheckContext } from './context.js';
+import { entries, isRecord, stringItems } from './context.js';
+import type { Path } from './describe.js';
+import { didYouMean, labelOf, placeOf, q } from './describe.js';
+import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
+import { checkMembershipCycles, readMemberOf } from './memberships.js';
+import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './names.js';
+import type { PasswordSources } from './passwords.js';
+import { isPasswordProblem, readPassword } from './passwords.js';
+import { checkPrivilegesApply, readPrivileges } from './privileges.js';
+import { parseValidUntil, settingValue } from './values.js';
+
+const BOOLEAN_ATTRIBUTES = {
+  superuser: 'superuser',
+  createdb: 'createdb',
+  createrole: 'createrole',
+  inherit: 'inherit',
+  login: 'login',
+  replication: 'replication',
+  bypassrls: 'bypassrls',
+} as const;
+
+const PROFILE_OBJECT_TYPES: readonly ProfileObjectType[] = [
+  'schema',
+  'table',
+  'sequence',
+  'function',
+  'type',
+];
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function readRoleReference(
+  raw: unknown,
+  what: string,
+  path: Path,
+  ctx: CheckContext,
+): string | null {
+  if (typeof raw !== 'string') return null;
+  const problem = roleReferenceProblem(raw, what);
+  if (problem) ctx.report(path, problem);
+  return raw;
+}
+
+function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
+  const settings = isRecord(raw) ? raw : {};
+  const path = ['settings'];
+  const ignoreRoles: string[] = [];
+  for (const { value, index } of stringItems(settings.ignore_roles)) {
+    const problem = globProblem(value);
+    if (problem) ctx.report([...path, 'ignore_roles', index], `${problem} (in "ignore_roles")`);
+    ignoreRoles.push(value);
+  }
+  let objectCreators: string[] | null = null;
+  if (Array.isArray(settings.object_creators)) {
+    objectCreators = [];
+    for (const { value, index } of stringItems(settings.object_creators)) {
+      readRoleReference(value, 'role', [...path, 'object_creators', index], ctx);
+      if (!objectCreators.includes(value)) objectCreators.push(value);
+    }
+  }
+  const unmanaged = settings.unmanaged_roles;
+  return {
+    unmanagedRoles:
+      unmanaged === 'report' || unmanaged === 'drop'
+        ? (unmanaged as UnmanagedRolesPolicy)
+        : 'ignore',
+    ignoreRoles,
+    reassignOwnedTo: readRoleReference(
+      settings.reassign_owned_to,
+      'reassign_owned_to',
+      [...path, 'reassign_owned_to'],
+      ctx,
+    ),
+    objectCreators,
+  };
+}
+
+function readProfiles(raw: unknown, ctx: CheckContext): Record<string, Profile> {
+  const profiles: Record<string, Profile> = { ...BUILTIN_PROFILES };
+  for (const [name, spec] of entries(raw)) {
+    if (!isRecord(spec)) continue;
+    const profile: Partial<Record<ProfileObjectType, readonly Privilege[]>> = {};
+    for (const type of PROFILE_OBJECT_TYPES) {
+      const path = ['profiles', name, type];
+      const written = readPrivileges(spec[type], path, ctx);
+      if (written === undefined) continue;
+      if (written === 'ALL') {
+        // ALL depends on the server (MAINTAIN from 17); a profile is a fixed list.
+        ctx.report(path, `"ALL" is not allowed in ${labelOf(path)}; list the privileges`);
+        continue;
+      }
+      checkPrivilegesApply(written, PRIVILEGES_BY_KIND[type], type, type, path, ctx);
+      profile[type] = written.map((w) => w.privilege);
+    }
+    profiles[name] = profile;
+  }
+  return profiles;
+}
+
+function readPermission(
+  raw: unknown,
+  path: Path,
+  profiles: Readonly<Record<string, Profile>>,
+  ctx: CheckContext,
+): ConfigPermission | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') return undefined;
+  const known = Object.keys(profiles);
+  if (!known.includes(raw.type))
+    ctx.report(
+      [...path, 'type'],
+      `unknown permission type ${q(raw.type)} in ${placeOf(path)}${didYouMean(raw.type, known)}; expected one of ${known.join(', ')} (profiles are declared in "profiles")`,
+    );
+  const schemas: string[] = [];
+  for (const { value, index } of stringItems(raw.schemas)) {
+    if (checkSchemaName(value, [...path, 'schemas', index], ctx) && !schemas.includes(value))
+      schemas.push(value);
+  }
+  return { type: raw.type, schemas, position: ctx.position(path) };
+}
+
+function readRole(
+  name: string,
+  raw: unknown,
+  profiles: Readonly<Record<string, Profile>>,
+  passwords: PasswordSources,
+  ctx: CheckContext,
+): ConfigRole {
+  const path = ['roles', name];
+  const nameProblem = declaredRoleNameProblem(name);
+  if (nameProblem) ctx.report(path, nameProblem, 'key');
+  const spec = isRecord(raw) ? raw : {};
+
+  const attributes: Partial<Mutable<RoleAttributes>> = {};
+  for (const [key, attribute] of Object.entries(BOOLEAN_ATTRIBUTES)) {
+    const value = spec[key];
+    if (typeof value === 'boolean') attributes[attribute] = value;
+  }
+  if (Number.isInteger(spec.connection_limit) && (spec.connection_limit as number) >= -1)
+    attributes.connectionLimit = spec.connection_limit as number;
+  if (spec.valid_until === null) attributes.validUntil = null;
+  else if (typeof spec.valid_until === 'string') {
+    const validUntil = parseValidUntil(spec.valid_until);
+    if (validUntil !== null && typeof validUntil === 'object')
+      ctx.report(
+        [...path, 'valid_until'],
+        `${labelOf([...path, 'valid_until'])} is ${validUntil.error}: ${q(spec.valid_until)}; expected a date like "2026-12-31", a timestamp like "2026-12-31 23:59:59+00", "infinity" or null`,
+      );
+    else attributes.validUntil = validUntil;
+  }
+
+  let password: ConfigRole['password'];
+  const passwordSpec = spec.password;
+  if (
+    isRecord(passwordSpec) &&
+    Object.keys(passwordSpec).length === 1 &&
+    Object.values(passwordSpec).every((v) => typeof v === 'string')
+  ) {
+    const read = readPassword(name, passwordSpec, passwords);
+    if (isPasswordProblem(read)) ctx.report([...path, 'password', read.key], read.message);
+    else password = read;
+  }
+
+  const config: Record<string, string> = {};
+  for (const [setting, value] of entries(spec.config)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      continue;
+    const text = settingValue(value);
+    if (typeof text === 'object')
+      ctx.report(
+        [...path, 'config', setting],
+        `${labelOf([...path, 'config', setting])} ${text.error}`,
+      );
+    else config[setting] = text;
+  }
+
+  let renamedFrom: string | undefined;
+  if (typeof spec.renamed_from === 'string') {
+    renamedFrom = spec.renamed_from;
+    const renamedPath = [...path, 'renamed_from'];
+    const problem = roleReferenceProblem(renamedFrom, 'renamed_from');
+    if (problem) ctx.report(renamedPath, problem);
+    else if (renamedFrom === name)
+      ctx.report(renamedPath, `role ${q(name)} cannot be renamed from itself`);
+    else if (renamedFrom.startsWith('pg_'))
+      ctx.report(
+        renamedPath,
+        `renamed_from ${q(renamedFrom)} names a predefined role, which cannot be renamed`,
+      );
+  }
+
+  const list = <T>(key: string, read: (item: unknown, itemPath: Path) => T | undefined): T[] => {
+    const items: T[] = [];
+    if (Array.isArray(spec[key]))
+      (spec[key] as unknown[]).forEach((item, index) => {
+        const value = read(item, [...path, key, index]);
+        if (value !== undefined) items.push(value);
+      });
+    return items;
+  };
+
+  return {
+    name,
+    position: ctx.position(path, 'key'),
+    attributes,
+    ...(password ? { password } : {}),
+    description: typeof spec.description === 'string' ? spec.description : null,
+    config,
+    ...(renamedFrom !== undefined ? { renamedFrom } : {}),
+    memberOf: readMemberOf(name, spec.member_of, [...path, 'member_of'], ctx),
+    permissions: list<ConfigPermission>('permissions', (item, itemPath) =>
+      readPermission(item, itemPath, profiles, ctx),
+    ),
+    grants: list<ConfigGrant>('grants', (item, itemPath) => readGrant(item, itemPath, ctx)),
+    defaultPrivileges: list<ConfigDefaultPrivilege>('default_privileges', (item, itemPath) =>
+      readDefaultPrivilege(item, itemPath, ctx),
+    ),
+  };
+}
+
+/** Renames must name a role that is not declared itself, and each old name only once. */
+function checkRenames(roles: readonly ConfigRole[], ctx: CheckContext): void {
+  const declared = new Set(roles.map((role) => role.name));
+  const claimed = new Map<string, string>();
+  for (const role of roles) {
+    const from = role.renamedFrom;
+    if (from === undefined || from === role.name) continue;
+    const path = ['roles', role.name, 'renamed_from'];
+    if (declared.has(from))
+      ctx.report(
+        path,
+        `role ${q(role.name)} is renamed_from ${q(from)}, which is declared in roles too; remove one of them`,
+      );
+    const other = claimed.get(from);
+    if (other !== undefined)
+      ctx.report(path, `roles ${q(other)} and ${q(role.name)} are both renamed_from ${q(from)}`);
+    else claimed.set(from, role.name);
+  }
+}
+
+/**
+ * The Config for schema-checked YAML data, reporting semantic problems to `ctx`. `roleOrder`
+ * gives the role names in file order (JS objects put integer-like keys first).
+ */
+export function buildConfig(
+  data: unknown,
+  file: string,
+  roleOrder: readonly string[],
+  passwords: PasswordSources,
+  ctx: CheckContext,
+): Config {
+  const top = isRecord(data) ? data : {};
+  const settings = readSettings(top.settings, ctx);
+  const profiles = readProfiles(top.profiles, ctx);
+  const rawRoles = isRecord(top.roles) ? top.roles : {};
+  const names = new Set(roleOrder.filter((name) => Object.hasOwn(rawRoles, name)));
+  for (const name of Object.keys(rawRoles)) names.add(name);
+  const roles = [...names].map((name) => readRole(name, rawRoles[name], profiles, passwords, ctx));
+  checkRenames(roles, ctx);
+  checkMembershipCycles(roles, ctx);
+  return { file, version: 1, settings, profiles, roles };
+}
