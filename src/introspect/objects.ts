@@ -2,7 +2,7 @@ import type { ObjectRef } from '../model/objects.js';
 import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
 import type { CatalogObject, PrivilegeFact, ServerInfo } from '../model/state.js';
 import { loadSql } from './load-sql.js';
-import { compareObjects, comparePrivilegeFacts } from './order.js';
+import { compareFactsOnOneObject, compareObjects } from './order.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';
 
@@ -32,6 +32,10 @@ function toCatalogObject(row: ObjectRow): CatalogObject {
   };
 }
 
+/**
+ * The facts of one object, merged and sorted. An ACL has one entry per grantor, so a
+ * privilege granted by two roles comes twice: one fact, grantable if any grantor made it so.
+ */
 function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
   const object: ObjectRef = {
     kind: row.kind,
@@ -39,16 +43,26 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
     name: row.name,
     ...(row.args !== null && { args: row.args }),
   };
-  const facts: PrivilegeFact[] = row.privileges.map(([grantee, privilege, grantable]) => ({
-    object,
-    grantee,
-    privilege: asPrivilege(privilege),
-    grantable,
-  }));
-  for (const [column, grantee, privilege, grantable] of row.column_privileges) {
-    facts.push({ object, column, grantee, privilege: asPrivilege(privilege), grantable });
+  const merged = new Map<string, PrivilegeFact>();
+  const add = (column: string | undefined, grantee: string, name: string, grantable: boolean) => {
+    const key = `${column ?? ''}\0${grantee}\0${name}`;
+    const seen = merged.get(key);
+    if (seen !== undefined && (seen.grantable || !grantable)) return;
+    const privilege = asPrivilege(name);
+    merged.set(
+      key,
+      column === undefined
+        ? { object, grantee, privilege, grantable }
+        : { object, column, grantee, privilege, grantable },
+    );
+  };
+  for (const [grantee, privilege, grantable] of row.privileges) {
+    add(undefined, grantee, privilege, grantable);
   }
-  return facts;
+  for (const [column, grantee, privilege, grantable] of row.column_privileges) {
+    add(column, grantee, privilege, grantable);
+  }
+  return [...merged.values()].sort(compareFactsOnOneObject);
 }
 
 /**
@@ -64,7 +78,6 @@ export async function readObjects(
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
-  const objects = rows.map(toCatalogObject).sort(compareObjects);
-  const privileges = rows.flatMap(toPrivilegeFacts).sort(comparePrivilegeFacts);
-  return { objects, privileges };
+  rows.sort(compareObjects);
+  return { objects: rows.map(toCatalogObject), privileges: rows.flatMap(toPrivilegeFacts) };
 }

@@ -14,7 +14,13 @@ function compareText(a: string | null | undefined, b: string | null | undefined)
   return a < b ? -1 : 1;
 }
 
-export function compareObjects(a: ObjectRef, b: ObjectRef): number {
+/** What identifies an object: an ObjectRef, or a catalog row where absent args are null. */
+type ObjectIdentity = Pick<ObjectRef, 'kind' | 'schema' | 'name'> & {
+  readonly args?: string | null | undefined;
+};
+
+/** By kind (in OBJECT_KINDS order), schema, name, then argument types. */
+export function compareObjects(a: ObjectIdentity, b: ObjectIdentity): number {
   return (
     OBJECT_KINDS.indexOf(a.kind) - OBJECT_KINDS.indexOf(b.kind) ||
     compareText(a.schema, b.schema) ||
@@ -23,12 +29,11 @@ export function compareObjects(a: ObjectRef, b: ObjectRef): number {
   );
 }
 
-export function comparePrivilegeFacts(a: PrivilegeFact, b: PrivilegeFact): number {
+/** Facts on one object: the object's own first, then by column, grantee, privilege. */
+export function compareFactsOnOneObject(a: PrivilegeFact, b: PrivilegeFact): number {
   return (
-    compareObjects(a.object, b.object) ||
     compareText(a.column, b.column) ||
     compareText(a.grantee, b.grantee) ||
-    compareText(a.privilege, b.privilege) ||
-    Number(a.grantable) - Number(b.grantable)
+    compareText(a.privilege, b.privilege)
   );
 }

@@ -128,10 +128,14 @@ describe('introspect', () => {
       CREATE TYPE app.span AS RANGE (subtype = integer);
       CREATE DOMAIN app.positive AS integer CHECK (VALUE > 0);
       RESET ROLE;
-      GRANT USAGE ON SCHEMA app TO app_reader;
+      GRANT USAGE ON SCHEMA app TO app_reader, app_writer;
       GRANT SELECT ON app.orders TO app_reader;
       GRANT SELECT, INSERT ON app.orders TO app_writer WITH GRANT OPTION;
       GRANT SELECT ("Email"), UPDATE (note) ON app.orders TO app_reader;
+      -- A second grantor: app_reader now holds SELECT twice, once with grant option.
+      SET ROLE app_writer;
+      GRANT SELECT ON app.orders TO app_reader WITH GRANT OPTION;
+      RESET ROLE;
       GRANT USAGE ON SEQUENCE app.order_seq TO app_writer;
       GRANT EXECUTE ON FUNCTION app.calc(integer, text) TO app_reader;
       GRANT EXECUTE ON PROCEDURE app.refresh(integer, character varying) TO app_writer;
@@ -384,12 +388,14 @@ describe('introspect', () => {
     );
     expect(inApp).toEqual([
       ...facts(app, 'app_reader', ['USAGE']),
+      ...facts(app, 'app_writer', ['USAGE']),
       ...facts(app, 'owner_role', ['CREATE', 'USAGE']),
       ...ownerOnly('table', 'events'),
       ...ownerOnly('table', 'events_2024'),
       ...ownerOnly('table', 'order_totals'),
       ...ownerOnly('table', 'order_view'),
-      ...facts(at('table', 'orders'), 'app_reader', ['SELECT']),
+      // Granted by owner_role and (with grant option) by app_writer: one fact, grantable.
+      ...facts(at('table', 'orders'), 'app_reader', ['SELECT'], { grantable: true }),
       ...facts(at('table', 'orders'), 'app_writer', ['INSERT', 'SELECT'], { grantable: true }),
       ...facts(at('table', 'orders'), 'owner_role', tablePrivileges),
       ...facts(at('table', 'orders'), 'app_reader', ['SELECT'], { column: 'Email' }),

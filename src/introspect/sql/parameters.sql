@@ -7,26 +7,20 @@
 -- Parameters have no owner column: PostgreSQL treats the bootstrap superuser (OID 10) as
 -- their owner (acldefault('p', 10) = {postgres=sA/postgres}, and that entry appears in the
 -- ACL once anything is granted), so it is reported as the owner here too.
+-- ACL entries come out unsorted and unmerged, as in objects.sql.
 SELECT 'parameter' AS kind,
        NULL::text AS schema,
-       p.parname AS name,
+       p.parname::text AS name,
        NULL::text AS args,
        pg_catalog.pg_get_userbyid(10) AS owner,
        NULL::text AS relkind,
        NULL::text[] AS columns,
-       coalesce(object_acl.privileges, '[]') AS privileges,
+       coalesce((
+         SELECT json_agg(json_build_array(
+                  pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable))
+         FROM pg_catalog.aclexplode(coalesce(p.paracl, pg_catalog.acldefault('p', 10))) AS a
+         WHERE a.grantee <> 0
+       ), '[]') AS privileges,
        '[]'::json AS column_privileges
 FROM pg_catalog.pg_parameter_acl AS p
-CROSS JOIN LATERAL (
-  SELECT json_agg(json_build_array(e.grantee, e.privilege, e.grantable)
-                  ORDER BY e.grantee COLLATE "C", e.privilege COLLATE "C") AS privileges
-  FROM (
-    SELECT pg_catalog.pg_get_userbyid(a.grantee)::text AS grantee,
-           a.privilege_type AS privilege,
-           bool_or(a.is_grantable) AS grantable
-    FROM pg_catalog.aclexplode(coalesce(p.paracl, pg_catalog.acldefault('p', 10))) AS a
-    WHERE a.grantee <> 0
-    GROUP BY 1, 2
-  ) AS e
-) AS object_acl
 ORDER BY p.parname COLLATE "C";
