@@ -64,6 +64,9 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const doc = parseDocument(text, {
     lineCounter,
     uniqueKeys: true,
+    // The YAML 1.2 core schema even under a `%YAML 1.1` directive: 1.1 would turn an unquoted
+    // 2026-12-31 into a Date and `yes` into true, and pgward's types are 1.2's.
+    schema: 'core',
     merge: true,
     prettyErrors: false,
   });
@@ -80,8 +83,12 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       duplicatesReported = true;
       continue;
     }
+    const detail =
+      error.code === 'MULTIPLE_DOCS'
+        ? 'the file holds several YAML documents (separated by ---); pgward reads one'
+        : error.message.replace(/\s+/g, ' ').trim();
     syntax.push({
-      message: `YAML syntax error: ${error.message.replace(/\s+/g, ' ').trim()}`,
+      message: `YAML syntax error: ${detail}`,
       position: source.offset(error.pos[0]),
     });
   }
@@ -92,14 +99,19 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const excessive = /alias count/i.test(message);
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
     finish([
-      {
-        message: excessive
-          ? `aliases expand more than ${MAX_ALIAS_COUNT} times (a "billion laughs" document?); write the values out instead`
-          : `YAML error: ${message}`,
-        position: source.firstAlias() ?? source.offset(0),
-      },
+      unresolved !== undefined
+        ? {
+            message: `alias "*${unresolved}" has no anchor "&${unresolved}" before it`,
+            position: source.firstAlias(unresolved) ?? source.offset(0),
+          }
+        : {
+            message: /alias count/i.test(message)
+              ? `aliases expand more than ${MAX_ALIAS_COUNT} times (a "billion laughs" document?); write the values out instead`
+              : `YAML error: ${message}`,
+            position: source.firstAlias() ?? source.offset(0),
+          },
     ]);
   }
   if (data === null || data === undefined)

@@ -137,12 +137,14 @@ export class SourceMap {
     return keys;
   }
 
-  /** The first alias (`*name`) in the document, for problems about alias expansion. */
-  firstAlias(): SourcePosition | undefined {
+  /** The first alias (`*name`, or any) in the document, for problems about aliases. */
+  firstAlias(name?: string): SourcePosition | undefined {
     let first: number | undefined;
     const visit = (node: unknown): void => {
       if (isAlias(node)) {
-        if (hasRange(node) && (first === undefined || node.range[0] < first)) first = node.range[0];
+        const wanted = name === undefined || node.source === name;
+        if (wanted && hasRange(node) && (first === undefined || node.range[0] < first))
+          first = node.range[0];
       } else if (isMap(node)) {
         for (const pair of node.items as Pair[]) {
           visit(pair.key);

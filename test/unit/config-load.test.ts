@@ -418,4 +418,13 @@ describe('loadConfig', () => {
     });
     expect(Math.min(...times)).toBeLessThan(500);
   });
+
+  it('reads YAML 1.2 types even under a %YAML 1.1 directive', () => {
+    const [role] = parseConfig(
+      '%YAML 1.1\n---\nversion: 1\nroles:\n  a: { valid_until: 2026-12-31, config: { x: yes } }\n',
+      'x.yaml',
+    ).roles;
+    expect(role?.attributes.validUntil).toBe('2026-12-31T00:00:00.000Z');
+    expect(role?.config).toEqual({ x: 'yes' });
+  });
 });
