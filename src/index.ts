@@ -49,6 +49,10 @@ export type {
   PlanResult,
 } from './engine.js';
 export type { Queryable } from './introspect/queryable.js';
+
+// The config (spec §4): load and validate a pgward.yaml; ConfigError lists every problem.
+export { loadConfig, parseConfig } from './config/load.js';
+export type { LoadOptions } from './config/load.js';
 export type { Config } from './config/types.js';
 export type { Action, Operation, Plan, PlanStep, PlanSummary } from './plan/operations.js';
 

@@ -2,6 +2,7 @@
  * Library API as a package: what `import ... from 'pgward'` gives (src/index.ts), how
  * `connect()` finds its server, and how calls share the one connection.
  */
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as pgward from '../../src/index.js';
 import {
@@ -52,6 +53,8 @@ describe('package exports', () => {
 
   it('exports the engine and the plan renderers', () => {
     for (const fn of [
+      pgward.loadConfig,
+      pgward.parseConfig,
       pgward.planConfig,
       pgward.applyConfig,
       pgward.applyPlanFile,
@@ -66,6 +69,23 @@ describe('package exports', () => {
       expect(typeof fn).toBe('function');
     }
     expect(pgward.PLAN_FORMAT_VERSION).toBe(1);
+  });
+
+  it('plans a config through the package entry point', async () => {
+    await server.query('CREATE ROLE planned_already');
+    const config = pgward.parseConfig(
+      'version: 1\nroles:\n  planned_reader: {}\n  planned_already: {}\n',
+      'pgward.yaml',
+    );
+    const client = new pg.Client(server.url());
+    await client.connect();
+    try {
+      const { plan } = await pgward.planConfig(client, config);
+      expect(pgward.renderPlanSql(plan)).toContain('CREATE ROLE "planned_reader"');
+      expect(pgward.renderPlanSql(plan)).not.toContain('planned_already');
+    } finally {
+      await client.end();
+    }
   });
 
   it('types a whole session end to end', async () => {
