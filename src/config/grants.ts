@@ -28,7 +28,7 @@ function isObjectKind(value: unknown): value is ObjectKind {
   return (OBJECT_KINDS as readonly unknown[]).includes(value);
 }
 
-/** Reports a schema that pgward never manages (pg_catalog, information_schema, ...). */
+/** Checks a schema name: a valid identifier, and not a system schema (pgward never manages those). */
 export function checkSchemaName(name: string, path: Path, ctx: CheckContext): boolean {
   const problem = identifierProblem(name, 'schema name');
   if (problem) {
