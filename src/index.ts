@@ -36,6 +36,12 @@ export type {
 } from './api/roles.js';
 export type { GrantRoleOptions } from './api/memberships.js';
 export type { GrantObjectType, GrantOptions, RevokeOptions, RoleGrant } from './api/privileges.js';
+export type {
+  ConfigSource,
+  DatabaseApplyOptions,
+  DatabaseApplyResult,
+  SuffixOptions,
+} from './api/engine-calls.js';
 
 // The engine the CLI runs (spec §1, §3): plan, apply and drift of a config, on any connection
 // with a `query` method (pg.Client, pg.PoolClient).
@@ -64,6 +70,15 @@ export type { MarkdownReportOptions } from './report/markdown.js';
 export { renderPlanSql } from './report/sql.js';
 export { planFromJson, planToJson, PLAN_FORMAT_VERSION } from './plan/planfile.js';
 export type { PlanJson } from './plan/planfile.js';
+
+// The role inventory (spec §5): `db.inventory(config)` or `takeInventory(client, config)`.
+export { inventoryToJson, renderInventoryText, takeInventory } from './inventory/index.js';
+export type {
+  ConfiguredRoleStatus,
+  Inventory,
+  SchemaPermissionStatus,
+  UnknownRole,
+} from './inventory/index.js';
 
 // Errors: every error pgward throws is a PgwardError.
 export {

@@ -1,7 +1,19 @@
 /**
  * `PgwardDatabase`: the object `connect()` returns. The imperative role functions pycopg users
- * know, in camelCase, each one call = one transaction on one connection.
+ * know, in camelCase, and the engine's plan / apply / inventory; each call = one transaction
+ * on one connection.
  */
+import type { Inventory } from '../inventory/index.js';
+import type { Plan } from '../plan/operations.js';
+import {
+  applyPlan,
+  inventoryOf,
+  planFor,
+  type ConfigSource,
+  type DatabaseApplyOptions,
+  type DatabaseApplyResult,
+  type SuffixOptions,
+} from './engine-calls.js';
 import { grantRole, listRoleMembers, revokeRole, type GrantRoleOptions } from './memberships.js';
 import {
   grant,
@@ -216,6 +228,76 @@ export interface PgwardDatabase {
   listRoleGrants(role: string): Promise<RoleGrant[]>;
 
   /**
+   * Computes what applying a config would do, as `pgward plan` does: reads the catalog in one
+   * read-only snapshot, writes nothing. `config` is a `Config` (`loadConfig`, `parseConfig`)
+   * or the path of a pgward.yaml. The plan is the one the CLI renders (`renderPlanText`,
+   * `planToJson` for the JSON plan file). It holds no password: the verifiers that
+   * {@link PgwardDatabase.apply} needs for it are kept aside, out of reach of
+   * `JSON.stringify`. Throws `ConfigError` for an invalid config and `PlanError` for one that
+   * cannot be planned here (an object that does not exist, ...).
+   *
+   * @example
+   * ```ts
+   * import { connect, renderPlanText } from 'pgward';
+   *
+   * const db = await connect();
+   * try {
+   *   const plan = await db.plan('pgward.yaml');
+   *   console.log(renderPlanText(plan, { color: false }));
+   *   if (plan.steps.length > 0) await db.apply(plan);
+   * } finally {
+   *   await db.close();
+   * }
+   * ```
+   */
+  plan(config: ConfigSource, options?: SuffixOptions): Promise<Plan>;
+
+  /**
+   * Applies exactly `plan`, as `pgward apply PLANFILE` does: in one transaction holding the
+   * apply lock (applies are serialized), with `lock_timeout` = `lockTimeout` (default `10s`),
+   * after checking that the database is still in the state the plan was computed from. A plan
+   * whose database changed since is refused with a `StalePlanError` (message contains
+   * "stale"); a failing statement rolls everything back (`ApplyError`). Either way nothing is
+   * changed. Passwords the plan sets come from `config` when given, else from the verifiers
+   * `db.plan` kept for this very plan object; a plan read back with `planFromJson` that sets a
+   * password needs `config`, or the call fails with an `InvalidArgumentError` before any SQL
+   * is sent. An empty plan sends nothing and resolves to `{ applied: false }`.
+   *
+   * @example
+   * ```ts
+   * import { readFileSync } from 'node:fs';
+   * import { planFromJson, StalePlanError } from 'pgward';
+   *
+   * const plan = planFromJson(JSON.parse(readFileSync('plan.json', 'utf8')));
+   * try {
+   *   const { applied, summary } = await db.apply(plan, { config: 'pgward.yaml', lockTimeout: '30s' });
+   *   if (applied) console.log(`${summary.add} added, ${summary.change} changed, ${summary.destroy} destroyed`);
+   * } catch (error) {
+   *   if (error instanceof StalePlanError) console.error('the database changed; plan again');
+   *   throw error;
+   * }
+   * ```
+   */
+  apply(plan: Plan, options?: DatabaseApplyOptions): Promise<DatabaseApplyResult>;
+
+  /**
+   * The role inventory of `pgward inventory` (spec §5), read in one read-only snapshot: which
+   * configured roles are missing, whether each configured role holds the read/write
+   * permissions the config gives it on each schema, which other roles reach those schemas,
+   * and which login roles reach none. The fields are the JSON fields of the CLI.
+   *
+   * @example
+   * ```ts
+   * const inventory = await db.inventory('pgward.yaml', { suffix: 'lausanne' });
+   * for (const role of inventory.configured_roles)
+   *   for (const p of role.schema_permissions)
+   *     console.log(role.name, p.schema, p.expected, p.satisfied ? '✓' : '✗');
+   * console.log(JSON.stringify(inventory)); // { missing_roles, configured_roles, unknown_roles, other_login_roles }
+   * ```
+   */
+  inventory(config: ConfigSource, options?: SuffixOptions): Promise<Inventory>;
+
+  /**
    * Waits for calls still running, then closes the connection. Later calls fail with a
    * `ConnectionError`; closing twice is harmless.
    *
@@ -228,7 +310,7 @@ export interface PgwardDatabase {
   close(): Promise<void>;
 }
 
-/** Binds the role functions to one session. */
+/** Binds the role functions and the engine calls to one session. */
 export function databaseFor(session: Session): PgwardDatabase {
   return {
     serverVersionNum: session.serverVersionNum,
@@ -245,6 +327,9 @@ export function databaseFor(session: Session): PgwardDatabase {
     revoke: (privileges, objectName, role, options) =>
       revoke(session, privileges, objectName, role, options),
     listRoleGrants: (role) => listRoleGrants(session, role),
+    plan: (config, options) => planFor(session, config, options),
+    apply: (plan, options) => applyPlan(session, plan, options),
+    inventory: (config, options) => inventoryOf(session, config, options),
     close: () => session.close(),
   };
 }

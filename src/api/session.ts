@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { ConnectionError, PgwardError } from '../errors.js';
+import type { Queryable } from '../introspect/queryable.js';
 import type { Operation } from '../plan/operations.js';
 import { renderOperation, type SecretResolver } from '../sql/render.js';
 import { QueryError } from './errors.js';
@@ -116,6 +117,16 @@ export class Session {
         }
       },
     };
+  }
+
+  /**
+   * Runs `work` alone on the connection, which `work` drives itself: for the engine's apply
+   * transaction (`inApplyTransaction`), which issues its own BEGIN, lock_timeout, advisory lock
+   * and COMMIT or ROLLBACK, and turns failures into ApplyError. `work` must end the transaction
+   * it starts.
+   */
+  withConnection<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.client));
   }
 
   /** One read, outside an explicit transaction (a single statement is atomic anyway). */
