@@ -55,6 +55,19 @@ async function tableAcl(table: string): Promise<string | null> {
   return row?.acl ?? null;
 }
 
+/** Every role with its attributes and comment, and every membership, to compare. */
+async function rolesAndMemberships(): Promise<unknown> {
+  return server.query(`
+    SELECT (SELECT json_agg(r ORDER BY r.rolname) FROM (
+              SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,
+                     rolconnlimit, rolvaliduntil, rolconfig,
+                     shobj_description(oid, 'pg_authid') AS comment
+              FROM pg_roles) r) AS roles,
+           (SELECT json_agg(m ORDER BY m.roleid, m.member) FROM (
+              SELECT roleid::regrole::text AS roleid, member::regrole::text AS member, admin_option
+              FROM pg_auth_members) m) AS memberships`);
+}
+
 async function until(condition: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!(await condition())) {
@@ -130,6 +143,7 @@ roles:
       - { privileges: [SELECT], object_type: table, objects: [public.fa_orders] }
 `,
     );
+    const before = await rolesAndMemberships();
     const error = await rejection(
       applyConfig(client, config, {
         lockTimeout: '5s',
@@ -138,6 +152,7 @@ roles:
         },
       }),
     );
+    expect(await rolesAndMemberships()).toEqual(before);
     expect(error).toBeInstanceOf(ApplyError);
     expect((error as ApplyError).message).toMatch(
       /^apply failed at step \d+ of \d+ \(GRANT SELECT ON TABLE "public"\."fa_orders" TO "fa_new"\): relation "public\.fa_orders" does not exist \(SQLSTATE 42P01\); rolled back, nothing was changed$/,
