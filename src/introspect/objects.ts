@@ -43,26 +43,25 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
     name: row.name,
     ...(row.args !== null && { args: row.args }),
   };
-  const merged = new Map<string, PrivilegeFact>();
-  const add = (column: string | undefined, grantee: string, name: string, grantable: boolean) => {
-    const key = `${column ?? ''}\0${grantee}\0${name}`;
-    const seen = merged.get(key);
-    if (seen !== undefined && (seen.grantable || !grantable)) return;
-    const privilege = asPrivilege(name);
-    merged.set(
-      key,
-      column === undefined
-        ? { object, grantee, privilege, grantable }
-        : { object, column, grantee, privilege, grantable },
-    );
-  };
+  const facts: PrivilegeFact[] = [];
   for (const [grantee, privilege, grantable] of row.privileges) {
-    add(undefined, grantee, privilege, grantable);
+    facts.push({ object, grantee, privilege: asPrivilege(privilege), grantable });
   }
   for (const [column, grantee, privilege, grantable] of row.column_privileges) {
-    add(column, grantee, privilege, grantable);
+    facts.push({ object, column, grantee, privilege: asPrivilege(privilege), grantable });
   }
-  return [...merged.values()].sort(compareFactsOnOneObject);
+  facts.sort(compareFactsOnOneObject);
+  // Sorted, the entries of several grantors for the same privilege are neighbours.
+  const merged: PrivilegeFact[] = [];
+  for (const fact of facts) {
+    const last = merged.at(-1);
+    if (last !== undefined && compareFactsOnOneObject(last, fact) === 0) {
+      if (fact.grantable && !last.grantable) merged[merged.length - 1] = fact;
+    } else {
+      merged.push(fact);
+    }
+  }
+  return merged;
 }
 
 /**

@@ -144,6 +144,7 @@ describe('introspect', () => {
       GRANT CONNECT ON DATABASE ${db} TO app_reader;
       ALTER DEFAULT PRIVILEGES FOR ROLE owner_role GRANT SELECT ON TABLES TO app_reader;
       ALTER DEFAULT PRIVILEGES FOR ROLE owner_role REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+      ALTER DEFAULT PRIVILEGES FOR ROLE owner_role GRANT USAGE ON SCHEMAS TO app_reader;
       ALTER DEFAULT PRIVILEGES FOR ROLE owner_role IN SCHEMA app
         GRANT INSERT ON TABLES TO app_writer WITH GRANT OPTION;
       ALTER DEFAULT PRIVILEGES FOR ROLE owner_role IN SCHEMA app
@@ -470,6 +471,8 @@ describe('introspect', () => {
     // Revoking EXECUTE from PUBLIC leaves an entry with only the creator's EXECUTE.
     expect(defaults).toEqual([
       ...entry(null, 'function', 'owner_role', ['EXECUTE']),
+      ...entry(null, 'schema', 'app_reader', ['USAGE']),
+      ...entry(null, 'schema', 'owner_role', ['CREATE', 'USAGE']),
       ...entry(null, 'table', 'app_reader', ['SELECT']),
       ...entry(null, 'table', 'owner_role', tablePrivileges),
       ...entry('app', 'sequence', 'app_reader', ['USAGE']),
@@ -513,6 +516,52 @@ describe('introspect', () => {
     expect(seen.privileges).toEqual(state.privileges);
     expect(seen.defaultPrivileges).toEqual(state.defaultPrivileges);
     expect(seen.memberships).toEqual(state.memberships);
+  });
+});
+
+describe('names that need quoting', () => {
+  it('come back literally: quotes, dots, commas, spaces, unicode, mixed case', async () => {
+    const db = await server.createDatabase('names');
+    await server.query(`CREATE ROLE "We""ird, Röle.x"`);
+    await server.query(
+      `
+      CREATE SCHEMA "Sch.""ema" AUTHORIZATION "We""ird, Röle.x";
+      CREATE TABLE "Sch.""ema"."ta,ble {x}" ("co""l,1" integer, "Ünïcode col" text);
+      GRANT SELECT ("co""l,1") ON "Sch.""ema"."ta,ble {x}" TO "We""ird, Röle.x";
+      CREATE FUNCTION "Sch.""ema"."f(x)"("a b" "Sch.""ema"."ta,ble {x}") RETURNS integer
+        LANGUAGE sql AS 'SELECT 1';
+      `,
+      [],
+      db,
+    );
+    const current = await introspectAs(server.url(db));
+    const table = { kind: 'table', schema: 'Sch."ema', name: 'ta,ble {x}' } as const;
+    expect(current.objects.filter((o) => o.schema === 'Sch."ema' || o.name === 'Sch."ema')).toEqual(
+      [
+        { kind: 'schema', schema: null, name: 'Sch."ema', owner: 'We"ird, Röle.x' },
+        {
+          ...table,
+          owner: 'postgres',
+          relkind: 'r',
+          columns: ['co"l,1', 'Ünïcode col'],
+        },
+        {
+          kind: 'function',
+          schema: 'Sch."ema',
+          name: 'f(x)',
+          // As the server formats types: quoted where SQL needs it.
+          args: '"Sch.""ema"."ta,ble {x}"',
+          owner: 'postgres',
+        },
+      ],
+    );
+    expect(current.privileges.filter((f) => f.grantee === 'We"ird, Röle.x')).toEqual([
+      ...facts({ kind: 'schema', schema: null, name: 'Sch."ema' }, 'We"ird, Röle.x', [
+        'CREATE',
+        'USAGE',
+      ]),
+      ...facts(table, 'We"ird, Röle.x', ['SELECT'], { column: 'co"l,1' }),
+    ]);
   });
 });
 
