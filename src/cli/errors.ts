@@ -2,16 +2,12 @@
  * How the CLI reports a failure: one line `error: ...` on stderr, details on the lines after,
  * never a stack trace unless PGWARD_DEBUG=1.
  */
-import { ConfigError, PgwardError, PlanError, formatProblem } from '../errors.js';
+import { ConfigError, PgwardError, PlanError, formatProblem, type Problem } from '../errors.js';
 import { serverError } from '../execute/transaction.js';
 
 /** A command line pgward cannot run (unknown option, missing confirmation, ...). */
 export class UsageError extends PgwardError {
   override readonly name = 'UsageError';
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** `detail:` and `hint:` lines of the server error behind `error`, if any. */
@@ -24,20 +20,28 @@ function serverDetails(error: Error): string[] {
   ];
 }
 
+/**
+ * The first problem is the headline, so that the first line of stderr (what CI logs and
+ * chat alerts show) says where and what: `error: pgward.yaml:12:7: role "ghost" ...`.
+ * The other problems follow, one a line, each with its own position.
+ */
+function problemLines(problems: readonly Problem[], what: string): string[] {
+  const [first, ...rest] = problems;
+  if (first === undefined) return [`error: ${what}`];
+  return [`error: ${formatProblem(first)}`, ...rest.map(formatProblem)];
+}
+
 /** The lines to print on stderr for an error that ends a command. */
 export function formatError(error: unknown, options: { debug: boolean }): string[] {
   const lines = ((): string[] => {
     if (error instanceof ConfigError) {
-      return [
-        `error: the configuration is not valid (${plural(error.problems.length, 'problem')})`,
-        ...error.problems.map(formatProblem),
-      ];
+      return problemLines(error.problems, 'the configuration is not valid');
     }
     if (error instanceof PlanError) {
-      return [
-        `error: the configuration cannot be planned against this database (${plural(error.problems.length, 'problem')})`,
-        ...error.problems.map(formatProblem),
-      ];
+      return problemLines(
+        error.problems,
+        'the configuration cannot be planned against this database',
+      );
     }
     if (error instanceof UsageError) {
       return [`error: ${error.message}`, 'Run "pgward --help" for usage.'];
