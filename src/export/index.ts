@@ -1,0 +1,77 @@
+/**
+ * Export: the live roles, memberships and privileges as a pgward config (spec §3,
+ * `pgward export`). Pure: a CurrentState in, YAML text out, the same bytes for the same
+ * catalog. What it writes is what the resolver reads back to this very state, so that
+ * `plan` with the export is a no-op; whatever the config cannot express is in `warnings`.
+ */
+import { Catalog } from '../diff/catalog.js';
+import type { CurrentState } from '../model/state.js';
+import { exportDefaultPrivileges, type ExportedDefaultPrivilege } from './default-privileges.js';
+import { exportGrants, type ExportedGrant } from './grants.js';
+import { exportMemberships, exportRoleBase, type ExportedRoleBase } from './roles.js';
+import { selectRoles } from './select.js';
+import { exportedYaml } from './yaml.js';
+
+export interface ExportOptions {
+  /** Globs (`*`, `?`) of role names to export; none = every role pgward may manage. */
+  readonly include?: readonly string[];
+}
+
+/** One role of the exported config, keys in the config's names and order. */
+export interface ExportedRole extends ExportedRoleBase {
+  grants?: ExportedGrant[];
+  default_privileges?: ExportedDefaultPrivilege[];
+}
+
+export interface ExportedConfig {
+  readonly version: 1;
+  /** Role name -> role, sorted by name (a Map: a role may be called `__proto__`). */
+  readonly roles: ReadonlyMap<string, ExportedRole>;
+}
+
+export interface ExportResult {
+  /** The config as YAML, ending in a newline. */
+  readonly yaml: string;
+  /** The same config as data. */
+  readonly config: ExportedConfig;
+  /** What the export could not describe exactly (applying it would change these). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Describes the current state as a config. Roles pgward may not manage (pg_*, the bootstrap
+ * superuser, the connecting role, managed-cloud admin roles and their members) are left out;
+ * passwords are never exported.
+ *
+ * @example
+ * const { yaml, warnings } = exportConfig(await introspect(client), { include: ['app_*'] });
+ * // version: 1
+ * // roles:
+ * //   app_reader:
+ * //     grants:
+ * //       - privileges: [SELECT]
+ * //         object_type: table
+ * //         all_in_schemas: [app]
+ */
+export function exportConfig(current: CurrentState, options: ExportOptions = {}): ExportResult {
+  const warnings: string[] = [];
+  const { roles, names } = selectRoles(current, options.include ?? [], warnings);
+  const catalog = new Catalog(current.objects);
+  const memberships = exportMemberships(current, names, warnings);
+  const defaults = exportDefaultPrivileges(current, catalog, names, warnings);
+  const grants = exportGrants(current, catalog, names, defaults.implied, warnings);
+
+  const exported = new Map<string, ExportedRole>();
+  for (const role of roles) {
+    const entry: ExportedRole = exportRoleBase(role);
+    const memberOf = memberships.get(role.name);
+    if (memberOf !== undefined) entry.member_of = memberOf;
+    const roleGrants = grants.get(role.name);
+    if (roleGrants !== undefined) entry.grants = roleGrants;
+    const roleDefaults = defaults.byGrantee.get(role.name);
+    if (roleDefaults !== undefined) entry.default_privileges = roleDefaults;
+    exported.set(role.name, entry);
+  }
+  const config: ExportedConfig = { version: 1, roles: exported };
+  return { yaml: exportedYaml(config), config, warnings };
+}
