@@ -10,7 +10,7 @@ const cache = new Map<string, string>();
 
 /** The text of `sql/<name>.sql`, read once. */
 export function catalogQuery(
-  name: 'list-roles' | 'list-role-members' | 'list-role-grants',
+  name: 'list-roles' | 'list-role-members' | 'list-role-grants' | 'list-role-scope-grants',
 ): string {
   let text = cache.get(name);
   if (text === undefined) {

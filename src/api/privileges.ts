@@ -46,6 +46,13 @@ export interface RoleGrant {
   readonly privilege: Privilege;
 }
 
+/** One privilege a role holds on a database or a schema (`listRoleScopeGrants`). */
+export interface RoleScopeGrant {
+  readonly object_type: 'database' | 'schema';
+  readonly object_name: string;
+  readonly privilege: Privilege;
+}
+
 interface RoutineRow {
   args: string;
   prokind: string;
@@ -171,4 +178,23 @@ export async function revoke(
 export async function listRoleGrants(session: Session, role: string): Promise<RoleGrant[]> {
   checkName('role name', role);
   return session.read<RoleGrant>(catalogQuery('list-role-grants'), [regName(role)]);
+}
+
+/**
+ * Privileges the role holds directly on databases (all of the cluster's) and on the schemas of
+ * the connected database, with the rules of {@link listRoleGrants}: an owner's own included,
+ * PUBLIC's and inherited ones not. Sorted by object type, name and privilege. A missing role
+ * is an error (`42704`).
+ *
+ * @example
+ * await listRoleScopeGrants(session, 'appuser');
+ * // => [{ object_type: 'database', object_name: 'app', privilege: 'CONNECT' },
+ * //     { object_type: 'schema', object_name: 'sales', privilege: 'USAGE' }]
+ */
+export async function listRoleScopeGrants(
+  session: Session,
+  role: string,
+): Promise<RoleScopeGrant[]> {
+  checkName('role name', role);
+  return session.read<RoleScopeGrant>(catalogQuery('list-role-scope-grants'), [regName(role)]);
 }
