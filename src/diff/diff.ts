@@ -12,9 +12,11 @@ import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
 import { diffMemberships } from './memberships.js';
+import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
 import { applyRenames, planRenames } from './renames.js';
+import { keepConnectingRolePower, rolesActedThrough } from './lockout.js';
 import { diffRoles } from './roles.js';
 import { planUnmanagedRoles } from './unmanaged.js';
 
@@ -46,7 +48,16 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const state = applyRenames(current, renames.map);
   const roles = diffRoles(state, desired, isProtected);
   const problems = new Problems();
-  const unmanaged = planUnmanagedRoles(state, desired, isProtected, problems);
+  // Roles a non-superuser connecting role acts through are never dropped as unmanaged, and
+  // the memberships leading to them are never revoked (see lockout.ts).
+  const actedThrough = rolesActedThrough(state);
+  const keptForPower = unmanagedKeptForPower(state, desired, isProtected, actedThrough);
+  const unmanaged = planUnmanagedRoles(
+    state,
+    desired,
+    (role) => isProtected(role) || actedThrough.has(role),
+    problems,
+  );
   problems.throwIfAny();
 
   const existing = new Set(state.roles.map((role) => role.name));
@@ -56,15 +67,45 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
   const catalog = new Catalog(state.objects);
+  const memberships = keepConnectingRolePower(
+    diffMemberships(state, desired, isProtected, unmanaged.dropped),
+    actedThrough,
+    server.currentUser,
+  );
   return {
     operations: [
       ...renames.operations,
       ...roles.operations,
-      ...diffMemberships(state, desired, isProtected, unmanaged.dropped),
+      ...memberships.operations,
       ...diffPrivileges(state, desired, catalog, scope),
       ...diffDefaultPrivileges(state, desired, scope),
       ...unmanaged.operations,
     ],
-    warnings: [...new Set([...renames.warnings, ...roles.warnings, ...unmanaged.warnings])],
+    warnings: [
+      ...new Set([
+        ...renames.warnings,
+        ...roles.warnings,
+        ...keptForPower,
+        ...memberships.warnings,
+        ...unmanaged.warnings,
+      ]),
+    ],
   };
+}
+
+/** Warnings for the unmanaged roles that `unmanaged_roles: drop` keeps for the connecting role. */
+function unmanagedKeptForPower(
+  current: CurrentState,
+  desired: DesiredState,
+  isProtected: (role: string) => boolean,
+  actedThrough: ReadonlySet<string>,
+): string[] {
+  if (desired.unmanagedRoles !== 'drop') return [];
+  return [...actedThrough]
+    .filter((role) => !desired.managedRoles.has(role) && !isProtected(role))
+    .sort(compareStrings)
+    .map(
+      (role) =>
+        `role "${role}" is not in the config but is not dropped: the connecting role "${current.server.currentUser}" acts through it`,
+    );
 }
