@@ -43,9 +43,13 @@ export function diffMemberships(
   for (const membership of desired.memberships)
     if (inScope(membership.member)) wanted.set(key(membership.role, membership.member), membership);
 
+  // 16+: a role that granted a membership is recorded as its grantor, and dropping that role
+  // (DROP OWNED) takes the row with it. A membership the config keeps must then stand on a
+  // row of its own, granted in this plan before the drop.
+  const survives = (row: CurrentMembership): boolean => !(since16 && dropped.has(row.grantor));
   const operations: Operation[] = [];
   for (const [membershipKey, membership] of sortedEntries(wanted)) {
-    const existing = (rows.get(membershipKey) ?? []).sort(byGrantor);
+    const existing = (rows.get(membershipKey) ?? []).filter(survives).sort(byGrantor);
     if (existing.length === 0) {
       operations.push({
         type: 'grant_membership',
