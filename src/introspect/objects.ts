@@ -22,13 +22,13 @@ interface ObjectRow {
 }
 
 function toCatalogObject(row: ObjectRow): CatalogObject {
-  const object: ObjectRef = { kind: row.kind, schema: row.schema, name: row.name };
   return {
-    ...object,
+    kind: row.kind,
+    schema: row.schema,
+    name: row.name,
     ...(row.args !== null && { args: row.args }),
     owner: row.owner,
-    ...(row.relkind !== null && { relkind: row.relkind }),
-    ...(row.relkind !== null && { columns: row.columns ?? [] }),
+    ...(row.relkind !== null && { relkind: row.relkind, columns: row.columns ?? [] }),
   };
 }
 
@@ -77,6 +77,7 @@ export async function readObjects(
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
+  // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
   rows.sort(compareObjects);
   return { objects: rows.map(toCatalogObject), privileges: rows.flatMap(toPrivilegeFacts) };
 }
