@@ -22,6 +22,7 @@ import type { CurrentState, DesiredState } from './model/state.js';
 import { buildPlan } from './plan/build.js';
 import { fingerprintState } from './plan/fingerprint.js';
 import type { Plan, PlanStep } from './plan/operations.js';
+import { ACTION_SYMBOL } from './report/wording.js';
 import type { SecretResolver } from './sql/render.js';
 
 export { secretsFor } from './execute/secrets.js';
@@ -101,8 +102,7 @@ function changesOf(plan: Plan): string {
 }
 
 function listSteps(steps: readonly PlanStep[]): string {
-  const symbol = { create: '+', update: '~', delete: '-' } as const;
-  return steps.map((step) => `  ${symbol[step.action]} ${step.summary}`).join('\n');
+  return steps.map((step) => `  ${ACTION_SYMBOL[step.action]} ${step.summary}`).join('\n');
 }
 
 /**
