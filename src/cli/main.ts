@@ -9,8 +9,13 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { applyCommand } from './commands/apply.js';
 import { driftCommand } from './commands/drift.js';
+import { exportCommand } from './commands/export.js';
+import { grantsCommand } from './commands/grants.js';
 import { inventoryCommand } from './commands/inventory.js';
+import { loginCommand } from './commands/login.js';
+import { membersCommand } from './commands/members.js';
 import { planCommand } from './commands/plan.js';
+import { rolesCommand } from './commands/roles.js';
 import { validateCommand } from './commands/validate.js';
 import type { GlobalArgs, PgwardCommand, RunState } from './command.js';
 import { UsageError, formatError } from './errors.js';
@@ -22,6 +27,11 @@ const COMMANDS: readonly PgwardCommand[] = [
   applyCommand,
   driftCommand,
   inventoryCommand,
+  exportCommand,
+  rolesCommand,
+  membersCommand,
+  grantsCommand,
+  loginCommand,
 ];
 
 function version(): string {

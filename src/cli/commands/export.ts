@@ -1,0 +1,43 @@
+/** `pgward export`: print a config describing the live roles; applying it back is a no-op. */
+import { exportConfig } from '../../export/index.js';
+import { introspect } from '../../introspect/index.js';
+import { defineCommand } from '../command.js';
+import { withDatabase } from '../database.js';
+
+export const exportCommand = defineCommand({
+  command: 'export',
+  describe:
+    'Print a config (YAML) describing the live roles, memberships and privileges; applying it back changes nothing',
+  examples: [
+    [
+      '$0 export > pgward.yaml',
+      'start managing an existing database: every role pgward may manage',
+    ],
+    ["$0 export --include 'app_*' --include reporting", 'only the roles matching these globs'],
+    ['$0 export --sandbox schema.sql', 'what a setup script leaves behind, on a throwaway server'],
+  ],
+  builder: (yargs) =>
+    yargs.option('include', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe:
+        'Export only roles matching this glob (* and ?); repeat for several. Default: every role except pg_*, the bootstrap superuser and the connecting role',
+    }),
+  run: async (args, context) =>
+    withDatabase(args, context, async (client) => {
+      // One snapshot for every catalog read; the transaction writes nothing.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const current = await introspect(client);
+        const result = exportConfig(current, { include: args.include.map(String) });
+        for (const warning of result.warnings) context.warn(warning);
+        if (args.include.length > 0 && result.config.roles.size === 0)
+          context.warn(`no role matches --include ${args.include.join(', ')}`);
+        context.out(result.yaml);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+      return 0;
+    }),
+});

@@ -1,0 +1,71 @@
+/**
+ * What the role administration commands (roles, members, grants, login) share: a library API
+ * session on the command's connection, and plain-text tables that cannot be hijacked by a
+ * role named with terminal escape sequences.
+ */
+import type pg from 'pg';
+import { Session } from '../../api/session.js';
+import { PgwardError } from '../../errors.js';
+import type { CommandContext, GlobalArgs } from '../command.js';
+import { withDatabase } from '../database.js';
+
+/** A role named on the command line that does not exist, or that the command refuses. */
+export class RoleCommandError extends PgwardError {
+  override readonly name = 'RoleCommandError';
+}
+
+/**
+ * Runs `work` with a library API session (src/api) on the command's connection: the same
+ * functions `connect()` gives programs, so the CLI and the library list and change roles
+ * with one implementation.
+ */
+export async function withSession<T>(
+  args: GlobalArgs,
+  context: CommandContext,
+  work: (session: Session, client: pg.Client) => Promise<T>,
+): Promise<T> {
+  return withDatabase(args, context, async (client) => {
+    const { rows } = await client.query<{ server_version_num: string }>('SHOW server_version_num');
+    return work(new Session(client, Number(rows[0]?.server_version_num)), client);
+  });
+}
+
+/**
+ * A name as shown on a terminal: control characters become `\x1b`, so that a role named with
+ * an escape sequence cannot rewrite the screen, and one with a newline stays on its line.
+ */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** Rows as aligned columns (two spaces apart), a header first; no trailing spaces. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, column) =>
+    Math.max(...all.map((row) => [...(row[column] ?? '')].length)),
+  );
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          column === row.length - 1
+            ? cell
+            : cell.padEnd((widths[column] ?? 0) + cell.length - [...cell].length),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Formats for the listing commands. */
+export const LIST_FORMATS = ['text', 'json'] as const;
+
+/** JSON as the listing commands print it: 2-space indented. */
+export function json(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
