@@ -26,6 +26,8 @@ describe('fixture drift-repair', () => {
         includes: [
           'CREATE ROLE "crm_agent" WITH LOGIN CONNECTION LIMIT 5',
           'GRANT "crm_viewer" TO "crm_agent"',
+          'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "crm" TO "crm_admin"',
+          'ALTER DEFAULT PRIVILEGES FOR ROLE "crm_owner" IN SCHEMA "crm" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "crm_admin"',
         ],
         excludes: [/^REVOKE/, /^DROP/],
       },
@@ -41,8 +43,12 @@ describe('fixture drift-repair', () => {
     // An operator "fixes" something in a hurry.
     await db.query(`
       GRANT DELETE ON crm.contacts TO crm_viewer;
+      GRANT SELECT ON crm.contacts TO crm_viewer WITH GRANT OPTION;
+      GRANT UPDATE (phone) ON crm.contacts TO crm_agent;
       REVOKE SELECT ON crm.deals FROM crm_viewer;
+      ALTER DEFAULT PRIVILEGES FOR ROLE crm_owner IN SCHEMA crm REVOKE DELETE ON TABLES FROM crm_admin;
       ALTER ROLE crm_agent CREATEDB CONNECTION LIMIT 50;
+      ALTER ROLE crm_agent SET statement_timeout = '1min';
       GRANT crm_admin TO crm_agent;
       COMMENT ON ROLE crm_admin IS 'temporary, ask Bob';`);
 
@@ -58,15 +64,19 @@ describe('fixture drift-repair', () => {
     expect([...planStatements(plan)].sort()).toEqual(
       [
         'REVOKE DELETE ON TABLE "crm"."contacts" FROM "crm_viewer"',
+        'REVOKE GRANT OPTION FOR SELECT ON TABLE "crm"."contacts" FROM "crm_viewer"',
+        'REVOKE UPDATE ("phone") ON TABLE "crm"."contacts" FROM "crm_agent"',
         'GRANT SELECT ON TABLE "crm"."deals" TO "crm_viewer"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "crm_owner" IN SCHEMA "crm" GRANT DELETE ON TABLES TO "crm_admin"',
         'ALTER ROLE "crm_agent" WITH NOCREATEDB CONNECTION LIMIT 5',
+        'ALTER ROLE "crm_agent" RESET "statement_timeout"',
         `COMMENT ON ROLE "crm_admin" IS 'Writes the CRM'`,
         server.major >= 16
           ? 'REVOKE "crm_admin" FROM "crm_agent" GRANTED BY "postgres"'
           : 'REVOKE "crm_admin" FROM "crm_agent"',
       ].sort(),
     );
-    expect(plan.summary).toEqual({ add: 1, change: 2, destroy: 2 });
+    expect(plan.summary).toEqual({ add: 2, change: 3, destroy: 4 });
 
     await db.apply();
     const [repaired] = await db.query<Record<string, unknown>>(`
@@ -75,8 +85,18 @@ describe('fixture drift-repair', () => {
              pg_has_role('crm_agent', 'crm_admin', 'MEMBER') AS agent_is_admin,
              (SELECT rolcreatedb FROM pg_roles WHERE rolname = 'crm_agent') AS createdb,
              (SELECT rolconnlimit FROM pg_roles WHERE rolname = 'crm_agent') AS connlimit,
-             shobj_description('crm_admin'::regrole, 'pg_authid') AS comment`);
+             shobj_description('crm_admin'::regrole, 'pg_authid') AS comment,
+             has_table_privilege('crm_viewer', 'crm.contacts', 'SELECT WITH GRANT OPTION') AS viewer_grants,
+             has_column_privilege('crm_agent', 'crm.contacts', 'phone', 'UPDATE') AS agent_updates_phone,
+             (SELECT setconfig FROM pg_db_role_setting
+               WHERE setdatabase = 0 AND setrole = 'crm_agent'::regrole) AS agent_settings,
+             (SELECT defaclacl::text FROM pg_default_acl
+               WHERE defaclrole = 'crm_owner'::regrole) AS owner_defaults`);
     expect(repaired).toEqual({
+      viewer_grants: false,
+      agent_updates_phone: false,
+      agent_settings: null,
+      owner_defaults: '{crm_admin=arwd/crm_owner}',
       viewer_deletes: false,
       agent_reads: true,
       agent_is_admin: false,

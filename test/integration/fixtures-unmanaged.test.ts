@@ -31,12 +31,13 @@ describe('fixture unmanaged-drop', () => {
           'DROP OWNED BY "stray_contractor"',
           'DROP ROLE "stray_contractor"',
           'DROP ROLE "tmp_migration_2023"',
+          'DROP ROLE "ops_oncall"',
         ],
         excludes: [
-          /ROLE "(postgres|ward_admin|svc_backup)"/,
-          /BY "(postgres|ward_admin|svc_backup)"/,
+          /ROLE "(postgres|ward_admin|svc_backup_reader)"/,
+          /BY "(postgres|ward_admin|svc_backup_reader)"/,
           /"pg_/,
-          /FROM "svc_backup"/,
+          /FROM "svc_backup_reader"/,
         ],
       },
       afterApply: async (db) => {
@@ -47,9 +48,14 @@ describe('fixture unmanaged-drop', () => {
           'ops_admin',
           'ops_runner',
           'postgres',
-          'svc_backup',
+          'svc_backup_reader',
           'ward_admin',
         ]);
+        // DROP OWNED took the default privileges of and to the dropped role.
+        expect(
+          await db.query(`SELECT defaclrole::regrole::text AS role, defaclacl::text AS acl
+                            FROM pg_default_acl`),
+        ).toEqual([]);
         expect(
           await server.query<{ rolname: string }>(
             `SELECT rolname FROM pg_roles WHERE rolname LIKE 'pg\\_%' ORDER BY 1`,
@@ -58,7 +64,7 @@ describe('fixture unmanaged-drop', () => {
         const [row] = await db.query<Record<string, unknown>>(`
           SELECT (SELECT relowner::regrole::text FROM pg_class
                    WHERE oid = 'ops.contractor_notes'::regclass) AS notes_owner,
-                 has_table_privilege('svc_backup', 'ops.jobs', 'SELECT') AS backup_reads,
+                 has_table_privilege('svc_backup_reader', 'ops.jobs', 'SELECT') AS backup_reads,
                  has_table_privilege('ops_runner', 'ops.jobs', 'UPDATE') AS runner_updates,
                  has_table_privilege('ops_runner', 'ops.jobs', 'DELETE') AS runner_deletes,
                  (SELECT rolsuper FROM pg_roles WHERE rolname = 'ward_admin') AS admin_super`);

@@ -43,6 +43,18 @@ const memberships = (db: FixtureDatabase, members: string[]) =>
     [members],
   );
 
+/** Logs in over TCP (SCRAM) as `user` and runs a query: the password works for real. */
+const expectLogin = async (db: FixtureDatabase, user: string, password: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: db.url({ user, password }) });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ user: string }>('SELECT current_user AS user');
+    expect(rows).toEqual([{ user }]);
+  } finally {
+    await client.end();
+  }
+};
+
 const roleSettings = async (db: FixtureDatabase, role: string): Promise<string[] | null> => {
   const [row] = await db.query<{ setconfig: string[] }>(
     `SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = 0 AND setrole = (SELECT oid FROM pg_roles WHERE rolname = $1)`,
@@ -286,11 +298,13 @@ describe('fixture readonly-group', () => {
 
 describe('fixture app-user-sequences', () => {
   it('converges: an application login writes rows and draws from sequences', async () => {
-    await converge(server, {
+    const env = { BILLING_APP_PASSWORD: 'billing-demo-secret' };
+    const db = await converge(server, {
       fixture: 'app-user-sequences',
+      env,
       plan: {
         includes: [
-          `CREATE ROLE "billing_app" WITH LOGIN`,
+          `CREATE ROLE "billing_app" WITH LOGIN PASSWORD (sensitive)`,
           `COMMENT ON ROLE "billing_app" IS 'The billing service'`,
           `ALTER ROLE "billing_app" SET "search_path" TO 'billing'`,
           `ALTER ROLE "billing_app" SET "statement_timeout" TO '30s'`,
@@ -339,8 +353,28 @@ describe('fixture app-user-sequences', () => {
         await expect(db.asRole('billing_app', 'DELETE FROM billing.invoices')).rejects.toThrow(
           /permission denied for table invoices/,
         );
+        await expectLogin(db, 'billing_app', 'billing-demo-secret');
       },
     });
+
+    // Rotating the password: the only change is the password, and it never shows.
+    const rotated = { BILLING_APP_PASSWORD: 'rotated-demo-secret' };
+    const plan = await db.plan({ env: rotated });
+    expect(plan.changes.flatMap((change) => change.sql)).toEqual([
+      'ALTER ROLE "billing_app" PASSWORD (sensitive)',
+    ]);
+    expect(plan.summary).toEqual({ add: 0, change: 1, destroy: 0 });
+    const applied = await db.apply({ env: rotated });
+    expect(`${applied.stdout}${applied.stderr}`).not.toContain('rotated-demo-secret');
+    await expectLogin(db, 'billing_app', 'rotated-demo-secret');
+    await expect(expectLogin(db, 'billing_app', 'billing-demo-secret')).rejects.toThrow(
+      /password authentication failed/,
+    );
+    await db.expectConverged({ env: rotated });
+    // Without the variable, planning is an error that names it, not an empty password.
+    const unset = await db.cli(['plan'], { env: {} });
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain('BILLING_APP_PASSWORD');
   });
 });
 
@@ -356,10 +390,16 @@ describe('fixture team-hierarchy', () => {
           'GRANT UPDATE ("email") ON TABLE "eng"."employees" TO "eng_sre"',
           'GRANT EXECUTE ON FUNCTION "eng"."page_oncall"(text, integer) TO "eng_platform"',
           'GRANT EXECUTE ON PROCEDURE "eng"."rotate_oncall"(text) TO "eng_sre"',
+          `CREATE ROLE "eng_sre_dana" WITH LOGIN VALID UNTIL '2030-06-30T00:00:00.000Z'`,
         ],
         excludes: [/"page_oncall"\(text\) /, /^REVOKE/, /salary/],
       },
       afterApply: async (db) => {
+        expect(
+          await db.check(
+            `SELECT rolvaliduntil = '2030-06-30 00:00:00+00' AS ok FROM pg_roles WHERE rolname = 'eng_sre_dana'`,
+          ),
+        ).toBe(true);
         expect(await memberships(db, ['eng_platform', 'eng_sre', 'eng_sre_dana'])).toEqual([
           { role: 'eng_org', member: 'eng_platform', admin_option: false },
           { role: 'eng_platform', member: 'eng_sre', admin_option: true },

@@ -80,6 +80,22 @@ export interface Login {
   readonly password: string;
 }
 
+/** Per-call overrides of a fixture's CLI runs. */
+export interface CliOptions {
+  /** Config file of the fixture folder (default `pgward.yaml`). */
+  readonly config?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Connection URI instead of the fixture database's. */
+  readonly db?: string;
+}
+
+export interface FixtureOptions {
+  /** The login pgward connects as (created by setup.sql); default the test server's superuser. */
+  readonly connectAs?: Login;
+  /** The environment pgward sees (e.g. password variables of the config); default empty. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
 /** A fixture's database, set up by its `setup.sql`. */
 export class FixtureDatabase {
   constructor(
@@ -88,8 +104,8 @@ export class FixtureDatabase {
     readonly fixture: string,
     /** Name of the fresh database the fixture lives in. */
     readonly database: string,
-    /** The login pgward connects as; default the bootstrap superuser of the test server. */
-    readonly connectAs?: Login,
+    /** How pgward runs against it: the login, and the environment (password variables). */
+    readonly options: FixtureOptions = {},
   ) {}
 
   get dir(): string {
@@ -153,33 +169,29 @@ export class FixtureDatabase {
   /** pgward against this database: `--db` and, unless `config: null`, `-c pgward.yaml`. */
   cli(
     args: readonly string[],
-    options: { config?: string | null; env?: Record<string, string | undefined>; db?: string } = {},
+    options: Omit<CliOptions, 'config'> & { readonly config?: string | null } = {},
   ): Promise<CliResult> {
     const config = options.config === undefined ? 'pgward.yaml' : options.config;
     return pgward(
       [
         ...args,
         '--db',
-        options.db ?? this.url(this.connectAs),
+        options.db ?? this.url(this.options.connectAs),
         ...(config === null ? [] : ['-c', this.configPath(config)]),
       ],
-      options.env ?? {},
+      options.env ?? this.options.env ?? {},
     );
   }
 
   /** `pgward plan --format json`, parsed. Fails the test on a non-zero exit. */
-  async plan(
-    options: { config?: string; env?: Record<string, string | undefined>; db?: string } = {},
-  ): Promise<JsonPlan> {
+  async plan(options: CliOptions = {}): Promise<JsonPlan> {
     const result = await this.cli(['plan', '--format', 'json'], options);
     expect(result.code, `pgward plan failed:\n${result.stderr}`).toBe(0);
     return JSON.parse(result.stdout) as JsonPlan;
   }
 
   /** `pgward apply --yes`; fails the test unless it exits 0. */
-  async apply(
-    options: { config?: string; env?: Record<string, string | undefined>; db?: string } = {},
-  ): Promise<CliResult> {
+  async apply(options: CliOptions = {}): Promise<CliResult> {
     const result = await this.cli(['apply', '--yes'], options);
     expect(result.code, `pgward apply failed:\n${result.stderr}\n${result.stdout}`).toBe(0);
     return result;
@@ -189,9 +201,7 @@ export class FixtureDatabase {
    * The state a user converges to: a second plan is empty ("No changes"), `plan
    * --detailed-exitcode` exits 0 and `drift` exits 0.
    */
-  async expectConverged(
-    options: { config?: string; env?: Record<string, string | undefined>; db?: string } = {},
-  ): Promise<void> {
+  async expectConverged(options: CliOptions = {}): Promise<void> {
     const plan = await this.plan(options);
     expect(planStatements(plan), 'a second plan must be empty').toEqual([]);
     expect(plan.changes).toEqual([]);
@@ -259,10 +269,10 @@ export function planStatements(plan: JsonPlan): string[] {
 export async function setUpFixture(
   server: TestServer,
   fixture: string,
-  connectAs?: Login,
+  options: FixtureOptions = {},
 ): Promise<FixtureDatabase> {
   const database = await server.createDatabase(fixture.replaceAll('-', '_'));
-  const db = new FixtureDatabase(server, fixture, database, connectAs);
+  const db = new FixtureDatabase(server, fixture, database, options);
   const setup = await readFile(join(db.dir, 'setup.sql'), 'utf8');
   // No parameters: node-postgres sends a simple query, which may hold many statements.
   await db.query(setup);
@@ -300,11 +310,9 @@ export function expectPlan(plan: JsonPlan, expected: ExpectedPlan): void {
   if (expected.summary) expect(plan.summary).toEqual(expected.summary);
 }
 
-export interface ConvergenceCase {
+export interface ConvergenceCase extends FixtureOptions {
   /** Folder under `fixtures/`. */
   readonly fixture: string;
-  /** The login pgward connects as (created by setup.sql); default the bootstrap superuser. */
-  readonly connectAs?: Login;
   /** What the first plan must show. */
   readonly plan: ExpectedPlan;
   /** Catalog assertions after the apply. */
@@ -321,15 +329,16 @@ export async function converge(
   server: TestServer,
   testCase: ConvergenceCase,
 ): Promise<FixtureDatabase> {
-  const db = await setUpFixture(server, testCase.fixture, testCase.connectAs);
+  const { fixture, plan: expected, afterApply, ...options } = testCase;
+  const db = await setUpFixture(server, fixture, options);
   const plan = await db.plan();
-  expectPlan(plan, testCase.plan);
+  expectPlan(plan, expected);
   const detailed = await db.cli(['plan', '--detailed-exitcode']);
   expect(detailed.code, detailed.stderr).toBe(2);
   const drift = await db.cli(['drift']);
   expect(drift.code, drift.stderr).toBe(2);
   await db.apply();
-  await testCase.afterApply(db, plan);
+  await afterApply(db, plan);
   await db.expectConverged();
   return db;
 }
