@@ -125,16 +125,21 @@ export async function waitFor(what: string, condition: () => Promise<boolean>): 
   }
 }
 
-/** PIDs of pgward's sessions (application_name pgward) waiting for a lock of the given type. */
+/**
+ * PIDs of pgward's sessions (application_name pgward) waiting for a lock: on the apply
+ * advisory lock (`advisory`) or on anything else (`other`: a relation, a catalog row held by
+ * another transaction, ...).
+ */
 export async function pgwardWaiting(
   server: TestServer,
-  waitEvent: 'relation' | 'advisory' | 'tuple' | 'transactionid',
+  on: 'advisory' | 'other',
 ): Promise<number[]> {
   const rows = await server.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
-      WHERE application_name = 'pgward' AND wait_event_type = 'Lock' AND wait_event = $1
+      WHERE application_name = 'pgward' AND wait_event_type = 'Lock'
+        AND (wait_event = 'advisory') = $1
       ORDER BY pid`,
-    [waitEvent],
+    [on === 'advisory'],
   );
   return rows.map((row) => row.pid);
 }
