@@ -341,3 +341,48 @@ describe('pgward export --include', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('pgward export --sandbox', () => {
+  it('exports what a setup script leaves behind, every non-system role, on a throwaway server', async () => {
+    const setup = await saved(
+      'sandbox-setup.sql',
+      [
+        'CREATE ROLE app_owner;',
+        'CREATE SCHEMA app AUTHORIZATION app_owner;',
+        'CREATE TABLE app.a (id int); CREATE TABLE app.b (id int);',
+        'ALTER TABLE app.a OWNER TO app_owner; ALTER TABLE app.b OWNER TO app_owner;',
+        'CREATE ROLE app_reader;',
+        'GRANT USAGE ON SCHEMA app TO app_reader;',
+        'GRANT SELECT ON ALL TABLES IN SCHEMA app TO app_reader;',
+        'CREATE ROLE app_login LOGIN IN ROLE app_reader;',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['export', '--sandbox', setup]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^pgward: working in a throwaway PostgreSQL /);
+    expect(result.stdout).toBe(
+      [
+        HEADER,
+        '',
+        'version: 1',
+        'roles:',
+        '  app_login:',
+        '    login: true',
+        '    member_of:',
+        '      - app_reader',
+        '  app_owner: {}',
+        '  app_reader:',
+        '    grants:',
+        '      - privileges: [USAGE]',
+        '        object_type: schema',
+        '        objects:',
+        '          - app',
+        '      - privileges: [SELECT]',
+        '        object_type: table',
+        '        all_in_schemas: [app]',
+        '',
+      ].join('\n'),
+    );
+  }, 120_000);
+});
