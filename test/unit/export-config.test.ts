@@ -386,6 +386,30 @@ describe('exportConfig: default privileges', () => {
     const plan = planOf(parseConfig(yaml, 'export.yaml'), current);
     expect(plan.operations.map((op) => op.type)).toEqual(['grant_privileges']);
   });
+  it('reads default privileges on schemas as covering the schemas for_role owns', () => {
+    const current = state({
+      roles: [...baseRoles(), role('migrator'), role('reader')],
+      objects: [database('app'), schema('app', 'migrator'), schema('other')],
+      privileges: [fact(schema('app', 'migrator'), 'reader', 'USAGE')],
+      defaultPrivileges: [defaultFact('migrator', null, 'schema', 'reader', 'USAGE')],
+    });
+    expect(roundTrip(current).config.roles.get('reader')).toEqual({
+      default_privileges: [{ for_role: 'migrator', object_type: 'schema', privileges: ['USAGE'] }],
+    });
+  });
+
+  it('warns when an entry gives a grant option an existing object lacks', () => {
+    const current = state({
+      roles: [...baseRoles(), role('migrator'), role('reader')],
+      objects,
+      privileges: facts(owned, 'reader', ['SELECT']),
+      defaultPrivileges: [defaultFact('migrator', 'app', 'table', 'reader', 'SELECT', true)],
+    });
+    const { warnings } = exportConfig(current);
+    expect(warnings).toEqual([
+      'default privileges of "migrator" in schema "app" give "reader" SELECT WITH GRANT OPTION on its tables, but table "app.a" and 1 more lack it: applying this export would grant it',
+    ]);
+  });
 });
 
 describe('exportConfig: names', () => {
