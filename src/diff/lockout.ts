@@ -13,14 +13,17 @@ import type { CurrentState } from '../model/state.js';
 
 /**
  * Roles a non-superuser connecting role is a member of, directly or not (empty for a
- * superuser). Every pg_auth_members row counts, whatever its INHERIT/SET options: ADMIN
- * OPTION reaches through any of them.
+ * superuser), through rows that give it something: before 16 every row; from 16 rows with
+ * INHERIT or SET. A 16+ row with neither is what CREATE ROLE by a CREATEROLE role leaves
+ * behind (ADMIN OPTION on the new role, nothing else): it gives no privileges, only the
+ * right to manage that role, which dropping the role makes moot.
  */
 export function rolesActedThrough(current: CurrentState): ReadonlySet<string> {
   const reached = new Set<string>();
   if (current.server.currentUserIsSuperuser) return reached;
   const groupsOf = new Map<string, string[]>();
-  for (const { role, member } of current.memberships) {
+  for (const { role, member, inherit, set } of current.memberships) {
+    if (inherit === false && set === false) continue;
     const groups = groupsOf.get(member);
     if (groups) groups.push(role);
     else groupsOf.set(member, [role]);
