@@ -1,0 +1,248 @@
+/**
+ * Safety promise 3: pgward never locks itself out, and never touches what is not its own.
+ * Its connecting role is never dropped, renamed or altered, and the memberships it acts
+ * through are never revoked, even with `unmanaged_roles: drop` and a config that would
+ * otherwise strip them; pg_* roles and the bootstrap superuser are never touched; managed-cloud
+ * admin roles (`rds_superuser`, `cloudsqlsuperuser`, `azure_pg_admin`, emulated here) and
+ * their members are protected by default.
+ *
+ * Every config here ignores the other tests' roles (`ignore_roles`), since `unmanaged_roles:
+ * drop` looks at the whole cluster.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { useTestServer } from '../support/server.js';
+import { configFile, firstLine, tempDir, urlAs } from './support.js';
+
+const server = useTestServer();
+
+let dir: string;
+let bootstrap: string;
+beforeAll(async () => {
+  dir = await tempDir('lockout');
+  const [row] = await server.query<{ rolname: string }>(
+    'SELECT rolname FROM pg_roles WHERE oid = 10',
+  );
+  bootstrap = row?.rolname ?? '';
+});
+
+/**
+ * The given roles with every attribute, and the memberships they hold (as members) in roles
+ * matching `inRoles` (default: any role), as a comparable value.
+ */
+async function rolesAndMemberships(where: string, inRoles = 'true'): Promise<unknown> {
+  return {
+    roles: await server.query(`SELECT * FROM pg_authid WHERE ${where} ORDER BY rolname`),
+    memberships: await server.query(
+      `SELECT roleid::regrole::text AS role, member::regrole::text AS member,
+              to_jsonb(am) - 'oid' - 'roleid' - 'member' AS options
+         FROM pg_auth_members am
+        WHERE member IN (SELECT oid FROM pg_authid WHERE ${where})
+          AND roleid IN (SELECT oid FROM pg_authid WHERE ${inRoles})
+        ORDER BY 1, 2`,
+    ),
+  };
+}
+
+async function roleNames(pattern: string): Promise<string[]> {
+  const rows = await server.query<{ rolname: string }>(
+    'SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1',
+    [pattern],
+  );
+  return rows.map((row) => row.rolname);
+}
+
+describe('a superuser connecting role other than the bootstrap superuser', () => {
+  it('is never dropped, altered or cut from its groups; pg_* roles and the bootstrap superuser neither', async () => {
+    await server.query(`
+      CREATE ROLE su_boss LOGIN SUPERUSER PASSWORD 'boss-pw';
+      CREATE ROLE su_dba NOLOGIN CREATEDB;
+      GRANT su_dba TO su_boss;
+      GRANT pg_read_all_data TO su_boss;
+      CREATE ROLE su_stray NOLOGIN;
+      CREATE ROLE su_monitoring NOLOGIN;
+      GRANT pg_monitor TO su_monitoring;
+    `);
+    const protectedRoles = `rolname LIKE 'pg\\_%' OR oid = 10 OR rolname = 'su_boss'`;
+    const before = await rolesAndMemberships(protectedRoles);
+    // Drops every role it does not declare; declares the boss's group without the boss.
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["nsu_*", "cloud_*"]
+roles:
+  su_dba: {}
+  su_reader:
+    member_of: [pg_read_all_data, su_dba]
+`,
+    );
+    const args = ['-c', file, '--db', urlAs(server, 'su_boss', 'boss-pw')];
+
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).not.toContain('"su_boss"');
+    expect(plan.stdout).not.toContain(`"${bootstrap}"`);
+    expect(plan.stdout).not.toMatch(/"pg_monitor"|DROP ROLE "pg_/);
+    expect((await runCli(['apply', '--yes', ...args])).exitCode).toBe(0);
+
+    expect(await rolesAndMemberships(protectedRoles)).toEqual(before);
+    expect(await roleNames('su\\_%')).toEqual(['su_boss', 'su_dba', 'su_reader']);
+    const [dba] = await server.query<{ rolcreatedb: boolean }>(
+      `SELECT rolcreatedb FROM pg_roles WHERE rolname = 'su_dba'`,
+    );
+    expect(dba?.rolcreatedb).toBe(false);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+
+  it('refuses, at plan time and at the role, a config that declares or renames it', async () => {
+    const url = urlAs(server, 'su_boss', 'boss-pw');
+    const cases: [string, string][] = [
+      ['su_boss: { login: false }', 'role "su_boss" is protected (connecting role)'],
+      ['su_boss2: { renamed_from: su_boss }', 'role "su_boss" is protected (connecting role)'],
+      [
+        `${bootstrap}: { superuser: false }`,
+        `role "${bootstrap}" is protected (bootstrap superuser)`,
+      ],
+    ];
+    for (const [role, message] of cases) {
+      const file = await configFile(dir, `version: 1\nroles:\n  ${role}\n`);
+      const before = await rolesAndMemberships('true');
+      for (const command of [['plan'], ['apply', '--yes']]) {
+        const result = await runCli([...command, '-c', file, '--db', url]);
+        expect(result.exitCode).toBe(1);
+        expect(firstLine(result.stderr)).toBe(
+          `error: ${file}:3:3: ${message} and cannot be ${role.includes('renamed_from') ? 'renamed' : 'managed'}`,
+        );
+      }
+      expect(await rolesAndMemberships('true')).toEqual(before);
+    }
+  });
+});
+
+describe('a non-superuser connecting role (CREATEROLE)', () => {
+  it('keeps the roles it acts through and the memberships that lead to them', async () => {
+    // The deployer creates the roles, as it would in real life (from 16 that gives it ADMIN
+    // OPTION on them); it owns nothing itself: its power is its membership in nsu_owners
+    // (owner of the app schema), and in nsu_ops, a member of nsu_auditors.
+    const inheritable = server.major >= 16 ? ' WITH INHERIT TRUE' : '';
+    await server.query(`
+      CREATE ROLE nsu_deployer LOGIN CREATEROLE PASSWORD 'deployer-pw';
+      SET ROLE nsu_deployer;
+      CREATE ROLE nsu_owners NOLOGIN;
+      CREATE ROLE nsu_auditors NOLOGIN;
+      CREATE ROLE nsu_ops NOLOGIN;
+      CREATE ROLE nsu_stray NOLOGIN;
+      GRANT nsu_auditors TO nsu_ops;
+      RESET ROLE;
+      GRANT nsu_owners TO nsu_deployer${inheritable};
+      GRANT nsu_ops TO nsu_deployer${inheritable};
+      CREATE SCHEMA nsu_app AUTHORIZATION nsu_owners;
+      CREATE TABLE nsu_app.orders (id int);
+      ALTER TABLE nsu_app.orders OWNER TO nsu_owners;
+    `);
+    // nsu_owners and nsu_auditors are not declared (so would be dropped), and nsu_ops is
+    // declared without its membership in nsu_auditors (so it would be revoked).
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["su_*", "cloud_*"]
+roles:
+  nsu_ops: {}
+  nsu_reader:
+    grants:
+      - { privileges: [USAGE], object_type: schema, objects: [nsu_app] }
+      - { privileges: [SELECT], object_type: table, objects: [nsu_app.orders] }
+`,
+    );
+    const args = ['-c', file, '--db', urlAs(server, 'nsu_deployer', 'deployer-pw')];
+    const deployerPower = `rolname IN ('nsu_deployer', 'nsu_owners', 'nsu_ops', 'nsu_auditors')`;
+    const before = await rolesAndMemberships(deployerPower, deployerPower);
+
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('DROP ROLE "nsu_stray";');
+    expect(plan.stdout).not.toMatch(/"nsu_(owners|auditors|deployer)"/);
+    expect(plan.stderr.split('\n').filter((line) => line.includes('acts through'))).toEqual([
+      'warning: role "nsu_auditors" is not in the config but is not dropped: the connecting role "nsu_deployer" acts through it',
+      'warning: role "nsu_owners" is not in the config but is not dropped: the connecting role "nsu_deployer" acts through it',
+      'warning: membership of "nsu_ops" in "nsu_auditors" is kept as it is: the connecting role "nsu_deployer" acts through it',
+    ]);
+
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await rolesAndMemberships(deployerPower, deployerPower)).toEqual(before);
+    expect(await roleNames('nsu\\_%')).toEqual([
+      'nsu_auditors',
+      'nsu_deployer',
+      'nsu_ops',
+      'nsu_owners',
+      'nsu_reader',
+    ]);
+    const [reader] = await server.query<{ ok: boolean }>(
+      `SELECT has_table_privilege('nsu_reader', 'nsu_app.orders', 'SELECT') AS ok`,
+    );
+    expect(reader?.ok).toBe(true);
+    // Nothing left to do, and the next apply still works: pgward kept its own power.
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+    await server.query('REVOKE SELECT ON nsu_app.orders FROM nsu_reader');
+    expect((await runCli(['apply', '--yes', ...args])).exitCode).toBe(0);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
+
+describe('managed-cloud admin roles', () => {
+  it('are protected by default, and so are their members', async () => {
+    await server.query(`
+      CREATE ROLE rds_superuser NOLOGIN;
+      CREATE ROLE cloudsqlsuperuser NOLOGIN CREATEROLE CREATEDB;
+      CREATE ROLE azure_pg_admin NOLOGIN;
+      CREATE ROLE cloud_master LOGIN CREATEROLE;
+      CREATE ROLE cloud_sql_user LOGIN;
+      CREATE ROLE cloud_azure_admin LOGIN;
+      CREATE ROLE cloud_stray NOLOGIN;
+      GRANT rds_superuser TO cloud_master;
+      GRANT cloudsqlsuperuser TO cloud_sql_user;
+      GRANT azure_pg_admin TO cloud_azure_admin;
+    `);
+    const cloud = `rolname IN ('rds_superuser', 'cloudsqlsuperuser', 'azure_pg_admin', 'cloud_master', 'cloud_sql_user', 'cloud_azure_admin')`;
+    const before = await rolesAndMemberships(cloud);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["su_*", "nsu_*"]
+roles:
+  cloud_app:
+    login: true
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const plan = await runCli(['plan', '--format', 'json', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const changes = (JSON.parse(plan.stdout) as { changes: { sql: string[] }[] }).changes;
+    expect(changes.flatMap((change) => change.sql)).toEqual([
+      'CREATE ROLE "cloud_app" WITH LOGIN',
+      'DROP ROLE "cloud_stray"',
+    ]);
+    expect((await runCli(['apply', '--yes', ...args])).exitCode).toBe(0);
+    expect(await rolesAndMemberships(cloud)).toEqual(before);
+
+    // Declaring one of them is refused at the role, with the reason.
+    for (const [role, reason] of [
+      ['rds_superuser', 'managed-cloud admin role'],
+      ['cloud_sql_user', 'member of managed-cloud admin role "cloudsqlsuperuser"'],
+    ]) {
+      const declaring = await configFile(dir, `version: 1\nroles:\n  ${role}: {}\n`);
+      const result = await runCli(['plan', '-c', declaring, '--db', server.url()]);
+      expect(result.exitCode).toBe(1);
+      expect(firstLine(result.stderr)).toBe(
+        `error: ${declaring}:3:3: role "${role}" is protected (${reason}) and cannot be managed`,
+      );
+    }
+  });
+});
