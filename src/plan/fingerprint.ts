@@ -18,10 +18,27 @@ function canonicalize(value: unknown): unknown {
   if (value instanceof Set) return [...value].map(canonicalize).sort(compareJson);
   if (Array.isArray(value)) return value.map(canonicalize);
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, canonicalize(v)]));
+    // Keys in code-unit order (sort()'s default for strings), copied by assignment: a catalog
+    // of thousands of tables has hundreds of thousands of small objects here, and the
+    // entries/filter/fromEntries version spent twice as long on each.
+    const record = value as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(record).sort()) {
+      const member = record[key];
+      if (member === undefined) continue;
+      // Assigning `__proto__` would set the prototype; the key is data like any other.
+      if (key === '__proto__') {
+        Object.defineProperty(sorted, key, {
+          value: canonicalize(member),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        sorted[key] = canonicalize(member);
+      }
+    }
+    return sorted;
   }
   return value;
 }
