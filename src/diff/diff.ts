@@ -11,6 +11,7 @@ import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
+import { withoutPrivilegesGrantedByDropped } from './drop-cascade.js';
 import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
@@ -77,7 +78,12 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
       ...renames.operations,
       ...roles.operations,
       ...memberships.operations,
-      ...diffPrivileges(state, desired, catalog, scope),
+      ...diffPrivileges(
+        withoutPrivilegesGrantedByDropped(state, desired, unmanaged.dropped),
+        desired,
+        catalog,
+        scope,
+      ),
       ...diffDefaultPrivileges(state, desired, scope),
       ...unmanaged.operations,
     ],
