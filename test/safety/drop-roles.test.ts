@@ -1,0 +1,261 @@
+/**
+ * Safety promise 4: dropping a role (`unmanaged_roles: drop`) never fails at DROP ROLE in the
+ * middle of an apply. What the role owns or holds in the connected database goes to
+ * `reassign_owned_to` (REASSIGN OWNED) or is dropped (DROP OWNED) first; what it owns or holds
+ * in OTHER databases of the cluster (which those commands cannot reach from here), or owning
+ * objects with no `reassign_owned_to`, is refused at plan time, saying what and where.
+ *
+ * Each test ignores the roles of the others (`ignore_roles`): drop looks at the whole cluster.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { useTestServer } from '../support/server.js';
+import { configFile, snapshot, tempDir } from './support.js';
+
+const server = useTestServer();
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir('drop');
+});
+
+async function roleExists(name: string): Promise<boolean> {
+  return (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).length === 1;
+}
+
+/** Every line of stderr (the headline without its `error: `). */
+function problemLines(stderr: string): string[] {
+  return stderr
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.replace(/^error: /, ''));
+}
+
+describe('a role with objects or privileges in another database', () => {
+  it('is refused at plan time with what it owns and holds, per database, and nothing changes', async () => {
+    const east = await server.createDatabase('east');
+    const west = await server.createDatabase('west');
+    await server.query(`
+      CREATE ROLE far_owner NOLOGIN;
+      CREATE ROLE far_grantee NOLOGIN;
+      CREATE ROLE far_heir NOLOGIN;
+      CREATE ROLE far_idle NOLOGIN;
+    `);
+    await server.query(
+      `CREATE SCHEMA sales AUTHORIZATION far_owner;
+       CREATE TABLE sales.a (id int); CREATE TABLE sales.b (id int);
+       ALTER TABLE sales.a OWNER TO far_owner; ALTER TABLE sales.b OWNER TO far_owner;
+       GRANT SELECT ON sales.a TO far_grantee;`,
+      [],
+      east,
+    );
+    await server.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE far_owner GRANT SELECT ON TABLES TO far_grantee;
+       CREATE TABLE t (id int); GRANT SELECT, INSERT ON t TO far_grantee;
+       CREATE TABLE u (id int); GRANT SELECT ON u TO far_grantee;`,
+      [],
+      west,
+    );
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  reassign_owned_to: far_heir
+  ignore_roles: ["near_*", "bare_*", "gr_*"]
+roles:
+  far_heir: {}
+`,
+    );
+    const databases = [server.database, east, west];
+    const before = await snapshot(server, databases);
+    for (const command of [['plan'], ['apply', '--yes']]) {
+      const result = await runCli([...command, '-c', file, '--db', server.url()]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      // far_idle owns nothing anywhere: dropping it alone would be fine, but the plan is refused whole.
+      expect(problemLines(result.stderr)).toEqual([
+        `role "far_grantee" holds privileges on 1 object in database "${east}"; pgward cannot drop it from "${server.database}"`,
+        `role "far_grantee" holds privileges on 3 objects in database "${west}"; pgward cannot drop it from "${server.database}"`,
+        `role "far_owner" owns 3 objects in database "${east}"; pgward cannot drop it from "${server.database}"`,
+        `role "far_owner" owns 1 object in database "${west}"; pgward cannot drop it from "${server.database}"`,
+      ]);
+    }
+    expect(await snapshot(server, databases)).toBe(before);
+    expect(await roleExists('far_idle')).toBe(true);
+    // Cleaned up where they live, they are dropped like any other.
+    // (One role per DROP OWNED: naming both makes PostgreSQL visit their shared default ACL twice.)
+    for (const database of [east, west])
+      await server.query('DROP OWNED BY far_owner; DROP OWNED BY far_grantee', [], database);
+    const applied = await runCli(['apply', '--yes', '-c', file, '--db', server.url()]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    for (const role of ['far_owner', 'far_grantee', 'far_idle'])
+      expect(await roleExists(role)).toBe(false);
+  });
+});
+
+describe('a role with objects and privileges in the connected database', () => {
+  it('has them reassigned to reassign_owned_to and dropped, then is dropped', async () => {
+    const owned = await server.createDatabase('owned');
+    await server.query(`
+      CREATE ROLE near_heir NOLOGIN;
+      CREATE ROLE near_leaver NOLOGIN;
+      CREATE ROLE near_reader NOLOGIN;
+      CREATE SCHEMA near AUTHORIZATION near_leaver;
+      CREATE TABLE near.jobs (id int);
+      ALTER TABLE near.jobs OWNER TO near_leaver;
+      CREATE TABLE public.near_shared (id int);
+      GRANT SELECT, UPDATE ON public.near_shared TO near_leaver;
+      GRANT CONNECT, TEMPORARY ON DATABASE ${server.database} TO near_leaver;
+      ALTER DEFAULT PRIVILEGES FOR ROLE near_leaver GRANT SELECT ON TABLES TO near_reader;
+      ALTER DATABASE ${owned} OWNER TO near_leaver;
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  reassign_owned_to: near_heir
+  ignore_roles: ["far_*", "bare_*", "gr_*"]
+roles:
+  near_heir: {}
+  near_reader:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.near_shared] }
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const plan = await runCli(['plan', '--format', 'json', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const statements = (
+      JSON.parse(plan.stdout) as { changes: { sql: string[] }[] }
+    ).changes.flatMap((change) => change.sql);
+    expect(statements.slice(-3)).toEqual([
+      'REASSIGN OWNED BY "near_leaver" TO "near_heir"',
+      'DROP OWNED BY "near_leaver"',
+      'DROP ROLE "near_leaver"',
+    ]);
+
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await roleExists('near_leaver')).toBe(false);
+    const [owners] = await server.query<Record<string, string>>(`
+      SELECT (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'near') AS schema,
+             (SELECT relowner::regrole::text FROM pg_class WHERE oid = 'near.jobs'::regclass) AS "table",
+             (SELECT datdba::regrole::text FROM pg_database WHERE datname = '${owned}') AS database,
+             (SELECT count(*)::text FROM pg_default_acl) AS default_acls`);
+    expect(owners).toEqual({
+      schema: 'near_heir',
+      table: 'near_heir',
+      database: 'near_heir',
+      default_acls: '0',
+    });
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+
+  it('without reassign_owned_to, is refused at plan time when it owns objects', async () => {
+    await server.query(`
+      CREATE ROLE bare_owner NOLOGIN;
+      CREATE TABLE public.bare_table (id int);
+      ALTER TABLE public.bare_table OWNER TO bare_owner;
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["far_*", "near_*", "gr_*"]
+roles: {}
+`,
+    );
+    const before = await snapshot(server, [server.database]);
+    for (const command of [['plan'], ['apply', '--yes']]) {
+      const result = await runCli([...command, '-c', file, '--db', server.url()]);
+      expect(result.exitCode).toBe(1);
+      expect(problemLines(result.stderr)).toEqual([
+        `role "bare_owner" owns 1 object in database "${server.database}"; set settings.reassign_owned_to so that pgward can drop it`,
+      ]);
+    }
+    expect(await snapshot(server, [server.database])).toBe(before);
+  });
+});
+
+describe('a role that granted what the config keeps', () => {
+  it('is dropped, and the memberships it granted stay (16+ records it as their grantor)', async () => {
+    await server.query(`
+      CREATE ROLE gr_admin NOLOGIN CREATEROLE;
+      CREATE ROLE gr_team NOLOGIN;
+      CREATE ROLE gr_alice NOLOGIN;
+      GRANT gr_team TO gr_admin WITH ADMIN OPTION;
+      SET ROLE gr_admin;
+      GRANT gr_team TO gr_alice;
+      RESET ROLE;
+    `);
+    const [row] = await server.query<{ grantor: string }>(
+      `SELECT grantor::regrole::text AS grantor FROM pg_auth_members
+        WHERE roleid = 'gr_team'::regrole AND member = 'gr_alice'::regrole`,
+    );
+    expect(row?.grantor).toBe('gr_admin');
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["far_*", "near_*", "bare_*"]
+roles:
+  gr_team: {}
+  gr_alice:
+    member_of: [gr_team]
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await roleExists('gr_admin')).toBe(false);
+    const [member] = await server.query<{ ok: boolean }>(
+      `SELECT pg_has_role('gr_alice', 'gr_team', 'MEMBER') AS ok`,
+    );
+    expect(member?.ok).toBe(true);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+
+  it('is dropped, and the privileges it granted through its grant option stay', async () => {
+    await server.query(`
+      CREATE ROLE gr_lead NOLOGIN;
+      CREATE ROLE gr_bob NOLOGIN;
+      CREATE TABLE public.gr_reports (id int);
+      GRANT SELECT, UPDATE ON public.gr_reports TO gr_lead WITH GRANT OPTION;
+      SET ROLE gr_lead;
+      GRANT SELECT ON public.gr_reports TO gr_bob;
+      RESET ROLE;
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["far_*", "near_*", "bare_*"]
+roles:
+  gr_team: {}
+  gr_alice:
+    member_of: [gr_team]
+  gr_bob:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.gr_reports] }
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    // DROP OWNED revokes gr_lead's grant option, and with it (CASCADE) what gr_lead granted:
+    // the plan grants gr_bob's SELECT again, in the owner's name, before the drop.
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.stdout).toContain('GRANT SELECT ON TABLE "public"."gr_reports" TO "gr_bob";');
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await roleExists('gr_lead')).toBe(false);
+    const [acl] = await server.query<{ acl: string }>(
+      `SELECT relacl::text AS acl FROM pg_class WHERE oid = 'public.gr_reports'::regclass`,
+    );
+    expect(acl?.acl).toMatch(/gr_bob=r\//);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
