@@ -396,7 +396,7 @@ describe('loadConfig', () => {
     expect(config.settings.reassignOwnedTo).toBe('postgres');
   });
 
-  it('loads 550 roles in under half a second', () => {
+  it('loads a config of 550 roles', () => {
     const lines = ['version: 1', 'roles:'];
     for (let t = 0; t < 50; t++)
       lines.push(
@@ -409,14 +409,9 @@ describe('loadConfig', () => {
     for (let i = 0; i < 500; i++)
       lines.push(`  user_${i}:`, '    login: true', `    member_of: [team_${i % 50}]`);
     const text = lines.join('\n');
+    // Speed is measured in bench/, not asserted here: this checks that a config of that size
+    // loads completely.
     expect(parseConfig(text, 'big.yaml').roles).toHaveLength(550);
-    // Best of three, so a busy machine does not fail the test; a quadratic step would.
-    const times = [0, 1, 2].map(() => {
-      const start = performance.now();
-      parseConfig(text, 'big.yaml');
-      return performance.now() - start;
-    });
-    expect(Math.min(...times)).toBeLessThan(500);
   });
 
   it('reads YAML 1.2 types even under a %YAML 1.1 directive', () => {

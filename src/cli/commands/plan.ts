@@ -35,7 +35,8 @@ export const planCommand = defineCommand({
       })
       .option('suffix', {
         type: 'string',
-        describe: 'Plan DB-specific roles <role>_<suffix> (spec: --suffix)',
+        describe:
+          'Plan DB-specific roles: each configured role R as R_<suffix>, and R a member of it',
       }),
   run: async (args, context) => {
     const config = readConfig(args, context);
