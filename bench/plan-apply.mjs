@@ -264,7 +264,7 @@ try {
     const plan = buildPlan(current, changes.operations, { warnings: resolved.warnings });
     const end = performance.now();
     if (plan.steps.length > 0) throw new Error('the no-op plan has steps');
-    // buildPlan of no operations is mostly the state's fingerprint: timed on its own, untimed above.
+    // buildPlan of no operations is mostly the fingerprint of the state: timed once more alone.
     const fingerprintStart = performance.now();
     fingerprintState(current);
     return {
@@ -278,7 +278,7 @@ try {
   pure.note = `resolve ${pure.resolve_ms.toFixed(0)} + diff ${pure.diff_ms.toFixed(0)} + buildPlan ${pure.build_plan_ms.toFixed(0)} ms (fingerprint alone ${pure.fingerprint_ms.toFixed(0)} ms)`;
   Object.assign(stages, pure);
 
-  const noop = await measure('no-op plan, end to end', async () => {
+  const noop = await measure('no-op plan, end to end (load + planConfig)', async () => {
     db.reset();
     const { value, ms } = await timed(async () =>
       planConfig(db, loadConfig(configFile, { env: ENV })),
@@ -286,7 +286,7 @@ try {
     if (value.plan.steps.length > 0) throw new Error('the no-op plan has steps');
     return { ms, queries: db.queries, query_ms: db.queryMs, own_ms: ms - db.queryMs };
   });
-  noop.note = `load + planConfig; pgward's own ${noop.own_ms.toFixed(0)} ms, waiting for ${noop.queries} queries ${noop.query_ms.toFixed(0)} ms`;
+  noop.note = `pgward's own ${noop.own_ms.toFixed(0)} ms, waiting for ${noop.queries} queries ${noop.query_ms.toFixed(0)} ms`;
 
   const cliEnv = { ...ENV, NO_COLOR: '1' };
   const cli = await measure('no-op `pgward plan` (new process)', async () => {
