@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { converge, planStatements, setUpFixture } from '../support/convergence.js';
+import { converge, planStatements, setUpFixture, type JsonPlan } from '../support/convergence.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -58,7 +58,6 @@ describe('fixture drift-repair', () => {
       expect(drift.stdout).toContain(name);
     const driftJson = await db.cli(['drift', '--format', 'json']);
     expect(driftJson.code, driftJson.stderr).toBe(2);
-    expect(JSON.parse(driftJson.stdout)).toBeTypeOf('object');
 
     const plan = await db.plan();
     expect([...planStatements(plan)].sort()).toEqual(
@@ -77,6 +76,10 @@ describe('fixture drift-repair', () => {
       ].sort(),
     );
     expect(plan.summary).toEqual({ add: 2, change: 3, destroy: 4 });
+    // drift --format json reports the same changes as the plan.
+    const driftPlan = JSON.parse(driftJson.stdout) as JsonPlan;
+    expect(driftPlan.summary).toEqual(plan.summary);
+    expect(planStatements(driftPlan)).toEqual(planStatements(plan));
 
     await db.apply();
     const [repaired] = await db.query<Record<string, unknown>>(`

@@ -7,8 +7,9 @@
  * a CI job calls pgward: `plan --format json` is the spec's plan contract (§3), exit codes
  * are the spec's, and the catalog is read back with plain SQL.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -112,9 +113,9 @@ export class FixtureDatabase {
     return join(FIXTURES_DIR, this.fixture);
   }
 
-  /** Path of a config file of the fixture (default `pgward.yaml`). */
+  /** Path of a config file of the fixture (default `pgward.yaml`), or an absolute path. */
   configPath(file = 'pgward.yaml'): string {
-    return join(this.dir, file);
+    return resolve(this.dir, file);
   }
 
   /** Superuser URL of the fixture's database (or of another role, with its password). */
@@ -210,6 +211,24 @@ export class FixtureDatabase {
     expect(detailed.code, detailed.stdout + detailed.stderr).toBe(0);
     const drift = await this.cli(['drift'], options);
     expect(drift.code, `drift after apply:\n${drift.stdout}${drift.stderr}`).toBe(0);
+  }
+
+  /**
+   * `pgward export` describes the database so that applying it back changes nothing (spec
+   * §3): a plan with the exported config is empty.
+   */
+  async expectExportRoundTrip(): Promise<void> {
+    const exported = await this.cli(['export'], { config: null });
+    expect(exported.code, exported.stderr).toBe(0);
+    const dir = await mkdtemp(join(tmpdir(), 'pgward-export-'));
+    try {
+      const file = join(dir, 'exported.yaml');
+      await writeFile(file, exported.stdout);
+      const plan = await this.plan({ config: file });
+      expect(planStatements(plan), `plan of the exported config:\n${exported.stdout}`).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -322,7 +341,8 @@ export interface ConvergenceCase extends FixtureOptions {
 /**
  * The whole convergence test of one fixture: setup.sql in a fresh database → `plan` shows the
  * expected changes and `drift` / `plan --detailed-exitcode` say 2 → `apply --yes` → catalog
- * assertions → a second plan is empty and `drift` exits 0. Returns the database for further
+ * assertions → a second plan is empty and `drift` exits 0 → `export` applied back is a no-op.
+ * Returns the database for further
  * steps (objects created after apply, changes by hand, ...).
  */
 export async function converge(
@@ -340,5 +360,6 @@ export async function converge(
   await db.apply();
   await afterApply(db, plan);
   await db.expectConverged();
+  await db.expectExportRoundTrip();
   return db;
 }
