@@ -1,0 +1,179 @@
+/**
+ * Safety promise 5: hostile or broken input never changes the database. Every file of the
+ * bad-config corpus (test/fixtures/bad-configs, problems the loader finds) and of the bad-plan
+ * corpus (test/fixtures/bad-plans, problems only the catalog reveals) goes through `plan` and
+ * `apply --yes` against a real database: exit 1, the first line of stderr says FILE:LINE:COL
+ * and what is wrong, and a whole-catalog snapshot is the same afterwards. Names that look like
+ * SQL, carry quotes or fill 63 bytes are valid and are created exactly as written.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { useTestServer } from '../support/server.js';
+import { configFile, firstLine, ident, snapshot, tempDir } from './support.js';
+
+const server = useTestServer();
+
+interface Expectation {
+  readonly line: number;
+  readonly column: number;
+  readonly text: string;
+}
+
+/** The `# expect: LINE:COL text` lines a corpus file starts with. */
+function expectations(path: string): Expectation[] {
+  const found: Expectation[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^# expect: (\d+):(\d+) (.+)$/.exec(line);
+    if (!match) break;
+    found.push({ line: Number(match[1]), column: Number(match[2]), text: match[3] as string });
+  }
+  return found;
+}
+
+function corpus(folder: string): { dir: string; files: string[] } {
+  const dir = fileURLToPath(new URL(`../fixtures/${folder}/`, import.meta.url));
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.yaml'))
+    .sort();
+  return { dir, files };
+}
+
+/**
+ * Runs every file of a corpus through plan and apply --yes (from the corpus folder, so
+ * relative password files resolve and messages name the file as given).
+ */
+async function expectRefusedUnchanged(folder: string, minimum: number): Promise<void> {
+  const { dir, files } = corpus(folder);
+  expect(files.length).toBeGreaterThanOrEqual(minimum);
+  const before = await snapshot(server, [server.database]);
+  const failures: string[] = [];
+  for (const file of files) {
+    const [first, ...more] = expectations(join(dir, file));
+    expect(first, `${file} must start with "# expect: LINE:COL message"`).toBeDefined();
+    if (first === undefined) continue;
+    for (const command of [['plan'], ['apply', '--yes']]) {
+      // No environment at all: the corpus must not depend on the variables of whoever runs it.
+      const result = await runCli([...command, '-c', file, '--db', server.url()], { cwd: dir });
+      const headline = firstLine(result.stderr);
+      const where = `error: ${file}:${first.line}:${first.column}: `;
+      const ok =
+        result.exitCode === 1 &&
+        result.stdout === '' &&
+        headline.startsWith(where) &&
+        headline.includes(first.text) &&
+        more.every((expected) =>
+          result.stderr.includes(`${file}:${expected.line}:${expected.column}: `),
+        );
+      if (!ok)
+        failures.push(
+          `${command[0]} ${file}: exit ${result.exitCode}\n  expected: ${where}...${first.text}\n  got:      ${headline}`,
+        );
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(await snapshot(server, [server.database])).toBe(before);
+}
+
+describe('broken configs', () => {
+  it('the bad-config corpus: exit 1, FILE:LINE:COL and the problem first, nothing changed', async () => {
+    await expectRefusedUnchanged('bad-configs', 70);
+  });
+
+  it('the bad-plan corpus (unknown roles and objects): the same, found against the catalog', async () => {
+    await expectRefusedUnchanged('bad-plans', 8);
+  });
+});
+
+describe('hostile but valid names', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir('bad-input');
+  });
+
+  it('creates a role named like SQL literally, and nothing else happens', async () => {
+    const hostile = 'x"; DROP ROLE postgres; --';
+    await server.query(`CREATE TABLE public."t'; DROP TABLE x; --" (id int)`);
+    const file = await configFile(
+      dir,
+      `version: 1
+roles:
+  'x"; DROP ROLE postgres; --':
+    login: true
+    description: "'); DROP TABLE users; --"
+    config: { application_name: "'; SELECT 1; --" }
+    grants:
+      - privileges: [SELECT]
+        object_type: table
+        objects: ['public."t''; DROP TABLE x; --"']
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const rolesBefore = await server.query<{ rolname: string }>(
+      'SELECT rolname FROM pg_roles ORDER BY 1',
+    );
+
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const rolesAfter = await server.query<{ rolname: string }>(
+      'SELECT rolname FROM pg_roles ORDER BY 1',
+    );
+    expect(rolesAfter.map((row) => row.rolname).filter((name) => name !== hostile)).toEqual(
+      rolesBefore.map((row) => row.rolname),
+    );
+    const [role] = await server.query<Record<string, unknown>>(
+      `SELECT r.rolcanlogin, shobj_description(r.oid, 'pg_authid') AS comment, r.rolconfig,
+              has_table_privilege(r.oid, 'public."t''; DROP TABLE x; --"', 'SELECT') AS reads
+         FROM pg_roles r WHERE r.rolname = $1`,
+      [hostile],
+    );
+    expect(role).toEqual({
+      rolcanlogin: true,
+      comment: "'); DROP TABLE users; --",
+      rolconfig: [`application_name='; SELECT 1; --`],
+      reads: true,
+    });
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+
+  it('round-trips quotes, dots, spaces and 63-byte names in roles, schemas and tables', async () => {
+    // 31 two-byte letters and one more byte: 63 bytes, the most PostgreSQL keeps.
+    const longest = `${'é'.repeat(31)}x`;
+    expect(Buffer.byteLength(longest)).toBe(63);
+    const schema = 'Sales "EU".v2';
+    const table = `it's a "table"`;
+    await server.query(
+      `CREATE SCHEMA ${ident(schema)}; CREATE TABLE ${ident(schema)}.${ident(table)} (id int)`,
+    );
+    const file = await configFile(
+      dir,
+      `version: 1
+roles:
+  'Team "Ops"':
+    description: 'group with "quotes"'
+  ${longest}:
+    member_of: ['Team "Ops"']
+    grants:
+      - privileges: [USAGE]
+        object_type: schema
+        objects: ['"Sales ""EU"".v2"']
+      - privileges: [SELECT, UPDATE]
+        object_type: table
+        objects: ['"Sales ""EU"".v2"."it''s a ""table"""']
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const [row] = await server.query<Record<string, boolean>>(
+      `SELECT pg_has_role($1, 'Team "Ops"', 'MEMBER') AS member,
+              has_schema_privilege($1, $2, 'USAGE') AS usage,
+              has_table_privilege($1, $3, 'UPDATE') AS updates`,
+      [longest, schema, `${ident(schema)}.${ident(table)}`],
+    );
+    expect(row).toEqual({ member: true, usage: true, updates: true });
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
