@@ -113,11 +113,11 @@ describe('fixture drift-repair', () => {
 
 describe('fixture rename', () => {
   it('renames a role instead of dropping and creating it, keeping grants and ownership', async () => {
-    let oldOid = 0;
     const db = await setUpFixture(server, 'rename');
-    [{ oid: oldOid }] = (await db.query<{ oid: number }>(
+    const [al] = await db.query<{ oid: number }>(
       `SELECT oid::int AS oid FROM pg_roles WHERE rolname = 'al'`,
-    )) as [{ oid: number }];
+    );
+    expect(al?.oid).toBeGreaterThan(0);
     const plan = await db.plan();
     expect([...planStatements(plan)].sort()).toEqual(
       [
@@ -140,7 +140,7 @@ describe('fixture rename', () => {
              pg_has_role('alice', 'ledger_clerks', 'MEMBER') AS clerk,
              (SELECT rolconnlimit FROM pg_roles WHERE rolname = 'alice') AS connlimit`);
     expect(row).toEqual({
-      oid: oldOid,
+      oid: al?.oid,
       al_exists: false,
       owner: 'alice',
       inserts: true,
