@@ -47,7 +47,8 @@ describe('fixture drift-repair', () => {
       GRANT UPDATE (phone) ON crm.contacts TO crm_agent;
       REVOKE SELECT ON crm.deals FROM crm_viewer;
       ALTER DEFAULT PRIVILEGES FOR ROLE crm_owner IN SCHEMA crm REVOKE DELETE ON TABLES FROM crm_admin;
-      ALTER ROLE crm_agent CREATEDB CONNECTION LIMIT 50;
+      ALTER ROLE crm_agent CREATEDB CONNECTION LIMIT 50 VALID UNTIL '2020-01-01';
+      GRANT crm_viewer TO crm_agent WITH ADMIN OPTION;
       ALTER ROLE crm_agent SET statement_timeout = '1min';
       GRANT crm_admin TO crm_agent;
       COMMENT ON ROLE crm_admin IS 'temporary, ask Bob';`);
@@ -67,7 +68,10 @@ describe('fixture drift-repair', () => {
         'REVOKE UPDATE ("phone") ON TABLE "crm"."contacts" FROM "crm_agent"',
         'GRANT SELECT ON TABLE "crm"."deals" TO "crm_viewer"',
         'ALTER DEFAULT PRIVILEGES FOR ROLE "crm_owner" IN SCHEMA "crm" GRANT DELETE ON TABLES TO "crm_admin"',
-        'ALTER ROLE "crm_agent" WITH NOCREATEDB CONNECTION LIMIT 5',
+        `ALTER ROLE "crm_agent" WITH NOCREATEDB CONNECTION LIMIT 5 VALID UNTIL 'infinity'`,
+        server.major >= 16
+          ? 'REVOKE ADMIN OPTION FOR "crm_viewer" FROM "crm_agent" GRANTED BY "postgres"'
+          : 'REVOKE ADMIN OPTION FOR "crm_viewer" FROM "crm_agent"',
         'ALTER ROLE "crm_agent" RESET "statement_timeout"',
         `COMMENT ON ROLE "crm_admin" IS 'Writes the CRM'`,
         server.major >= 16
@@ -75,7 +79,7 @@ describe('fixture drift-repair', () => {
           : 'REVOKE "crm_admin" FROM "crm_agent"',
       ].sort(),
     );
-    expect(plan.summary).toEqual({ add: 2, change: 3, destroy: 4 });
+    expect(plan.summary).toEqual({ add: 2, change: 4, destroy: 4 });
     // drift --format json reports the same changes as the plan.
     const driftPlan = JSON.parse(driftJson.stdout) as JsonPlan;
     expect(driftPlan.summary).toEqual(plan.summary);
@@ -88,6 +92,9 @@ describe('fixture drift-repair', () => {
              pg_has_role('crm_agent', 'crm_admin', 'MEMBER') AS agent_is_admin,
              (SELECT rolcreatedb FROM pg_roles WHERE rolname = 'crm_agent') AS createdb,
              (SELECT rolconnlimit FROM pg_roles WHERE rolname = 'crm_agent') AS connlimit,
+             (SELECT rolvaliduntil::text FROM pg_roles WHERE rolname = 'crm_agent') AS valid_until,
+             (SELECT admin_option FROM pg_auth_members
+               WHERE roleid = 'crm_viewer'::regrole AND member = 'crm_agent'::regrole) AS agent_admin,
              shobj_description('crm_admin'::regrole, 'pg_authid') AS comment,
              has_table_privilege('crm_viewer', 'crm.contacts', 'SELECT WITH GRANT OPTION') AS viewer_grants,
              has_column_privilege('crm_agent', 'crm.contacts', 'phone', 'UPDATE') AS agent_updates_phone,
@@ -105,6 +112,9 @@ describe('fixture drift-repair', () => {
       agent_is_admin: false,
       createdb: false,
       connlimit: 5,
+      // A VALID UNTIL cannot be set back to NULL; 'infinity' means the same: no expiry.
+      valid_until: 'infinity',
+      agent_admin: false,
       comment: 'Writes the CRM',
     });
     await db.expectConverged();
