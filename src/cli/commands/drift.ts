@@ -1,5 +1,6 @@
 /** `pgward drift`: what in the database differs from the config, for cron jobs and alerts. */
 import { driftOf } from '../../engine.js';
+import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
@@ -28,7 +29,9 @@ export const driftCommand = defineCommand({
   run: async (args, context) => {
     const config = readConfig(args, context);
     return withDatabase(args, context, async (client) => {
-      const plan = await driftOf(client, config, { suffix: args.suffix });
+      const plan = await inReadOnlySnapshot(client, (snapshot) =>
+        driftOf(snapshot, config, { suffix: args.suffix }),
+      );
       for (const warning of plan.warnings) context.warn(warning);
       context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
       return plan.steps.length === 0 ? 0 : 2;

@@ -1,6 +1,7 @@
 /** `pgward export`: print a config describing the live roles; applying it back is a no-op. */
 import { exportConfig } from '../../export/index.js';
 import { introspect } from '../../introspect/index.js';
+import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 
@@ -26,18 +27,12 @@ export const exportCommand = defineCommand({
     }),
   run: async (args, context) =>
     withDatabase(args, context, async (client) => {
-      // One snapshot for every catalog read; the transaction writes nothing.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        const current = await introspect(client);
-        const result = exportConfig(current, { include: args.include.map(String) });
-        for (const warning of result.warnings) context.warn(warning);
-        if (args.include.length > 0 && result.config.roles.size === 0)
-          context.warn(`no role matches --include ${args.include.join(', ')}`);
-        context.out(result.yaml);
-      } finally {
-        await client.query('ROLLBACK');
-      }
+      const current = await inReadOnlySnapshot(client, introspect);
+      const result = exportConfig(current, { include: args.include.map(String) });
+      for (const warning of result.warnings) context.warn(warning);
+      if (args.include.length > 0 && result.config.roles.size === 0)
+        context.warn(`no role matches --include ${args.include.join(', ')}`);
+      context.out(result.yaml);
       return 0;
     }),
 });

@@ -1,4 +1,5 @@
 /** `pgward inventory`: PUM-style audit of the configured roles and who else reaches their schemas. */
+import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { inventoryToJson, renderInventoryText, takeInventory } from '../../inventory/index.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
@@ -29,18 +30,14 @@ export const inventoryCommand = defineCommand({
   run: async (args, context) => {
     const config = readConfig(args, context);
     return withDatabase(args, context, async (client) => {
-      // One snapshot for both catalog reads; the transaction writes nothing.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        const inventory = await takeInventory(client, config, { suffix: args.suffix });
-        context.out(
-          args.format === 'json'
-            ? JSON.stringify(inventoryToJson(inventory), null, 2)
-            : renderInventoryText(inventory, { color: context.color }),
-        );
-      } finally {
-        await client.query('ROLLBACK');
-      }
+      const inventory = await inReadOnlySnapshot(client, (snapshot) =>
+        takeInventory(snapshot, config, { suffix: args.suffix }),
+      );
+      context.out(
+        args.format === 'json'
+          ? JSON.stringify(inventoryToJson(inventory), null, 2)
+          : renderInventoryText(inventory, { color: context.color }),
+      );
       return 0;
     });
   },

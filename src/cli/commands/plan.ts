@@ -1,6 +1,7 @@
 /** `pgward plan`: show what apply would do; reads the catalog, writes nothing to the database. */
 import { writeFile } from 'node:fs/promises';
 import { planConfig } from '../../engine.js';
+import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
@@ -41,7 +42,9 @@ export const planCommand = defineCommand({
   run: async (args, context) => {
     const config = readConfig(args, context);
     return withDatabase(args, context, async (client) => {
-      const { plan } = await planConfig(client, config, { suffix: args.suffix });
+      const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
+        planConfig(snapshot, config, { suffix: args.suffix }),
+      );
       for (const warning of plan.warnings) context.warn(warning);
       if (args.out !== undefined) {
         await writeFile(context.path(args.out), planJson(plan));
