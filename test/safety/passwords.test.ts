@@ -212,7 +212,7 @@ describe('the server log', () => {
 });
 
 describe('what pgward prints and writes', () => {
-  it('shows (sensitive) in every plan format, plan files, drift, apply and errors', async () => {
+  it('shows (sensitive) in every plan format, plan files, drift, apply and errors; export never shows one', async () => {
     await server.query(`CREATE ROLE out_charlie LOGIN PASSWORD 'an old password'`);
     const file = await configFile(dir, passwordsConfig('out'));
     const db = ['--db', server.url(), '-c', file];
@@ -254,6 +254,12 @@ describe('what pgward prints and writes', () => {
     const applied = await run(['apply', planFile, ...db]);
     expect(applied.exitCode, applied.stderr).toBe(0);
     expect(scramMatches(CHARLIE, (await storedPassword('out_charlie')) ?? '')).toBe(true);
+    expect(await storedPassword('out_delta')).toBe(HASHED);
+    // Now that the roles have their passwords: export and the role listing show none.
+    const exported = await run(['export', '--db', server.url()]);
+    expect(exported.exitCode, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('out_delta:');
+    expect((await run(['roles', '--format', 'json', '--db', server.url()])).exitCode).toBe(0);
 
     expectNoSecret(
       [saved, ...outputs.flatMap(({ stdout, stderr }) => [stdout, stderr])],
