@@ -10,6 +10,7 @@
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
+import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
 import { withoutPrivilegesGrantedByDropped } from './drop-cascade.js';
 import { diffMemberships } from './memberships.js';
@@ -73,20 +74,23 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     actedThrough,
     server.currentUser,
   );
+  const operations = [
+    ...renames.operations,
+    ...roles.operations,
+    ...memberships.operations,
+    ...diffPrivileges(
+      withoutPrivilegesGrantedByDropped(state, desired, unmanaged.dropped),
+      desired,
+      catalog,
+      scope,
+    ),
+    ...diffDefaultPrivileges(state, desired, scope),
+    ...unmanaged.operations,
+  ];
+  checkConnectingRole(state, operations, problems);
+  problems.throwIfAny();
   return {
-    operations: [
-      ...renames.operations,
-      ...roles.operations,
-      ...memberships.operations,
-      ...diffPrivileges(
-        withoutPrivilegesGrantedByDropped(state, desired, unmanaged.dropped),
-        desired,
-        catalog,
-        scope,
-      ),
-      ...diffDefaultPrivileges(state, desired, scope),
-      ...unmanaged.operations,
-    ],
+    operations,
     warnings: [
       ...new Set([
         ...renames.warnings,

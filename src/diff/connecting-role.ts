@@ -1,0 +1,110 @@
+/**
+ * What a connecting role that is not a superuser may do to other roles, checked at plan time
+ * so that `plan` says so instead of `apply` failing at the first statement PostgreSQL refuses
+ * (the transaction would roll back, but a plan that can never apply is worth knowing early).
+ *
+ * Only rules PostgreSQL applies on every path are checked:
+ * - a superuser role, and the SUPERUSER attribute, are a superuser's to change;
+ * - from PostgreSQL 16 a CREATEROLE role manages (alters, renames, drops, comments on, grants
+ *   and revokes membership in) only roles it has ADMIN OPTION on, directly or through roles
+ *   it is a member of. Creating a role gives its creator ADMIN OPTION on it, so roles this
+ *   plan creates are always the connecting role's to manage.
+ *   https://www.postgresql.org/docs/16/release-16.html#RELEASE-16-PRIVILEGES
+ */
+import type { CurrentState } from '../model/state.js';
+import type { Operation } from '../plan/operations.js';
+import { quoteIdent } from '../sql/quote.js';
+import { compareStrings } from './order.js';
+import type { Problems } from './problems.js';
+
+/** Roles on which `user` holds ADMIN OPTION, directly or through any membership chain. */
+function adminRoles(current: CurrentState, user: string): Set<string> {
+  const groupsOf = new Map<string, string[]>();
+  for (const { role, member } of current.memberships) {
+    const groups = groupsOf.get(member);
+    if (groups) groups.push(role);
+    else groupsOf.set(member, [role]);
+  }
+  // PostgreSQL's roles_is_member_of(ROLERECURSE_MEMBERS): every row, whatever its options.
+  const actingAs = new Set([user]);
+  const pending = [user];
+  for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
+    for (const group of groupsOf.get(member) ?? []) {
+      if (actingAs.has(group)) continue;
+      actingAs.add(group);
+      pending.push(group);
+    }
+  }
+  return new Set(
+    current.memberships
+      .filter((row) => row.admin && actingAs.has(row.member))
+      .map((row) => row.role),
+  );
+}
+
+/** The role an operation manages, for the ADMIN OPTION rule; null if it needs none. */
+function managedRole(operation: Operation): string | null {
+  switch (operation.type) {
+    case 'alter_role':
+    case 'set_password':
+    case 'comment_role':
+    case 'set_role_config':
+    case 'drop_role':
+    case 'grant_membership':
+    case 'alter_membership':
+    case 'revoke_membership':
+      return operation.role;
+    case 'rename_role':
+      // The state checked is the one after renames: the role and its rows carry the new name.
+      return operation.to;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Adds a problem for each role the plan would manage that a non-superuser connecting role may
+ * not manage on this server (nothing for a superuser).
+ */
+export function checkConnectingRole(
+  current: CurrentState,
+  operations: readonly Operation[],
+  problems: Problems,
+): void {
+  const { server } = current;
+  if (server.currentUserIsSuperuser) return;
+  const user = server.currentUser;
+  const superusers = new Set(
+    current.roles.filter((role) => role.attributes.superuser).map((role) => role.name),
+  );
+  const existing = new Set(current.roles.map((role) => role.name));
+  const admin = server.versionNum >= 160000 ? adminRoles(current, user) : null;
+  const refused = new Map<string, string>();
+  for (const operation of operations) {
+    if (
+      (operation.type === 'create_role' && operation.attributes.superuser) ||
+      (operation.type === 'alter_role' && operation.changes.superuser !== undefined)
+    ) {
+      refused.set(
+        operation.role,
+        `role "${operation.role}": only a superuser can give or take SUPERUSER, and the connecting role "${user}" is not one`,
+      );
+      continue;
+    }
+    const role = managedRole(operation);
+    if (role === null || !existing.has(role) || refused.has(role)) continue;
+    if (superusers.has(role)) {
+      refused.set(
+        role,
+        `role "${role}" is a superuser: only a superuser can change it, and the connecting role "${user}" is not one`,
+      );
+    } else if (admin !== null && !admin.has(role)) {
+      refused.set(
+        role,
+        `role "${role}": the connecting role "${user}" has no ADMIN OPTION on it, which PostgreSQL 16+ requires of a CREATEROLE role to manage it (a superuser can give it: GRANT ${quoteIdent(role)} TO ${quoteIdent(user)} WITH ADMIN OPTION)`,
+      );
+    }
+  }
+  for (const [, message] of [...refused].sort(([a], [b]) => compareStrings(a, b)))
+    problems.add(message);
+}
