@@ -13,6 +13,7 @@ import { Catalog } from './catalog.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
 import { withoutPrivilegesGrantedByDropped } from './drop-cascade.js';
+import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
@@ -74,20 +75,22 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     actedThrough,
     server.currentUser,
   );
+  const privileges = diffPrivileges(
+    withoutPrivilegesGrantedByDropped(state, desired, unmanaged.dropped),
+    desired,
+    catalog,
+    scope,
+  );
   const operations = [
     ...renames.operations,
     ...roles.operations,
     ...memberships.operations,
-    ...diffPrivileges(
-      withoutPrivilegesGrantedByDropped(state, desired, unmanaged.dropped),
-      desired,
-      catalog,
-      scope,
-    ),
+    ...privileges.operations,
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
   checkConnectingRole(state, operations, problems);
+  checkGrantorRevokes(state, operations, problems);
   problems.throwIfAny();
   return {
     operations,
@@ -97,6 +100,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
         ...roles.warnings,
         ...keptForPower,
         ...memberships.warnings,
+        ...privileges.warnings,
         ...unmanaged.warnings,
       ]),
     ],

@@ -1,14 +1,16 @@
 /**
  * Privileges on objects: what the managed roles should hold (desired facts) against what they
  * hold (current facts), compared as sets keyed by (object, column, grantee, privilege).
+ * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
 import type { Operation } from '../plan/operations.js';
-import { objectKey } from '../model/objects.js';
+import { formatObjectName } from '../model/objects.js';
 import { isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from './catalog.js';
 import { groupPrivilegeChanges, type PrivilegeChange } from './grouping.js';
-import { key } from './order.js';
+import { factKey, GrantChains, slotOf } from './grant-chains.js';
+import { compareStrings, key, sortedStrings } from './order.js';
 
 export interface PrivilegeScope {
   readonly isProtected: (role: string) => boolean;
@@ -18,12 +20,18 @@ export interface PrivilegeScope {
   readonly created: ReadonlySet<string>;
 }
 
+export interface PrivilegeDiff {
+  readonly operations: Operation[];
+  /** Privileges of roles outside the config that a CASCADE takes with it. */
+  readonly warnings: string[];
+}
+
 export function diffPrivileges(
   current: CurrentState,
   desired: DesiredState,
   catalog: Catalog,
   scope: PrivilegeScope,
-): Operation[] {
+): PrivilegeDiff {
   // Facts about other databases of the cluster are managed only where the config names them.
   const databases = new Set([
     current.server.currentDatabase,
@@ -40,23 +48,83 @@ export function diffPrivileges(
     !(fact.object.kind === 'schema' && isSystemSchema(fact.object.name)) &&
     (fact.object.kind !== 'database' || databases.has(fact.object.name));
 
-  const wanted = indexFacts(desired.privileges.filter(managed));
-  const have = indexFacts(current.privileges.filter(managed));
+  const wanted = indexFacts(desired.privileges.filter(managed), catalog);
+  const have = indexFacts(current.privileges.filter(managed), catalog);
+  const chains = new GrantChains(current.privileges);
+
+  // What the plan takes: whole privileges, or only their grant option.
+  const taken: { fact: PrivilegeFact; optionOnly: boolean }[] = [];
+  for (const [factKey, fact] of have) {
+    if (scope.dropped.has(fact.grantee) || scope.created.has(fact.grantee)) continue;
+    const want = wanted.get(factKey);
+    if (want === undefined) taken.push({ fact, optionOnly: false });
+    else if (fact.grantable && !want.grantable) taken.push({ fact, optionOnly: true });
+  }
+  const optionsTaken = new Map<string, Set<string>>();
+  for (const { fact } of taken) {
+    if (!fact.grantable) continue;
+    const roles = optionsTaken.get(slotOf(fact)) ?? new Set<string>();
+    roles.add(fact.grantee);
+    optionsTaken.set(slotOf(fact), roles);
+  }
+  const losing = chains.losingGrantOption(
+    optionsTaken,
+    (fact) => wanted.get(factKey(fact))?.grantable === true,
+  );
+  // A kept privilege that only a grant option being taken backs would go with the CASCADE:
+  // granted again in the owner's name first (grants run before revokes), it stays.
+  const backedByLostOption = (held: PrivilegeFact, want: PrivilegeFact): boolean => {
+    const lost = losing.get(slotOf(held));
+    if (lost === undefined || held.grantors === undefined) return false;
+    if (!held.grantors.some((grantor) => lost.has(grantor))) return false;
+    const owner = catalog.owner(held.object);
+    return want.grantable || owner === undefined || !held.grantors.includes(owner);
+  };
 
   const grants: PrivilegeChange[] = [];
   const grantsWithOption: PrivilegeChange[] = [];
-  const revokes: PrivilegeChange[] = [];
-  const revokesOfOption: PrivilegeChange[] = [];
   for (const [factKey, fact] of wanted) {
     const held = have.get(factKey);
     if (held === undefined) (fact.grantable ? grantsWithOption : grants).push(change(fact));
     else if (fact.grantable && !held.grantable) grantsWithOption.push(change(fact));
+    else if (backedByLostOption(held, fact))
+      (fact.grantable ? grantsWithOption : grants).push(change(fact));
   }
-  for (const [factKey, fact] of have) {
-    if (scope.dropped.has(fact.grantee) || scope.created.has(fact.grantee)) continue;
-    const want = wanted.get(factKey);
-    if (want === undefined) revokes.push(change(fact));
-    else if (fact.grantable && !want.grantable) revokesOfOption.push(change(fact));
+
+  const revokedWhole = new Set(taken.filter((t) => !t.optionOnly).map((t) => factKey(t.fact)));
+  const revokes: RevokeChange[] = [];
+  const revokesOfOption: RevokeChange[] = [];
+  const warnings: string[] = [];
+  for (const { fact, optionOnly } of taken) {
+    // Dependents the plan does not revoke itself (as this grantee) would make PostgreSQL
+    // refuse to take the grant option: CASCADE takes them.
+    const remaining = fact.grantable
+      ? chains.dependentsOf(fact).filter((dependent) => !revokedWhole.has(factKey(dependent)))
+      : [];
+    const cascade = remaining.length > 0;
+    const outside = sortedStrings(
+      remaining
+        .map((dependent) => dependent.grantee)
+        .filter((grantee) => !desired.managedRoles.has(grantee) && !scope.dropped.has(grantee)),
+    );
+    if (outside.length > 0)
+      warnings.push(
+        `taking the grant option for ${fact.privilege} on ${describeObject(fact)} from "${fact.grantee}" cascades to roles outside the config it passed ${fact.privilege} on to: ${outside.map((grantee) => `"${grantee}"`).join(', ')}`,
+      );
+    const owner = catalog.owner(fact.object);
+    // Each grantor revokes its own entry (undefined: in the owner's name). A grantor this
+    // plan drops needs not: DROP OWNED takes its grant option, and with it what it passed on.
+    const grantors: (string | undefined)[] = (fact.grantors ?? [undefined])
+      .map((grantor) => (grantor === owner ? undefined : grantor))
+      .filter((grantor) => grantor === undefined || !scope.dropped.has(grantor));
+    for (const grantor of grantors) {
+      const revoke: RevokeChange = {
+        ...change(fact),
+        ...(grantor !== undefined && { asGrantor: grantor }),
+        ...(cascade && { cascade }),
+      };
+      (optionOnly ? revokesOfOption : revokes).push(revoke);
+    }
   }
 
   const operations: Operation[] = [];
@@ -70,18 +138,70 @@ export function diffPrivileges(
     [revokes, false],
     [revokesOfOption, true],
   ] as const)
-    for (const group of groupPrivilegeChanges(changes, catalog))
-      operations.push({ type: 'revoke_privileges', ...group, grantOptionOnly });
-  return operations;
+    for (const [{ asGrantor, cascade }, part] of byPerformer(changes))
+      for (const group of groupPrivilegeChanges(part, catalog))
+        operations.push({
+          type: 'revoke_privileges',
+          ...group,
+          grantOptionOnly,
+          ...(cascade && { cascade }),
+          ...(asGrantor !== undefined && { asGrantor }),
+        });
+  return { operations, warnings };
 }
 
-/** Facts by key; a privilege granted by several grantors counts once, grantable if any is. */
-function indexFacts(facts: readonly PrivilegeFact[]): Map<string, PrivilegeFact> {
+/** A revoke of one fact, by one grantor, with or without CASCADE. */
+interface RevokeChange extends PrivilegeChange {
+  readonly asGrantor?: string;
+  readonly cascade?: boolean;
+}
+
+/**
+ * Revoke changes split by who revokes and whether with CASCADE: one statement cannot mix
+ * them. The owner's first, then grantors by name.
+ */
+function byPerformer(
+  changes: readonly RevokeChange[],
+): [{ asGrantor: string | undefined; cascade: boolean }, PrivilegeChange[]][] {
+  const parts = new Map<
+    string,
+    [{ asGrantor: string | undefined; cascade: boolean }, PrivilegeChange[]]
+  >();
+  for (const { asGrantor, cascade, ...rest } of changes) {
+    const partKey = key(asGrantor === undefined ? '' : `+${asGrantor}`, cascade === true);
+    const part = parts.get(partKey) ?? [{ asGrantor, cascade: cascade === true }, []];
+    part[1].push(rest);
+    parts.set(partKey, part);
+  }
+  return [...parts].sort(([a], [b]) => compareStrings(a, b)).map(([, part]) => part);
+}
+
+function describeObject(fact: PrivilegeFact): string {
+  const name = `${fact.object.kind.replaceAll('_', ' ')} "${formatObjectName(fact.object)}"`;
+  return fact.column === undefined ? name : `column "${fact.column}" of ${name}`;
+}
+
+/**
+ * Facts by key; a privilege granted by several grantors counts once, grantable if any is,
+ * with the grantors of all (introspection merges them already; literals in tests may not).
+ */
+function indexFacts(facts: readonly PrivilegeFact[], catalog: Catalog): Map<string, PrivilegeFact> {
   const index = new Map<string, PrivilegeFact>();
   for (const fact of facts) {
-    const factKey = key(objectKey(fact.object), fact.column, fact.grantee, fact.privilege);
-    const seen = index.get(factKey);
-    if (seen === undefined || (!seen.grantable && fact.grantable)) index.set(factKey, fact);
+    const id = factKey(fact);
+    const seen = index.get(id);
+    if (seen === undefined) {
+      index.set(id, fact);
+      continue;
+    }
+    const grantable = seen.grantable || fact.grantable;
+    const owner = catalog.owner(fact.object);
+    const byOwner = owner === undefined ? [] : [owner];
+    const grantors =
+      seen.grantors === undefined && fact.grantors === undefined
+        ? undefined
+        : sortedStrings([...(seen.grantors ?? byOwner), ...(fact.grantors ?? byOwner)]);
+    index.set(id, { ...seen, grantable, ...(grantors !== undefined && { grantors }) });
   }
   return index;
 }

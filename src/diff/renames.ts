@@ -66,7 +66,11 @@ export function applyRenames(
       grantor: rename(membership.grantor),
     })),
     objects: current.objects.map((object) => ({ ...object, owner: rename(object.owner) })),
-    privileges: current.privileges.map((fact) => ({ ...fact, grantee: rename(fact.grantee) })),
+    privileges: current.privileges.map((fact) => ({
+      ...fact,
+      grantee: rename(fact.grantee),
+      ...(fact.grantors !== undefined && { grantors: fact.grantors.map(rename) }),
+    })),
     defaultPrivileges: current.defaultPrivileges.map((fact) => ({
       ...fact,
       forRole: rename(fact.forRole),

@@ -15,10 +15,10 @@ interface ObjectRow {
   owner: string;
   relkind: string | null;
   columns: string[] | null;
-  /** [grantee, privilege, grantable] */
-  privileges: [string, string, boolean][];
-  /** [column, grantee, privilege, grantable] */
-  column_privileges: [string, string, string, boolean][];
+  /** [grantee, privilege, grantable, grantor] */
+  privileges: [string, string, boolean, string][];
+  /** [column, grantee, privilege, grantable, grantor] */
+  column_privileges: [string, string, string, boolean, string][];
 }
 
 function toCatalogObject(row: ObjectRow): CatalogObject {
@@ -32,9 +32,16 @@ function toCatalogObject(row: ObjectRow): CatalogObject {
   };
 }
 
+/** A fact before merging: one ACL entry, with its grantor. */
+interface Entry {
+  readonly fact: PrivilegeFact;
+  readonly grantor: string;
+}
+
 /**
  * The facts of one object, merged and sorted. An ACL has one entry per grantor, so a
- * privilege granted by two roles comes twice: one fact, grantable if any grantor made it so.
+ * privilege granted by two roles comes twice: one fact, grantable if any grantor made it so,
+ * with its grantors listed when one of them is not the owner (see PrivilegeFact.grantors).
  */
 function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
   const object: ObjectRef = {
@@ -43,25 +50,45 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
     name: row.name,
     ...(row.args !== null && { args: row.args }),
   };
-  const facts: PrivilegeFact[] = [];
-  for (const [grantee, privilege, grantable] of row.privileges) {
-    facts.push({ object, grantee, privilege: asPrivilege(privilege), grantable });
+  const entries: Entry[] = [];
+  for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+    entries.push({
+      fact: { object, grantee, privilege: asPrivilege(privilege), grantable },
+      grantor,
+    });
   }
-  for (const [column, grantee, privilege, grantable] of row.column_privileges) {
-    facts.push({ object, column, grantee, privilege: asPrivilege(privilege), grantable });
+  for (const [column, grantee, privilege, grantable, grantor] of row.column_privileges) {
+    entries.push({
+      fact: { object, column, grantee, privilege: asPrivilege(privilege), grantable },
+      grantor,
+    });
   }
-  facts.sort(compareFactsOnOneObject);
+  entries.sort((a, b) => compareFactsOnOneObject(a.fact, b.fact));
   // Sorted, the entries of several grantors for the same privilege are neighbours.
   const merged: PrivilegeFact[] = [];
-  for (const fact of facts) {
+  let grantors: string[] = [];
+  const flush = (): void => {
+    const last = merged.at(-1);
+    if (last !== undefined && grantors.some((grantor) => grantor !== row.owner))
+      merged[merged.length - 1] = { ...last, grantors: [...new Set(grantors)].sort(compareText) };
+  };
+  for (const { fact, grantor } of entries) {
     const last = merged.at(-1);
     if (last !== undefined && compareFactsOnOneObject(last, fact) === 0) {
       if (fact.grantable && !last.grantable) merged[merged.length - 1] = fact;
+      grantors.push(grantor);
     } else {
+      flush();
       merged.push(fact);
+      grantors = [grantor];
     }
   }
+  flush();
   return merged;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

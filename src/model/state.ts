@@ -93,6 +93,14 @@ export interface PrivilegeFact {
   readonly grantee: string;
   readonly privilege: Privilege;
   readonly grantable: boolean;
+  /**
+   * Current state only, and only when a role other than the object's owner granted it (passed
+   * on with its grant option): every grantor whose ACL entry gives this privilege, the owner
+   * included if it granted it too, sorted. Absent when the owner is the only grantor (a
+   * superuser's or an owner member's GRANT is recorded in the owner's name). PostgreSQL lets
+   * only the grantor revoke its own entry, so such a privilege is revoked as each grantor.
+   */
+  readonly grantors?: readonly string[];
 }
 
 /**

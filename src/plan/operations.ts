@@ -85,9 +85,17 @@ export type Operation =
       readonly grantOptionOnly: boolean;
       /**
        * `CASCADE`: also revoke what the grantees granted onward with their grant option
-       * (without it PostgreSQL refuses while such dependent grants exist). Library API only.
+       * (without it PostgreSQL refuses while such dependent grants exist). The diff sets it
+       * when a grantee loses a grant option that other roles' remaining privileges depend on.
        */
       readonly cascade?: boolean;
+      /**
+       * Revoke as this role (`SET ROLE` … `RESET ROLE`): it granted the privileges with its
+       * grant option, and only a privilege's grantor can revoke it (a superuser's REVOKE acts
+       * as the object's owner, and `GRANTED BY` must name the current user). Absent: as the
+       * connecting role, i.e. in the owner's name.
+       */
+      readonly asGrantor?: string;
     }
   | {
       readonly type: 'grant_default_privileges';

@@ -7,7 +7,8 @@
  * 4. grant memberships and change membership options;
  * 5. grant privileges, then default privileges;
  * 6. revoke privileges, then default privileges: a role never holds less than it needs while
- *    its new grants are not yet in place, and a role to be dropped must hold none;
+ *    its new grants are not yet in place, and a role to be dropped must hold none. A revoke
+ *    made as the role that granted the privilege comes before any revoke from that role;
  * 7. revoke memberships;
  * 8. drop roles, per role: REASSIGN OWNED, DROP OWNED, DROP ROLE — DROP ROLE fails while the
  *    role owns objects or holds privileges in the database.
@@ -163,9 +164,42 @@ function orderRenames(renames: readonly Operation[]): Operation[] {
   return ordered;
 }
 
+type RevokePrivileges = Extract<Operation, { type: 'revoke_privileges' }>;
+
+/**
+ * A revoke made as a grantor (`asGrantor`) must run while that grantor still holds what it
+ * granted with: before any revoke from it, which would take its grant option (and, with
+ * CASCADE, the grants it made) or leave it with no privilege on the object, when PostgreSQL
+ * refuses its REVOKE outright. Along a chain (lead → member → intern) the deepest grantor
+ * revokes first. PostgreSQL refuses grants back to one's own grantor, so chains on one object
+ * have no cycles; a cycle across objects keeps key order.
+ */
+function orderGrantorRevokes(revokes: readonly RevokePrivileges[]): RevokePrivileges[] {
+  if (revokes.every((op) => op.asGrantor === undefined)) return [...revokes];
+  const pending = [...revokes];
+  const ordered: RevokePrivileges[] = [];
+  while (pending.length > 0) {
+    const performers = new Set(pending.flatMap((op) => op.asGrantor ?? []));
+    const ready = pending.findIndex((op) => !op.grantees.some((role) => performers.has(role)));
+    const [next] = pending.splice(ready === -1 ? 0 : ready, 1);
+    if (next !== undefined) ordered.push(next);
+  }
+  return ordered;
+}
+
 /** Operations in plan order (see the top of this file). Does not modify its input. */
 export function orderOperations(operations: readonly Operation[]): Operation[] {
   const sorted = [...operations].sort(compareOperations);
   const renames = sorted.filter((op) => op.type === 'rename_role');
-  return [...orderRenames(renames), ...sorted.filter((op) => op.type !== 'rename_role')];
+  // Revokes of privileges are contiguous in the sorted list (phase 6, first in it).
+  const revokes = orderGrantorRevokes(
+    sorted.filter((op): op is RevokePrivileges => op.type === 'revoke_privileges'),
+  );
+  let nextRevoke = 0;
+  return [
+    ...orderRenames(renames),
+    ...sorted
+      .filter((op) => op.type !== 'rename_role')
+      .map((op) => (op.type === 'revoke_privileges' ? (revokes[nextRevoke++] ?? op) : op)),
+  ];
 }

@@ -271,9 +271,17 @@ function operationOf(type: OperationType, f: Fields): Operation {
         ...(columns !== undefined && { columns }),
         grantees: f.stringArray('grantees'),
       };
-      return type === 'grant_privileges'
-        ? { type, ...common, withGrantOption: f.boolean('with_grant_option') }
-        : { type, ...common, grantOptionOnly: f.boolean('grant_option_only') };
+      if (type === 'grant_privileges')
+        return { type, ...common, withGrantOption: f.boolean('with_grant_option') };
+      const cascade = f.optionalBoolean('cascade');
+      const asGrantor = f.optionalString('as_grantor');
+      return {
+        type,
+        ...common,
+        grantOptionOnly: f.boolean('grant_option_only'),
+        ...(cascade !== undefined && { cascade }),
+        ...(asGrantor !== undefined && { asGrantor }),
+      };
     }
     case 'grant_default_privileges':
     case 'revoke_default_privileges': {

@@ -88,8 +88,11 @@ export function summarizeOperation(op: Operation): string {
     }
     case 'grant_privileges':
       return `grant ${privilegeText(op.privileges, op.columns)} on ${targetText(op.target)} to ${roleListText(op.grantees)}${op.withGrantOption ? ' with grant option' : ''}`;
-    case 'revoke_privileges':
-      return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges, op.columns)} on ${targetText(op.target)} from ${roleListText(op.grantees)}`;
+    case 'revoke_privileges': {
+      const asGrantor = op.asGrantor !== undefined ? ` as ${quoted(op.asGrantor)}` : '';
+      const cascade = op.cascade === true ? ['cascade to what they passed on'] : [];
+      return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges, op.columns)} on ${targetText(op.target)} from ${roleListText(op.grantees)}${asGrantor}${parenthesized(cascade)}`;
+    }
     case 'grant_default_privileges':
       return `grant ${privilegeText(op.privileges)} on ${futureObjectsText(op)} to ${roleListText(op.grantees)}${op.withGrantOption ? ' with grant option' : ''}`;
     case 'revoke_default_privileges':

@@ -93,10 +93,15 @@ export function renderOperation(
       return [
         `GRANT ${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} TO ${roleList(op.grantees)}${op.withGrantOption ? ' WITH GRANT OPTION' : ''}`,
       ];
-    case 'revoke_privileges':
-      return [
-        `REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} FROM ${roleList(op.grantees)}${op.cascade === true ? ' CASCADE' : ''}`,
-      ];
+    case 'revoke_privileges': {
+      const revoke = `REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges, op.columns)} ON ${grantTarget(op.target, op.columns)} FROM ${roleList(op.grantees)}${op.cascade === true ? ' CASCADE' : ''}`;
+      // Only a privilege's grantor can revoke it, and `GRANTED BY` must name the current user:
+      // the statement runs as the grantor. RESET ROLE goes back to the session's role (the
+      // one pgward connected as); a failed statement rolls the SET back with the transaction.
+      return op.asGrantor === undefined
+        ? [revoke]
+        : [`SET ROLE ${quoteIdent(op.asGrantor)}`, revoke, 'RESET ROLE'];
+    }
     case 'grant_default_privileges':
       return [
         `${defaultPrivilegesPrefix(op.forRole, op.schema)} GRANT ${privilegeList(op.privileges)} ON ${defaultPrivilegeKeyword(op.objectType)} TO ${roleList(op.grantees)}${op.withGrantOption ? ' WITH GRANT OPTION' : ''}`,

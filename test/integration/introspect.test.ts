@@ -54,7 +54,7 @@ function facts(
   object: ObjectRef,
   grantee: string,
   privileges: readonly Privilege[],
-  options: { grantable?: boolean; column?: string } = {},
+  options: { grantable?: boolean; column?: string; grantors?: string[] } = {},
 ): PrivilegeFact[] {
   return [...privileges].sort().map((privilege) => ({
     object,
@@ -62,6 +62,7 @@ function facts(
     grantee,
     privilege,
     grantable: options.grantable ?? false,
+    ...(options.grantors !== undefined && { grantors: options.grantors }),
   }));
 }
 
@@ -395,8 +396,12 @@ describe('introspect', () => {
       ...ownerOnly('table', 'events_2024'),
       ...ownerOnly('table', 'order_totals'),
       ...ownerOnly('table', 'order_view'),
-      // Granted by owner_role and (with grant option) by app_writer: one fact, grantable.
-      ...facts(at('table', 'orders'), 'app_reader', ['SELECT'], { grantable: true }),
+      // Granted by owner_role and (with grant option) by app_writer: one fact, grantable,
+      // with both grantors (only app_writer can revoke its own grant).
+      ...facts(at('table', 'orders'), 'app_reader', ['SELECT'], {
+        grantable: true,
+        grantors: ['app_writer', 'owner_role'],
+      }),
       ...facts(at('table', 'orders'), 'app_writer', ['INSERT', 'SELECT'], { grantable: true }),
       ...facts(at('table', 'orders'), 'owner_role', tablePrivileges),
       ...facts(at('table', 'orders'), 'app_reader', ['SELECT'], { column: 'Email' }),

@@ -10,7 +10,8 @@
 -- implicit privileges, plus PUBLIC's on databases, functions, languages and types), so that
 -- aclexplode sees what PostgreSQL enforces. PUBLIC (grantee 0) is left out.
 -- An ACL holds one entry per (grantee, grantor): the same privilege granted by two grantors
--- shows twice in aclexplode. The facts come out as the ACL lists them, unsorted and not
+-- shows twice in aclexplode. The grantor is kept: a role that passed a privilege on with its
+-- grant option is the only one that can revoke it (a superuser's REVOKE acts as the owner). The facts come out as the ACL lists them, unsorted and not
 -- merged: introspection merges and sorts them in memory, which is several times faster than
 -- a GROUP BY and ORDER BY per object here.
 -- Column privileges live in pg_attribute.attacl, which has no implicit default (NULL = none).
@@ -107,20 +108,21 @@ SELECT o.kind,
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
          ORDER BY att.attnum
        ) END AS columns,
-       -- [grantee, privilege, grantable] for each ACL entry.
+       -- [grantee, privilege, grantable, grantor] for each ACL entry.
        coalesce((
          SELECT json_agg(json_build_array(
-                  pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable))
+                  pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable,
+                  pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.aclexplode(
            coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))
          ) AS a
          WHERE a.grantee <> 0
        ), '[]') AS privileges,
-       -- [column, grantee, privilege, grantable] for each column ACL entry.
+       -- [column, grantee, privilege, grantable, grantor] for each column ACL entry.
        coalesce((
          SELECT json_agg(json_build_array(
                   att.attname, pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type,
-                  a.is_grantable))
+                  a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.pg_attribute AS att
          CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) AS a
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
