@@ -4,7 +4,7 @@
  * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
 import type { Operation } from '../plan/operations.js';
-import { formatObjectName } from '../model/objects.js';
+import { formatObjectName, objectKey } from '../model/objects.js';
 import { isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from './catalog.js';
@@ -92,16 +92,19 @@ export function diffPrivileges(
   }
 
   const revokedWhole = new Set(taken.filter((t) => !t.optionOnly).map((t) => factKey(t.fact)));
-  const revokes: RevokeChange[] = [];
-  const revokesOfOption: RevokeChange[] = [];
   const warnings: string[] = [];
-  for (const { fact, optionOnly } of taken) {
-    // Dependents the plan does not revoke itself (as this grantee) would make PostgreSQL
-    // refuse to take the grant option: CASCADE takes them.
-    const remaining = fact.grantable
-      ? chains.dependentsOf(fact).filter((dependent) => !revokedWhole.has(factKey(dependent)))
-      : [];
-    const cascade = remaining.length > 0;
+  // Dependents the plan does not revoke itself (as this grantee, before) would make
+  // PostgreSQL refuse to take the grant option: CASCADE takes them. Decided per grantee and
+  // object (or column), so that one REVOKE still covers all its privileges there; CASCADE on
+  // a privilege nobody depends on changes nothing.
+  const cascading = new Set<string>();
+  for (const { fact } of taken) {
+    if (!fact.grantable) continue;
+    const remaining = chains
+      .dependentsOf(fact)
+      .filter((dependent) => !revokedWhole.has(factKey(dependent)));
+    if (remaining.length === 0) continue;
+    cascading.add(granteeOn(fact));
     const outside = sortedStrings(
       remaining
         .map((dependent) => dependent.grantee)
@@ -111,6 +114,12 @@ export function diffPrivileges(
       warnings.push(
         `taking the grant option for ${fact.privilege} on ${describeObject(fact)} from "${fact.grantee}" cascades to roles outside the config it passed ${fact.privilege} on to: ${outside.map((grantee) => `"${grantee}"`).join(', ')}`,
       );
+  }
+
+  const revokes: RevokeChange[] = [];
+  const revokesOfOption: RevokeChange[] = [];
+  for (const { fact, optionOnly } of taken) {
+    const cascade = cascading.has(granteeOn(fact));
     const owner = catalog.owner(fact.object);
     // Each grantor revokes its own entry (undefined: in the owner's name). A grantor this
     // plan drops needs not: DROP OWNED takes its grant option, and with it what it passed on.
@@ -148,6 +157,10 @@ export function diffPrivileges(
           ...(asGrantor !== undefined && { asGrantor }),
         });
   return { operations, warnings };
+}
+
+function granteeOn(fact: PrivilegeFact): string {
+  return key(objectKey(fact.object), fact.column, fact.grantee);
 }
 
 /** A revoke of one fact, by one grantor, with or without CASCADE. */
