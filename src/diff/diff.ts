@@ -12,7 +12,6 @@ import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
-import { withoutPrivilegesGrantedByDropped } from './drop-cascade.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
@@ -75,12 +74,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     actedThrough,
     server.currentUser,
   );
-  const privileges = diffPrivileges(
-    withoutPrivilegesGrantedByDropped(state, desired, unmanaged.dropped),
-    desired,
-    catalog,
-    scope,
-  );
+  const privileges = diffPrivileges(state, desired, catalog, scope);
   const operations = [
     ...renames.operations,
     ...roles.operations,

@@ -2,39 +2,28 @@
  * What dropping a role takes with it besides its own privileges. DROP OWNED revokes the
  * privileges a role holds, and with a grant option goes everything it granted through it
  * (REVOKE ... CASCADE): another role's SELECT that the dropped role granted is gone after the
- * apply, even if the config keeps it. The ACL entry names its grantor, but a privilege fact
- * does not, so every kept privilege of the same kind on the same object (and column) as a
- * grant option of a dropped role is treated as at risk: planned as missing, so the plan
- * grants it again in its own name before the drop. Granting a privilege that is already held
- * from another grantor only adds that grantor's entry, which is harmless.
+ * apply, even if the config keeps it. The diff counts the grant options of dropped roles as
+ * taken (see grant-chains.ts), so a kept privilege that only they back, directly or down a
+ * chain, is granted again in the owner's name before the drop. A privilege fact lists its
+ * grantors when one is not the owner, so only the privileges those roles passed on are
+ * granted again, and the config's other changes on the same object (a grant option taken
+ * from another role, say) are planned as usual.
  */
-import { objectKey } from '../model/objects.js';
-import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
+import type { CurrentState } from '../model/state.js';
+import { slotOf } from './grant-chains.js';
 
-function slot(fact: PrivilegeFact): string {
-  return JSON.stringify([objectKey(fact.object), fact.column ?? null, fact.privilege]);
-}
-
-/**
- * `current` without the wanted privileges that a dropped role may have granted (see above);
- * the diff then grants them again.
- */
-export function withoutPrivilegesGrantedByDropped(
+/** Per slot (privilege on an object or column), the dropped roles that hold its grant option. */
+export function grantOptionsTakenByDrops(
   current: CurrentState,
-  desired: DesiredState,
   dropped: ReadonlySet<string>,
-): CurrentState {
-  if (dropped.size === 0) return current;
-  const risky = new Set(
-    current.privileges.filter((fact) => fact.grantable && dropped.has(fact.grantee)).map(slot),
-  );
-  if (risky.size === 0) return current;
-  const wanted = new Set(desired.privileges.map((fact) => `${slot(fact)}\u0000${fact.grantee}`));
-  const privileges = current.privileges.filter(
-    (fact) =>
-      dropped.has(fact.grantee) ||
-      !risky.has(slot(fact)) ||
-      !wanted.has(`${slot(fact)}\u0000${fact.grantee}`),
-  );
-  return { ...current, privileges };
+): Map<string, Set<string>> {
+  const taken = new Map<string, Set<string>>();
+  if (dropped.size === 0) return taken;
+  for (const fact of current.privileges) {
+    if (!fact.grantable || !dropped.has(fact.grantee)) continue;
+    const roles = taken.get(slotOf(fact)) ?? new Set<string>();
+    roles.add(fact.grantee);
+    taken.set(slotOf(fact), roles);
+  }
+  return taken;
 }

@@ -9,6 +9,7 @@ import { isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from './catalog.js';
 import { groupPrivilegeChanges, type PrivilegeChange } from './grouping.js';
+import { grantOptionsTakenByDrops } from './drop-cascade.js';
 import { factKey, GrantChains, slotOf } from './grant-chains.js';
 import { compareStrings, key, sortedStrings } from './order.js';
 
@@ -60,7 +61,9 @@ export function diffPrivileges(
     if (want === undefined) taken.push({ fact, optionOnly: false });
     else if (fact.grantable && !want.grantable) taken.push({ fact, optionOnly: true });
   }
-  const optionsTaken = new Map<string, Set<string>>();
+  // Grant options the plan takes: those the config does not want, and those of dropped roles
+  // (DROP OWNED takes them, with CASCADE).
+  const optionsTaken = grantOptionsTakenByDrops(current, scope.dropped);
   for (const { fact } of taken) {
     if (!fact.grantable) continue;
     const roles = optionsTaken.get(slotOf(fact)) ?? new Set<string>();

@@ -297,6 +297,85 @@ describe('diff: privileges passed on by a grantor other than the owner', () => {
     ]);
   });
 
+  it('takes a grant option as planned next to a dropped role that holds one on the object', () => {
+    // gone's DROP OWNED only takes what gone passed on: lead's grant option (which the config
+    // takes) and member's SELECT (which lead passed on, kept) are planned as without the drop.
+    const { operations } = planOf(
+      config(
+        [configRole('lead', { grants: [select()] }), configRole('member', { grants: [select()] })],
+        {
+          settings: {
+            unmanagedRoles: 'drop',
+            ignoreRoles: ['owner', 'o', 'intern', 'contractor'],
+          },
+        },
+      ),
+      state({
+        roles: [...roles, role('gone')],
+        objects,
+        dependencies: [dependency('gone', 'app', 'acl', 1)],
+        privileges: [
+          fact(t, 'gone', 'SELECT', { grantable: true }),
+          fact(t, 'lead', 'SELECT', { grantable: true }),
+          passedOn('member', ['lead']),
+        ],
+      }),
+    );
+    expect(planned(operations)).toEqual([
+      {
+        type: 'grant_privileges',
+        target: onT,
+        privileges: ['SELECT'],
+        grantees: ['member'],
+        withGrantOption: false,
+      },
+      {
+        type: 'revoke_privileges',
+        target: onT,
+        privileges: ['SELECT'],
+        grantees: ['lead'],
+        grantOptionOnly: true,
+        cascade: true,
+      },
+      { type: 'drop_owned', role: 'gone' },
+      { type: 'drop_role', role: 'gone' },
+    ]);
+  });
+
+  it('grants again in the owner name a kept privilege that only a dropped role backs', () => {
+    const dropping = config(
+      [configRole('member', { grants: [select()] }), configRole('intern', { grants: [select()] })],
+      {
+        settings: { unmanagedRoles: 'drop', ignoreRoles: ['owner', 'o', 'lead', 'contractor'] },
+      },
+    );
+    const { operations } = planOf(
+      dropping,
+      state({
+        roles: [...roles, role('gone')],
+        objects,
+        dependencies: [dependency('gone', 'app', 'acl', 1)],
+        privileges: [
+          fact(t, 'gone', 'SELECT', { grantable: true }),
+          passedOn('member', ['gone']),
+          // The owner granted it too: DROP OWNED leaves the owner's entry.
+          passedOn('intern', ['gone', 'o']),
+        ],
+      }),
+    );
+    expect(planned(operations)).toEqual([
+      {
+        type: 'grant_privileges',
+        target: onT,
+        privileges: ['SELECT'],
+        grantees: ['member'],
+        withGrantOption: false,
+      },
+      { type: 'drop_owned', role: 'gone' },
+      { type: 'drop_role', role: 'gone' },
+    ]);
+  });
+
   it('revokes as the grantor under its new name when the plan renames it', () => {
     const { operations } = planOf(
       config([
