@@ -55,9 +55,9 @@ export function diffPrivileges(
 
   // What the plan takes: whole privileges, or only their grant option.
   const taken: { fact: PrivilegeFact; optionOnly: boolean }[] = [];
-  for (const [factKey, fact] of have) {
+  for (const [id, fact] of have) {
     if (scope.dropped.has(fact.grantee) || scope.created.has(fact.grantee)) continue;
-    const want = wanted.get(factKey);
+    const want = wanted.get(id);
     if (want === undefined) taken.push({ fact, optionOnly: false });
     else if (fact.grantable && !want.grantable) taken.push({ fact, optionOnly: true });
   }
@@ -86,8 +86,8 @@ export function diffPrivileges(
 
   const grants: PrivilegeChange[] = [];
   const grantsWithOption: PrivilegeChange[] = [];
-  for (const [factKey, fact] of wanted) {
-    const held = have.get(factKey);
+  for (const [id, fact] of wanted) {
+    const held = have.get(id);
     if (held === undefined) (fact.grantable ? grantsWithOption : grants).push(change(fact));
     else if (fact.grantable && !held.grantable) grantsWithOption.push(change(fact));
     else if (backedByLostOption(held, fact))
