@@ -2,7 +2,11 @@
  * Role functions of the library API: create, alter, drop, test and list roles. Each builds
  * the shared `Operation`s and runs them through the shared renderer, in one transaction.
  */
-import { DEFAULT_ROLE_ATTRIBUTES, type RoleAttributes } from '../model/state.js';
+import {
+  BOOLEAN_ROLE_ATTRIBUTES,
+  DEFAULT_ROLE_ATTRIBUTES,
+  type RoleAttributes,
+} from '../model/state.js';
 import { scramVerifier } from '../passwords/scram.js';
 import type { Operation } from '../plan/operations.js';
 import type { SecretResolver } from '../sql/render.js';
@@ -69,16 +73,6 @@ export interface RoleInfo {
   readonly valid_until: string | null;
 }
 
-const BOOLEAN_ATTRIBUTES = [
-  'superuser',
-  'createdb',
-  'createrole',
-  'inherit',
-  'login',
-  'replication',
-  'bypassrls',
-] as const;
-
 function validUntilValue(value: string | Date | null): string | null {
   if (value === null) return null;
   if (value instanceof Date) {
@@ -94,7 +88,7 @@ function validUntilValue(value: string | Date | null): string | null {
 /** The attributes the options set, checked; absent options are absent from the result. */
 function attributeChanges(options: RoleAttributeOptions): Partial<RoleAttributes> {
   const changes: { -readonly [K in keyof RoleAttributes]?: RoleAttributes[K] } = {};
-  for (const key of BOOLEAN_ATTRIBUTES) {
+  for (const key of BOOLEAN_ROLE_ATTRIBUTES) {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== 'boolean') throw new InvalidArgumentError(`${key} must be a boolean`);

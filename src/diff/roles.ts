@@ -3,23 +3,18 @@
  */
 import type { Operation } from '../plan/operations.js';
 import { scramMatches, isScramVerifier } from '../passwords/scram.js';
-import type {
-  CurrentRole,
-  CurrentState,
-  DesiredRole,
-  DesiredState,
-  RoleAttributes,
+import {
+  BOOLEAN_ROLE_ATTRIBUTES,
+  type CurrentRole,
+  type CurrentState,
+  type DesiredRole,
+  type DesiredState,
+  type RoleAttributes,
 } from '../model/state.js';
 import { compareStrings, sortedStrings } from './order.js';
 
 const ATTRIBUTE_NAMES = [
-  'superuser',
-  'createdb',
-  'createrole',
-  'inherit',
-  'login',
-  'replication',
-  'bypassrls',
+  ...BOOLEAN_ROLE_ATTRIBUTES,
   'connectionLimit',
   'validUntil',
 ] as const satisfies readonly (keyof RoleAttributes)[];

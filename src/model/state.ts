@@ -23,6 +23,20 @@ export interface RoleAttributes {
   readonly validUntil: string | null;
 }
 
+/**
+ * The on/off attributes of a role, in the order of CREATE ROLE's synopsis: the order in which
+ * attribute changes and plan-file fields are written.
+ */
+export const BOOLEAN_ROLE_ATTRIBUTES = [
+  'superuser',
+  'createdb',
+  'createrole',
+  'inherit',
+  'login',
+  'replication',
+  'bypassrls',
+] as const satisfies readonly (keyof RoleAttributes)[];
+
 /** What `CREATE ROLE name` with no options gives. */
 export const DEFAULT_ROLE_ATTRIBUTES: RoleAttributes = {
   superuser: false,

@@ -25,7 +25,11 @@ import {
   type AllInSchemaKind,
   type ObjectKind,
 } from '../model/privileges.js';
-import type { PasswordSource, RoleAttributes } from '../model/state.js';
+import {
+  BOOLEAN_ROLE_ATTRIBUTES,
+  type PasswordSource,
+  type RoleAttributes,
+} from '../model/state.js';
 import { planStep, summarizeSteps } from './build.js';
 import {
   assertNever,
@@ -311,16 +315,7 @@ function readAttributes(
   { complete }: { complete: boolean },
 ): Partial<{ -readonly [K in keyof RoleAttributes]: RoleAttributes[K] }> {
   const attributes: Partial<{ -readonly [K in keyof RoleAttributes]: RoleAttributes[K] }> = {};
-  const flags = [
-    'superuser',
-    'createdb',
-    'createrole',
-    'inherit',
-    'login',
-    'replication',
-    'bypassrls',
-  ] as const;
-  for (const flag of flags) {
+  for (const flag of BOOLEAN_ROLE_ATTRIBUTES) {
     const value = complete ? f.boolean(flag) : f.optionalBoolean(flag);
     if (value !== undefined) attributes[flag] = value;
   }
