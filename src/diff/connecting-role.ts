@@ -14,27 +14,14 @@
 import type { CurrentState } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { quoteIdent } from '../sql/quote.js';
+import { rolesMemberOf } from './member-of.js';
 import { compareStrings } from './order.js';
 import type { Problems } from './problems.js';
 
 /** Roles on which `user` holds ADMIN OPTION, directly or through any membership chain. */
 function adminRoles(current: CurrentState, user: string): Set<string> {
-  const groupsOf = new Map<string, string[]>();
-  for (const { role, member } of current.memberships) {
-    const groups = groupsOf.get(member);
-    if (groups) groups.push(role);
-    else groupsOf.set(member, [role]);
-  }
   // PostgreSQL's roles_is_member_of(ROLERECURSE_MEMBERS): every row, whatever its options.
-  const actingAs = new Set([user]);
-  const pending = [user];
-  for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
-    for (const group of groupsOf.get(member) ?? []) {
-      if (actingAs.has(group)) continue;
-      actingAs.add(group);
-      pending.push(group);
-    }
-  }
+  const actingAs = rolesMemberOf(current.memberships, user).add(user);
   return new Set(
     current.memberships
       .filter((row) => row.admin && actingAs.has(row.member))

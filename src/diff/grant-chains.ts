@@ -17,6 +17,7 @@ import type { CurrentMembership, CurrentState, PrivilegeFact } from '../model/st
 import type { Operation } from '../plan/operations.js';
 import { summarizeOperation } from '../plan/summary.js';
 import { quoteIdent } from '../sql/quote.js';
+import { rolesMemberOf } from './member-of.js';
 import { compareStrings, key } from './order.js';
 import type { Problems } from './problems.js';
 
@@ -91,24 +92,8 @@ export class GrantChains {
 function settableRoles(current: CurrentState): Set<string> {
   const user = current.server.currentUser;
   const since16 = current.server.versionNum >= 160000;
-  const groupsOf = new Map<string, string[]>();
   const allowsSet = (row: CurrentMembership): boolean => !since16 || row.set === true;
-  for (const row of current.memberships) {
-    if (!allowsSet(row)) continue;
-    const groups = groupsOf.get(row.member);
-    if (groups) groups.push(row.role);
-    else groupsOf.set(row.member, [row.role]);
-  }
-  const reached = new Set([user]);
-  const pending = [user];
-  for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
-    for (const group of groupsOf.get(member) ?? []) {
-      if (reached.has(group)) continue;
-      reached.add(group);
-      pending.push(group);
-    }
-  }
-  return reached;
+  return rolesMemberOf(current.memberships, user, allowsSet).add(user);
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState } from '../model/state.js';
+import { rolesMemberOf } from './member-of.js';
 
 /**
  * Roles a non-superuser connecting role is a member of, directly or not (empty for a
@@ -19,24 +20,12 @@ import type { CurrentState } from '../model/state.js';
  * right to manage that role, which dropping the role makes moot.
  */
 export function rolesActedThrough(current: CurrentState): ReadonlySet<string> {
-  const reached = new Set<string>();
-  if (current.server.currentUserIsSuperuser) return reached;
-  const groupsOf = new Map<string, string[]>();
-  for (const { role, member, inherit, set } of current.memberships) {
-    if (inherit === false && set === false) continue;
-    const groups = groupsOf.get(member);
-    if (groups) groups.push(role);
-    else groupsOf.set(member, [role]);
-  }
-  const pending = [current.server.currentUser];
-  for (let member = pending.pop(); member !== undefined; member = pending.pop()) {
-    for (const group of groupsOf.get(member) ?? []) {
-      if (reached.has(group)) continue;
-      reached.add(group);
-      pending.push(group);
-    }
-  }
-  return reached;
+  if (current.server.currentUserIsSuperuser) return new Set();
+  return rolesMemberOf(
+    current.memberships,
+    current.server.currentUser,
+    ({ inherit, set }) => inherit !== false || set !== false,
+  );
 }
 
 /**

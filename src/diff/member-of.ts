@@ -1,0 +1,35 @@
+/**
+ * Walks membership chains: the roles a role is a member of, directly or through other roles.
+ * PostgreSQL's roles_is_member_of walks the same chains, following the rows its caller
+ * counts (every row for ADMIN OPTION, SET rows for SET ROLE from 16, ...).
+ */
+import type { CurrentMembership } from '../model/state.js';
+
+/**
+ * The roles `member` is a member of, directly or not, through the rows `follows` accepts
+ * (every row when omitted). `member` itself is not in the result: PostgreSQL forbids
+ * membership cycles, so no chain leads back to it.
+ */
+export function rolesMemberOf(
+  memberships: readonly CurrentMembership[],
+  member: string,
+  follows: (row: CurrentMembership) => boolean = () => true,
+): Set<string> {
+  const groupsOf = new Map<string, string[]>();
+  for (const row of memberships) {
+    if (!follows(row)) continue;
+    const groups = groupsOf.get(row.member);
+    if (groups) groups.push(row.role);
+    else groupsOf.set(row.member, [row.role]);
+  }
+  const reached = new Set<string>();
+  const pending = [member];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const group of groupsOf.get(next) ?? []) {
+      if (reached.has(group)) continue;
+      reached.add(group);
+      pending.push(group);
+    }
+  }
+  return reached;
+}
