@@ -86,28 +86,18 @@ function group(changes: readonly [DefaultPrivilegeFact, boolean][]): Grouped[] {
     entry.grantees.push(fact.grantee);
     merged.set(groupKey, entry);
   }
+  const sortKey = (entry: Grouped): string =>
+    key(
+      entry.forRole,
+      entry.schema,
+      entry.objectType,
+      entry.flag,
+      entry.privileges.join(','),
+      entry.grantees.join(','),
+    );
   return [...merged.values()]
     .map((entry) => ({ ...entry, grantees: sortedStrings(entry.grantees) }))
-    .sort((a, b) =>
-      compareStrings(
-        key(
-          a.forRole,
-          a.schema,
-          a.objectType,
-          a.flag,
-          a.privileges.join(','),
-          a.grantees.join(','),
-        ),
-        key(
-          b.forRole,
-          b.schema,
-          b.objectType,
-          b.flag,
-          b.privileges.join(','),
-          b.grantees.join(','),
-        ),
-      ),
-    );
+    .sort((a, b) => compareStrings(sortKey(a), sortKey(b)));
 }
 
 function indexFacts(facts: readonly DefaultPrivilegeFact[]): Map<string, DefaultPrivilegeFact> {
