@@ -19,7 +19,7 @@ import type { DesiredState } from '../model/state.js';
 import type { Plan, PlanSummary } from '../plan/operations.js';
 import type { SecretResolver } from '../sql/render.js';
 import { InvalidArgumentError } from './errors.js';
-import type { Session, Transaction } from './session.js';
+import { queryableOf, type Session } from './session.js';
 
 /** A loaded config (`loadConfig`, `parseConfig`) or the path of a pgward.yaml to load. */
 export type ConfigSource = Config | string;
@@ -133,15 +133,6 @@ function secretsForApply(plan: Plan, config: ConfigSource | undefined): SecretRe
   }
   const verifiers = new Map(roles.map((role) => [role, resolve(role)]));
   return fromMap(verifiers);
-}
-
-/** The engine reads through this: the session transaction's query, in pg's result shape. */
-function queryableOf(tx: Transaction): Queryable {
-  return {
-    query: async <R extends object>(sql: string, params: unknown[] = []) => ({
-      rows: await tx.query<R>(sql, params),
-    }),
-  };
 }
 
 /**

@@ -22,6 +22,15 @@ export interface Transaction {
   execute(op: Operation, secrets?: SecretResolver): Promise<void>;
 }
 
+/** A transaction as introspection's Queryable (pg's result shape), to read the catalog in it. */
+export function queryableOf(tx: Transaction): Queryable {
+  return {
+    query: async <R extends object>(sql: string, params: unknown[] = []) => ({
+      rows: await tx.query<R>(sql, params),
+    }),
+  };
+}
+
 /** Text that must never reach a message: a plaintext password and the verifier sent for it. */
 export type Secrets = readonly string[];
 

@@ -6,11 +6,10 @@
  */
 import type { Argv } from 'yargs';
 import { createRole, listRoles, roleExists, type RoleInfo } from '../../api/roles.js';
-import type { Session, Transaction } from '../../api/session.js';
+import { queryableOf, type Session, type Transaction } from '../../api/session.js';
 import { compareStrings, sortedStrings } from '../../diff/order.js';
 import { protectionReason, protectionRules } from '../../diff/protection.js';
 import { readDependencies } from '../../introspect/dependencies.js';
-import type { Queryable } from '../../introspect/queryable.js';
 import { readMemberships } from '../../introspect/roles.js';
 import { readServer } from '../../introspect/server.js';
 import type { CurrentState, RoleDependency } from '../../model/state.js';
@@ -26,11 +25,6 @@ import {
   textTable,
   withSession,
 } from './role-admin.js';
-
-/** The library's transaction as introspection's Queryable, to read inside it. */
-function queryable(tx: Transaction): Queryable {
-  return { query: async (sql, params) => ({ rows: await tx.query(sql, params ?? []) }) };
-}
 
 function quoted(name: string): string {
   return `"${printable(name)}"`;
@@ -151,7 +145,7 @@ async function dropOperations(
   name: string,
   reassignTo: string | undefined,
 ): Promise<Operation[]> {
-  const client = queryable(tx);
+  const client = queryableOf(tx);
   const server = await readServer(client);
   const memberships = await readMemberships(client, server);
   const state: CurrentState = {
