@@ -4,6 +4,7 @@
  * schema check and tolerates data the schema found malformed (those parts are skipped: their
  * problem is already reported), so one run reports schema and semantic problems together.
  */
+import type { SourcePosition } from '../errors.js';
 import type { Privilege } from '../model/privileges.js';
 import { PRIVILEGES_BY_KIND } from '../model/privileges.js';
 import type { RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
@@ -72,13 +73,24 @@ function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
     ignoreRoles.push(value);
   }
   let objectCreators: string[] | null = null;
+  const objectCreatorPositions: SourcePosition[] = [];
   if (Array.isArray(settings.object_creators)) {
     objectCreators = [];
     for (const { value, index } of stringItems(settings.object_creators)) {
-      readRoleReference(value, 'role', [...path, 'object_creators', index], ctx);
-      if (!objectCreators.includes(value)) objectCreators.push(value);
+      const itemPath = [...path, 'object_creators', index];
+      readRoleReference(value, 'role', itemPath, ctx);
+      if (objectCreators.includes(value)) continue;
+      objectCreators.push(value);
+      objectCreatorPositions.push(ctx.position(itemPath));
     }
   }
+  const reassignPath = [...path, 'reassign_owned_to'];
+  const reassignOwnedTo = readRoleReference(
+    settings.reassign_owned_to,
+    'reassign_owned_to',
+    reassignPath,
+    ctx,
+  );
   const unmanaged = settings.unmanaged_roles;
   return {
     unmanagedRoles:
@@ -86,13 +98,10 @@ function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
         ? (unmanaged as UnmanagedRolesPolicy)
         : 'ignore',
     ignoreRoles,
-    reassignOwnedTo: readRoleReference(
-      settings.reassign_owned_to,
-      'reassign_owned_to',
-      [...path, 'reassign_owned_to'],
-      ctx,
-    ),
+    reassignOwnedTo,
+    ...(reassignOwnedTo !== null && { reassignOwnedToPosition: ctx.position(reassignPath) }),
     objectCreators,
+    ...(objectCreators !== null && { objectCreatorPositions }),
   };
 }
 

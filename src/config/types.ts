@@ -14,8 +14,12 @@ export interface ConfigSettings {
   /** Globs (`*`, `?`) of role names pgward never touches. */
   readonly ignoreRoles: readonly string[];
   readonly reassignOwnedTo: string | null;
+  /** Where `reassign_owned_to` is written, for problems found at plan time. */
+  readonly reassignOwnedToPosition?: SourcePosition;
   /** Roles whose future objects `permissions` cover; null = each schema's owner. */
   readonly objectCreators: readonly string[] | null;
+  /** Where each of `objectCreators` is first written (same order), for plan-time problems. */
+  readonly objectCreatorPositions?: readonly SourcePosition[];
 }
 
 /** Object types a profile can name. */

@@ -7,6 +7,7 @@
  * PlanError, each problem at its place in the config.
  */
 import type { Config, ConfigRole } from '../config/types.js';
+import type { SourcePosition } from '../errors.js';
 import {
   DEFAULT_ROLE_ATTRIBUTES,
   type CurrentState,
@@ -71,17 +72,20 @@ export function resolveDesired(
   const roles = config.roles.map((role) => resolveRole(ctx, rules, role));
   checkRenames(ctx, rules, config.roles);
   const memberships = resolveMemberships(ctx);
+  const { settings } = config;
   const objectCreators = resolveSettingRoles(
     ctx,
-    config.settings.objectCreators,
+    settings.objectCreators,
     'object_creators',
+    settings.objectCreatorPositions,
   );
   const { privileges, defaultPrivileges } = resolvePrivileges(ctx, objectCreators);
   const reassignOwnedTo =
-    config.settings.reassignOwnedTo === null
+    settings.reassignOwnedTo === null
       ? null
-      : (resolveSettingRoles(ctx, [config.settings.reassignOwnedTo], 'reassign_owned_to')?.[0] ??
-        null);
+      : (resolveSettingRoles(ctx, [settings.reassignOwnedTo], 'reassign_owned_to', [
+          settings.reassignOwnedToPosition,
+        ])?.[0] ?? null);
 
   // --suffix: the generic roles (R, member of R_S, adding memberships only) join `roles`,
   // `memberships`, `managedRoles` and `addOnlyMembershipsOf`; other suffixes' roles are protected.
@@ -196,17 +200,24 @@ function resolveMemberships(ctx: ResolveContext): DesiredMembership[] {
   );
 }
 
-/** Maps roles named in settings; each must be declared or exist. Null stays null. */
+/**
+ * Maps roles named in settings; each must be declared or exist. Null stays null. `positions`
+ * (same order as `written`) say where each is written, when known.
+ */
 function resolveSettingRoles(
   ctx: ResolveContext,
   written: readonly string[] | null,
   setting: string,
+  positions: readonly (SourcePosition | undefined)[] = [],
 ): string[] | null {
   if (written === null) return null;
-  return written.flatMap((name) => {
+  return written.flatMap((name, index) => {
     const mapped = ctx.names.toDatabase(name);
     if (ctx.names.isDeclared(name) || ctx.existingRoles.has(mapped)) return [mapped];
-    ctx.problems.add(`role "${name}" in settings.${setting} is not declared and does not exist`);
+    ctx.problems.add(
+      `role "${name}" in settings.${setting} is not declared and does not exist`,
+      positions[index],
+    );
     return [];
   });
 }

@@ -31,7 +31,9 @@ const expectedFull: Config = {
     unmanagedRoles: 'report',
     ignoreRoles: ['app_*', 'temp_?'],
     reassignOwnedTo: 'admin',
+    reassignOwnedToPosition: at(7, 22),
     objectCreators: ['migrator', 'deployer'],
+    objectCreatorPositions: [at(8, 21), at(8, 31)],
   },
   profiles: {
     // The config's `read` replaces the built-in one; `write` stays built in.

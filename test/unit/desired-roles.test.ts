@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
 import { resolveDesired } from '../../src/diff/desired.js';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
 import {
@@ -7,6 +8,7 @@ import {
   config,
   configRole,
   envPassword,
+  FILE,
   membership,
   planProblems,
   role,
@@ -125,6 +127,30 @@ describe('resolveDesired: roles', () => {
     ).toEqual([
       { message: 'role "ghost" in settings.object_creators is not declared and does not exist' },
       { message: 'role "nobody" in settings.reassign_owned_to is not declared and does not exist' },
+    ]);
+  });
+
+  it('says where the config names an unknown reassign_owned_to or object_creators role', () => {
+    const loaded = parseConfig(
+      [
+        'version: 1',
+        'settings:',
+        '  reassign_owned_to: nobody',
+        '  object_creators: [app, ghost, app, ghost]',
+        'roles:',
+        '  app: {}',
+      ].join('\n'),
+      FILE,
+    );
+    expect(planProblems(() => resolveDesired(loaded, state()))).toEqual([
+      {
+        message: 'role "ghost" in settings.object_creators is not declared and does not exist',
+        position: at(4, 26),
+      },
+      {
+        message: 'role "nobody" in settings.reassign_owned_to is not declared and does not exist',
+        position: at(3, 22),
+      },
     ]);
   });
 });
