@@ -15,6 +15,9 @@ export interface ConnectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** The URI schemes libpq accepts. */
+const CONNECTION_URI = /^postgres(ql)?:\/\//i;
+
 /** Where a connection goes, for messages: never includes the password. */
 export function describeTarget(client: pg.Client): string {
   const p = (
@@ -35,11 +38,32 @@ export function describeTarget(client: pg.Client): string {
 export async function openConnection(options: ConnectOptions = {}): Promise<pg.Client> {
   const env = options.env ?? process.env;
   const url = options.url ?? env.DATABASE_URL;
-  const client = new pg.Client({
-    ...(url ? { connectionString: url } : {}),
-    application_name: 'pgward',
-    options: '-c TimeZone=UTC',
-  });
+  const source = options.url !== undefined ? 'the connection string' : 'DATABASE_URL';
+  if (url && !CONNECTION_URI.test(url)) {
+    // node-postgres reads any other string as a relative URL whose path is the database name,
+    // so a libpq `host=... password=...` string would come back whole in the error message.
+    throw new ConnectionError(
+      `${source} is not a postgresql:// URI (keyword=value strings are not supported): expected postgresql://[user[:password]@][host][:port][/dbname][?param=value&...]`,
+    );
+  }
+  let client: pg.Client;
+  try {
+    client = new pg.Client({
+      ...(url ? { connectionString: url } : {}),
+      application_name: 'pgward',
+      options: '-c TimeZone=UTC',
+    });
+  } catch (error) {
+    // A malformed URI (bad port, unbalanced brackets). The URI may hold a password: it is never
+    // quoted back.
+    const reason = (error instanceof Error ? error.message : String(error)).replaceAll(
+      url ?? '',
+      '…',
+    );
+    throw new ConnectionError(`${source} is not a valid postgresql:// URI: ${reason}`, {
+      cause: error,
+    });
+  }
   // A server that dies mid-session emits 'error' on the client; without a listener Node
   // would crash. The failing query rejects anyway, which is where we report it.
   client.on('error', () => undefined);

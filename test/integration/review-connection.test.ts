@@ -1,0 +1,175 @@
+/**
+ * Spec §2 as a user meets it: a unix-socket directory in PGHOST works, and a connection that
+ * fails is one line on stderr (exit 1), with no stack trace and no password, for every command
+ * that connects.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../../src/sandbox/embedded-postgres.js';
+import { binariesFor } from '../support/binaries.js';
+import { ensureBuilt, runCli, runCliProcess } from '../support/cli.js';
+
+const PASSWORD = 'Sup3rS3cret';
+
+let server: EmbeddedPostgres;
+let dir: string;
+
+async function query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+  const client = new pg.Client({ connectionString: server.url() });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  // A server of our own rather than useTestServer(): the test needs its socket directory.
+  server = await startEmbeddedPostgres({
+    binaries: await binariesFor(inject('pgMajor')),
+    templateDataDir: inject('pgTemplateDataDir'),
+  });
+  dir = await mkdtemp(join(tmpdir(), 'pgward-review-connection-'));
+  await writeFile(
+    join(dir, 'pgward.yaml'),
+    'version: 1\nroles:\n  via_socket:\n    login: true\n    connection_limit: 3\n',
+  );
+});
+
+afterAll(async () => {
+  await query('DROP ROLE IF EXISTS via_socket').catch(() => undefined);
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('PGHOST naming a unix-socket directory', () => {
+  // Local connections are trusted and TCP ones need a password: with no password given,
+  // only the socket can succeed.
+  const socketEnv = () => ({
+    PGHOST: server.socketDir,
+    PGPORT: String(server.port),
+    PGUSER: 'postgres',
+    PGDATABASE: 'postgres',
+  });
+
+  it('plan, apply and the listings connect through the socket', async () => {
+    const plan = await runCliProcess(['plan', '--detailed-exitcode'], {
+      cwd: dir,
+      env: socketEnv(),
+    });
+    expect(plan.stderr).toBe('');
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain('+ create role "via_socket" (login, connection limit 3)');
+
+    const apply = await runCliProcess(['apply', '--yes'], { cwd: dir, env: socketEnv() });
+    expect(apply.exitCode).toBe(0);
+    expect(apply.stdout).toContain('Apply complete: 1 added, 0 changed, 0 destroyed.');
+    expect(
+      await query('SELECT rolcanlogin, rolconnlimit FROM pg_roles WHERE rolname = $1', [
+        'via_socket',
+      ]),
+    ).toEqual([{ rolcanlogin: true, rolconnlimit: 3 }]);
+
+    const roles = await runCliProcess(['roles'], { cwd: dir, env: socketEnv() });
+    expect(roles.exitCode).toBe(0);
+    expect(roles.stdout).toMatch(/^via_socket +login, connection limit 3$/m);
+  });
+
+  it('a socket with no server behind it is one line naming the socket', async () => {
+    const result = await runCliProcess(['roles'], {
+      cwd: dir,
+      env: { ...socketEnv(), PGPORT: '1' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      `error: could not connect to database "postgres" at socket ${server.socketDir}/.s.PGSQL.1 as "postgres": connect ENOENT ${server.socketDir}/.s.PGSQL.1\n`,
+    );
+  });
+});
+
+describe('a connection that fails', () => {
+  // Port 1 on the loopback: nothing listens there, the connection is refused at once.
+  const refused = `postgresql://pgward:${PASSWORD}@127.0.0.1:1/postgres`;
+  const COMMANDS: readonly (readonly string[])[] = [
+    ['plan'],
+    ['apply', '--yes'],
+    ['apply', 'plan.json'],
+    ['drift'],
+    ['inventory'],
+    ['export'],
+    ['roles'],
+    ['members', 'via_socket'],
+    ['grants', 'via_socket'],
+    ['login', 'create', 'carol'],
+    ['login', 'drop', 'carol'],
+    ['login', 'list'],
+  ];
+
+  beforeAll(async () => {
+    const saved = await runCli(['plan', '--out', 'plan.json'], {
+      cwd: dir,
+      env: { DATABASE_URL: server.url() },
+    });
+    expect(saved.exitCode).toBe(0);
+  });
+
+  it.each(COMMANDS.map((args) => [args.join(' '), args] as const))(
+    'is one line without stack trace or password: pgward %s',
+    async (_line, args) => {
+      const result = await runCli(args, { cwd: dir, env: { DATABASE_URL: refused } });
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        /^error: could not connect to database "postgres" at 127\.0\.0\.1:1 as "pgward": connect ECONNREFUSED 127\.0\.0\.1:1\n$/,
+      );
+    },
+  );
+
+  it('with a wrong password is refused by the server in one line that does not repeat it', async () => {
+    const url = new URL(server.url());
+    url.password = PASSWORD;
+    const result = await runCli(['roles', '--db', url.toString()], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      `error: could not connect to database "postgres" at 127.0.0.1:${server.port} as "postgres": password authentication failed for user "postgres"\n`,
+    );
+  });
+
+  it('never quotes a keyword=value connection string, which may hold a password', async () => {
+    const result = await runCli(
+      ['plan', '--db', `host=127.0.0.1 port=1 user=pgward password=${PASSWORD}`],
+      { cwd: dir },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.stderr).toMatch(/^error: the connection string is not a postgresql:\/\/ URI/);
+    expect(result.stderr).not.toContain(PASSWORD);
+
+    const fromEnv = await runCli(['plan'], {
+      cwd: dir,
+      env: { DATABASE_URL: `dbname=postgres password=${PASSWORD}` },
+    });
+    expect(fromEnv.exitCode).toBe(1);
+    expect(fromEnv.stderr).toMatch(/^error: DATABASE_URL is not a postgresql:\/\/ URI/);
+    expect(fromEnv.stderr).not.toContain(PASSWORD);
+  });
+
+  it('reports a malformed URI as such, not as an internal error', async () => {
+    const result = await runCli(
+      ['drift', '--db', `postgresql://pgward:${PASSWORD}@127.0.0.1:notaport/postgres`],
+      { cwd: dir },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      'error: the connection string is not a valid postgresql:// URI: Invalid URL\n',
+    );
+  });
+});
