@@ -147,16 +147,19 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
  */
 export function loadConfig(file: string, options: LoadOptions = {}): Config {
   let text: string;
+  const path = resolve(options.cwd ?? process.cwd(), file);
   try {
-    text = readFileSync(resolve(options.cwd ?? process.cwd(), file), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
+        ? `no such file${path === file ? '' : ` (looked for ${path})`}`
+        : code === 'EACCES' || code === 'EPERM'
           ? 'permission denied'
-          : (code ?? String(error));
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (code ?? String(error));
     throw new ConfigError([{ message: `cannot read config file ${q(file)}: ${reason}` }]);
   }
   return parseConfig(text, file, options);
