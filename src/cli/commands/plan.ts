@@ -1,11 +1,33 @@
 /** `pgward plan`: show what apply would do; reads the catalog, writes nothing to the database. */
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { planConfig } from '../../engine.js';
+import { PgwardError } from '../../errors.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
 import { PLAN_FORMATS, planJson, renderPlanAs } from '../output.js';
+
+/** Saves the plan for `apply PLANFILE`; a path that cannot be written is a one-line error. */
+async function writePlanFile(path: string, name: string, json: string): Promise<void> {
+  try {
+    await writeFile(path, json);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? `directory "${dirname(name)}" does not exist`
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : error instanceof Error
+              ? error.message
+              : String(error);
+    throw new PgwardError(`cannot write plan file ${name}: ${reason}`, { cause: error });
+  }
+}
 
 export const planCommand = defineCommand({
   command: 'plan',
@@ -47,7 +69,7 @@ export const planCommand = defineCommand({
       );
       for (const warning of plan.warnings) context.warn(warning);
       if (args.out !== undefined) {
-        await writeFile(context.path(args.out), planJson(plan));
+        await writePlanFile(context.path(args.out), args.out, planJson(plan));
         context.note(
           `Saved the plan to ${args.out}; apply exactly it with: pgward apply ${args.out}`,
         );
