@@ -42,6 +42,22 @@ function version(): string {
   return manifest.version;
 }
 
+/**
+ * yargs' message for a command line it refuses. Its "Invalid values:" block puts the option on
+ * the second line; the first line of stderr (what CI logs show) should name it.
+ */
+function usageMessage(message: string | null): string {
+  if (!message) return 'invalid command line';
+  const refused = [...message.matchAll(/Argument: (\S+), Given: (.*), Choices: (.*)$/gm)];
+  if (refused.length === 0) return message;
+  return refused
+    .map(
+      ([, option, given, choices]) =>
+        `invalid --${option} ${given}: choose one of ${(choices ?? '').replaceAll('"', '')}`,
+    )
+    .join('\n');
+}
+
 function parser(argv: readonly string[], state: RunState): Argv<GlobalArgs> {
   const width = state.io.stdout.columns ?? 100;
   let cli = yargs(argv)
@@ -81,7 +97,7 @@ function parser(argv: readonly string[], state: RunState): Argv<GlobalArgs> {
     .wrap(Math.min(100, width))
     .exitProcess(false)
     .fail((message: string | null, error: Error | undefined) => {
-      throw error ?? new UsageError(message ?? 'invalid command line');
+      throw error ?? new UsageError(usageMessage(message));
     });
   for (const command of COMMANDS) cli = cli.command(command(state));
   return cli as unknown as Argv<GlobalArgs>;
