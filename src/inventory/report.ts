@@ -3,6 +3,7 @@
  * and for programs (the JSON of spec §5).
  */
 import kleur from 'kleur';
+import { displayWidth, padToWidth, printable } from '../report/terminal.js';
 import type { Inventory, SchemaPermissionStatus } from './compute.js';
 
 /** The JSON form: exactly the four fields of spec §5, arrays in the inventory's order. */
@@ -36,17 +37,22 @@ function held(permission: SchemaPermissionStatus): string {
   return 'has neither read nor write';
 }
 
-/** Pads every column but the last to the width of its longest cell. */
+/**
+ * Pads every column but the last to the width of its longest cell, in terminal columns (CJK
+ * names take two per character). The first column is the coloured mark, one column wide.
+ */
 function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows)
-    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
+    row.forEach(
+      (cell, i) => (widths[i] = Math.max(widths[i] ?? 0, i === 0 ? 1 : displayWidth(cell))),
+    );
   return rows.map(
     (row) =>
       indent +
       row
         .map((cell, i) =>
-          i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length),
+          i === row.length - 1 ? cell : i === 0 ? cell : padToWidth(cell, widths[i] ?? 0),
         )
         .join('  ')
         .trimEnd(),
@@ -74,18 +80,18 @@ export function renderInventoryText(inventory: Inventory, options: { color: bool
   const configuredRows: string[][] = [];
   for (const role of inventory.configured_roles) {
     if (!role.exists) {
-      configuredRows.push([bad, role.name, '', '', 'role does not exist']);
+      configuredRows.push([bad, printable(role.name), '', '', 'role does not exist']);
       continue;
     }
     if (role.schema_permissions.length === 0) {
-      configuredRows.push([ok, role.name, '', '', 'no schema permissions configured']);
+      configuredRows.push([ok, printable(role.name), '', '', 'no schema permissions configured']);
       continue;
     }
     for (const permission of role.schema_permissions) {
       configuredRows.push([
         permission.satisfied ? ok : bad,
-        role.name,
-        permission.schema,
+        printable(role.name),
+        printable(permission.schema),
         `expects ${permission.expected}`,
         held(permission),
       ]);
@@ -96,7 +102,7 @@ export function renderInventoryText(inventory: Inventory, options: { color: bool
   lines.push('', 'Missing roles:');
   lines.push(
     ...(inventory.missing_roles.length > 0
-      ? table(inventory.missing_roles.map((name) => [bad, name]))
+      ? table(inventory.missing_roles.map((name) => [bad, printable(name)]))
       : ['  (none)']),
   );
 
@@ -106,8 +112,8 @@ export function renderInventoryText(inventory: Inventory, options: { color: bool
       ? table(
           inventory.unknown_roles.map((role) => [
             unknown,
-            role.name,
-            role.schemas.join(', '),
+            printable(role.name),
+            role.schemas.map(printable).join(', '),
             role.login ? 'login' : 'nologin',
           ]),
         )
@@ -117,7 +123,7 @@ export function renderInventoryText(inventory: Inventory, options: { color: bool
   lines.push('', 'Other login roles (no access to configured schemas):');
   lines.push(
     ...(inventory.other_login_roles.length > 0
-      ? inventory.other_login_roles.map((name) => `  ${name}`)
+      ? inventory.other_login_roles.map((name) => `  ${printable(name)}`)
       : ['  (none)']),
   );
 

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { Session } from '../../api/session.js';
 import { PgwardError } from '../../errors.js';
+import { displayWidth, padToWidth, printable } from '../../report/terminal.js';
 import type { CommandContext, GlobalArgs } from '../command.js';
 import { withDatabase } from '../database.js';
 
@@ -30,31 +31,22 @@ export async function withSession<T>(
   });
 }
 
-/**
- * A name as shown on a terminal: control characters become `\x1b`, so that a role named with
- * an escape sequence cannot rewrite the screen, and one with a newline stays on its line.
- */
-export function printable(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
+export { printable };
 
-/** Rows as aligned columns (two spaces apart), a header first; no trailing spaces. */
+/**
+ * Rows as aligned columns (two spaces apart), a header first; no trailing spaces. Widths are
+ * terminal columns, so names with accents, CJK characters or emoji line up too.
+ */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, column) =>
-    Math.max(...all.map((row) => [...(row[column] ?? '')].length)),
+    Math.max(...all.map((row) => displayWidth(row[column] ?? ''))),
   );
   return all
     .map((row) =>
       row
         .map((cell, column) =>
-          column === row.length - 1
-            ? cell
-            : cell.padEnd((widths[column] ?? 0) + cell.length - [...cell].length),
+          column === row.length - 1 ? cell : padToWidth(cell, widths[column] ?? 0),
         )
         .join('  ')
         .trimEnd(),
