@@ -7,9 +7,9 @@
  * Roles are cluster-wide, so every role here starts with `adm_` and the listings are compared
  * on those rows only (the server may hold other files' roles).
  */
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { loginAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -47,21 +47,6 @@ async function memberships(member: string): Promise<string[]> {
     [member],
   );
   return rows.map((row) => row.role);
-}
-
-/** Logs in over TCP as `user` with `password`; resolves to the session user or rejects. */
-async function loginAs(user: string, password: string): Promise<string> {
-  const url = new URL(server.url());
-  url.username = encodeURIComponent(user);
-  url.password = encodeURIComponent(password);
-  const client = new pg.Client({ connectionString: url.toString() });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ u: string }>('SELECT session_user AS u');
-    return rows[0]?.u ?? '';
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 beforeAll(async () => {
@@ -267,8 +252,10 @@ describe('pgward login create', () => {
     expect(row?.rolcanlogin).toBe(true);
     expect(row?.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(await memberships('adm_carol')).toEqual(['adm_reader', 'adm_writer']);
-    expect(await loginAs('adm_carol', password)).toBe('adm_carol');
-    await expect(loginAs('adm_carol', 'wrong')).rejects.toThrow(/password authentication failed/);
+    expect(await loginAs(server, 'adm_carol', password)).toBe('adm_carol');
+    await expect(loginAs(server, 'adm_carol', 'wrong')).rejects.toThrow(
+      /password authentication failed/,
+    );
   });
 
   it('creates a login role without a password when none is asked for', async () => {

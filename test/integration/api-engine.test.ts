@@ -8,7 +8,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
@@ -22,6 +21,9 @@ import {
   type PgwardDatabase,
   type Plan,
 } from '../../src/index.js';
+import { failure } from '../support/calls.js';
+import { catalogSnapshot } from '../support/catalog.js';
+import { loginAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -39,15 +41,6 @@ afterAll(async () => {
 
 function config(text: string, env: Record<string, string> = {}): Config {
   return parseConfig(text, 'pgward.yaml', { env, cwd: dir });
-}
-
-async function failure(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 async function hasTablePrivilege(role: string, table: string, privilege: string): Promise<boolean> {
@@ -69,35 +62,6 @@ async function storedPassword(role: string): Promise<string | null> {
     [role],
   );
   return row?.rolpassword ?? null;
-}
-
-/** Logs in over TCP as `user` with `password`; resolves to the session user or rejects. */
-async function loginAs(user: string, password: string): Promise<string> {
-  const url = new URL(server.url());
-  url.username = encodeURIComponent(user);
-  url.password = encodeURIComponent(password);
-  const client = new pg.Client({ connectionString: url.toString() });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ u: string }>('SELECT session_user AS u');
-    return rows[0]?.u ?? '';
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** Roles, memberships and table ACLs of the cluster and this database, to compare. */
-async function catalog(): Promise<unknown> {
-  return server.query(`
-    SELECT (SELECT json_agg(r ORDER BY r.rolname) FROM (
-              SELECT rolname, rolcanlogin, rolconnlimit FROM pg_roles) r) AS roles,
-           (SELECT json_agg(m ORDER BY m.roleid, m.member) FROM (
-              SELECT roleid::regrole::text AS roleid, member::regrole::text AS member
-              FROM pg_auth_members) m) AS memberships,
-           (SELECT json_agg(c ORDER BY n.nspname, c.relname) FROM (
-              SELECT relnamespace, relname, relacl::text FROM pg_class WHERE relkind = 'r') c
-              JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS tables`);
 }
 
 function statements(plan: Plan): string[] {
@@ -148,13 +112,13 @@ roles:
     const again = await db.plan(wanted);
     expect(again.steps).toEqual([]);
     expect(again.summary).toEqual({ add: 0, change: 0, destroy: 0 });
-    const before = await catalog();
+    const before = await catalogSnapshot(server, [server.database]);
     expect(await db.apply(again)).toEqual({
       applied: false,
       outcome: 'no_changes',
       summary: { add: 0, change: 0, destroy: 0 },
     });
-    expect(await catalog()).toEqual(before);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
   });
 
   it('sets a password the role logs in with, though the plan JSON never holds it', async () => {
@@ -173,8 +137,10 @@ roles:
     const json = [JSON.stringify(plan), JSON.stringify(planToJson(plan))];
 
     expect(await db.apply(plan)).toMatchObject({ applied: true, outcome: 'applied' });
-    expect(await loginAs('ae_login', password)).toBe('ae_login');
-    await expect(loginAs('ae_login', 'wrong')).rejects.toThrow(/password authentication failed/);
+    expect(await loginAs(server, 'ae_login', password)).toBe('ae_login');
+    await expect(loginAs(server, 'ae_login', 'wrong')).rejects.toThrow(
+      /password authentication failed/,
+    );
 
     const verifier = await storedPassword('ae_login');
     expect(verifier).toMatch(/^SCRAM-SHA-256\$4096:/);
@@ -204,12 +170,12 @@ roles:
     );
     const readBack = planFromJson(JSON.parse(JSON.stringify(planToJson(planned))));
 
-    const before = await catalog();
+    const before = await catalogSnapshot(server, [server.database]);
     const error = await failure(db.apply(readBack));
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error.message).toContain('"ae_app_zurich"');
     expect(error.message).toContain('db.apply(plan, { config })');
-    expect(await catalog()).toEqual(before);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
 
     // The config file on disk, given as a path, supplies the password for R_suffix.
     const file = join(dir, 'ae-app.yaml');
@@ -220,7 +186,7 @@ roles:
     } finally {
       delete process.env.AE_APP_PASSWORD;
     }
-    expect(await loginAs('ae_app_zurich', password)).toBe('ae_app_zurich');
+    expect(await loginAs(server, 'ae_app_zurich', password)).toBe('ae_app_zurich');
     expect(await roleExists('ae_app')).toBe(true);
     expect((await db.plan(wanted, { suffix: 'zurich' })).steps).toEqual([]);
   });
@@ -248,11 +214,11 @@ roles:
 
     // Someone changes the catalog between plan and apply.
     await server.query('CREATE ROLE ae_meanwhile');
-    const before = await catalog();
+    const before = await catalogSnapshot(server, [server.database]);
     const error = await failure(db.apply(plan));
     expect(error).toBeInstanceOf(StalePlanError);
     expect(error.message).toContain('stale');
-    expect(await catalog()).toEqual(before);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
     expect(await roleExists('ae_auditor')).toBe(false);
 
     // A fresh plan applies.

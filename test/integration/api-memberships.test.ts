@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, QueryError, type PgwardDatabase } from '../../src/index.js';
+import { failure } from '../support/calls.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -34,15 +35,6 @@ async function memberships(role: string): Promise<MembershipRow[]> {
       WHERE r.rolname = $1 GROUP BY m.rolname ORDER BY m.rolname COLLATE "C"`,
     [role],
   );
-}
-
-async function failure(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('grantRole', () => {

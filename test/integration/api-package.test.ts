@@ -17,6 +17,7 @@ import {
   type RoleGrant,
   type RoleInfo,
 } from '../../src/index.js';
+import { failure } from '../support/calls.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -24,15 +25,6 @@ const server = useTestServer();
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-async function failure(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('package exports', () => {
   it('exports connect and the error classes', () => {

@@ -2,9 +2,9 @@
  * Library API, privileges: grant / revoke / listRoleGrants on tables, sequences, functions,
  * schemas and databases, checked with has_*_privilege and the ACLs in the catalog.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, InvalidArgumentError, QueryError, type PgwardDatabase } from '../../src/index.js';
+import { failure, sentWhile } from '../support/calls.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -54,34 +54,6 @@ const holdsOnDatabase = (role: string, database: string, privilege: string): Pro
 
 const hasTable = (role: string, table: string, privilege: string): Promise<boolean> =>
   has('has_table_privilege($1, $2, $3)', [role, table, privilege]);
-
-async function failure(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Every SQL text any pg.Client sends while `work` runs. */
-async function sentWhile(work: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-    this: pg.Client,
-    ...args: unknown[]
-  ) {
-    sent.push(typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original);
-  try {
-    await work();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return sent;
-}
 
 describe('grant on tables', () => {
   it('grants on a table of public by default', async () => {

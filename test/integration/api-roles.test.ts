@@ -3,9 +3,10 @@
  * against the catalog (pg_roles, pg_authid, pg_auth_members) and, for passwords, by logging in
  * over TCP (the test server's TCP authentication is SCRAM-SHA-256).
  */
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect, InvalidArgumentError, QueryError, type PgwardDatabase } from '../../src/index.js';
+import { failure, sentWhile } from '../support/calls.js';
+import { loginAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -53,51 +54,6 @@ async function membersOf(role: string): Promise<string[]> {
     [role],
   );
   return rows.map((row) => row.member);
-}
-
-/** Logs in over TCP as `user` with `password`; resolves to the session user or rejects. */
-async function loginAs(user: string, password: string): Promise<string> {
-  const url = new URL(server.url());
-  url.username = encodeURIComponent(user);
-  url.password = encodeURIComponent(password);
-  const client = new pg.Client({ connectionString: url.toString() });
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ u: string }>('SELECT session_user AS u');
-    return rows[0]?.u ?? '';
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** Every SQL text and bind parameter any pg.Client sends while `work` runs. */
-async function sentWhile(work: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = [];
-  const original = pg.Client.prototype.query;
-  vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-    this: pg.Client,
-    ...args: unknown[]
-  ) {
-    const [first, second] = args;
-    sent.push(typeof first === 'string' ? first : JSON.stringify(first));
-    if (Array.isArray(second)) sent.push(JSON.stringify(second));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original);
-  try {
-    await work();
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return sent;
-}
-
-async function failure(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Everything an error exposes: message, fields, the display statement and its causes. */
@@ -165,8 +121,8 @@ describe('createRole', () => {
   it('stores a SCRAM-SHA-256 verifier with which the role can log in over TCP', async () => {
     await db.createRole('appuser', { login: true, password: 'correct horse' });
     expect((await roleRow('appuser'))?.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
-    await expect(loginAs('appuser', 'correct horse')).resolves.toBe('appuser');
-    await expect(loginAs('appuser', 'wrong horse')).rejects.toThrow(
+    await expect(loginAs(server, 'appuser', 'correct horse')).resolves.toBe('appuser');
+    await expect(loginAs(server, 'appuser', 'wrong horse')).rejects.toThrow(
       /password authentication failed/,
     );
   });
@@ -178,7 +134,7 @@ describe('createRole', () => {
     );
     expect(sent.some((sql) => sql.includes('SCRAM-SHA-256$'))).toBe(true);
     expect(sent.filter((sql) => sql.includes(password))).toEqual([]);
-    await expect(loginAs('hashed_on_client', password)).resolves.toBe('hashed_on_client');
+    await expect(loginAs(server, 'hashed_on_client', password)).resolves.toBe('hashed_on_client');
   });
 
   it('makes the role a member of inRoles in the same transaction', async () => {
@@ -229,7 +185,7 @@ describe('createRole', () => {
     expect(await roleRow(name)).toMatchObject({ rolcanlogin: true });
     expect(await roleRow('mixed "case"')).toBeUndefined();
     expect(await membersOf('readers')).toContain(name);
-    await expect(loginAs(name, 'quoted pw')).resolves.toBe(name);
+    await expect(loginAs(server, name, 'quoted pw')).resolves.toBe(name);
   });
 
   it('refuses bad arguments before sending any SQL', async () => {
@@ -310,8 +266,8 @@ describe('alterRole', () => {
     expect(sent.filter((sql) => sql.includes(password))).toEqual([]);
     expect(await roleRow('renamer')).toBeUndefined();
     expect((await roleRow('Renamed Role'))?.rolpassword).toMatch(/^SCRAM-SHA-256\$/);
-    await expect(loginAs('Renamed Role', password)).resolves.toBe('Renamed Role');
-    await expect(loginAs('Renamed Role', 'old one')).rejects.toThrow();
+    await expect(loginAs(server, 'Renamed Role', password)).resolves.toBe('Renamed Role');
+    await expect(loginAs(server, 'Renamed Role', 'old one')).rejects.toThrow();
   });
 
   it('changes nothing when a later part fails', async () => {

@@ -13,6 +13,7 @@ import type { Config } from '../../src/config/types.js';
 import { applyConfig } from '../../src/engine.js';
 import { ApplyError, StalePlanError } from '../../src/errors.js';
 import { openConnection } from '../../src/execute/connection.js';
+import { failure, waitFor } from '../support/calls.js';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
 
@@ -68,23 +69,6 @@ async function rolesAndMemberships(): Promise<unknown> {
               FROM pg_auth_members) m) AS memberships`);
 }
 
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in 20s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
-
 describe('applyConfig', () => {
   it('serializes applies: the second waits for the lock, then finds nothing to do', async () => {
     const { file, config } = await configFile(
@@ -114,7 +98,8 @@ describe('applyConfig', () => {
       '--db',
       server.url(),
     ]);
-    await until(
+    await waitFor(
+      'the second apply to wait for the apply lock',
       async () =>
         (await server.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))
           .length === 1,
@@ -144,7 +129,7 @@ roles:
 `,
     );
     const before = await rolesAndMemberships();
-    const error = await rejection(
+    const error = await failure(
       applyConfig(client, config, {
         lockTimeout: '5s',
         beforeExecute: async () => {
@@ -178,7 +163,7 @@ roles:
       - { privileges: [SELECT], object_type: table, all_in_schemas: [st] }
 `,
     );
-    const error = await rejection(
+    const error = await failure(
       applyConfig(client, config, {
         lockTimeout: '5s',
         confirm: async () => {
@@ -222,7 +207,7 @@ roles:
       'converge.yaml',
       'version: 1\nroles:\n  cv_existing: {}\n  cv_new: {}\n',
     );
-    const error = await rejection(
+    const error = await failure(
       applyConfig(client, config, {
         lockTimeout: '5s',
         // Someone changes a managed role after the re-plan: the check after executing sees it.

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scramMatches } from '../../src/passwords/scram.js';
+import { catalogSnapshot } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
 
@@ -25,18 +26,6 @@ async function write(name: string, text: string): Promise<string> {
   const file = join(dir, name);
   await writeFile(file, text);
   return file;
-}
-
-/** Roles, memberships and privileges of the cluster and this database, to compare. */
-async function catalog(): Promise<unknown> {
-  return server.query(`
-    SELECT (SELECT json_agg(r ORDER BY r.rolname) FROM (
-              SELECT rolname, rolcanlogin, rolconnlimit FROM pg_roles) r) AS roles,
-           (SELECT json_agg(m ORDER BY m.roleid, m.member) FROM (
-              SELECT roleid::regrole::text AS roleid, member::regrole::text AS member
-              FROM pg_auth_members) m) AS memberships,
-           (SELECT json_agg(c ORDER BY c.relname) FROM (
-              SELECT relname, relacl::text FROM pg_class WHERE relnamespace = 'public'::regnamespace) c) AS tables`);
 }
 
 describe('plan --out and apply PLANFILE', () => {
@@ -111,13 +100,13 @@ roles:
     ).toBe(0);
 
     await server.query('CREATE ROLE pf_meanwhile');
-    const before = await catalog();
+    const before = await catalogSnapshot(server, [server.database]);
     const result = await runCli(['apply', planFile, '-c', config, '--db', server.url()]);
     expect(result.exitCode).toBe(1);
     const [headline] = result.stderr.split('\n');
     expect(headline).toMatch(/^error: plan is stale: /);
     expect(headline).toContain('nothing was changed');
-    expect(await catalog()).toEqual(before);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
   });
 
   it('takes passwords from the config when applying a plan file; the file has none', async () => {

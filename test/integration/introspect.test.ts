@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspect, type Queryable } from '../../src/introspect/index.js';
 import type { ObjectRef } from '../../src/model/objects.js';
@@ -10,31 +9,19 @@ import type {
   PrivilegeFact,
 } from '../../src/model/state.js';
 import { scramMatches } from '../../src/passwords/scram.js';
+import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 
-async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return client;
-}
-
 async function introspectAs(url: string, setup?: string): Promise<CurrentState> {
-  const client = await connect(url);
+  const client = await connected(url);
   try {
     if (setup) await client.query(setup);
     return await introspect(client);
   } finally {
     await client.end();
   }
-}
-
-function urlAs(user: string, password: string, database = server.database): string {
-  const url = new URL(server.url(database));
-  url.username = user;
-  url.password = password;
-  return url.toString();
 }
 
 /** A Queryable that counts the statements it runs. */
@@ -506,7 +493,7 @@ describe('introspect', () => {
 
   it('works as a non-superuser, without reading passwords', async () => {
     await server.query(`CREATE ROLE auditor LOGIN PASSWORD 'auditor-pw'`);
-    const seen = await introspectAs(urlAs('auditor', 'auditor-pw'));
+    const seen = await introspectAs(urlAs(server, 'auditor', 'auditor-pw'));
     expect(seen.server).toMatchObject({
       currentUser: 'auditor',
       currentUserIsSuperuser: false,
@@ -601,7 +588,7 @@ describe('role dependencies', () => {
 describe('query count', () => {
   it('is the same for a tiny catalog and one with hundreds of tables and roles', async () => {
     const tiny = await server.createDatabase('tiny');
-    const client = await connect(server.url(tiny));
+    const client = await connected(server.url(tiny));
     try {
       const before = counting(client);
       await introspect(before);

@@ -10,9 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogSnapshot, quoteIdentForTest } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, firstLine, ident, snapshot, tempDir } from './support.js';
+import { configFile, firstLine, tempDir } from './support.js';
 
 const server = useTestServer();
 
@@ -48,7 +49,7 @@ function corpus(folder: string): { dir: string; files: string[] } {
 async function expectRefusedUnchanged(folder: string, minimum: number): Promise<void> {
   const { dir, files } = corpus(folder);
   expect(files.length).toBeGreaterThanOrEqual(minimum);
-  const before = await snapshot(server, [server.database]);
+  const before = await catalogSnapshot(server, [server.database]);
   const failures: string[] = [];
   for (const file of files) {
     const [first, ...more] = expectations(join(dir, file));
@@ -74,7 +75,7 @@ async function expectRefusedUnchanged(folder: string, minimum: number): Promise<
     }
   }
   expect(failures).toEqual([]);
-  expect(await snapshot(server, [server.database])).toBe(before);
+  expect(await catalogSnapshot(server, [server.database])).toBe(before);
 }
 
 describe('broken configs', () => {
@@ -145,7 +146,7 @@ roles:
     const schema = 'Sales "EU".v2';
     const table = `it's a "table"`;
     await server.query(
-      `CREATE SCHEMA ${ident(schema)}; CREATE TABLE ${ident(schema)}.${ident(table)} (id int)`,
+      `CREATE SCHEMA ${quoteIdentForTest(schema)}; CREATE TABLE ${quoteIdentForTest(schema)}.${quoteIdentForTest(table)} (id int)`,
     );
     const file = await configFile(
       dir,
@@ -171,7 +172,7 @@ roles:
       `SELECT pg_has_role($1, 'Team "Ops"', 'MEMBER') AS member,
               has_schema_privilege($1, $2, 'USAGE') AS usage,
               has_table_privilege($1, $3, 'UPDATE') AS updates`,
-      [longest, schema, `${ident(schema)}.${ident(table)}`],
+      [longest, schema, `${quoteIdentForTest(schema)}.${quoteIdentForTest(table)}`],
     );
     expect(row).toEqual({ member: true, usage: true, updates: true });
     expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);

@@ -8,9 +8,10 @@
  * Each test ignores the roles of the others (`ignore_roles`): drop looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogSnapshot } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, snapshot, tempDir } from './support.js';
+import { configFile, tempDir } from './support.js';
 
 const server = useTestServer();
 
@@ -68,7 +69,7 @@ roles:
 `,
     );
     const databases = [server.database, east, west];
-    const before = await snapshot(server, databases);
+    const before = await catalogSnapshot(server, databases);
     for (const command of [['plan'], ['apply', '--yes']]) {
       const result = await runCli([...command, '-c', file, '--db', server.url()]);
       expect(result.exitCode).toBe(1);
@@ -81,7 +82,7 @@ roles:
         `role "far_owner" owns 1 object in database "${west}"; pgward cannot drop it from "${server.database}"`,
       ]);
     }
-    expect(await snapshot(server, databases)).toBe(before);
+    expect(await catalogSnapshot(server, databases)).toBe(before);
     expect(await roleExists('far_idle')).toBe(true);
     // Cleaned up where they live, they are dropped like any other.
     // (One role per DROP OWNED: naming both makes PostgreSQL visit their shared default ACL twice.)
@@ -168,7 +169,7 @@ settings:
 roles: {}
 `,
     );
-    const before = await snapshot(server, [server.database]);
+    const before = await catalogSnapshot(server, [server.database]);
     for (const command of [['plan'], ['apply', '--yes']]) {
       const result = await runCli([...command, '-c', file, '--db', server.url()]);
       expect(result.exitCode).toBe(1);
@@ -176,7 +177,7 @@ roles: {}
         `role "bare_owner" owns 1 object in database "${server.database}"; set settings.reassign_owned_to so that pgward can drop it`,
       ]);
     }
-    expect(await snapshot(server, [server.database])).toBe(before);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
   });
 });
 

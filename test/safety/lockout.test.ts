@@ -11,8 +11,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, firstLine, tempDir, urlAs } from './support.js';
+import { configFile, firstLine, tempDir } from './support.js';
 
 const server = useTestServer();
 

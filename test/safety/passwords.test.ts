@@ -17,18 +17,11 @@ import {
   type EmbeddedPostgres,
 } from '../../src/sandbox/embedded-postgres.js';
 import { binariesFor } from '../support/binaries.js';
+import { waitFor } from '../support/calls.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import {
-  configFile,
-  connected,
-  firstLine,
-  recording,
-  tempDir,
-  urlAs,
-  waitFor,
-  type SentStatement,
-} from './support.js';
+import { configFile, firstLine, recording, tempDir, type SentStatement } from './support.js';
 
 const server = useTestServer();
 

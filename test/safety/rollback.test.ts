@@ -13,17 +13,12 @@
  */
 import pg from 'pg';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/calls.js';
+import { catalogSnapshot } from '../support/catalog.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { connected } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import {
-  configFile,
-  connected,
-  firstLine,
-  pgwardWaiting,
-  snapshot,
-  tempDir,
-  waitFor,
-} from './support.js';
+import { configFile, firstLine, pgwardWaiting, tempDir } from './support.js';
 
 const server = useTestServer();
 
@@ -102,7 +97,7 @@ async function hasWritten(pid: number): Promise<boolean> {
 
 describe('failures roll back everything', () => {
   it('a connection killed while the apply waits mid-way leaves the catalog as it was', async () => {
-    const before = await snapshot(server, databases());
+    const before = await catalogSnapshot(server, databases());
     await holdOrdersRow();
     const running = apply('--lock-timeout', '60s');
     let pid = 0;
@@ -120,7 +115,7 @@ describe('failures roll back everything', () => {
       /^error: apply failed at step \d+ of \d+ \(GRANT .*"app".*\): the connection was lost \(.+\); the server rolled the transaction back, nothing was changed$/,
     );
     await holder.query('ROLLBACK');
-    expect(await snapshot(server, databases())).toBe(before);
+    expect(await catalogSnapshot(server, databases())).toBe(before);
   });
 
   it('a failure in the last phase (dropping a role) undoes every phase before it', async () => {
@@ -151,7 +146,7 @@ roles:
     expect(plan.stdout.trimEnd()).toMatch(/\nDROP ROLE "late_leaver";\s*COMMIT;$/);
 
     // REASSIGN OWNED needs app.leaver_notes' catalog row, which another session holds.
-    const before = await snapshot(server, databases());
+    const before = await catalogSnapshot(server, databases());
     await holder.query('BEGIN');
     await holder.query('GRANT TRUNCATE ON app.leaver_notes TO hold_other');
     const result = await runCli(['apply', '--yes', '--lock-timeout', '300ms', ...args]);
@@ -160,7 +155,7 @@ roles:
       /^error: apply failed at step \d+ of \d+ \(REASSIGN OWNED BY "late_leaver" TO "late_heir"\): canceling statement due to lock timeout .*rolled back, nothing was changed$/,
     );
     await holder.query('ROLLBACK');
-    expect(await snapshot(server, databases())).toBe(before);
+    expect(await catalogSnapshot(server, databases())).toBe(before);
 
     // Nothing in the way: the same config applies and converges.
     expect((await runCli(['apply', '--yes', ...args])).exitCode).toBe(0);

@@ -5,9 +5,11 @@
  * parameter privileges, PG17's MAINTAIN (and what ALL means on each version).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogSnapshot } from '../support/catalog.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, firstLine, snapshot, tempDir, urlAs } from './support.js';
+import { configFile, firstLine, tempDir } from './support.js';
 
 const server = useTestServer();
 
@@ -22,13 +24,13 @@ async function pgward(command: string[], file: string, db = server.url()): Promi
 
 /** plan and apply --yes both refuse with `headline` first, and the catalog stays as it was. */
 async function expectRefused(file: string, headline: string, db?: string): Promise<void> {
-  const before = await snapshot(server, [server.database]);
+  const before = await catalogSnapshot(server, [server.database]);
   for (const command of [['plan'], ['apply', '--yes']]) {
     const result = await pgward(command, file, db);
     expect(result.exitCode).toBe(1);
     expect(firstLine(result.stderr)).toBe(headline);
   }
-  expect(await snapshot(server, [server.database])).toBe(before);
+  expect(await catalogSnapshot(server, [server.database])).toBe(before);
 }
 
 async function expectConverged(file: string, db?: string): Promise<void> {

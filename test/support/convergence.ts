@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { run } from '../../src/cli/main.js';
+import { catalogSnapshot, quoteIdentForTest } from './catalog.js';
+import { urlAs } from './login.js';
 import type { TestServer } from './server.js';
 
 /** Where relative paths on the command line start, as when a user runs pgward from a clone. */
@@ -120,12 +122,9 @@ export class FixtureDatabase {
 
   /** Superuser URL of the fixture's database (or of another role, with its password). */
   url(role?: Login): string {
-    const url = new URL(this.server.url(this.database));
-    if (role) {
-      url.username = encodeURIComponent(role.user);
-      url.password = encodeURIComponent(role.password);
-    }
-    return url.toString();
+    return role === undefined
+      ? this.server.url(this.database)
+      : urlAs(this.server, role.user, role.password, this.database);
   }
 
   /** Runs SQL as superuser in the fixture's database. */
@@ -232,48 +231,12 @@ export class FixtureDatabase {
   }
 
   /**
-   * Access-related catalog, serialized: roles with every attribute and password verifier,
-   * memberships, role settings and comments, and every ACL of the fixture's database.
-   * Two equal snapshots mean that nothing a plan could touch has changed.
+   * The whole catalog a plan could touch, serialized (cluster-wide, and this database):
+   * two equal snapshots mean that nothing has changed.
    */
-  async catalogSnapshot(): Promise<string> {
-    const parts: Record<string, unknown> = {};
-    const queries: Record<string, string> = {
-      roles: `SELECT a.*, d.description
-                FROM pg_authid a LEFT JOIN pg_shdescription d
-                  ON d.objoid = a.oid AND d.classoid = 'pg_authid'::regclass
-               ORDER BY a.rolname`,
-      memberships: `SELECT r.rolname AS role, m.rolname AS member, g.rolname AS grantor,
-                           to_jsonb(am) - 'roleid' - 'member' - 'grantor' - 'oid' AS options
-                      FROM pg_auth_members am
-                      JOIN pg_roles r ON r.oid = am.roleid
-                      JOIN pg_roles m ON m.oid = am.member
-                      JOIN pg_roles g ON g.oid = am.grantor
-                     ORDER BY 1, 2, 3`,
-      settings: `SELECT setdatabase, setrole::regrole::text AS role, setconfig
-                   FROM pg_db_role_setting ORDER BY 1, 2`,
-      relations: `SELECT oid::regclass::text AS name, relowner::regrole::text AS owner, relacl::text
-                    FROM pg_class WHERE relnamespace >= 16384 OR relacl IS NOT NULL ORDER BY 1`,
-      columns: `SELECT attrelid::regclass::text AS rel, attname, attacl::text
-                  FROM pg_attribute WHERE attacl IS NOT NULL ORDER BY 1, 2`,
-      schemas: `SELECT nspname, nspowner::regrole::text AS owner, nspacl::text
-                  FROM pg_namespace ORDER BY 1`,
-      routines: `SELECT oid::regprocedure::text AS name, proowner::regrole::text AS owner, proacl::text
-                   FROM pg_proc WHERE pronamespace >= 16384 OR proacl IS NOT NULL ORDER BY 1`,
-      databases: `SELECT datname, datdba::regrole::text AS owner, datacl::text
-                    FROM pg_database ORDER BY 1`,
-      defaults: `SELECT defaclrole::regrole::text AS role, defaclnamespace, defaclobjtype,
-                        defaclacl::text
-                   FROM pg_default_acl ORDER BY 1, 2, 3`,
-    };
-    for (const [name, sql] of Object.entries(queries)) parts[name] = await this.query(sql);
-    return JSON.stringify(parts, null, 1);
+  catalogSnapshot(): Promise<string> {
+    return catalogSnapshot(this.server, [this.database]);
   }
-}
-
-/** A stand-in for quoteIdent in test SQL, so tests don't depend on the code under test. */
-export function quoteIdentForTest(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** Every statement of a JSON plan, in plan order, normalized. */
