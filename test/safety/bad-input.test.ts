@@ -6,47 +6,24 @@
  * and what is wrong, and a whole-catalog snapshot is the same afterwards. Names that look like
  * SQL, carry quotes or fill 63 bytes are valid and are created exactly as written.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogSnapshot, quoteIdentForTest } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';
+import { corpus, expectations } from '../support/corpus.js';
 import { useTestServer } from '../support/server.js';
 import { configFile, firstLine, tempDir } from './support.js';
 
 const server = useTestServer();
 
-interface Expectation {
-  readonly line: number;
-  readonly column: number;
-  readonly text: string;
-}
-
-/** The `# expect: LINE:COL text` lines a corpus file starts with. */
-function expectations(path: string): Expectation[] {
-  const found: Expectation[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = /^# expect: (\d+):(\d+) (.+)$/.exec(line);
-    if (!match) break;
-    found.push({ line: Number(match[1]), column: Number(match[2]), text: match[3] as string });
-  }
-  return found;
-}
-
-function corpus(folder: string): { dir: string; files: string[] } {
-  const dir = fileURLToPath(new URL(`../fixtures/${folder}/`, import.meta.url));
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.yaml'))
-    .sort();
-  return { dir, files };
-}
-
 /**
  * Runs every file of a corpus through plan and apply --yes (from the corpus folder, so
  * relative password files resolve and messages name the file as given).
  */
-async function expectRefusedUnchanged(folder: string, minimum: number): Promise<void> {
+async function expectRefusedUnchanged(
+  folder: 'bad-configs' | 'bad-plans',
+  minimum: number,
+): Promise<void> {
   const { dir, files } = corpus(folder);
   expect(files.length).toBeGreaterThanOrEqual(minimum);
   const before = await catalogSnapshot(server, [server.database]);
