@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Argv, ArgumentsCamelCase, CommandModule } from 'yargs';
+import { printableLines } from '../report/terminal.js';
 import type { CliIO } from './io.js';
 
 /** Options every command accepts (defined once, in main.ts). */
@@ -61,8 +62,10 @@ export function commandContext(io: CliIO, args: GlobalArgs): CommandContext {
     io,
     color: args.color && io.stdout.isTTY === true && !noColor,
     out: (text) => void io.stdout.write(withNewline(text)),
-    warn: (message) => void io.stderr.write(withNewline(`warning: ${message}`)),
-    note: (message) => void io.stderr.write(withNewline(message)),
+    // Warnings and notes quote role and object names from the catalog: escaped, so that a
+    // name holding a terminal escape sequence cannot rewrite what the operator sees.
+    warn: (message) => void io.stderr.write(withNewline(printableLines(`warning: ${message}`))),
+    note: (message) => void io.stderr.write(withNewline(printableLines(message))),
     path: (file) => resolve(io.cwd, file),
   };
 }

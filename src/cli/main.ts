@@ -7,6 +7,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
+import { printableLines } from '../report/terminal.js';
 import { applyCommand } from './commands/apply.js';
 import { driftCommand } from './commands/drift.js';
 import { exportCommand } from './commands/export.js';
@@ -122,7 +123,9 @@ export async function run(argv: readonly string[], io: Partial<CliIO> = {}): Pro
     return state.exitCode;
   } catch (error) {
     for (const line of formatError(error, { debug: env.PGWARD_DEBUG === '1' })) {
-      stderr.write(`${line}\n`);
+      // Errors quote names from the catalog and the server's own messages: escaped like
+      // every name pgward prints.
+      stderr.write(`${printableLines(line)}\n`);
     }
     return 1;
   }

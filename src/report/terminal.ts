@@ -18,6 +18,11 @@ export function printable(text: string): string {
   );
 }
 
+/** Lines of a message for a terminal: each line {@link printable}, the line breaks kept. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(printable).join('\n');
+}
+
 // East Asian Wide and Fullwidth blocks (Unicode's EastAsianWidth.txt, W and F, by block) and
 // emoji shown as pictures: terminals give them two columns.
 const WIDE =

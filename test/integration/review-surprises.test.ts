@@ -255,4 +255,25 @@ describe('role names', () => {
       `  ?  ${padded(WIDE, 15)}  rv_app  login`,
     ]);
   });
+
+  it('warnings and errors show control characters in names escaped', async () => {
+    const evil = 'rv_warn\u001b[2J';
+    await server.query(`CREATE ROLE "${evil}" LOGIN`);
+    await server.query(`CREATE TABLE rv_warn_owned (id int)`);
+    await server.query(`ALTER TABLE rv_warn_owned OWNER TO "${evil}"`);
+    const file = await config(
+      'version: 1\nsettings: { unmanaged_roles: report }\nroles:\n  rv_warn_declared: {}\n',
+    );
+    const plan = await runCli(['plan', '-c', file], { env: env() });
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stderr).toContain(
+      'warning: role "rv_warn\\x1b[2J" exists but is not in the config (unmanaged_roles: report)',
+    );
+    expect(plan.stderr).not.toContain('\u001b');
+
+    const drop = await runCli(['login', 'drop', evil], { env: env() });
+    expect(drop.exitCode).toBe(1);
+    expect(drop.stderr.split('\n')[0]).toMatch(/^error: role "rv_warn\\x1b\[2J" owns 1 object/);
+    expect(drop.stderr).not.toContain('\u001b');
+  });
 });
