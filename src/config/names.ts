@@ -31,7 +31,7 @@ export function hasControlCharacter(text: string): boolean {
 export function identifierProblem(name: string, what: string): string | undefined {
   if (name === '') return `${what} is empty`;
   if (CONTROL_CHARACTER.test(name))
-    return `${what} ${q(name)} contains a control character, which PostgreSQL names cannot hold`;
+    return `${what} ${q(name)} contains a control character, which pgward does not accept in names`;
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_IDENTIFIER_BYTES)
     return `${what} ${q(name)} is ${bytes} bytes long; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES} bytes`;

@@ -76,10 +76,10 @@ describe('config problems', () => {
       '  "del\\x7f": {}',
     ]);
     expect(problems).toEqual([
-      'pgward.yaml:3:3: role name "bad\\nname" contains a control character, which PostgreSQL names cannot hold',
-      'pgward.yaml:4:3: role name "nul\\u0000" contains a control character, which PostgreSQL names cannot hold',
-      'pgward.yaml:4:26: role "tab\\tbed" contains a control character, which PostgreSQL names cannot hold (in member_of of "nul\\u0000")',
-      'pgward.yaml:5:3: role name "del\\u007f" contains a control character, which PostgreSQL names cannot hold',
+      'pgward.yaml:3:3: role name "bad\\nname" contains a control character, which pgward does not accept in names',
+      'pgward.yaml:4:3: role name "nul\\u0000" contains a control character, which pgward does not accept in names',
+      'pgward.yaml:4:26: role "tab\\tbed" contains a control character, which pgward does not accept in names (in member_of of "nul\\u0000")',
+      'pgward.yaml:5:3: role name "del\\u007f" contains a control character, which pgward does not accept in names',
     ]);
     for (const problem of problems) expect(problem).not.toMatch(/[\u0000-\u001f\u007f]/);
   });
