@@ -3,29 +3,16 @@ import type { Config, ConfigRole } from '../../src/config/types.js';
 import { BUILTIN_PROFILES } from '../../src/config/types.js';
 import { computeInventory } from '../../src/inventory/compute.js';
 import type { PublicPrivilege } from '../../src/inventory/effective.js';
-import type { ObjectRef } from '../../src/model/objects.js';
-import type { Privilege } from '../../src/model/privileges.js';
-import {
-  DEFAULT_ROLE_ATTRIBUTES,
-  type CatalogObject,
-  type CurrentMembership,
-  type CurrentRole,
-  type CurrentState,
-  type PrivilegeFact,
-  type RoleAttributes,
+import type {
+  CatalogObject,
+  CurrentMembership,
+  CurrentRole,
+  CurrentState,
+  PrivilegeFact,
 } from '../../src/model/state.js';
+import { facts, role } from './diff-builders.js';
 
 // --- model literals -----------------------------------------------------------------------
-
-function role(name: string, attributes: Partial<RoleAttributes> = {}): CurrentRole {
-  return {
-    name,
-    oid: 0,
-    attributes: { ...DEFAULT_ROLE_ATTRIBUTES, ...attributes },
-    description: null,
-    config: {},
-  };
-}
 
 const schema = (name: string, owner = 'postgres'): CatalogObject => ({
   kind: 'schema',
@@ -47,15 +34,6 @@ const sequence = (s: string, name: string, owner = 'postgres'): CatalogObject =>
   name,
   owner,
 });
-
-function grant(object: ObjectRef, grantee: string, ...privileges: Privilege[]): PrivilegeFact[] {
-  return privileges.map((privilege) => ({
-    object: { kind: object.kind, schema: object.schema, name: object.name },
-    grantee,
-    privilege,
-    grantable: false,
-  }));
-}
 
 function membership(
   roleName: string,
@@ -89,7 +67,9 @@ function state(parts: {
       canReadPasswords: true,
     },
     roles: [
-      role('postgres', { superuser: true, login: true, createdb: true, createrole: true }),
+      role('postgres', {
+        attributes: { superuser: true, login: true, createdb: true, createrole: true },
+      }),
       role('pg_read_all_data'),
       role('pg_write_all_data'),
       role('pg_database_owner'),
@@ -135,9 +115,9 @@ const data = schema('data');
 const orders = table('data', 'orders');
 const ordersId = sequence('data', 'orders_id_seq');
 const readGrants = [
-  ...grant(data, 'reader', 'USAGE'),
-  ...grant(orders, 'reader', 'SELECT'),
-  ...grant(ordersId, 'reader', 'USAGE', 'SELECT'),
+  ...facts([data], 'reader', ['USAGE']),
+  ...facts([orders], 'reader', ['SELECT']),
+  ...facts([ordersId], 'reader', ['USAGE', 'SELECT']),
 ];
 
 // --- tests --------------------------------------------------------------------------------
@@ -148,15 +128,15 @@ describe('computeInventory', () => {
       roles: [
         role('reader'),
         role('editor'),
-        role('intruder', { login: true }),
-        role('lonely', { login: true }),
+        role('intruder', { attributes: { login: true } }),
+        role('lonely', { attributes: { login: true } }),
       ],
       objects: [data, orders, ordersId],
       privileges: [
         ...readGrants,
-        ...grant(data, 'editor', 'USAGE'),
-        ...grant(orders, 'editor', 'INSERT', 'UPDATE'), // no DELETE
-        ...grant(orders, 'intruder', 'SELECT'),
+        ...facts([data], 'editor', ['USAGE']),
+        ...facts([orders], 'editor', ['INSERT', 'UPDATE']), // no DELETE
+        ...facts([orders], 'intruder', ['SELECT']),
       ],
     });
     const inventory = computeInventory(
@@ -211,11 +191,11 @@ describe('computeInventory', () => {
 
   it('counts the owner of a schema as a role with access (through the ACL it holds)', () => {
     const current = state({
-      roles: [role('reader'), role('migrator', { login: true })],
+      roles: [role('reader'), role('migrator', { attributes: { login: true } })],
       objects: [schema('data', 'migrator'), table('data', 'orders', 'r', 'migrator')],
       privileges: [
-        ...grant(schema('data'), 'migrator', 'USAGE', 'CREATE'),
-        ...grant(orders, 'migrator', 'SELECT', 'INSERT'),
+        ...facts([schema('data')], 'migrator', ['USAGE', 'CREATE']),
+        ...facts([orders], 'migrator', ['SELECT', 'INSERT']),
       ],
     });
     const inventory = computeInventory(
@@ -227,7 +207,7 @@ describe('computeInventory', () => {
 
   describe('inheritance', () => {
     const parts = {
-      roles: [role('reader'), role('app', { login: true, inherit: false })],
+      roles: [role('reader'), role('app', { attributes: { login: true, inherit: false } })],
       objects: [data, orders, ordersId],
       privileges: readGrants,
     };
@@ -244,7 +224,7 @@ describe('computeInventory', () => {
         cfg,
         state({
           ...parts,
-          roles: [role('reader'), role('app', { login: true })],
+          roles: [role('reader'), role('app', { attributes: { login: true } })],
           memberships: [membership('reader', 'app')],
         }),
       );
@@ -272,7 +252,7 @@ describe('computeInventory', () => {
         cfg,
         state({
           ...parts,
-          roles: [role('reader'), role('app', { login: true })],
+          roles: [role('reader'), role('app', { attributes: { login: true } })],
           memberships: [membership('reader', 'app', { inherit: false })],
           versionNum: 160000,
         }),
@@ -302,7 +282,7 @@ describe('computeInventory', () => {
     const current = state({
       roles: [role('reader')],
       objects: [pub, table('public', 't')],
-      privileges: grant(table('public', 't'), 'reader', 'SELECT'),
+      privileges: facts([table('public', 't')], 'reader', ['SELECT']),
     });
     const cfg = config([configRole('reader', [['read', ['public']]])]);
     const publicPrivileges: PublicPrivilege[] = [{ object: pub, privilege: 'USAGE' }];
@@ -319,7 +299,10 @@ describe('computeInventory', () => {
     const pub = schema('public', 'pg_database_owner');
     const inventory = computeInventory(
       config([configRole('reader', [['read', ['public']]])]),
-      state({ roles: [role('reader'), role('alice', { login: true })], objects: [pub] }),
+      state({
+        roles: [role('reader'), role('alice', { attributes: { login: true } })],
+        objects: [pub],
+      }),
       { publicPrivileges: [{ object: pub, privilege: 'USAGE' }] },
     );
     expect(inventory.unknown_roles).toEqual([]);
@@ -329,9 +312,9 @@ describe('computeInventory', () => {
   it('gives the owner of the current database what pg_database_owner holds', () => {
     const pub = schema('public', 'pg_database_owner');
     const current = state({
-      roles: [role('reader'), role('dbowner', { login: true })],
+      roles: [role('reader'), role('dbowner', { attributes: { login: true } })],
       objects: [pub],
-      privileges: grant(pub, 'pg_database_owner', 'USAGE', 'CREATE'),
+      privileges: facts([pub], 'pg_database_owner', ['USAGE', 'CREATE']),
     });
     const withOwner: CurrentState = {
       ...current,
@@ -353,7 +336,7 @@ describe('computeInventory', () => {
         configRole('writer', [['write', ['data']]]),
       ]),
       state({
-        roles: [role('reader'), role('writer'), role('auditor', { login: true })],
+        roles: [role('reader'), role('writer'), role('auditor', { attributes: { login: true } })],
         objects: [data, orders, ordersId],
         memberships: [
           membership('pg_read_all_data', 'reader'),
@@ -378,7 +361,7 @@ describe('computeInventory', () => {
         roles: [role('reader')],
         objects: [data, orders],
         privileges: [
-          ...grant(data, 'reader', 'USAGE'),
+          ...facts([data], 'reader', ['USAGE']),
           {
             object: orders,
             column: 'id',
@@ -403,8 +386,8 @@ describe('computeInventory', () => {
         roles: [role('rw')],
         objects: [data, orders, view],
         privileges: [
-          ...grant(data, 'rw', 'USAGE'),
-          ...grant(orders, 'rw', 'SELECT', 'INSERT', 'UPDATE', 'DELETE'),
+          ...facts([data], 'rw', ['USAGE']),
+          ...facts([orders], 'rw', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']),
         ],
       }),
     );
@@ -420,7 +403,7 @@ describe('computeInventory', () => {
   it('reports a configured schema that does not exist as unsatisfied', () => {
     const inventory = computeInventory(
       config([configRole('reader', [['read', ['nowhere']]])]),
-      state({ roles: [role('reader', { superuser: false })], objects: [] }),
+      state({ roles: [role('reader', { attributes: { superuser: false } })], objects: [] }),
     );
     expect(inventory.configured_roles[0]?.schema_permissions[0]).toEqual({
       schema: 'nowhere',
@@ -436,15 +419,15 @@ describe('computeInventory', () => {
       config([configRole('boss', [['write', ['data']]])], ['svc_*']),
       state({
         roles: [
-          role('boss', { superuser: true }),
-          role('admin', { superuser: true, login: true }),
-          role('svc_etl', { login: true }),
-          role('svc_batch', { login: true }),
+          role('boss', { attributes: { superuser: true } }),
+          role('admin', { attributes: { superuser: true, login: true } }),
+          role('svc_etl', { attributes: { login: true } }),
+          role('svc_batch', { attributes: { login: true } }),
         ],
         objects: [data, orders],
         privileges: [
-          ...grant(orders, 'svc_etl', 'SELECT'),
-          ...grant(orders, 'pg_read_all_data', 'SELECT'),
+          ...facts([orders], 'svc_etl', ['SELECT']),
+          ...facts([orders], 'pg_read_all_data', ['SELECT']),
         ],
       }),
     );
@@ -463,9 +446,13 @@ describe('computeInventory', () => {
     const inventory = computeInventory(
       config([configRole('reader', [['read', ['data']]])]),
       state({
-        roles: [role('reader'), role('alice', { login: true }), role('bob', { login: true })],
+        roles: [
+          role('reader'),
+          role('alice', { attributes: { login: true } }),
+          role('bob', { attributes: { login: true } }),
+        ],
         objects: [data, orders, ordersId],
-        privileges: [...readGrants, ...grant(ordersId, 'bob', 'UPDATE')],
+        privileges: [...readGrants, ...facts([ordersId], 'bob', ['UPDATE'])],
         memberships: [membership('reader', 'alice'), membership('reader', 'bob')],
       }),
     );
@@ -480,15 +467,15 @@ describe('computeInventory', () => {
         role('reader'),
         role('reader_lausanne'),
         role('reader_zurich'),
-        role('alice', { login: true }),
+        role('alice', { attributes: { login: true } }),
       ],
       objects: [data, orders, ordersId],
       privileges: [
-        ...grant(data, 'reader_lausanne', 'USAGE'),
-        ...grant(orders, 'reader_lausanne', 'SELECT'),
-        ...grant(ordersId, 'reader_lausanne', 'USAGE', 'SELECT'),
+        ...facts([data], 'reader_lausanne', ['USAGE']),
+        ...facts([orders], 'reader_lausanne', ['SELECT']),
+        ...facts([ordersId], 'reader_lausanne', ['USAGE', 'SELECT']),
         // Another database's role that somehow holds something here is still not unknown.
-        ...grant(orders, 'reader_zurich', 'SELECT'),
+        ...facts([orders], 'reader_zurich', ['SELECT']),
       ],
       memberships: [
         membership('reader_lausanne', 'reader'),

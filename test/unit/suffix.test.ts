@@ -2,27 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { resolveDesired } from '../../src/diff/desired.js';
 import { diff } from '../../src/diff/diff.js';
-import { PlanError } from '../../src/errors.js';
-import {
-  DEFAULT_ROLE_ATTRIBUTES,
-  type CatalogObject,
-  type CurrentMembership,
-  type CurrentRole,
-  type CurrentState,
-  type PrivilegeFact,
-  type RoleAttributes,
+import type {
+  CatalogObject,
+  CurrentMembership,
+  CurrentRole,
+  CurrentState,
+  PrivilegeFact,
 } from '../../src/model/state.js';
-
-function role(name: string, attributes: Partial<RoleAttributes> = {}): CurrentRole {
-  return {
-    name,
-    oid: 0,
-    attributes: { ...DEFAULT_ROLE_ATTRIBUTES, ...attributes },
-    password: null,
-    description: null,
-    config: {},
-  };
-}
+import { planProblems, role } from './diff-builders.js';
 
 const data: CatalogObject = { kind: 'schema', schema: null, name: 'data', owner: 'postgres' };
 const orders: CatalogObject = {
@@ -48,7 +35,10 @@ function state(parts: {
       currentUserIsSuperuser: true,
       canReadPasswords: true,
     },
-    roles: [role('postgres', { superuser: true, login: true }), ...(parts.roles ?? [])],
+    roles: [
+      role('postgres', { attributes: { superuser: true, login: true } }),
+      ...(parts.roles ?? []),
+    ],
     memberships: parts.memberships ?? [],
     objects: [data, orders],
     privileges: parts.privileges ?? [],
@@ -122,7 +112,7 @@ describe('--suffix: generic roles', () => {
         role('reader'),
         role('editor'),
         role('reader_zurich'),
-        role('editor_zurich', { login: true }),
+        role('editor_zurich', { attributes: { login: true } }),
         role('stranger'),
       ],
       memberships: [
@@ -165,7 +155,7 @@ describe('--suffix: generic roles', () => {
         role('reader'),
         role('editor'),
         role('reader_lausanne'),
-        role('editor_lausanne', { login: true }),
+        role('editor_lausanne', { attributes: { login: true } }),
       ],
       memberships: [
         membership('reader_lausanne', 'reader'),
@@ -209,14 +199,9 @@ roles:
   app: {}
   app_lausanne: {}
 `;
-    let error: unknown;
-    try {
-      resolveDesired(parseConfig(text, 'pgward.yaml'), state({}), { suffix: 'lausanne' });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(PlanError);
-    const messages = (error as PlanError).problems.map((problem) => problem.message);
+    const messages = planProblems(() =>
+      resolveDesired(parseConfig(text, 'pgward.yaml'), state({}), { suffix: 'lausanne' }),
+    ).map((problem) => problem.message);
     expect(messages).toContain(
       `role "${long}_lausanne" (role "${long}" with --suffix lausanne) is longer than 63 bytes`,
     );
