@@ -59,7 +59,7 @@ export const applyCommand = defineCommand({
   examples: [
     ['$0 apply', 'show the plan, ask for confirmation, apply'],
     ['$0 apply --yes', 'apply without asking (deployments, CI)'],
-    ['$0 plan --out plan.json && $0 apply plan.json', 'apply exactly the reviewed plan'],
+    ['$0 apply plan.json', 'apply exactly the plan saved by `pgward plan --out plan.json`'],
     ['$0 apply --yes --lock-timeout 30s', 'wait up to 30s for locks held by other sessions'],
     [
       '$0 apply --yes --sandbox schema.sql',

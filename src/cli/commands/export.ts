@@ -14,7 +14,7 @@ export const exportCommand = defineCommand({
       '$0 export > pgward.yaml',
       'start managing an existing database: every role pgward may manage',
     ],
-    ["$0 export --include 'app_*' --include reporting", 'only the roles matching these globs'],
+    ["$0 export --include 'app_*'", 'only the roles matching a glob; repeat --include for more'],
     ['$0 export --sandbox schema.sql', 'what a setup script leaves behind, on a throwaway server'],
   ],
   builder: (yargs) =>

@@ -37,12 +37,12 @@ const createCommand = defineCommand({
   describe: 'Create a login role outside the config',
   examples: [
     [
-      'ALICE_PASSWORD=... $0 login create alice --password-env ALICE_PASSWORD --member-of reader',
-      'a login role with a password (hashed to SCRAM-SHA-256 here), member of reader',
+      '$0 login create alice --password-env PW',
+      'the password is read from $PW and hashed to SCRAM-SHA-256 here',
     ],
     [
-      '$0 login create batch --member-of reader --member-of writer',
-      'no password (peer, cert, ...)',
+      '$0 login create batch --member-of reader',
+      'no password (peer, cert, ...), member of reader; repeat --member-of for more',
     ],
   ],
   builder: (yargs) =>
@@ -320,7 +320,7 @@ export const loginCommand: PgwardCommand = (state) => ({
   builder: (yargs: Argv<GlobalArgs>) =>
     SUBCOMMANDS.reduce((built, command) => built.command(command(state)), yargs)
       .example('$0 login list', 'login roles and their memberships')
-      .example('$0 login create alice --password-env ALICE_PASSWORD', 'a new login role')
+      .example('$0 login create alice --password-env PW', 'a new login role, password from $PW')
       .example('$0 login drop alice --reassign-to app_owner', 'drop it, keeping its objects')
       .demandCommand(1, 'name a login command: create, drop or list'),
   handler: () => undefined,
