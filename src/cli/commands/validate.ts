@@ -9,7 +9,8 @@ export const validateCommand = defineCommand({
     ['$0 validate', 'check ./pgward.yaml'],
     ['$0 validate -c access/prod.yaml', 'check another file'],
   ],
-  builder: (yargs) => yargs,
+  // It reads no database: the connection options every other command takes are not its own.
+  builder: (yargs) => yargs.hide('db').hide('sandbox'),
   run: async (args, context) => {
     const count = readConfig(args, context).roles.length;
     context.out(`${args.config}: valid (${count} role${count === 1 ? '' : 's'})`);
