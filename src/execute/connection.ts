@@ -3,8 +3,11 @@
  * environment (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE, ~/.pgpass), which
  * node-postgres reads itself when given no connection string. A unix-socket directory in
  * PGHOST (or `?host=/path` in the URL) works because node-postgres treats a host starting with
- * `/` as a socket directory.
+ * `/` as a socket directory. With no host anywhere, the local server's socket is used when
+ * there is one, as psql does.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
 
@@ -17,6 +20,70 @@ export interface ConnectOptions {
 
 /** The URI schemes libpq accepts. */
 const CONNECTION_URI = /^postgres(ql)?:\/\//i;
+
+/**
+ * Where libpq looks for a local server when no host is given at all: the socket directory it
+ * was built with, /var/run/postgresql in Debian, Ubuntu and Red Hat packages, /tmp in
+ * upstream builds and Homebrew. node-postgres would go to TCP localhost instead, where a
+ * server set up for peer authentication asks for a password that `psql` never needed.
+ */
+const DEFAULT_SOCKET_DIRECTORIES = ['/var/run/postgresql', '/tmp'];
+
+/** Host, port and parameters of a URI; `user@/db` (no host) parses too, as node-postgres does. */
+function parseUri(
+  url: string,
+): { host: string; port: string; params: URLSearchParams } | undefined {
+  for (const [candidate, hostless] of [
+    [url, false],
+    [url.replace('@/', '@pgward-no-host/'), true],
+  ] as const) {
+    try {
+      const parsed = new URL(candidate);
+      return {
+        host: hostless ? '' : parsed.hostname,
+        port: parsed.port,
+        params: parsed.searchParams,
+      };
+    } catch {
+      // WHATWG URLs refuse an empty host after a user name; try again with a stand-in.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The socket directory to use when neither the URI nor PGHOST names a host, as libpq would;
+ * undefined when a host is given or no local server's socket is there (then localhost).
+ */
+function defaultSocketDirectory(
+  url: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (process.platform === 'win32' || env.PGHOST || process.env.PGHOST) return undefined;
+  let port = env.PGPORT || process.env.PGPORT || '5432';
+  if (url) {
+    const parsed = parseUri(url);
+    if (parsed === undefined || parsed.host !== '' || parsed.params.has('host')) return undefined;
+    port = parsed.port || parsed.params.get('port') || port;
+  }
+  return DEFAULT_SOCKET_DIRECTORIES.find((dir) => existsSync(join(dir, `.s.PGSQL.${port}`)));
+}
+
+/** `url` with a `host` parameter: node-postgres reads it as libpq does, a socket directory. */
+function withHost(url: string, host: string): string {
+  const [beforeFragment = url] = url.split('#');
+  const separator = beforeFragment.includes('?') ? '&' : '?';
+  return `${beforeFragment}${separator}host=${encodeURIComponent(host)}`;
+}
+
+/** Why connecting failed, in libpq's words where node-postgres has its own. */
+function connectFailure(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  // node-postgres's wording when the server asks for a SCRAM password and none was given.
+  if (reason.includes('client password must be a string'))
+    return 'the server asks for a password and none was given (in the URI, PGPASSWORD or ~/.pgpass)';
+  return reason;
+}
 
 /** Where a connection goes, for messages: never includes the password. */
 export function describeTarget(client: pg.Client): string {
@@ -46,10 +113,15 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
       `${source} is not a postgresql:// URI (keyword=value strings are not supported): expected postgresql://[user[:password]@][host][:port][/dbname][?param=value&...]`,
     );
   }
+  const socketDir = defaultSocketDirectory(url, env);
   let client: pg.Client;
   try {
     client = new pg.Client({
-      ...(url ? { connectionString: url } : {}),
+      ...(url
+        ? { connectionString: socketDir ? withHost(url, socketDir) : url }
+        : socketDir
+          ? { host: socketDir }
+          : {}),
       application_name: 'pgward',
       options: '-c TimeZone=UTC',
     });
@@ -70,7 +142,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
   try {
     await client.connect();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = connectFailure(error);
     await client.end().catch(() => undefined);
     throw new ConnectionError(`could not connect to ${describeTarget(client)}: ${reason}`, {
       cause: error,

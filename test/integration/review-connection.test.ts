@@ -95,6 +95,46 @@ describe('PGHOST naming a unix-socket directory', () => {
   });
 });
 
+describe('no host given at all', () => {
+  // libpq then uses the local server's socket (/var/run/postgresql or /tmp), where peer or
+  // trust authentication needs no password; TCP localhost would ask for one.
+  let local: EmbeddedPostgres;
+  beforeAll(async () => {
+    local = await startEmbeddedPostgres({
+      binaries: await binariesFor(inject('pgMajor')),
+      templateDataDir: inject('pgTemplateDataDir'),
+      settings: { unix_socket_directories: '/tmp' },
+    });
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it('connects through the socket in /tmp, with PGPORT or a URI without host', async () => {
+    const env = { PGPORT: String(local.port), PGUSER: 'postgres', PGDATABASE: 'postgres' };
+    const fromEnv = await runCliProcess(['roles'], { cwd: dir, env });
+    expect(fromEnv.stderr).toBe('');
+    expect(fromEnv.stdout).toMatch(/^postgres +superuser/m);
+
+    const fromUri = await runCliProcess(['roles', '--db', 'postgresql://postgres@/postgres'], {
+      cwd: dir,
+      env: { PGPORT: String(local.port) },
+    });
+    expect(fromUri.stderr).toBe('');
+    expect(fromUri.exitCode).toBe(0);
+  });
+
+  it('says so in libpq terms when TCP asks for a password that was not given', async () => {
+    const result = await runCli(
+      ['roles', '--db', `postgresql://postgres@127.0.0.1:${local.port}/postgres`],
+      { cwd: dir },
+    );
+    expect(result.stderr).toBe(
+      `error: could not connect to database "postgres" at 127.0.0.1:${local.port} as "postgres": the server asks for a password and none was given (in the URI, PGPASSWORD or ~/.pgpass)\n`,
+    );
+  });
+});
+
 describe('a connection that fails', () => {
   // Port 1 on the loopback: nothing listens there, the connection is refused at once.
   const refused = `postgresql://pgward:${PASSWORD}@127.0.0.1:1/postgres`;
