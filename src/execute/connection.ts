@@ -3,13 +3,19 @@
  * environment (PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE, ~/.pgpass), which
  * node-postgres reads itself when given no connection string. A unix-socket directory in
  * PGHOST (or `?host=/path` in the URL) works because node-postgres treats a host starting with
- * `/` as a socket directory. With no host anywhere, the local server's socket is used when
- * there is one, as psql does.
+ * `/` as a socket directory. Where node-postgres and libpq differ (no host at all, sslmode),
+ * libpq.ts makes pgward behave as psql.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
+import {
+  defaultSocketDirectory,
+  serverHasNoSsl,
+  sslChoice,
+  sslForEnvironment,
+  uriWithLibpqSsl,
+  withParams,
+} from './libpq.js';
 
 export interface ConnectOptions {
   /** A libpq connection URI; default `DATABASE_URL`, then the libpq environment. */
@@ -21,77 +27,33 @@ export interface ConnectOptions {
 /** The URI schemes libpq accepts. */
 const CONNECTION_URI = /^postgres(ql)?:\/\//i;
 
-/**
- * Where libpq looks for a local server when no host is given at all: the socket directory it
- * was built with, /var/run/postgresql in Debian, Ubuntu and Red Hat packages, /tmp in
- * upstream builds and Homebrew. node-postgres would go to TCP localhost instead, where a
- * server set up for peer authentication asks for a password that `psql` never needed.
- */
-const DEFAULT_SOCKET_DIRECTORIES = ['/var/run/postgresql', '/tmp'];
-
-/** Host, port and parameters of a URI; `user@/db` (no host) parses too, as node-postgres does. */
-function parseUri(
-  url: string,
-): { host: string; port: string; params: URLSearchParams } | undefined {
-  for (const [candidate, hostless] of [
-    [url, false],
-    [url.replace('@/', '@pgward-no-host/'), true],
-  ] as const) {
-    try {
-      const parsed = new URL(candidate);
-      return {
-        host: hostless ? '' : parsed.hostname,
-        port: parsed.port,
-        params: parsed.searchParams,
-      };
-    } catch {
-      // WHATWG URLs refuse an empty host after a user name; try again with a stand-in.
-    }
-  }
-  return undefined;
-}
-
-/**
- * The socket directory to use when neither the URI nor PGHOST names a host, as libpq would;
- * undefined when a host is given or no local server's socket is there (then localhost).
- */
-function defaultSocketDirectory(
-  url: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  if (process.platform === 'win32' || env.PGHOST || process.env.PGHOST) return undefined;
-  let port = env.PGPORT || process.env.PGPORT || '5432';
-  if (url) {
-    const parsed = parseUri(url);
-    if (parsed === undefined || parsed.host !== '' || parsed.params.has('host')) return undefined;
-    port = parsed.port || parsed.params.get('port') || port;
-  }
-  return DEFAULT_SOCKET_DIRECTORIES.find((dir) => existsSync(join(dir, `.s.PGSQL.${port}`)));
-}
-
-/** `url` with a `host` parameter: node-postgres reads it as libpq does, a socket directory. */
-function withHost(url: string, host: string): string {
-  const [beforeFragment = url] = url.split('#');
-  const separator = beforeFragment.includes('?') ? '&' : '?';
-  return `${beforeFragment}${separator}host=${encodeURIComponent(host)}`;
-}
-
 /** Why connecting failed, in libpq's words where node-postgres has its own. */
-function connectFailure(error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
+function connectionFailed(client: pg.Client, error: unknown): ConnectionError {
+  let reason = error instanceof Error ? error.message : String(error);
   // node-postgres's wording when the server asks for a SCRAM password and none was given.
   if (reason.includes('client password must be a string'))
-    return 'the server asks for a password and none was given (in the URI, PGPASSWORD or ~/.pgpass)';
-  return reason;
+    reason =
+      'the server asks for a password and none was given (in the URI, PGPASSWORD or ~/.pgpass)';
+  return new ConnectionError(`could not connect to ${describeTarget(client)}: ${reason}`, {
+    cause: error,
+  });
+}
+
+interface ConnectionParameters {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+/** What node-postgres resolved from the URI, the environment and its defaults. */
+function parametersOf(client: pg.Client): ConnectionParameters {
+  return (client as unknown as { connectionParameters: ConnectionParameters }).connectionParameters;
 }
 
 /** Where a connection goes, for messages: never includes the password. */
 export function describeTarget(client: pg.Client): string {
-  const p = (
-    client as unknown as {
-      connectionParameters: { host: string; port: number; database: string; user: string };
-    }
-  ).connectionParameters;
+  const p = parametersOf(client);
   const where = p.host.startsWith('/')
     ? `socket ${p.host}/.s.PGSQL.${p.port}`
     : `${p.host}:${p.port}`;
@@ -114,39 +76,62 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     );
   }
   const socketDir = defaultSocketDirectory(url, env);
-  let client: pg.Client;
-  try {
-    client = new pg.Client({
-      ...(url
-        ? { connectionString: socketDir ? withHost(url, socketDir) : url }
-        : socketDir
-          ? { host: socketDir }
-          : {}),
+  const ssl = sslChoice(url, env);
+
+  const sslOption = (plain: boolean): { ssl?: ReturnType<typeof sslForEnvironment> } => {
+    if (ssl?.from !== 'env') return {};
+    try {
+      return { ssl: sslForEnvironment(ssl.mode, plain, env) };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConnectionError(`cannot read PGSSLROOTCERT: ${reason}`, { cause: error });
+    }
+  };
+  const clientFor = (plain: boolean): pg.Client => {
+    let uri = url && socketDir ? withParams(url, { host: socketDir }) : url;
+    if (uri && ssl?.from === 'uri') uri = uriWithLibpqSsl(uri, ssl.mode, plain);
+    const config: pg.ClientConfig = {
+      ...(uri ? { connectionString: uri } : socketDir ? { host: socketDir } : {}),
+      ...sslOption(plain),
       application_name: 'pgward',
       options: '-c TimeZone=UTC',
-    });
-  } catch (error) {
-    // A malformed URI (bad port, unbalanced brackets). The URI may hold a password: it is never
-    // quoted back.
-    const reason = (error instanceof Error ? error.message : String(error)).replaceAll(
-      url ?? '',
-      '…',
-    );
-    throw new ConnectionError(`${source} is not a valid postgresql:// URI: ${reason}`, {
-      cause: error,
-    });
-  }
-  // A server that dies mid-session emits 'error' on the client; without a listener Node
-  // would crash. The failing query rejects anyway, which is where we report it.
-  client.on('error', () => undefined);
+    };
+    let client: pg.Client;
+    try {
+      client = new pg.Client(config);
+    } catch (error) {
+      // A malformed URI (bad port, unbalanced brackets). The URI may hold a password: it is
+      // never quoted back.
+      const reason = (error instanceof Error ? error.message : String(error)).replaceAll(
+        url ?? '',
+        '…',
+      );
+      throw new ConnectionError(`${source} is not a valid postgresql:// URI: ${reason}`, {
+        cause: error,
+      });
+    }
+    // libpq never uses SSL on a unix socket, whatever sslmode says; the server refuses it.
+    if (!plain && ssl && parametersOf(client).host.startsWith('/')) return clientFor(true);
+    // A server that dies mid-session emits 'error' on the client; without a listener Node
+    // would crash. The failing query rejects anyway, which is where we report it.
+    client.on('error', () => undefined);
+    return client;
+  };
+
+  let client = clientFor(false);
   try {
     await client.connect();
   } catch (error) {
-    const reason = connectFailure(error);
     await client.end().catch(() => undefined);
-    throw new ConnectionError(`could not connect to ${describeTarget(client)}: ${reason}`, {
-      cause: error,
-    });
+    if (!(ssl?.mode === 'prefer' && serverHasNoSsl(error))) throw connectionFailed(client, error);
+    // sslmode=prefer: SSL if the server has it, else a plain connection, as libpq does.
+    client = clientFor(true);
+    try {
+      await client.connect();
+    } catch (plainError) {
+      await client.end().catch(() => undefined);
+      throw connectionFailed(client, plainError);
+    }
   }
   return client;
 }

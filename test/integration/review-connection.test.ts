@@ -3,15 +3,17 @@
  * fails is one line on stderr (exit 1), with no stack trace and no password, for every command
  * that connects.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '../../src/sandbox/embedded-postgres.js';
+import { openConnection } from '../../src/execute/connection.js';
 import { binariesFor } from '../support/binaries.js';
 import { ensureBuilt, runCli, runCliProcess } from '../support/cli.js';
 
@@ -211,5 +213,90 @@ describe('a connection that fails', () => {
     expect(result.stderr).toBe(
       'error: the connection string is not a valid postgresql:// URI: Invalid URL\n',
     );
+  });
+});
+
+describe('sslmode as libpq reads it', () => {
+  const tls = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'tls');
+  let secure: EmbeddedPostgres;
+  let keyDir: string;
+
+  beforeAll(async () => {
+    // PostgreSQL refuses a key file that others can read; as root the server runs as nobody.
+    keyDir = await mkdtemp(join(tmpdir(), 'pgward-tls-'));
+    await chmod(keyDir, 0o755);
+    for (const file of ['server.crt', 'server.key']) {
+      await copyFile(join(tls, file), join(keyDir, file));
+      await chmod(join(keyDir, file), 0o600);
+      if (process.getuid?.() === 0) await chown(join(keyDir, file), 65534, 65534);
+    }
+    secure = await startEmbeddedPostgres({
+      binaries: await binariesFor(inject('pgMajor')),
+      templateDataDir: inject('pgTemplateDataDir'),
+      settings: {
+        ssl: 'on',
+        ssl_cert_file: join(keyDir, 'server.crt'),
+        ssl_key_file: join(keyDir, 'server.key'),
+      },
+    });
+  });
+  afterAll(async () => {
+    await secure?.stop();
+    if (keyDir) await rm(keyDir, { recursive: true, force: true });
+  });
+
+  /** Whether the session pgward opened with these options is encrypted. */
+  async function encrypted(url: string, env: Record<string, string> = {}): Promise<boolean> {
+    const client = await openConnection({ url, env });
+    try {
+      const { rows } = await client.query<{ ssl: boolean }>(
+        'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      );
+      return rows[0]!.ssl;
+    } finally {
+      await client.end();
+    }
+  }
+  const withMode = (url: string, mode: string) => `${url}?sslmode=${mode}`;
+
+  it('require encrypts without checking the certificate, from the URI or PGSSLMODE', async () => {
+    expect(await encrypted(withMode(secure.url(), 'require'))).toBe(true);
+    expect(await encrypted(secure.url(), { PGSSLMODE: 'require' })).toBe(true);
+    expect(await encrypted(withMode(secure.url(), 'prefer'))).toBe(true);
+    expect(await encrypted(withMode(secure.url(), 'disable'))).toBe(false);
+  });
+
+  it('verify-full checks the certificate: refused when self-signed, accepted with its CA', async () => {
+    await expect(encrypted(withMode(secure.url(), 'verify-full'))).rejects.toThrow(
+      /^could not connect to database "postgres" at 127\.0\.0\.1:\d+ as "postgres": self[- ]signed certificate/,
+    );
+    expect(
+      await encrypted(secure.url(), {
+        PGSSLMODE: 'verify-full',
+        PGSSLROOTCERT: join(tls, 'server.crt'),
+      }),
+    ).toBe(true);
+  });
+
+  it('prefer falls back to a plain connection when the server has no SSL; require does not', async () => {
+    expect(await encrypted(withMode(server.url(), 'prefer'))).toBe(false);
+    expect(await encrypted(server.url(), { PGSSLMODE: 'prefer' })).toBe(false);
+    await expect(encrypted(withMode(server.url(), 'require'))).rejects.toThrow(
+      /: The server does not support SSL connections$/,
+    );
+  });
+
+  it('a unix socket never uses SSL, whatever sslmode or PGSSLMODE says', async () => {
+    const socket = `postgresql://postgres@/postgres?host=${encodeURIComponent(server.socketDir)}&port=${server.port}`;
+    expect(await encrypted(`${socket}&sslmode=require`)).toBe(false);
+    expect(await encrypted(socket, { PGSSLMODE: 'require' })).toBe(false);
+  });
+
+  it('the CLI connects with sslmode=require and prints no node-postgres warning', async () => {
+    const result = await runCliProcess(['roles', '--db', withMode(secure.url(), 'require')], {
+      cwd: dir,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
   });
 });
