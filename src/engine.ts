@@ -182,12 +182,15 @@ export async function applyPlanFile(
     const current = await introspect(client);
     const fingerprint = fingerprintState(current);
     if (fingerprint !== plan.fingerprint) {
-      const where =
-        current.server.currentDatabase === plan.database
-          ? `database "${plan.database}" changed since it was planned`
-          : `it was planned for database "${plan.database}", not "${current.server.currentDatabase}"`;
+      const sameDatabase = current.server.currentDatabase === plan.database;
+      const where = sameDatabase
+        ? `database "${plan.database}" changed since it was planned`
+        : `it was planned for database "${plan.database}", not "${current.server.currentDatabase}"`;
+      const next = sameDatabase
+        ? 'run pgward plan again'
+        : `connect to "${plan.database}" to apply it, or run pgward plan here`;
       throw new StalePlanError(
-        `plan is stale: ${where} (state ${plan.fingerprint.slice(0, 12)}, now ${fingerprint.slice(0, 12)}); nothing was changed, run pgward plan again`,
+        `plan is stale: ${where} (state ${plan.fingerprint.slice(0, 12)}, now ${fingerprint.slice(0, 12)}); nothing was changed, ${next}`,
       );
     }
     await options.beforeExecute?.(client);

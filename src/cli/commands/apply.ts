@@ -80,7 +80,8 @@ export const applyCommand = defineCommand({
       .option('lock-timeout', {
         type: 'string',
         default: DEFAULT_LOCK_TIMEOUT,
-        describe: 'Longest wait for a lock (another apply, a busy table), e.g. 500ms, 10s, 1min',
+        describe:
+          'Longest wait for a lock (another apply, a busy table), e.g. 500ms, 10s, 1min; 0 waits without limit',
       })
       .option('suffix', {
         type: 'string',
