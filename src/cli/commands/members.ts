@@ -9,7 +9,7 @@ export const membersCommand = defineCommand({
   describe: 'List the direct members of a role, one per line',
   examples: [
     ['$0 members readonly', 'who is a member of readonly'],
-    ['$0 members readonly | xargs -n1 echo', 'one name per line, for scripts'],
+    ['$0 members readonly | wc -l', 'one name per line and nothing else on stdout, for scripts'],
   ],
   builder: (yargs) =>
     yargs.positional('role', { type: 'string', demandOption: true, describe: 'The group role' }),
