@@ -138,7 +138,7 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
       await client.connect();
       await client.end();
       return;
-    } catch (error) {
+    } catch {
       await client.end().catch(() => undefined);
       if (Date.now() > deadline) throw new Error(`postgres did not start in 30s:\n${log()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { introspect, type Queryable } from '../../src/introspect/index.js';
 import type { ObjectRef } from '../../src/model/objects.js';
 import type { Privilege } from '../../src/model/privileges.js';
