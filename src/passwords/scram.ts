@@ -18,12 +18,30 @@ const VERIFIER = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A
  * password when SASLprep rejects it; passwords with prohibited characters are rare enough that
  * we apply the same mapping unconditionally, and ASCII passwords are unchanged either way.
  */
+const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g;
+
+/** RFC 3454 table B.1, "commonly mapped to nothing" (soft hyphen, joiners, variation selectors). */
+const MAPPED_TO_NOTHING = new Set([
+  0x00ad,
+  0x034f,
+  0x1806,
+  0x180b,
+  0x180c,
+  0x180d,
+  0x200b,
+  0x200c,
+  0x200d,
+  0x2060,
+  0xfeff,
+  ...Array.from({ length: 16 }, (_, i) => 0xfe00 + i),
+]);
+
 function saslprep(password: string): string {
   if (/^[\x20-\x7e]*$/.test(password)) return password;
-  return password
-    .replace(/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
-    .replace(/[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/g, '')
-    .normalize('NFKC');
+  const kept = [...password.replace(NON_ASCII_SPACE, ' ')].filter(
+    (char) => !MAPPED_TO_NOTHING.has(char.codePointAt(0) ?? 0),
+  );
+  return kept.join('').normalize('NFKC');
 }
 
 function keys(

@@ -42,4 +42,18 @@ describe('client-side SCRAM-SHA-256', () => {
     expect(scramMatches('by the server', row?.rolpassword ?? '')).toBe(true);
     expect(scramMatches('something else', row?.rolpassword ?? '')).toBe(false);
   });
+
+  it('prepares non-ASCII passwords as the server does (SASLprep)', async () => {
+    // A soft hyphen is "mapped to nothing" and a no-break space becomes a space: the server's
+    // verifier for "pa\u00adss\u00a0word" is the one for "pass word".
+    await server.query(
+      `SET password_encryption = 'scram-sha-256'; CREATE ROLE server_prepped PASSWORD E'pa\\u00adss\\u00a0word'`,
+    );
+    const [row] = await server.query<{ rolpassword: string }>(
+      `SELECT rolpassword FROM pg_authid WHERE rolname = 'server_prepped'`,
+    );
+    expect(scramMatches('pa\u00adss\u00a0word', row?.rolpassword ?? '')).toBe(true);
+    expect(scramMatches('pass word', row?.rolpassword ?? '')).toBe(true);
+    expect(scramMatches('pa\u00adss word', scramVerifier('pass word'))).toBe(true);
+  });
 });
