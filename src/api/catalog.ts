@@ -3,21 +3,14 @@
  * next to this module (the build copies them into dist/); the one-line lookups stay here.
  * Names travel as bind parameters, never in the SQL text.
  */
-import { readFileSync } from 'node:fs';
+import { readSqlFile } from '../introspect/load-sql.js';
 import { quoteIdent } from '../sql/quote.js';
-
-const cache = new Map<string, string>();
 
 /** The text of `sql/<name>.sql`, read once. */
 export function catalogQuery(
   name: 'list-roles' | 'list-role-members' | 'list-role-grants' | 'list-role-scope-grants',
 ): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), 'utf8');
-    cache.set(name, text);
-  }
-  return text;
+  return readSqlFile(new URL(`./sql/${name}.sql`, import.meta.url));
 }
 
 export const ROLE_EXISTS_SQL =

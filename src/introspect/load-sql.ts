@@ -1,6 +1,7 @@
 /**
- * Reads the catalog queries of `sql/*.sql`, which sit next to this module in `src/` and, once
- * built, in `dist/` (scripts/build.mjs copies them there).
+ * Reads the catalog queries kept in `sql/*.sql` files next to the modules that run them (in
+ * `src/` and, once built, in `dist/`: scripts/build.mjs copies them there). Each file is read
+ * on first use, not at import, so a command that never runs a query never reads its file.
  */
 import { readFileSync } from 'node:fs';
 
@@ -15,14 +16,22 @@ export type CatalogQueryName =
   | 'default-privileges'
   | 'dependencies';
 
-const cache = new Map<CatalogQueryName, string>();
+const cache = new Map<string, string>();
 
-/** The text of `sql/<name>.sql`, read once per process. */
-export function loadSql(name: CatalogQueryName): string {
-  let text = cache.get(name);
+/**
+ * The text of a `.sql` file, read once per process. `file` is resolved by the caller against
+ * its own module: `new URL('./sql/name.sql', import.meta.url)`.
+ */
+export function readSqlFile(file: URL): string {
+  let text = cache.get(file.href);
   if (text === undefined) {
-    text = readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), 'utf8');
-    cache.set(name, text);
+    text = readFileSync(file, 'utf8');
+    cache.set(file.href, text);
   }
   return text;
+}
+
+/** The text of introspection's `sql/<name>.sql`. */
+export function loadSql(name: CatalogQueryName): string {
+  return readSqlFile(new URL(`./sql/${name}.sql`, import.meta.url));
 }

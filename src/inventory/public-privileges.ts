@@ -2,16 +2,11 @@
  * The inventory's one extra catalog query: what PUBLIC holds in the configured schemas, which
  * introspection leaves out. One set-based query for all schemas and objects.
  */
-import { readFileSync } from 'node:fs';
+import { readSqlFile } from '../introspect/load-sql.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { ObjectRef } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { PublicPrivilege } from './effective.js';
-
-const PUBLIC_PRIVILEGES_SQL = readFileSync(
-  new URL('./sql/public-privileges.sql', import.meta.url),
-  'utf8',
-);
 
 interface PublicPrivilegeRow {
   kind: ObjectKind;
@@ -27,7 +22,10 @@ export async function introspectPublicPrivileges(
   schemas: readonly string[],
 ): Promise<PublicPrivilege[]> {
   if (schemas.length === 0) return [];
-  const { rows } = await client.query<PublicPrivilegeRow>(PUBLIC_PRIVILEGES_SQL, [[...schemas]]);
+  const { rows } = await client.query<PublicPrivilegeRow>(
+    readSqlFile(new URL('./sql/public-privileges.sql', import.meta.url)),
+    [[...schemas]],
+  );
   return rows.map((row) => {
     const object: ObjectRef =
       row.args === null
