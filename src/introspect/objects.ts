@@ -2,7 +2,7 @@ import type { ObjectRef } from '../model/objects.js';
 import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
 import type { CatalogObject, PrivilegeFact, ServerInfo } from '../model/state.js';
 import { loadSql } from './load-sql.js';
-import { compareFactsOnOneObject, compareObjects } from './order.js';
+import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';
 
@@ -85,10 +85,6 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
   }
   flush();
   return merged;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { ObjectRef } from '../model/objects.js';
 import { OBJECT_KINDS } from '../model/privileges.js';
 import type { PrivilegeFact } from '../model/state.js';
 
-function compareText(a: string | null | undefined, b: string | null | undefined): number {
+/** Code-unit order, absent parts first. */
+export function compareText(a: string | null | undefined, b: string | null | undefined): number {
   if (a === b) return 0;
   // Absent parts (no schema, no args, no column) first.
   if (a === null || a === undefined) return -1;

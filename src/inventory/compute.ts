@@ -7,6 +7,7 @@
  * holds in the configured schemas (see `public-privileges.ts`).
  */
 import type { Config, Profile, ProfileObjectType } from '../config/types.js';
+import { compareStrings } from '../diff/order.js';
 import type { ObjectRef } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CatalogObject, CurrentState } from '../model/state.js';
@@ -192,7 +193,7 @@ export function computeInventory(
 
   const unknown_roles: UnknownRole[] = [];
   const other_login_roles: string[] = [];
-  for (const role of [...current.roles].sort((a, b) => compareNames(a.name, b.name))) {
+  for (const role of [...current.roles].sort((a, b) => compareStrings(a.name, b.name))) {
     if (isKnown(role.name) || role.attributes.superuser) continue;
     const unexplained = reaches(effective.holders(role.name, { stopAt: isConfigured }));
     if (unexplained.length > 0) {
@@ -203,11 +204,6 @@ export function computeInventory(
   }
 
   return { missing_roles, configured_roles, unknown_roles, other_login_roles };
-}
-
-/** Code-point order, so the output does not depend on the machine's locale. */
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function schemaChecker(

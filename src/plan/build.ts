@@ -2,8 +2,8 @@
  * Assembles a Plan from the diff's operations: plan order, display SQL, summaries, actions,
  * counts and the fingerprint of the state it was computed from. Pure.
  */
+import { compareStrings, sortedPrivileges, sortedStrings } from '../diff/order.js';
 import { objectKey } from '../model/objects.js';
-import { PRIVILEGES } from '../model/privileges.js';
 import type { CurrentState } from '../model/state.js';
 import { renderOperation } from '../sql/render.js';
 import { fingerprintState } from './fingerprint.js';
@@ -74,15 +74,15 @@ function normalizeOperation(op: Operation): Operation {
       return {
         ...op,
         target: normalizeTarget(op.target),
-        privileges: PRIVILEGES.filter((privilege) => op.privileges.includes(privilege)),
-        grantees: sortedUnique(op.grantees),
+        privileges: sortedPrivileges(op.privileges),
+        grantees: sortedStrings(op.grantees),
       };
     case 'grant_default_privileges':
     case 'revoke_default_privileges':
       return {
         ...op,
-        privileges: PRIVILEGES.filter((privilege) => op.privileges.includes(privilege)),
-        grantees: sortedUnique(op.grantees),
+        privileges: sortedPrivileges(op.privileges),
+        grantees: sortedStrings(op.grantees),
       };
     default:
       return op;
@@ -92,14 +92,6 @@ function normalizeOperation(op: Operation): Operation {
 function normalizeTarget(target: GrantTarget): GrantTarget {
   if (target.scope === 'all_in_schema') return target;
   const byKey = new Map(target.objects.map((object) => [objectKey(object), object]));
-  const keys = [...byKey.keys()].sort(compareCodeUnits);
+  const keys = [...byKey.keys()].sort(compareStrings);
   return { ...target, objects: keys.flatMap((key) => byKey.get(key) ?? []) };
-}
-
-function sortedUnique(values: readonly string[]): string[] {
-  return [...new Set(values)].sort(compareCodeUnits);
-}
-
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
