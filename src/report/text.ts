@@ -3,6 +3,7 @@
  * SQL indented below, warnings, and the counts.
  */
 import type { Action, Plan } from '../plan/operations.js';
+import { printable } from './terminal.js';
 import { ACTION_SYMBOL, footer, hasChanges, headline, type ReportMode } from './wording.js';
 
 export interface TextReportOptions {
@@ -76,15 +77,3 @@ const PLAIN: Readonly<Record<Paint, (text: string) => string>> = {
   dim: identity,
   bold: identity,
 };
-
-/**
- * Control characters shown as `\x1b` instead of being sent to the terminal: a role or table
- * named with an escape sequence must not be able to rewrite what the reviewer sees.
- */
-function printable(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
