@@ -6,12 +6,11 @@
  */
 import type pg from 'pg';
 import { ConnectionError, PgwardError } from '../errors.js';
+import { serverError } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Operation } from '../plan/operations.js';
-import { renderOperation, type SecretResolver } from '../sql/render.js';
+import { renderOperation, SENSITIVE_PASSWORD, type SecretResolver } from '../sql/render.js';
 import { QueryError } from './errors.js';
-
-const SENSITIVE = '(sensitive)';
 
 /** What a call runs: catalog reads and rendered operations, inside its transaction. */
 export interface Transaction {
@@ -37,23 +36,9 @@ export type Secrets = readonly string[];
 function scrub(text: string | undefined, secrets: Secrets): string | undefined {
   if (text === undefined) return undefined;
   let clean = text;
-  for (const secret of secrets) if (secret !== '') clean = clean.replaceAll(secret, SENSITIVE);
+  for (const secret of secrets)
+    if (secret !== '') clean = clean.replaceAll(secret, SENSITIVE_PASSWORD);
   return clean;
-}
-
-interface ServerError {
-  message: string;
-  code?: string;
-  detail?: string;
-  hint?: string;
-}
-
-function isServerError(error: unknown): error is ServerError {
-  return (
-    error instanceof Error &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    typeof (error as { severity?: unknown }).severity === 'string'
-  );
 }
 
 /**
@@ -63,9 +48,9 @@ function isServerError(error: unknown): error is ServerError {
  */
 function wrapError(error: unknown, statement: string | undefined, secrets: Secrets): PgwardError {
   if (error instanceof PgwardError) return error;
-  const raw = isServerError(error)
-    ? error
-    : { message: error instanceof Error ? error.message : String(error) };
+  const raw = serverError(error) ?? {
+    message: error instanceof Error ? error.message : String(error),
+  };
   const leaks = secrets.some(
     (s) =>
       s !== '' && [raw.message, raw.detail, raw.hint].some((text) => text?.includes(s) ?? false),
