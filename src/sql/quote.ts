@@ -14,11 +14,6 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** `schema.name`, each part quoted. */
-export function quoteQualified(schema: string, name: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
-}
-
 /**
  * Quotes a string literal. Uses the `E''` form when the value has a backslash, so the result
  * means the same whatever `standard_conforming_strings` says.
