@@ -4,9 +4,8 @@
  * `createRole(longName)` would create a role that `roleExists(longName)` then cannot find:
  * refusing such names is the only way to keep the two consistent.
  */
+import { MAX_IDENTIFIER_BYTES } from '../config/names.js';
 import { InvalidArgumentError } from './errors.js';
-
-export const MAX_IDENTIFIER_BYTES = 63;
 
 /** Throws InvalidArgumentError unless `value` is a usable identifier; `what` names it. */
 export function checkName(what: string, value: unknown): string {
