@@ -71,12 +71,20 @@ export function protectedRoleNames(current: CurrentState, rules: ProtectionRules
   return names;
 }
 
+/** Compiled globs: every role of the catalog is matched against the same few patterns. */
+const globRegExps = new Map<string, RegExp>();
+
 /** Shell-style glob with `*` (any run) and `?` (one character); everything else is literal. */
 export function matchesGlob(name: string, pattern: string): boolean {
-  const source = [...pattern]
-    .map((char) =>
-      char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'),
-    )
-    .join('');
-  return new RegExp(`^${source}$`, 'su').test(name);
+  let regExp = globRegExps.get(pattern);
+  if (regExp === undefined) {
+    const source = [...pattern]
+      .map((char) =>
+        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'),
+      )
+      .join('');
+    regExp = new RegExp(`^${source}$`, 'su');
+    globRegExps.set(pattern, regExp);
+  }
+  return regExp.test(name);
 }

@@ -8,6 +8,7 @@
  */
 import type { Config, Profile, ProfileObjectType } from '../config/types.js';
 import { compareStrings } from '../diff/order.js';
+import { matchesGlob } from '../diff/protection.js';
 import type { ObjectRef } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CatalogObject, CurrentState } from '../model/state.js';
@@ -81,22 +82,6 @@ export function configuredSchemas(config: Config): string[] {
   for (const role of config.roles)
     for (const permission of role.permissions) for (const s of permission.schemas) schemas.add(s);
   return [...schemas].sort();
-}
-
-/**
- * Glob of `settings.ignore_roles` (`*`, `?`) as a whole-name matcher.
- */
-function globMatcher(globs: readonly string[]): (name: string) => boolean {
-  const patterns = globs.map(
-    (glob) =>
-      new RegExp(
-        `^${[...glob]
-          .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-          .join('')}$`,
-        's',
-      ),
-  );
-  return (name) => patterns.some((pattern) => pattern.test(name));
 }
 
 /**
@@ -174,12 +159,11 @@ export function computeInventory(
   const isConfigured = (name: string): boolean =>
     configuredNames.has(name) ||
     (suffix !== undefined && suffixedPrefixes.some((prefix) => name.startsWith(prefix)));
-  const ignored = globMatcher(config.settings.ignoreRoles);
   const isKnown = (name: string): boolean =>
     isConfigured(name) ||
     name.startsWith('pg_') ||
     name === current.server.bootstrapSuperuser ||
-    ignored(name);
+    config.settings.ignoreRoles.some((glob) => matchesGlob(name, glob));
 
   const reaches = (holders: ReadonlySet<string>): string[] =>
     schemas.filter((schema) => {
