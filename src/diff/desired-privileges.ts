@@ -14,7 +14,9 @@ import type {
 } from '../config/types.js';
 import type { SourcePosition } from '../errors.js';
 import {
+  describeObjectRef,
   formatObjectName,
+  kindLabel,
   objectKey,
   ROUTINE_KINDS,
   SCHEMA_SCOPED_KINDS,
@@ -177,7 +179,7 @@ function addGrant(
   }
   for (const schemaName of grant.allInSchemas ?? []) {
     if (!SCHEMA_SCOPED_KINDS.has(kind)) {
-      ctx.problems.add(`all_in_schemas does not apply to ${label(kind)}`, ...positions);
+      ctx.problems.add(`all_in_schemas does not apply to ${kindLabel(kind)}`, ...positions);
       break;
     }
     if (ctx.catalog.schema(schemaName) === undefined) {
@@ -190,7 +192,7 @@ function addGrant(
   for (const object of objects) {
     if (explicit.has(objectKey(object)) && object.owner === grantee)
       ctx.warnings.push(
-        `role "${grantee}" owns ${label(object.kind)} "${formatObjectName(object)}": its privileges there are PostgreSQL's, the grant is ignored`,
+        `role "${grantee}" owns ${describeObjectRef(object)}: its privileges there are PostgreSQL's, the grant is ignored`,
       );
     if (columns === undefined) {
       for (const privilege of privileges)
@@ -199,7 +201,7 @@ function addGrant(
     }
     if (object.kind !== 'table') {
       ctx.problems.add(
-        `columns apply to tables only, not to ${label(object.kind)} "${formatObjectName(object)}"`,
+        `columns apply to tables only, not to ${describeObjectRef(object)}`,
         ...positions,
       );
       continue;
@@ -321,13 +323,13 @@ function resolveObject(
     candidates = candidates.filter((candidate) => normalizeArgs(candidate.args ?? '') === wanted);
   }
   if (candidates.length === 0) {
-    ctx.problems.add(`${label(kind)} "${name.text}" does not exist`, ...positions);
+    ctx.problems.add(`${kindLabel(kind)} "${name.text}" does not exist`, ...positions);
     return undefined;
   }
   if (candidates.length > 1) {
     const listed = candidates.map((candidate) => formatObjectName(candidate)).sort(compareStrings);
     ctx.problems.add(
-      `${label(kind)} "${name.text}" is ambiguous: ${listed.join(', ')}; write its argument types`,
+      `${kindLabel(kind)} "${name.text}" is ambiguous: ${listed.join(', ')}; write its argument types`,
       ...positions,
     );
     return undefined;
@@ -375,18 +377,14 @@ function available(
     if (PRIVILEGES_BY_KIND[kind].includes(privilege)) {
       const needs = privilege === 'MAINTAIN' ? 17 : 15;
       ctx.problems.add(
-        `privilege ${privilege} on ${label(kind)} needs PostgreSQL ${needs} (the server runs ${majorVersion(ctx.versionNum)})`,
+        `privilege ${privilege} on ${kindLabel(kind)} needs PostgreSQL ${needs} (the server runs ${majorVersion(ctx.versionNum)})`,
         ...positions,
       );
     } else {
-      ctx.problems.add(`privilege ${privilege} does not apply to ${label(kind)}`, ...positions);
+      ctx.problems.add(`privilege ${privilege} does not apply to ${kindLabel(kind)}`, ...positions);
     }
     return false;
   });
-}
-
-function label(kind: ObjectKind): string {
-  return kind.replaceAll('_', ' ');
 }
 
 /** Privilege facts keyed by (object, column, grantee, privilege); repeats merge, grant option ORed. */

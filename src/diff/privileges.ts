@@ -4,7 +4,7 @@
  * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
 import type { Operation } from '../plan/operations.js';
-import { formatObjectName, objectKey } from '../model/objects.js';
+import { describeObjectRef, objectKey } from '../model/objects.js';
 import { isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from './catalog.js';
@@ -193,7 +193,7 @@ function byPerformer(
 }
 
 function describeObject(fact: PrivilegeFact): string {
-  const name = `${fact.object.kind.replaceAll('_', ' ')} "${formatObjectName(fact.object)}"`;
+  const name = describeObjectRef(fact.object);
   return fact.column === undefined ? name : `column "${fact.column}" of ${name}`;
 }
 

@@ -15,7 +15,7 @@
 import { hasControlCharacter } from '../config/names.js';
 import type { Catalog } from '../diff/catalog.js';
 import { compareStrings, key, sortedPrivileges, sortedStrings } from '../diff/order.js';
-import { formatObjectName, objectKey } from '../model/objects.js';
+import { describeObjectRef, formatObjectName, kindLabel, objectKey } from '../model/objects.js';
 import { OBJECT_KINDS, PRIVILEGES, type ObjectKind, type Privilege } from '../model/privileges.js';
 import type { CatalogObject, CurrentState, PrivilegeFact } from '../model/state.js';
 import { impliedKey, type ImpliedPrivilege } from './default-privileges.js';
@@ -88,7 +88,7 @@ function collectHoldings(
       const name = formatObjectName(object);
       if (!skipped.has(name))
         warnings.push(
-          `privileges on ${object.kind.replaceAll('_', ' ')} ${JSON.stringify(name)} are not exported: its name contains a control character`,
+          `privileges on ${kindLabel(object.kind)} ${JSON.stringify(name)} are not exported: its name contains a control character`,
         );
       skipped.add(name);
       continue;
@@ -199,7 +199,7 @@ function reportUnheldImplications(
     const where = source.schema === null ? '' : ` in schema "${source.schema}"`;
     const others = count > 1 ? ` and ${count - 1} more` : '';
     warnings.push(
-      `default privileges of "${source.forRole}"${where} give "${example.grantee}" ${example.privilege}${option ? ' WITH GRANT OPTION' : ''} on its ${source.objectType === 'schema' ? 'schemas' : `${source.objectType}s`}, but ${example.object.kind.replaceAll('_', ' ')} "${formatObjectName(example.object)}"${others} lack${count > 1 ? '' : 's'} it: applying this export would grant it`,
+      `default privileges of "${source.forRole}"${where} give "${example.grantee}" ${example.privilege}${option ? ' WITH GRANT OPTION' : ''} on its ${source.objectType === 'schema' ? 'schemas' : `${source.objectType}s`}, but ${describeObjectRef(example.object)}${others} lack${count > 1 ? '' : 's'} it: applying this export would grant it`,
     );
   }
 }

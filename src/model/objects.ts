@@ -53,6 +53,16 @@ export function formatObjectName(ref: ObjectRef): string {
   return ref.args === undefined ? base : `${base}(${ref.args})`;
 }
 
+/** An object kind in words, for messages: `foreign_server` → `foreign server`. */
+export function kindLabel(kind: ObjectKind): string {
+  return kind.replaceAll('_', ' ');
+}
+
+/** An object for messages: `table "public.orders"`. */
+export function describeObjectRef(ref: ObjectRef): string {
+  return `${kindLabel(ref.kind)} "${formatObjectName(ref)}"`;
+}
+
 /** A stable identity for maps and sorting: kind and config-form name. */
 export function objectKey(ref: ObjectRef): string {
   return `${ref.kind}:${formatObjectName(ref)}`;
