@@ -79,7 +79,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
   const ssl = sslChoice(url, env);
 
   const sslOption = (plain: boolean): { ssl?: ReturnType<typeof sslForEnvironment> } => {
-    if (ssl?.from !== 'env') return {};
+    if (ssl === undefined || ssl.from === 'uri') return {};
     try {
       return { ssl: sslForEnvironment(ssl.mode, plain, env) };
     } catch (error) {

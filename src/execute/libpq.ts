@@ -88,8 +88,12 @@ function sslMode(value: string | null | undefined): SslMode | undefined {
  */
 export interface SslChoice {
   readonly mode: SslMode;
-  readonly from: 'uri' | 'env';
+  /** `default`: nothing asked for SSL either way, so libpq's default, prefer. */
+  readonly from: 'uri' | 'env' | 'default';
 }
+
+/** URI parameters with which node-postgres itself decides about SSL. */
+const SSL_PARAMETERS = ['sslmode', 'ssl', 'uselibpqcompat', 'sslcert', 'sslkey', 'sslrootcert'];
 
 export function sslChoice(url: string | undefined, env: Env): SslChoice | undefined {
   const params = url ? parseUri(url)?.params : undefined;
@@ -99,8 +103,16 @@ export function sslChoice(url: string | undefined, env: Env): SslChoice | undefi
     const mode = sslMode(params.get('sslmode'));
     return mode && { mode, from: 'uri' };
   }
-  const mode = sslMode(env.PGSSLMODE ?? process.env.PGSSLMODE);
-  return mode && { mode, from: 'env' };
+  const fromEnv = env.PGSSLMODE ?? process.env.PGSSLMODE;
+  if (fromEnv !== undefined) {
+    const mode = sslMode(fromEnv);
+    return mode && { mode, from: 'env' };
+  }
+  if (SSL_PARAMETERS.some((name) => params?.has(name))) return undefined;
+  // libpq (and so psql) tries SSL first when nothing is said; node-postgres never does. Managed
+  // servers that accept only encrypted connections (RDS with rds.force_ssl, Azure) would then
+  // refuse pgward where psql connects.
+  return { mode: 'prefer', from: 'default' };
 }
 
 /**

@@ -266,6 +266,11 @@ describe('sslmode as libpq reads it', () => {
     expect(await encrypted(withMode(secure.url(), 'disable'))).toBe(false);
   });
 
+  it('with no sslmode, prefers SSL as libpq does, and goes plain where the server has none', async () => {
+    expect(await encrypted(secure.url())).toBe(true);
+    expect(await encrypted(server.url())).toBe(false);
+  });
+
   it('verify-full checks the certificate: refused when self-signed, accepted with its CA', async () => {
     await expect(encrypted(withMode(secure.url(), 'verify-full'))).rejects.toThrow(
       /^could not connect to database "postgres" at 127\.0\.0\.1:\d+ as "postgres": self[- ]signed certificate/,
