@@ -65,12 +65,3 @@ export function secretsFor(
     return verifier;
   };
 }
-
-/** Whether executing `plan` sends a password (so a plan file needs the config to apply). */
-export function planSetsPasswords(plan: Plan): boolean {
-  return plan.steps.some(({ operation }) =>
-    operation.type === 'set_password'
-      ? true
-      : operation.type === 'create_role' && operation.password !== undefined,
-  );
-}

@@ -123,14 +123,13 @@ describe('what pgward sends to the server', () => {
 
   it('sends verifiers, never a plaintext, when applying a saved plan file', async () => {
     const config = loadConfig(await configFile(dir, passwordsConfig('file')), { env: ENV });
-    const { plan } = await planConfig(client, config);
+    const { plan } = await planConfig(client, config, { fingerprint: true });
     const json = JSON.stringify(planToJson(plan));
     expectNoSecret([json], 'the plan file', true);
     const wire = recording(client);
 
-    await applyPlanFile(wire.client, planFromJson(JSON.parse(json)), {
+    await applyPlanFile(wire.client, planFromJson(JSON.parse(json)), config, {
       lockTimeout: '5s',
-      secrets: secretsFor(config),
     });
 
     expectNoSecret(sentTexts(wire.sent), 'a statement sent to the server');
