@@ -14,7 +14,7 @@ import type { Config } from './config/types.js';
 import { diff } from './diff/diff.js';
 import { resolveDesired } from './diff/desired.js';
 import { ApplyError, StalePlanError } from './errors.js';
-import { NO_SECRETS, runSteps } from './execute/apply.js';
+import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inApplyTransaction } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
@@ -24,7 +24,6 @@ import { buildPlan, withFingerprints } from './plan/build.js';
 import { canonicalJson, changedResources, fingerprintsOf } from './plan/fingerprint.js';
 import type { Plan, PlanStep } from './plan/operations.js';
 import { ACTION_SYMBOL } from './report/wording.js';
-import type { SecretResolver } from './sql/render.js';
 
 export { secretsFor } from './execute/secrets.js';
 

@@ -6,7 +6,6 @@
 import type { Config } from '../config/types.js';
 import { ApplyError } from '../errors.js';
 import type { DesiredPassword, DesiredState } from '../model/state.js';
-import type { Plan } from '../plan/operations.js';
 import { scramVerifier } from '../passwords/scram.js';
 import type { SecretResolver } from '../sql/render.js';
 

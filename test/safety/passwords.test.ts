@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { applyConfig, applyPlanFile, planConfig, secretsFor } from '../../src/engine.js';
+import { applyConfig, applyPlanFile, planConfig } from '../../src/engine.js';
 import { scramMatches, scramVerifier } from '../../src/passwords/scram.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
 import {
