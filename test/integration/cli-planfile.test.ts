@@ -181,6 +181,17 @@ function step(plan: Plan, operation: Operation): PlanStep {
   return planStep(operation, plan.serverVersionNum);
 }
 
+/** The plan with each step whose operation `edit` returns anew replaced, SQL to match. */
+function editSteps(plan: Plan, edit: (operation: Operation) => Operation | undefined): Plan {
+  return withSteps(
+    plan,
+    plan.steps.map((s) => {
+      const edited = edit(s.operation);
+      return edited === undefined ? s : step(plan, edited);
+    }),
+  );
+}
+
 describe('a hand-edited plan file', () => {
   const config = (): Promise<string> =>
     write(
@@ -247,16 +258,10 @@ roles:
     [
       'superuser: true in a create_role step, with SQL to match',
       (plan: Plan): Plan =>
-        withSteps(
-          plan,
-          plan.steps.map((s) =>
-            s.operation.type === 'create_role' && s.operation.role === 'pf_f_login'
-              ? step(plan, {
-                  ...s.operation,
-                  attributes: { ...s.operation.attributes, superuser: true },
-                })
-              : s,
-          ),
+        editSteps(plan, (op) =>
+          op.type === 'create_role' && op.role === 'pf_f_login'
+            ? { ...op, attributes: { ...op.attributes, superuser: true } }
+            : undefined,
         ),
       /its change 1 "create role "pf_f_login" \(login, superuser\)"/,
     ],
@@ -280,20 +285,17 @@ roles:
     [
       'a grant moved to another table, with SQL to match',
       (plan: Plan): Plan =>
-        withSteps(
-          plan,
-          plan.steps.map((s) =>
-            s.operation.type === 'grant_privileges'
-              ? step(plan, {
-                  ...s.operation,
-                  target: {
-                    scope: 'objects',
-                    kind: 'table',
-                    objects: [{ kind: 'table', schema: 'public', name: 'pf_forge_secret' }],
-                  },
-                })
-              : s,
-          ),
+        editSteps(plan, (op) =>
+          op.type === 'grant_privileges'
+            ? {
+                ...op,
+                target: {
+                  scope: 'objects',
+                  kind: 'table',
+                  objects: [{ kind: 'table', schema: 'public', name: 'pf_forge_secret' }],
+                },
+              }
+            : undefined,
         ),
       /pf_forge_secret/,
     ],

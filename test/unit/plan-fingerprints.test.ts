@@ -10,18 +10,12 @@ import {
 } from '../../src/model/state.js';
 import { ABSENT, changedResources, fingerprintsOf, planScope } from '../../src/plan/fingerprint.js';
 import type { Operation } from '../../src/plan/operations.js';
+import { current as fixture } from './plan-fixture.js';
 
 const orders = { kind: 'table', schema: 'app', name: 'orders' } as const;
 
 const current: CurrentState = {
-  server: {
-    versionNum: 160004,
-    currentUser: 'postgres',
-    currentDatabase: 'app',
-    bootstrapSuperuser: 'postgres',
-    currentUserIsSuperuser: true,
-    canReadPasswords: true,
-  },
+  server: fixture.server,
   roles: ['postgres', 'alice', 'other'].map((name, oid) => ({
     name,
     oid,
