@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { catalogKindsFor } from '../diff/catalog.js';
 import { describeObjectRef, objectKey, type ObjectRef } from '../model/objects.js';
 import { ALL_IN_SCHEMA_KEYWORD, type AllInSchemaKind } from '../model/privileges.js';
-import type { CurrentState, DesiredState } from '../model/state.js';
+import type { CatalogObject, CurrentState, DesiredState } from '../model/state.js';
 import { assertNever, type GrantTarget, type Operation } from './operations.js';
 
 /**
@@ -138,8 +138,22 @@ export function planScope(
     keys.add(schemaListingKey(grantTarget.schema, grantTarget.kind));
     object({ kind: 'schema', schema: null, name: grantTarget.schema });
     const kinds = new Set(catalogKindsFor(grantTarget.kind));
-    for (const candidate of current.objects)
-      if (candidate.schema === grantTarget.schema && kinds.has(candidate.kind)) object(candidate);
+    for (const candidate of objectsIn(grantTarget.schema))
+      if (kinds.has(candidate.kind)) object(candidate);
+  };
+  // Objects by schema, grouped once, on the first ALL ... IN SCHEMA step.
+  let bySchema: Map<string, CatalogObject[]> | undefined;
+  const objectsIn = (schema: string): readonly CatalogObject[] => {
+    if (bySchema === undefined) {
+      bySchema = new Map();
+      for (const candidate of current.objects) {
+        if (candidate.schema === null) continue;
+        const list = bySchema.get(candidate.schema) ?? [];
+        list.push(candidate);
+        bySchema.set(candidate.schema, list);
+      }
+    }
+    return bySchema.get(schema) ?? [];
   };
 
   for (const role of desired.managedRoles) managed(role);
