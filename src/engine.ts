@@ -6,30 +6,35 @@
  *   planConfig     introspect(db) + resolveDesired(config) → diff → buildPlan
  *   applyConfig    planConfig, show, confirm, then in ONE transaction under the apply lock:
  *                  re-plan → (stale? nothing to do?) → execute → re-plan must be empty → COMMIT
- *   applyPlanFile  in one transaction under the apply lock: fingerprint check → execute
+ *   applyPlanFile  in one transaction under the apply lock: fingerprints check → re-plan must
+ *                  be the saved plan → execute → re-plan must be empty → COMMIT
  *   driftOf        planConfig, read as "what differs"
  */
 import type { Config } from './config/types.js';
 import { diff } from './diff/diff.js';
 import { resolveDesired } from './diff/desired.js';
 import { ApplyError, StalePlanError } from './errors.js';
-import { NO_SECRETS, runSteps } from './execute/apply.js';
+import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inApplyTransaction } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
 import type { CurrentState, DesiredState } from './model/state.js';
-import { buildPlan } from './plan/build.js';
-import { fingerprintState } from './plan/fingerprint.js';
+import { buildPlan, withFingerprints } from './plan/build.js';
+import { canonicalJson, changedResources, fingerprintsOf } from './plan/fingerprint.js';
 import type { Plan, PlanStep } from './plan/operations.js';
 import { ACTION_SYMBOL } from './report/wording.js';
-import type { SecretResolver } from './sql/render.js';
 
 export { secretsFor } from './execute/secrets.js';
 
 export interface PlanOptions {
   /** DB-specific role suffix (spec §4, `--suffix`). */
   readonly suffix?: string | undefined;
+  /**
+   * Also compute the plan's fingerprints (`plan.fingerprints`), which a plan that is saved
+   * needs (`plan --out`, `--format json`); off by default, as it hashes what the plan covers.
+   */
+  readonly fingerprint?: boolean | undefined;
 }
 
 export interface PlanResult {
@@ -53,8 +58,15 @@ export async function planConfig(
   config: Config,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
+  const result = planFrom(await introspect(client), config, options);
+  return options.fingerprint === true
+    ? { ...result, plan: withFingerprints(result.plan, result.current, result.desired) }
+    : result;
+}
+
+/** resolve → diff → build, on a state already read. Pure. */
+function planFrom(current: CurrentState, config: Config, options: PlanOptions): PlanResult {
   const suffix = options.suffix === undefined ? {} : { suffix: options.suffix };
-  const current = await introspect(client);
   const resolved = resolveDesired(config, current, suffix);
   const changes = diff(current, resolved.desired);
   const warnings = [...resolved.warnings, ...changes.warnings];
@@ -142,59 +154,113 @@ export async function applyConfig(
         `plan is stale: the database changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(locked.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
       );
     }
-    await options.beforeExecute?.(client);
-    await runSteps(client, locked.plan, secretsFor(locked.desired));
-    const remaining = await planConfig(client, config, planOptions);
-    if (remaining.plan.steps.length > 0) {
-      const count = remaining.plan.steps.length;
-      throw new ApplyError(
-        `apply did not converge: ${count === 1 ? '1 change remains' : `${count} changes remain`} after executing the plan; rolled back, nothing was changed\n${listSteps(remaining.plan.steps)}`,
-      );
-    }
+    await executeConverging(client, config, planOptions, locked, options.beforeExecute);
     return { plan: locked.plan, applied: true, outcome: 'applied' };
   });
 }
 
+/**
+ * Runs the plan made under the lock, then reads the catalog once more in the transaction:
+ * if anything still differs, ApplyError, and the caller's transaction rolls back. An apply
+ * either converges completely or changes nothing.
+ */
+async function executeConverging(
+  client: Queryable,
+  config: Config,
+  planOptions: PlanOptions,
+  locked: PlanResult,
+  beforeExecute: ((client: Queryable) => Promise<void>) | undefined,
+): Promise<void> {
+  await beforeExecute?.(client);
+  await runSteps(client, locked.plan, secretsFor(locked.desired));
+  const remaining = await planConfig(client, config, planOptions);
+  if (remaining.plan.steps.length > 0) {
+    const count = remaining.plan.steps.length;
+    throw new ApplyError(
+      `apply did not converge: ${count === 1 ? '1 change remains' : `${count} changes remain`} after executing the plan; rolled back, nothing was changed\n${listSteps(remaining.plan.steps)}`,
+    );
+  }
+}
+
 export interface ApplyPlanFileOptions {
   readonly lockTimeout: string;
-  /** Verifiers for the passwords the plan sets: `secretsFor(loadConfig(...))`. */
-  readonly secrets?: SecretResolver;
   readonly beforeExecute?: (client: Queryable) => Promise<void>;
 }
 
 /**
- * Applies a saved plan (`pgward plan --out`) exactly as saved, in one transaction holding the
- * apply lock, after checking that the database is still in the state the plan was computed
- * from (StalePlanError otherwise). Passwords are not in plan files: `secrets` supplies them.
- * (`planFromJson` has already checked that each step's SQL is what its operation renders.)
+ * Applies a saved plan (`pgward plan --out`), in one transaction holding the apply lock, only
+ * if it is exactly what `config` calls for now. A plan file is a reviewed artifact, not a
+ * trusted one: anyone who can write it could append `ALTER ROLE "postgres" NOLOGIN` with SQL
+ * to match. So, under the lock:
+ *
+ * 1. the plan's fingerprints are recomputed from the live catalog; if anything the plan
+ *    depends on changed, StalePlanError naming it (`role "alice": memberships changed`);
+ * 2. the config is planned again against that catalog — with every protection and lockout
+ *    check of `apply` — and the saved changes (operation and SQL, in order) must be exactly
+ *    the new plan's, else StalePlanError (the file was edited, or the config changed);
+ * 3. the new plan's steps run (passwords from `config`: plan files never hold them), and the
+ *    catalog must then match the config, as for `applyConfig`.
+ *
+ * Nothing runs that `pgward plan` would not print for this config and database now.
  *
  * @example
  * const plan = planFromJson(JSON.parse(readFileSync('plan.json', 'utf8')));
- * await applyPlanFile(client, plan, { lockTimeout: '10s', secrets: secretsFor(config) });
+ * await applyPlanFile(client, plan, loadConfig('pgward.yaml'), { lockTimeout: '10s' });
  */
 export async function applyPlanFile(
   client: Queryable,
   plan: Plan,
+  config: Config,
   options: ApplyPlanFileOptions,
 ): Promise<ApplyResult> {
   if (plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
+  const saved = plan.fingerprints;
+  if (saved === undefined)
+    throw new StalePlanError(
+      'the plan has no fingerprints: apply a plan saved by pgward plan --out (or made by db.plan); nothing was changed',
+    );
+  const planOptions = { suffix: plan.suffix };
   return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
     const current = await introspect(client);
-    const fingerprint = fingerprintState(current);
-    if (fingerprint !== plan.fingerprint) {
-      const sameDatabase = current.server.currentDatabase === plan.database;
-      const where = sameDatabase
-        ? `database "${plan.database}" changed since it was planned`
-        : `it was planned for database "${plan.database}", not "${current.server.currentDatabase}"`;
-      const next = sameDatabase
-        ? 'run pgward plan again'
-        : `connect to "${plan.database}" to apply it, or run pgward plan here`;
+    const { currentDatabase, versionNum } = current.server;
+    if (currentDatabase !== plan.database)
       throw new StalePlanError(
-        `plan is stale: ${where} (state ${plan.fingerprint.slice(0, 12)}, now ${fingerprint.slice(0, 12)}); nothing was changed, ${next}`,
+        `plan is stale: it was planned for database "${plan.database}", not "${currentDatabase}"; nothing was changed, connect to "${plan.database}" to apply it, or run pgward plan here`,
       );
-    }
-    await options.beforeExecute?.(client);
-    await runSteps(client, plan, options.secrets ?? NO_SECRETS);
-    return { plan, applied: true, outcome: 'applied' };
+    if (versionNum !== plan.serverVersionNum)
+      throw new StalePlanError(
+        `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${versionNum}; nothing was changed, run pgward plan again`,
+      );
+    const changed = changedResources(saved, fingerprintsOf(current, new Set(Object.keys(saved))));
+    if (changed.length > 0)
+      throw new StalePlanError(
+        `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed, run pgward plan again`,
+      );
+    const locked = planFrom(current, config, planOptions);
+    const mismatch = firstDifference(plan.steps, locked.plan.steps);
+    if (mismatch !== undefined)
+      throw new StalePlanError(
+        `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed, run pgward plan again`,
+      );
+    await executeConverging(client, config, planOptions, locked, options.beforeExecute);
+    return { plan: locked.plan, applied: true, outcome: 'applied' };
   });
+}
+
+/** Where a saved plan's changes part from the plan made now, in words; undefined if nowhere. */
+function firstDifference(saved: readonly PlanStep[], now: readonly PlanStep[]): string | undefined {
+  const same = (a: PlanStep, b: PlanStep): boolean =>
+    canonicalJson(a.operation) === canonicalJson(b.operation) &&
+    canonicalJson(a.sql) === canonicalJson(b.sql);
+  for (let i = 0; i < Math.max(saved.length, now.length); i++) {
+    const file = saved[i];
+    const wanted = now[i];
+    if (file !== undefined && wanted !== undefined && same(file, wanted)) continue;
+    if (file === undefined)
+      return `the config and the database call for "${wanted?.summary ?? ''}" after its last change`;
+    if (wanted === undefined)
+      return `its change ${i + 1} "${file.summary}" is not one the config and the database call for`;
+    return `its change ${i + 1} "${file.summary}" is not what the config and the database call for there ("${wanted.summary}")`;
+  }
+  return undefined;
 }

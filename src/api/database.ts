@@ -255,13 +255,15 @@ export interface PgwardDatabase {
   /**
    * Applies exactly `plan`, as `pgward apply PLANFILE` does: in one transaction holding the
    * apply lock (applies are serialized), with `lock_timeout` = `lockTimeout` (default `10s`),
-   * after checking that the database is still in the state the plan was computed from. A plan
-   * whose database changed since is refused with a `StalePlanError` (message contains
-   * "stale"); a failing statement rolls everything back (`ApplyError`). Either way nothing is
-   * changed. Passwords the plan sets come from `config` when given, else from the verifiers
-   * `db.plan` kept for this very plan object; a plan read back with `planFromJson` that sets a
-   * password needs `config`, or the call fails with an `InvalidArgumentError` before any SQL
-   * is sent. An empty plan sends nothing and resolves to `{ applied: false }`.
+   * only if nothing the plan depends on changed since it was made (its fingerprints) and it is
+   * still exactly the plan of its config for this database (planned again under the lock,
+   * with every protection check of apply). Otherwise a `StalePlanError` (message contains
+   * "stale" and names what changed, or the first change that differs); a failing statement
+   * rolls everything back (`ApplyError`). Either way nothing is changed. The config is
+   * `config` when given, else the one `db.plan` made this very plan object from; a plan read
+   * back with `planFromJson` needs `config`, or the call fails with an `InvalidArgumentError`
+   * before any SQL is sent. The config also supplies the passwords. An empty plan sends
+   * nothing and resolves to `{ applied: false }`.
    *
    * @example
    * ```ts

@@ -2,22 +2,20 @@
  * `db.plan`, `db.apply` and `db.inventory`: the CLI's engine (`engine.ts`) and inventory
  * (`inventory/`) run on the session's one connection, queued like every other call.
  *
- * Plans never hold passwords, yet applying a plan made by `db.plan` must be able to set them.
- * The verifiers are therefore computed when the plan is made and kept beside it, in a WeakMap
- * keyed by the plan object: `JSON.stringify(plan)` and `planToJson(plan)` cannot reach them,
- * they go away with the plan, and a copy of the plan (or one read back with `planFromJson`)
- * has none, so it needs the config again.
+ * `db.apply(plan)` runs a plan only if it is exactly what its config calls for now (see
+ * `applyPlanFile`), so it needs that config: for a plan made by `db.plan` it is kept beside
+ * the plan, in a WeakMap keyed by the plan object (`JSON.stringify(plan)` and
+ * `planToJson(plan)` cannot reach it, and it goes away with the plan); a copy of the plan, or
+ * one read back with `planFromJson`, needs the config again. Plans never hold passwords: the
+ * config supplies them.
  */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { applyPlanFile, planConfig } from '../engine.js';
-import { secretsFor } from '../execute/secrets.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import { takeInventory, type Inventory } from '../inventory/index.js';
-import type { DesiredState } from '../model/state.js';
 import type { Plan, PlanSummary } from '../plan/operations.js';
-import type { SecretResolver } from '../sql/render.js';
 import { InvalidArgumentError } from './errors.js';
 import { queryableOf, type Session } from './session.js';
 
@@ -38,9 +36,10 @@ export interface DatabaseApplyOptions {
    */
   readonly lockTimeout?: string | undefined;
   /**
-   * The config the plan was made from, to take passwords from. Needed when the plan sets a
-   * password and did not come from `db.plan` (e.g. read back with `planFromJson`); when given,
-   * it supplies the passwords even for a plan from `db.plan`.
+   * The config the plan was made from: it is planned again under the lock, and the plan runs
+   * only if it is still exactly that plan; it also supplies the passwords. Needed for a plan
+   * that did not come from `db.plan` (e.g. read back with `planFromJson`); when given, it is
+   * used even for a plan from `db.plan`.
    */
   readonly config?: ConfigSource | undefined;
 }
@@ -55,41 +54,11 @@ export interface DatabaseApplyResult {
   readonly summary: PlanSummary;
 }
 
-/** Password verifiers by role name, remembered for plans made by `db.plan`. */
-const rememberedSecrets = new WeakMap<Plan, ReadonlyMap<string, string>>();
-
-/** Roles whose password the plan sets, in plan order. */
-function rolesWithPasswords(plan: Plan): string[] {
-  const roles: string[] = [];
-  for (const { operation } of plan.steps) {
-    if (
-      operation.type === 'set_password' ||
-      (operation.type === 'create_role' && operation.password !== undefined)
-    )
-      roles.push(operation.role);
-  }
-  return roles;
-}
-
 /**
- * Computes the verifiers now, so that what is kept is what will be sent, and the plaintext
- * passwords of the desired state are not kept alive with the plan.
+ * The config each plan of `db.plan` was made from (the plan records its suffix): `db.apply` plans that config
+ * again under the lock and runs the plan only if it is still exactly that plan.
  */
-function remember(plan: Plan, desired: DesiredState): void {
-  const roles = rolesWithPasswords(plan);
-  if (roles.length === 0) return;
-  const resolve = secretsFor(desired);
-  rememberedSecrets.set(plan, new Map(roles.map((role) => [role, resolve(role)])));
-}
-
-function fromMap(verifiers: ReadonlyMap<string, string>): SecretResolver {
-  return (role) => {
-    const verifier = verifiers.get(role);
-    if (verifier === undefined)
-      throw new InvalidArgumentError(`no password is known for role "${role}"`);
-    return verifier;
-  };
-}
+const rememberedConfigs = new WeakMap<Plan, Config>();
 
 function configOf(source: ConfigSource): Config {
   if (typeof source === 'string') return loadConfig(source);
@@ -108,31 +77,15 @@ function suffixOf(options: SuffixOptions): { suffix?: string } {
   return { suffix };
 }
 
-/**
- * The verifiers to send for `plan`, every one resolved now, before the apply transaction
- * starts: a missing password is an error with nothing run.
- */
-function secretsForApply(plan: Plan, config: ConfigSource | undefined): SecretResolver | undefined {
-  const roles = rolesWithPasswords(plan);
-  if (roles.length === 0) return undefined;
-  let resolve: SecretResolver;
-  if (config !== undefined) {
-    resolve = secretsFor(
-      configOf(config),
-      plan.suffix === undefined ? {} : { suffix: plan.suffix },
+/** The config to check `plan` against: `config` when given, else the one db.plan used. */
+function configForApply(plan: Plan, config: ConfigSource | undefined): Config {
+  if (config !== undefined) return configOf(config);
+  const remembered = rememberedConfigs.get(plan);
+  if (remembered === undefined)
+    throw new InvalidArgumentError(
+      'a plan not made by db.plan (e.g. read back with planFromJson) is applied only if it is exactly the plan for its config now: pass the config it was made from, db.apply(plan, { config }); nothing was changed',
     );
-  } else {
-    const remembered = rememberedSecrets.get(plan);
-    if (remembered === undefined) {
-      const names = roles.map((role) => `"${role}"`).join(', ');
-      throw new InvalidArgumentError(
-        `the plan sets passwords (for ${names}) but plans never hold them: pass the config it was made from, db.apply(plan, { config }); nothing was changed`,
-      );
-    }
-    resolve = fromMap(remembered);
-  }
-  const verifiers = new Map(roles.map((role) => [role, resolve(role)]));
-  return fromMap(verifiers);
+  return remembered;
 }
 
 /**
@@ -160,10 +113,11 @@ export async function planFor(
 ): Promise<Plan> {
   const loaded = configOf(config);
   const suffix = suffixOf(options);
-  const { plan, desired } = await inSnapshot(session, (client) =>
-    planConfig(client, loaded, suffix),
+  // With fingerprints: the plan may be saved (planToJson) and applied later.
+  const { plan } = await inSnapshot(session, (client) =>
+    planConfig(client, loaded, { ...suffix, fingerprint: true }),
   );
-  remember(plan, desired);
+  rememberedConfigs.set(plan, loaded);
   return plan;
 }
 
@@ -185,9 +139,11 @@ export async function applyPlan(
     throw new InvalidArgumentError(
       `invalid lockTimeout "${String(lockTimeout)}": expected a number with an optional unit ms, s, min or h (e.g. 10s)`,
     );
-  const secrets = secretsForApply(plan, options.config);
+  if (plan.steps.length === 0)
+    return { applied: false, outcome: 'no_changes', summary: plan.summary };
+  const config = configForApply(plan, options.config);
   const result = await session.withConnection((client) =>
-    applyPlanFile(client, plan, { lockTimeout, ...(secrets ? { secrets } : {}) }),
+    applyPlanFile(client, plan, config, { lockTimeout }),
   );
   return {
     applied: result.applied,

@@ -6,7 +6,6 @@
 import type { Config } from '../config/types.js';
 import { ApplyError } from '../errors.js';
 import type { DesiredPassword, DesiredState } from '../model/state.js';
-import type { Plan } from '../plan/operations.js';
 import { scramVerifier } from '../passwords/scram.js';
 import type { SecretResolver } from '../sql/render.js';
 
@@ -64,13 +63,4 @@ export function secretsFor(
     verifiers.set(role, verifier);
     return verifier;
   };
-}
-
-/** Whether executing `plan` sends a password (so a plan file needs the config to apply). */
-export function planSetsPasswords(plan: Plan): boolean {
-  return plan.steps.some(({ operation }) =>
-    operation.type === 'set_password'
-      ? true
-      : operation.type === 'create_role' && operation.password !== undefined,
-  );
 }

@@ -32,8 +32,17 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
   const server = await readServer(client);
   const roles = await readRoles(client, server);
   const memberships = await readMemberships(client, server);
-  const { objects, privileges } = await readObjects(client, server);
+  const { objects, privileges, publicPrivileges } = await readObjects(client, server);
   const defaultPrivileges = await readDefaultPrivileges(client);
   const dependencies = await readDependencies(client);
-  return { server, roles, memberships, objects, privileges, defaultPrivileges, dependencies };
+  return {
+    server,
+    roles,
+    memberships,
+    objects,
+    privileges,
+    publicPrivileges,
+    defaultPrivileges,
+    dependencies,
+  };
 }

@@ -1,6 +1,11 @@
 import type { ObjectRef } from '../model/objects.js';
 import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
-import type { CatalogObject, PrivilegeFact, ServerInfo } from '../model/state.js';
+import type {
+  CatalogObject,
+  PrivilegeFact,
+  PublicPrivilegeFact,
+  ServerInfo,
+} from '../model/state.js';
 import { loadSql } from './load-sql.js';
 import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
 import { asPrivilege } from './privilege-names.js';
@@ -15,10 +20,10 @@ interface ObjectRow {
   owner: string;
   relkind: string | null;
   columns: string[] | null;
-  /** [grantee, privilege, grantable, grantor] */
-  privileges: [string, string, boolean, string][];
-  /** [column, grantee, privilege, grantable, grantor] */
-  column_privileges: [string, string, string, boolean, string][];
+  /** [grantee (null = PUBLIC), privilege, grantable, grantor] */
+  privileges: [string | null, string, boolean, string][];
+  /** [column, grantee (null = PUBLIC), privilege, grantable, grantor] */
+  column_privileges: [string, string | null, string, boolean, string][];
 }
 
 function toCatalogObject(row: ObjectRow): CatalogObject {
@@ -43,21 +48,17 @@ interface Entry {
  * privilege granted by two roles comes twice: one fact, grantable if any grantor made it so,
  * with its grantors listed when one of them is not the owner (see PrivilegeFact.grantors).
  */
-function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
-  const object: ObjectRef = {
-    kind: row.kind,
-    schema: row.schema,
-    name: row.name,
-    ...(row.args !== null && { args: row.args }),
-  };
+function toPrivilegeFacts(row: ObjectRow, object: ObjectRef): PrivilegeFact[] {
   const entries: Entry[] = [];
   for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+    if (grantee === null) continue;
     entries.push({
       fact: { object, grantee, privilege: asPrivilege(privilege), grantable },
       grantor,
     });
   }
   for (const [column, grantee, privilege, grantable, grantor] of row.column_privileges) {
+    if (grantee === null) continue;
     entries.push({
       fact: { object, column, grantee, privilege: asPrivilege(privilege), grantable },
       grantor,
@@ -87,20 +88,51 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
   return merged;
 }
 
+/** PUBLIC's entries of one object's ACLs, as the ACL lists them (grantors not merged). */
+function toPublicPrivilegeFacts(row: ObjectRow, object: ObjectRef): PublicPrivilegeFact[] {
+  const facts: PublicPrivilegeFact[] = [];
+  for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+    if (grantee === null)
+      facts.push({ object, privilege: asPrivilege(privilege), grantable, grantor });
+  }
+  for (const [column, grantee, privilege, grantable, grantor] of row.column_privileges) {
+    if (grantee === null)
+      facts.push({ object, column, privilege: asPrivilege(privilege), grantable, grantor });
+  }
+  return facts;
+}
+
 /**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
- * column privileges included, PUBLIC excluded. Two queries at most: parameters only exist
+ * column privileges included, PUBLIC's apart. Two queries at most: parameters only exist
  * from PostgreSQL 15.
  */
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
-): Promise<{ objects: readonly CatalogObject[]; privileges: readonly PrivilegeFact[] }> {
+): Promise<{
+  objects: readonly CatalogObject[];
+  privileges: readonly PrivilegeFact[];
+  publicPrivileges: readonly PublicPrivilegeFact[];
+}> {
   const rows = (await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS])).rows;
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
   // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
   rows.sort(compareObjects);
-  return { objects: rows.map(toCatalogObject), privileges: rows.flatMap(toPrivilegeFacts) };
+  const privileges: PrivilegeFact[] = [];
+  const publicPrivileges: PublicPrivilegeFact[] = [];
+  for (const row of rows) {
+    // One ObjectRef per object, shared by its facts.
+    const object: ObjectRef = {
+      kind: row.kind,
+      schema: row.schema,
+      name: row.name,
+      ...(row.args !== null && { args: row.args }),
+    };
+    for (const fact of toPrivilegeFacts(row, object)) privileges.push(fact);
+    for (const fact of toPublicPrivilegeFacts(row, object)) publicPrivileges.push(fact);
+  }
+  return { objects: rows.map(toCatalogObject), privileges, publicPrivileges };
 }

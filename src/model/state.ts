@@ -118,6 +118,19 @@ export interface PrivilegeFact {
 }
 
 /**
+ * One entry for PUBLIC in an object's (or a column's) ACL, as the catalog holds it. pgward
+ * grants nothing to PUBLIC; a saved plan's fingerprint reads these, so that a grant to PUBLIC
+ * on an object the plan covers makes the plan stale.
+ */
+export interface PublicPrivilegeFact {
+  readonly object: ObjectRef;
+  readonly column?: string;
+  readonly privilege: Privilege;
+  readonly grantable: boolean;
+  readonly grantor: string;
+}
+
+/**
  * One entry of `ALTER DEFAULT PRIVILEGES FOR ROLE forRole [IN SCHEMA schema] GRANT ...`.
  * `schema` null = the global default for every schema.
  */
@@ -166,6 +179,8 @@ export interface CurrentState {
    * (acldefault): the diff ignores facts whose grantee owns the object.
    */
   readonly privileges: readonly PrivilegeFact[];
+  /** PUBLIC's ACL entries on the objects above (absent where the state was built by hand). */
+  readonly publicPrivileges?: readonly PublicPrivilegeFact[];
   readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
   readonly dependencies: readonly RoleDependency[];
 }

@@ -1,12 +1,12 @@
 /**
  * Assembles a Plan from the diff's operations: plan order, display SQL, summaries, actions,
- * counts and the fingerprint of the state it was computed from. Pure.
+ * counts; and, for a plan to save, the fingerprints of what it depends on. Pure.
  */
 import { compareStrings, sortedPrivileges, sortedStrings } from '../diff/order.js';
 import { objectKey } from '../model/objects.js';
-import type { CurrentState } from '../model/state.js';
+import type { CurrentState, DesiredState } from '../model/state.js';
 import { renderOperation } from '../sql/render.js';
-import { fingerprintState } from './fingerprint.js';
+import { fingerprintsOf, planScope } from './fingerprint.js';
 import type { GrantTarget, Operation, Plan, PlanStep, PlanSummary } from './operations.js';
 import { orderOperations } from './order.js';
 import { actionOf, summarizeOperation } from './summary.js';
@@ -38,12 +38,24 @@ export function buildPlan(
     formatVersion: 1,
     steps,
     summary: summarizeSteps(steps),
-    fingerprint: fingerprintState(current),
     database: current.server.currentDatabase,
     serverVersionNum,
     ...(options.suffix !== undefined && { suffix: options.suffix }),
     warnings: [...(options.warnings ?? [])],
   };
+}
+
+/**
+ * The plan with the fingerprints of what it depends on (see plan/fingerprint.ts), from the
+ * states it was computed from: what a saved plan carries, for `apply PLANFILE` to compare.
+ */
+export function withFingerprints(plan: Plan, current: CurrentState, desired: DesiredState): Plan {
+  const scope = planScope(
+    current,
+    desired,
+    plan.steps.map((step) => step.operation),
+  );
+  return { ...plan, fingerprints: fingerprintsOf(current, scope) };
 }
 
 /** One step: the operation with its action, summary and display SQL. */

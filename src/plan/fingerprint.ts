@@ -1,10 +1,29 @@
 /**
- * A plan's fingerprint: sha256 of the introspected state it was computed from. `apply
- * PLANFILE` recomputes it from the live catalog and refuses a plan whose fingerprint differs
- * (the database changed since the plan was reviewed).
+ * A saved plan's fingerprints: one short hash per resource aspect the plan depends on, e.g.
+ * `role "alice": memberships` or `table "public.orders": privileges`. `apply PLANFILE`
+ * recomputes the same keys from the live catalog and refuses the plan when one differs,
+ * naming it, as terraform names the resource that changed. Only what the plan depends on is
+ * fingerprinted, so a `CREATE SCHEMA` or a comment on a role the config does not manage,
+ * between `plan --out` and `apply PLANFILE`, leaves the plan valid.
+ *
+ * What a plan depends on (`planScope`):
+ * - every role the config manages, and every role the plan creates, alters or drops: its
+ *   attributes (and existence), comment, settings, memberships (as member and as group), the
+ *   privileges and default privileges it holds or, for default privileges, gives;
+ * - every other role the plan names (a group in `member_of`, a grantor): its attributes;
+ * - every object the config grants on or the plan names: its owner (and existence), its
+ *   columns, its whole ACL — PUBLIC's and unmanaged roles' entries included;
+ * - for a GRANT/REVOKE ... ON ALL <kind> IN SCHEMA s: which objects of that kind s holds.
+ *
+ * Computed only when a plan is saved (`plan --out`, `--format json`, the API's `db.plan`) or a
+ * plan file is applied: plain `plan`, `apply` and `drift` never hash anything.
  */
 import { createHash } from 'node:crypto';
-import type { CurrentState } from '../model/state.js';
+import { catalogKindsFor } from '../diff/catalog.js';
+import { describeObjectRef, objectKey, type ObjectRef } from '../model/objects.js';
+import { ALL_IN_SCHEMA_KEYWORD, type AllInSchemaKind } from '../model/privileges.js';
+import type { CatalogObject, CurrentState, DesiredState } from '../model/state.js';
+import { assertNever, type GrantTarget, type Operation } from './operations.js';
 
 /**
  * JSON with object keys sorted at every level, so that equal data always gives equal text.
@@ -49,23 +68,303 @@ function compareJson(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/**
- * sha256 (hex) of the state in canonical JSON. The collections of the state are sorted first,
- * so the fingerprint depends on what the catalog holds, not on the order a query returned it.
- */
-export function fingerprintState(current: CurrentState): string {
-  const sortedCollections = {
-    ...current,
-    roles: sortedByContent(current.roles),
-    memberships: sortedByContent(current.memberships),
-    objects: sortedByContent(current.objects),
-    privileges: sortedByContent(current.privileges),
-    defaultPrivileges: sortedByContent(current.defaultPrivileges),
-    dependencies: sortedByContent(current.dependencies),
-  };
-  return createHash('sha256').update(canonicalJson(sortedCollections)).digest('hex');
+/** Resource aspect key → short hash, or ABSENT for a resource the catalog does not hold. */
+export type Fingerprints = Readonly<Record<string, string>>;
+
+/** The value of a key whose role or object does not exist. */
+export const ABSENT = 'absent';
+
+/** A fingerprint value in a plan file: 16 hex digits (64 bits of sha256), or ABSENT. */
+export const FINGERPRINT_VALUE = /^(?:[0-9a-f]{16}|absent)$/;
+
+const ROLE_ASPECTS = [
+  'attributes',
+  'comment',
+  'settings',
+  'memberships',
+  'privileges',
+  'default privileges',
+] as const;
+type RoleAspect = (typeof ROLE_ASPECTS)[number];
+
+/** Aspects whose value is ABSENT exactly when the resource does not exist. */
+const EXISTENCE_ASPECTS: ReadonlySet<string> = new Set(['attributes', 'owner']);
+
+function roleResource(role: string): string {
+  return `role "${role}"`;
 }
 
-function sortedByContent(items: readonly unknown[]): string[] {
-  return items.map(canonicalJson).sort();
+function roleKey(role: string, aspect: RoleAspect): string {
+  return `${roleResource(role)}: ${aspect}`;
+}
+
+function objectResourceKey(ref: ObjectRef, aspect: 'owner' | 'columns' | 'privileges'): string {
+  return `${describeObjectRef(ref)}: ${aspect}`;
+}
+
+/** `schema "s": tables` — which tables the schema holds, for ALL TABLES IN SCHEMA s. */
+function schemaListingKey(schema: string, kind: AllInSchemaKind): string {
+  const aspect = ALL_IN_SCHEMA_KEYWORD[kind].replace(/^ALL /, '').toLowerCase();
+  return `${describeObjectRef({ kind: 'schema', schema: null, name: schema })}: ${aspect}`;
+}
+
+/**
+ * The keys a plan depends on (see the module comment), from the state it was computed from,
+ * the desired state and its operations. The key strings are unambiguous: a resource's name
+ * is quoted and every aspect is a fixed word, so `role "a": b` cannot be read two ways.
+ */
+export function planScope(
+  current: CurrentState,
+  desired: DesiredState,
+  operations: readonly Operation[],
+): Set<string> {
+  const keys = new Set<string>();
+  const managed = (role: string): void => {
+    for (const aspect of ROLE_ASPECTS) keys.add(roleKey(role, aspect));
+  };
+  const named = (role: string | undefined): void => {
+    if (role !== undefined) keys.add(roleKey(role, 'attributes'));
+  };
+  const object = (ref: ObjectRef): void => {
+    keys.add(objectResourceKey(ref, 'owner'));
+    keys.add(objectResourceKey(ref, 'privileges'));
+    if (ref.kind === 'table') keys.add(objectResourceKey(ref, 'columns'));
+  };
+  const target = (grantTarget: GrantTarget): void => {
+    if (grantTarget.scope === 'objects') {
+      for (const ref of grantTarget.objects) object(ref);
+      return;
+    }
+    keys.add(schemaListingKey(grantTarget.schema, grantTarget.kind));
+    object({ kind: 'schema', schema: null, name: grantTarget.schema });
+    const kinds = new Set(catalogKindsFor(grantTarget.kind));
+    for (const candidate of objectsIn(grantTarget.schema))
+      if (kinds.has(candidate.kind)) object(candidate);
+  };
+  // Objects by schema, grouped once, on the first ALL ... IN SCHEMA step.
+  let bySchema: Map<string, CatalogObject[]> | undefined;
+  const objectsIn = (schema: string): readonly CatalogObject[] => {
+    if (bySchema === undefined) {
+      bySchema = new Map();
+      for (const candidate of current.objects) {
+        if (candidate.schema === null) continue;
+        const list = bySchema.get(candidate.schema) ?? [];
+        list.push(candidate);
+        bySchema.set(candidate.schema, list);
+      }
+    }
+    return bySchema.get(schema) ?? [];
+  };
+
+  for (const role of desired.managedRoles) managed(role);
+  for (const role of desired.roles) {
+    managed(role.name);
+    if (role.renamedFrom !== undefined) managed(role.renamedFrom);
+  }
+  for (const fact of desired.privileges) object(fact.object);
+  for (const fact of desired.defaultPrivileges) named(fact.forRole);
+  for (const op of operations) {
+    switch (op.type) {
+      case 'create_role':
+      case 'alter_role':
+      case 'set_password':
+      case 'comment_role':
+      case 'set_role_config':
+      case 'drop_owned':
+      case 'drop_role':
+        managed(op.role);
+        break;
+      case 'rename_role':
+        managed(op.from);
+        managed(op.to);
+        break;
+      case 'reassign_owned':
+        managed(op.role);
+        named(op.to);
+        break;
+      case 'grant_membership':
+      case 'alter_membership':
+      case 'revoke_membership':
+        named(op.role);
+        named(op.member);
+        if ('grantor' in op) named(op.grantor);
+        break;
+      case 'grant_privileges':
+      case 'revoke_privileges':
+        target(op.target);
+        for (const grantee of op.grantees) named(grantee);
+        if (op.type === 'revoke_privileges') named(op.asGrantor);
+        break;
+      case 'grant_default_privileges':
+      case 'revoke_default_privileges':
+        named(op.forRole);
+        for (const grantee of op.grantees) named(grantee);
+        if (op.schema !== null) object({ kind: 'schema', schema: null, name: op.schema });
+        break;
+      default:
+        assertNever(op);
+    }
+  }
+  return keys;
+}
+
+/** Collects the facts of each wanted key, then hashes each list in canonical form. */
+class Collector {
+  private readonly lists = new Map<string, unknown[]>();
+
+  constructor(private readonly wanted: ReadonlySet<string>) {}
+
+  /** Starts the key's list (the resource exists) if the key is wanted. */
+  open(key: string): boolean {
+    if (!this.wanted.has(key)) return false;
+    if (!this.lists.has(key)) this.lists.set(key, []);
+    return true;
+  }
+
+  add(key: string, item: unknown): void {
+    this.lists.get(key)?.push(item);
+  }
+
+  has(key: string): boolean {
+    return this.lists.has(key);
+  }
+
+  /** Every wanted key: the hash of its facts, in an order that does not depend on the query. */
+  result(): Record<string, string> {
+    // No prototype: a key read from a file, even "__proto__", is data.
+    const out = Object.create(null) as Record<string, string>;
+    for (const key of [...this.wanted].sort()) {
+      const list = this.lists.get(key);
+      out[key] = list === undefined ? ABSENT : shortHash(list.map(canonicalJson).sort());
+    }
+    return out;
+  }
+}
+
+function shortHash(items: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const item of items) hash.update(item).update('\n');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The fingerprint of each key in `keys`, from `current`. A key names its resource, so the
+ * keys of a plan file are recomputed from the live catalog without trusting anything else
+ * in the file: a key the catalog has no resource for is ABSENT.
+ */
+export function fingerprintsOf(current: CurrentState, keys: ReadonlySet<string>): Fingerprints {
+  const facts = new Collector(keys);
+
+  // Roles: each aspect's list is opened for an existing role, then filled from the facts.
+  for (const role of current.roles) {
+    const attributes = roleKey(role.name, 'attributes');
+    if (facts.open(attributes)) facts.add(attributes, role.attributes);
+    const comment = roleKey(role.name, 'comment');
+    if (facts.open(comment)) facts.add(comment, role.description);
+    const settings = roleKey(role.name, 'settings');
+    if (facts.open(settings)) facts.add(settings, role.config);
+    facts.open(roleKey(role.name, 'memberships'));
+    facts.open(roleKey(role.name, 'privileges'));
+    facts.open(roleKey(role.name, 'default privileges'));
+  }
+  for (const membership of current.memberships) {
+    facts.add(roleKey(membership.member, 'memberships'), membership);
+    if (membership.role !== membership.member)
+      facts.add(roleKey(membership.role, 'memberships'), membership);
+  }
+  // What a role holds, without what it holds as an owner (the diff ignores those too): a
+  // managed role that creates a table elsewhere does not make a plan stale.
+  const owners = new Map<string, string>();
+  for (const candidate of current.objects) owners.set(objectKey(candidate), candidate.owner);
+  const ownerOf = memoizedByRef((ref) => owners.get(objectKey(ref)));
+  for (const fact of current.privileges)
+    if (ownerOf(fact.object) !== fact.grantee) facts.add(roleKey(fact.grantee, 'privileges'), fact);
+  for (const fact of current.defaultPrivileges) {
+    facts.add(roleKey(fact.forRole, 'default privileges'), fact);
+    if (fact.grantee !== fact.forRole) facts.add(roleKey(fact.grantee, 'default privileges'), fact);
+  }
+
+  // Objects: owner and columns from the object, its whole ACL from the privilege facts.
+  const listed = new Map<string, string>();
+  for (const candidate of current.objects) {
+    const owner = objectResourceKey(candidate, 'owner');
+    if (facts.open(owner)) facts.add(owner, candidate.owner);
+    const columns = objectResourceKey(candidate, 'columns');
+    if (facts.open(columns)) facts.add(columns, candidate.columns ?? []);
+    const privileges = objectResourceKey(candidate, 'privileges');
+    if (facts.open(privileges)) listed.set(objectKey(candidate), privileges);
+    if (candidate.kind === 'schema')
+      for (const kind of Object.keys(ALL_IN_SCHEMA_KEYWORD) as AllInSchemaKind[])
+        facts.open(schemaListingKey(candidate.name, kind));
+  }
+  if (listed.size > 0) {
+    const aclKey = memoizedByRef((ref) => listed.get(objectKey(ref)));
+    for (const fact of current.privileges) {
+      const key = aclKey(fact.object);
+      if (key !== undefined) facts.add(key, fact);
+    }
+    for (const fact of current.publicPrivileges ?? []) {
+      const key = aclKey(fact.object);
+      if (key !== undefined) facts.add(key, { ...fact, grantee: null });
+    }
+  }
+  for (const candidate of current.objects) {
+    if (candidate.schema === null) continue;
+    for (const kind of Object.keys(ALL_IN_SCHEMA_KEYWORD) as AllInSchemaKind[]) {
+      if (!catalogKindsFor(kind).includes(candidate.kind)) continue;
+      const key = schemaListingKey(candidate.schema, kind);
+      if (facts.has(key)) facts.add(key, objectKey(candidate));
+    }
+  }
+  return facts.result();
+}
+
+/**
+ * `lookup` once per ObjectRef: introspection gives the facts of one object one shared ref, so
+ * a catalog of many facts formats each object's key once.
+ */
+function memoizedByRef<T>(lookup: (ref: ObjectRef) => T): (ref: ObjectRef) => T {
+  const seen = new Map<ObjectRef, T>();
+  return (ref) => {
+    if (seen.has(ref)) return seen.get(ref) as T;
+    const value = lookup(ref);
+    seen.set(ref, value);
+    return value;
+  };
+}
+
+/** sha256 (hex) of a plan's fingerprints: the one-line identity of the state it depends on. */
+export function digestOf(fingerprints: Fingerprints): string {
+  return createHash('sha256').update(canonicalJson(fingerprints)).digest('hex');
+}
+
+/**
+ * What changed between a plan's fingerprints and the live ones, one line per resource, in
+ * key order: `role "alice": memberships changed`, `table "public.orders": dropped`. A
+ * resource created or dropped is said once, not once per aspect.
+ */
+export function changedResources(saved: Fingerprints, now: Fingerprints): string[] {
+  const byResource = new Map<string, string[]>();
+  for (const key of Object.keys(saved).sort()) {
+    const before = saved[key];
+    const after = now[key] ?? ABSENT;
+    if (before === after) continue;
+    // Every aspect is a word without `"`: the resource ends at the last `": `.
+    const split = key.lastIndexOf('": ');
+    const resource = split < 0 ? key : key.slice(0, split + 1);
+    const aspect = split < 0 ? '' : key.slice(split + 3);
+    const change =
+      before === ABSENT && EXISTENCE_ASPECTS.has(aspect)
+        ? 'created'
+        : after === ABSENT && EXISTENCE_ASPECTS.has(aspect)
+          ? 'dropped'
+          : `${aspect} changed`;
+    const changes = byResource.get(resource) ?? [];
+    changes.push(change);
+    byResource.set(resource, changes);
+  }
+  return [...byResource].map(([resource, changes]) => {
+    const existence = changes.find((change) => change === 'created' || change === 'dropped');
+    return `${resource}: ${existence ?? changes.join(', ')}`;
+  });
 }

@@ -10,6 +10,7 @@ import type {
   Privilege,
 } from '../model/privileges.js';
 import type { PasswordSource, RoleAttributes } from '../model/state.js';
+import type { Fingerprints } from './fingerprint.js';
 
 /** What a GRANT/REVOKE applies to: listed objects, or every object of a kind in a schema. */
 export type GrantTarget =
@@ -144,8 +145,11 @@ export interface Plan {
   readonly formatVersion: 1;
   readonly steps: readonly PlanStep[];
   readonly summary: PlanSummary;
-  /** sha256 of the introspected state the plan was computed from (see plan/fingerprint.ts). */
-  readonly fingerprint: string;
+  /**
+   * What the plan depends on, one hash per resource (see plan/fingerprint.ts). Computed only
+   * for a plan that is saved (`plan --out`, `--format json`, `db.plan`) or read from a file.
+   */
+  readonly fingerprints?: Fingerprints;
   readonly database: string;
   readonly serverVersionNum: number;
   /** Suffix of DB-specific roles the plan was made with, if any. */

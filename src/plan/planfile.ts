@@ -3,7 +3,8 @@
  *
  * ```json
  * { "format_version": 1, "database": "app", "server_version_num": 160004,
- *   "fingerprint": "<sha256 hex>", "suffix": "prod",
+ *   "fingerprint": "<sha256 hex of fingerprints>", "suffix": "prod",
+ *   "fingerprints": { "role \"alice\": attributes": "absent", "table \"public.orders\": privileges": "<16 hex>", ... },
  *   "summary": { "add": 1, "change": 0, "destroy": 0 },
  *   "changes": [{ "action": "create", "kind": "create_role", "summary": "create role \"alice\" (login)",
  *                 "sql": ["CREATE ROLE \"alice\" WITH LOGIN"],
@@ -31,6 +32,7 @@ import {
   type RoleAttributes,
 } from '../model/state.js';
 import { planStep, summarizeSteps } from './build.js';
+import { digestOf, FINGERPRINT_VALUE, type Fingerprints } from './fingerprint.js';
 import {
   assertNever,
   type Action,
@@ -48,7 +50,9 @@ export interface PlanJson {
   readonly format_version: 1;
   readonly database: string;
   readonly server_version_num: number;
-  readonly fingerprint: string;
+  /** sha256 of `fingerprints`; both are absent from a plan made only to be shown. */
+  readonly fingerprint?: string;
+  readonly fingerprints?: Readonly<Record<string, string>>;
   readonly suffix?: string;
   readonly summary: { readonly add: number; readonly change: number; readonly destroy: number };
   readonly changes: readonly {
@@ -67,7 +71,10 @@ export function planToJson(plan: Plan): PlanJson {
     format_version: plan.formatVersion,
     database: plan.database,
     server_version_num: plan.serverVersionNum,
-    fingerprint: plan.fingerprint,
+    ...(plan.fingerprints !== undefined && {
+      fingerprint: digestOf(plan.fingerprints),
+      fingerprints: { ...plan.fingerprints },
+    }),
     ...(plan.suffix !== undefined && { suffix: plan.suffix }),
     summary: { ...plan.summary },
     changes: plan.steps.map((step) => ({
@@ -114,9 +121,9 @@ export function planFromJson(value: unknown): Plan {
   plan.integer('format_version');
   const database = plan.string('database');
   const serverVersionNum = plan.integer('server_version_num');
-  const fingerprint = plan.string('fingerprint');
-  if (!/^[0-9a-f]{64}$/.test(fingerprint))
-    throw new PgwardError('invalid plan: "fingerprint" is not a sha256 hex digest');
+  // A plan made only to be shown has no fingerprints; applyPlanFile refuses it.
+  const fingerprints =
+    plan.has('fingerprint') || plan.has('fingerprints') ? readFingerprints(plan) : undefined;
   const suffix = plan.optionalString('suffix');
   const summary = plan.record('summary');
   const counts = {
@@ -164,12 +171,24 @@ export function planFromJson(value: unknown): Plan {
     formatVersion: 1,
     steps,
     summary: recounted,
-    fingerprint,
+    ...(fingerprints !== undefined && { fingerprints }),
     database,
     serverVersionNum,
     ...(suffix !== undefined && { suffix }),
     warnings,
   };
+}
+
+function readFingerprints(plan: Fields): Fingerprints {
+  const fingerprint = plan.string('fingerprint');
+  if (!/^[0-9a-f]{64}$/.test(fingerprint))
+    throw new PgwardError('invalid plan: "fingerprint" is not a sha256 hex digest');
+  const fingerprints = plan.stringRecord('fingerprints', FINGERPRINT_VALUE);
+  if (digestOf(fingerprints) !== fingerprint)
+    throw new PgwardError(
+      'invalid plan: "fingerprint" is not the digest of its "fingerprints"; was the plan file edited?',
+    );
+  return fingerprints;
 }
 
 const ACTIONS: readonly Action[] = ['create', 'update', 'delete'];
@@ -448,6 +467,18 @@ class Fields {
     if (!items.every((item) => values.includes(item as T)))
       this.fail(key, `an array of ${values.map((v) => JSON.stringify(v)).join(', ')}`);
     return items as T[];
+  }
+
+  /** An object whose every value is a string matching `pattern`. */
+  stringRecord(key: string, pattern: RegExp): Record<string, string> {
+    const value = this.get(key);
+    if (
+      !isRecord(value) ||
+      !Object.values(value).every((item) => typeof item === 'string' && pattern.test(item))
+    )
+      this.fail(key, `an object of strings matching ${String(pattern)}`);
+    // A fresh object without a prototype: a key like "__proto__" stays data.
+    return Object.assign(Object.create(null) as Record<string, string>, value);
   }
 
   record(key: string): Fields {

@@ -173,7 +173,6 @@ roles:
     const before = await catalogSnapshot(server, [server.database]);
     const error = await failure(db.apply(readBack));
     expect(error).toBeInstanceOf(InvalidArgumentError);
-    expect(error.message).toContain('"ae_app_zurich"');
     expect(error.message).toContain('db.apply(plan, { config })');
     expect(await catalogSnapshot(server, [server.database])).toBe(before);
 
@@ -191,14 +190,33 @@ roles:
     expect((await db.plan(wanted, { suffix: 'zurich' })).steps).toEqual([]);
   });
 
-  it('a plan read back from JSON that sets no password applies without the config', async () => {
+  it('a plan read back from JSON applies only with its config, and only as that config plans', async () => {
     const wanted = config(`version: 1
 roles:
   ae_plain: {}
 `);
-    const readBack = planFromJson(JSON.parse(JSON.stringify(planToJson(await db.plan(wanted)))));
-    expect(await db.apply(readBack)).toMatchObject({ applied: true });
+    const json = planToJson(await db.plan(wanted));
+    const readBack = planFromJson(JSON.parse(JSON.stringify(json)));
+    const before = await catalogSnapshot(server, [server.database]);
+    expect(await failure(db.apply(readBack))).toBeInstanceOf(InvalidArgumentError);
+    // An edited copy, consistent in itself, is not what the config calls for.
+    const edited = JSON.parse(JSON.stringify(json)) as {
+      changes: { summary: string; sql: string[]; operation: { role: string } }[];
+    };
+    for (const change of edited.changes) {
+      change.operation.role = 'ae_intruder';
+      change.sql = ['CREATE ROLE "ae_intruder"'];
+    }
+    const error = await failure(db.apply(planFromJson(edited), { config: wanted }));
+    expect(error).toBeInstanceOf(StalePlanError);
+    expect(error.message).toMatch(
+      /^plan is stale or was edited: its change 1 "create role "ae_intruder""/,
+    );
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
+
+    expect(await db.apply(readBack, { config: wanted })).toMatchObject({ applied: true });
     expect(await roleExists('ae_plain')).toBe(true);
+    expect(await roleExists('ae_intruder')).toBe(false);
   });
 
   it('refuses a stale plan with "stale" and changes nothing', async () => {
@@ -212,12 +230,15 @@ roles:
     const plan = await db.plan(wanted);
     expect(plan.steps.length).toBeGreaterThan(0);
 
-    // Someone changes the catalog between plan and apply.
-    await server.query('CREATE ROLE ae_meanwhile');
+    // Someone changes what the plan depends on between plan and apply; an unrelated change
+    // alone would not make it stale.
+    await server.query(
+      'CREATE ROLE ae_meanwhile; GRANT SELECT ON public.ae_invoices TO ae_meanwhile',
+    );
     const before = await catalogSnapshot(server, [server.database]);
     const error = await failure(db.apply(plan));
     expect(error).toBeInstanceOf(StalePlanError);
-    expect(error.message).toContain('stale');
+    expect(error.message).toContain('stale: table "public.ae_invoices": privileges changed');
     expect(await catalogSnapshot(server, [server.database])).toBe(before);
     expect(await roleExists('ae_auditor')).toBe(false);
 

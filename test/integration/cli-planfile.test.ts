@@ -1,13 +1,17 @@
 /**
  * Saved plans: `plan --out PLANFILE` then `apply PLANFILE` applies exactly the reviewed plan,
- * refuses it once the database changed (stale), and takes passwords from the config, never
- * from the file.
+ * refuses it once something it depends on changed (stale, naming it) but not for unrelated
+ * changes, refuses a hand-edited file whatever its shape, and takes passwords from the
+ * config, never from the file.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scramMatches } from '../../src/passwords/scram.js';
+import { planStep, summarizeSteps } from '../../src/plan/build.js';
+import type { Operation, Plan, PlanStep } from '../../src/plan/operations.js';
+import { planFromJson, planToJson } from '../../src/plan/planfile.js';
 import { catalogSnapshot } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
@@ -62,15 +66,14 @@ roles:
       ]),
     );
 
-    // No -c at all: a plan that sets no password needs nothing but itself.
-    const applied = await runCli([
-      'apply',
-      planFile,
-      '--db',
-      server.url(),
-      '-c',
-      join(dir, 'none.yaml'),
-    ]);
+    // The config is planned again under the lock: without it, the file is not applied.
+    const before = await catalogSnapshot(server, [server.database]);
+    const noConfig = await runCli(['apply', planFile, '--db', server.url(), '-c', 'none.yaml']);
+    expect(noConfig.exitCode).toBe(1);
+    expect(noConfig.stderr).toMatch(/none\.yaml/);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
+
+    const applied = await runCli(['apply', planFile, '--db', server.url(), '-c', config]);
     expect(applied.exitCode, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('Apply complete: 4 added, 0 changed, 0 destroyed.');
     const [grant] = await server.query<{ ok: boolean }>(
@@ -99,7 +102,7 @@ roles:
       (await runCli(['plan', '-c', config, '--db', server.url(), '--out', planFile])).exitCode,
     ).toBe(0);
 
-    await server.query('CREATE ROLE pf_meanwhile');
+    await server.query('GRANT DELETE ON pf_stale TO PUBLIC');
     const before = await catalogSnapshot(server, [server.database]);
     const result = await runCli(['apply', planFile, '-c', config, '--db', server.url()]);
     expect(result.exitCode).toBe(1);
@@ -158,5 +161,296 @@ roles:
     const suffixed = await runCli(['apply', notPlan, '--suffix', 'x', '--db', server.url()]);
     expect(suffixed.exitCode).toBe(1);
     expect(suffixed.stderr).toContain('--suffix cannot be used with a PLANFILE');
+  });
+});
+
+/** Reads a saved plan file, for a test to edit it as an attacker would. */
+async function readPlan(file: string): Promise<Plan> {
+  return planFromJson(JSON.parse(await readFile(file, 'utf8')));
+}
+
+/**
+ * The plan with other steps, written so that the file holds together: each step's SQL is what
+ * its operation renders, the summary counts them, the fingerprints are the original ones.
+ */
+function withSteps(plan: Plan, steps: readonly PlanStep[]): Plan {
+  return { ...plan, steps, summary: summarizeSteps(steps) };
+}
+
+function step(plan: Plan, operation: Operation): PlanStep {
+  return planStep(operation, plan.serverVersionNum);
+}
+
+/** The plan with each step whose operation `edit` returns anew replaced, SQL to match. */
+function editSteps(plan: Plan, edit: (operation: Operation) => Operation | undefined): Plan {
+  return withSteps(
+    plan,
+    plan.steps.map((s) => {
+      const edited = edit(s.operation);
+      return edited === undefined ? s : step(plan, edited);
+    }),
+  );
+}
+
+describe('a hand-edited plan file', () => {
+  const config = (): Promise<string> =>
+    write(
+      'forge.yaml',
+      `version: 1
+roles:
+  pf_f_reader:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.pf_forge] }
+  pf_f_login:
+    login: true
+    member_of: [pf_f_reader]
+`,
+    );
+  let file: string;
+  let saved: Plan;
+
+  beforeAll(async () => {
+    await server.query('CREATE TABLE pf_forge (id int); CREATE TABLE pf_forge_secret (id int)');
+    file = join(dir, 'forge-plan.json');
+    const planned = await runCli([
+      'plan',
+      '-c',
+      await config(),
+      '--db',
+      server.url(),
+      '--out',
+      file,
+    ]);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    saved = await readPlan(file);
+    expect(saved.steps.map((s) => s.sql.join('; '))).toEqual([
+      'CREATE ROLE "pf_f_login" WITH LOGIN',
+      'CREATE ROLE "pf_f_reader"',
+      'GRANT "pf_f_reader" TO "pf_f_login"',
+      'GRANT SELECT ON TABLE "public"."pf_forge" TO "pf_f_reader"',
+    ]);
+  });
+
+  /** Applies `forged` as a plan file: exit 1, one line, the catalog as it was. */
+  async function refused(name: string, forged: unknown): Promise<string> {
+    const forgedFile = await write(`${name}.json`, JSON.stringify(forged));
+    const before = await catalogSnapshot(server, [server.database]);
+    const result = await runCli(['apply', forgedFile, '-c', await config(), '--db', server.url()]);
+    expect(result.exitCode, result.stdout).toBe(1);
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    return lines[0] ?? '';
+  }
+
+  const EDITED = /^error: plan is stale or was edited: .*nothing was changed/;
+
+  it.each([
+    [
+      'a step appended: ALTER ROLE "postgres" WITH NOLOGIN',
+      (plan: Plan): Plan =>
+        withSteps(plan, [
+          ...plan.steps,
+          step(plan, { type: 'alter_role', role: 'postgres', changes: { login: false } }),
+        ]),
+      /its change 5 "alter role "postgres"/,
+    ],
+    [
+      'superuser: true in a create_role step, with SQL to match',
+      (plan: Plan): Plan =>
+        editSteps(plan, (op) =>
+          op.type === 'create_role' && op.role === 'pf_f_login'
+            ? { ...op, attributes: { ...op.attributes, superuser: true } }
+            : undefined,
+        ),
+      /its change 1 "create role "pf_f_login" \(login, superuser\)"/,
+    ],
+    [
+      'a step removed',
+      (plan: Plan): Plan =>
+        withSteps(
+          plan,
+          plan.steps.filter((s) => s.operation.type !== 'grant_membership'),
+        ),
+      /its change 3 "grant SELECT/,
+    ],
+    [
+      'two steps swapped',
+      (plan: Plan): Plan => {
+        const [login, reader, ...rest] = plan.steps;
+        return withSteps(plan, [reader, login, ...rest] as PlanStep[]);
+      },
+      /its change 1 "create role "pf_f_reader""/,
+    ],
+    [
+      'a grant moved to another table, with SQL to match',
+      (plan: Plan): Plan =>
+        editSteps(plan, (op) =>
+          op.type === 'grant_privileges'
+            ? {
+                ...op,
+                target: {
+                  scope: 'objects',
+                  kind: 'table',
+                  objects: [{ kind: 'table', schema: 'public', name: 'pf_forge_secret' }],
+                },
+              }
+            : undefined,
+        ),
+      /pf_forge_secret/,
+    ],
+    ['another suffix', (plan: Plan): Plan => ({ ...plan, suffix: 'x' }), /its change 1 /],
+  ])('is refused with the catalog unchanged: %s', async (_shape, forge, detail) => {
+    const headline = await refused('forged', planToJson(forge(saved)));
+    expect(headline).toMatch(EDITED);
+    expect(headline).toMatch(detail);
+    const [postgres] = await server.query<{ rolcanlogin: boolean }>(
+      `SELECT rolcanlogin FROM pg_roles WHERE rolname = 'postgres'`,
+    );
+    expect(postgres?.rolcanlogin).toBe(true);
+  });
+
+  it('is refused for another database, format_version or SQL unlike its operation', async () => {
+    const json = planToJson(saved);
+    expect(await refused('database', { ...json, database: 'pf_elsewhere' })).toMatch(
+      /^error: plan is stale: it was planned for database "pf_elsewhere", not "/,
+    );
+    expect(await refused('version', { ...json, format_version: 2 })).toMatch(
+      /format_version 2 is not supported/,
+    );
+    const sqlEdited = JSON.parse(JSON.stringify(json)) as { changes: { sql: string[] }[] };
+    const last = sqlEdited.changes.at(-1);
+    if (last) last.sql = ['GRANT ALL ON TABLE "public"."pf_forge_secret" TO "pf_f_reader"'];
+    expect(await refused('sql', sqlEdited)).toMatch(/was the plan file edited\?/);
+  });
+
+  it('is applied as saved when nobody edited it, and the config then converges', async () => {
+    const applied = await runCli(['apply', file, '-c', await config(), '--db', server.url()]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const [row] = await server.query<{ reads: boolean; secret: boolean }>(
+      `SELECT has_table_privilege('pf_f_login', 'pf_forge', 'SELECT') AS reads,
+              has_table_privilege('pf_f_login', 'pf_forge_secret', 'SELECT') AS secret`,
+    );
+    expect(row).toEqual({ reads: true, secret: false });
+    const again = await runCli([
+      'plan',
+      '-c',
+      await config(),
+      '--db',
+      server.url(),
+      '--detailed-exitcode',
+    ]);
+    expect(again.exitCode, again.stdout).toBe(0);
+  });
+});
+
+describe('staleness is scoped to what the plan depends on', () => {
+  async function savePlan(name: string): Promise<{ config: string; file: string }> {
+    await server.query(`CREATE TABLE public.${name}_t (id int); CREATE ROLE ${name}_grp`);
+    const config = await write(
+      `${name}.yaml`,
+      `version: 1
+roles:
+  ${name}_reader:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.${name}_t] }
+`,
+    );
+    const file = join(dir, `${name}-plan.json`);
+    const planned = await runCli(['plan', '-c', config, '--db', server.url(), '--out', file]);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    return { config, file };
+  }
+
+  it('applies a plan after unrelated changes: a schema, a comment on an unmanaged role, a table elsewhere', async () => {
+    const { config, file } = await savePlan('pf_u');
+    await server.query(`
+      CREATE SCHEMA pf_unrelated;
+      CREATE TABLE pf_unrelated.other (id int);
+      GRANT SELECT ON pf_unrelated.other TO pf_u_grp;
+      COMMENT ON ROLE pf_u_grp IS 'made by hand';
+      CREATE ROLE pf_u_bystander;`);
+    const applied = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('Apply complete: 2 added');
+    const [row] = await server.query<{ ok: boolean }>(
+      `SELECT has_table_privilege('pf_u_reader', 'public.pf_u_t', 'SELECT') AS ok`,
+    );
+    expect(row?.ok).toBe(true);
+    const again = await runCli(['plan', '-c', config, '--db', server.url(), '--detailed-exitcode']);
+    expect(again.exitCode, again.stdout).toBe(0);
+  });
+
+  it.each([
+    [
+      'a grant to PUBLIC on the table',
+      'GRANT UPDATE ON public.pf_s1_t TO PUBLIC',
+      'pf_s1',
+      'table "public.pf_s1_t": privileges changed',
+      'REVOKE UPDATE ON public.pf_s1_t FROM PUBLIC',
+    ],
+    [
+      'a grant to an unmanaged role on the table',
+      'GRANT DELETE ON public.pf_s2_t TO pf_s2_grp',
+      'pf_s2',
+      'table "public.pf_s2_t": privileges changed',
+      'REVOKE DELETE ON public.pf_s2_t FROM pf_s2_grp',
+    ],
+    [
+      'the role the plan creates, created by hand',
+      'CREATE ROLE pf_s3_reader',
+      'pf_s3',
+      'role "pf_s3_reader": created',
+      'DROP ROLE pf_s3_reader',
+    ],
+    [
+      'the table dropped',
+      'DROP TABLE public.pf_s4_t',
+      'pf_s4',
+      'table "public.pf_s4_t": dropped',
+      'CREATE TABLE public.pf_s4_t (id int)',
+    ],
+  ])(
+    'refuses a plan as stale after %s, naming it; undone, the plan applies',
+    async (_what, change, name, named, undo) => {
+      const { config, file } = await savePlan(name);
+      await server.query(change);
+      const before = await catalogSnapshot(server, [server.database]);
+      const result = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        `error: plan is stale: ${named} since it was planned; nothing was changed, run pgward plan again\n`,
+      );
+      expect(await catalogSnapshot(server, [server.database])).toBe(before);
+
+      await server.query(undo);
+      const applied = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+      expect(applied.exitCode, applied.stderr).toBe(0);
+    },
+  );
+
+  it("names a managed role's memberships", async () => {
+    const { config, file } = await savePlan('pf_m');
+    const first = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    // A new plan that has something to do, then a membership granted by hand.
+    await server.query('CREATE TABLE public.pf_m_more (id int)');
+    const more = await write(
+      'pf_m_more.yaml',
+      `version: 1
+roles:
+  pf_m_reader:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [public.pf_m_t, public.pf_m_more] }
+`,
+    );
+    const planned = await runCli(['plan', '-c', more, '--db', server.url(), '--out', file]);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    await server.query('GRANT pf_m_grp TO pf_m_reader');
+    const result = await runCli(['apply', file, '-c', more, '--db', server.url()]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n')[0]).toBe(
+      'error: plan is stale: role "pf_m_reader": memberships changed since it was planned; nothing was changed, run pgward plan again',
+    );
   });
 });

@@ -216,7 +216,7 @@ describe('fixture failing-apply', () => {
     expect(saved.code, saved.stderr).toBe(0);
     await db.query('DROP TABLE payroll.payslips');
     const afterDrop = await db.catalogSnapshot();
-    const stale = await db.cli(['apply', planFile], { config: null });
+    const stale = await db.cli(['apply', planFile], { config: 'pgward.fixed.yaml' });
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/stale/);
     expect(await db.catalogSnapshot()).toBe(afterDrop);
@@ -228,7 +228,7 @@ describe('fixture failing-apply', () => {
       RESET ROLE;`);
     const good = await db.cli(['plan', '--out', planFile], { config: 'pgward.fixed.yaml' });
     expect(good.code, good.stderr).toBe(0);
-    const applied = await db.cli(['apply', planFile], { config: null });
+    const applied = await db.cli(['apply', planFile], { config: 'pgward.fixed.yaml' });
     expect(applied.code, applied.stderr).toBe(0);
     const [row] = await db.query<Record<string, unknown>>(`
       SELECT has_table_privilege('payroll_batch', 'payroll.payslips', 'INSERT') AS inserts,
@@ -238,7 +238,7 @@ describe('fixture failing-apply', () => {
     expect(row).toEqual({ inserts: true, updates: true, settings: ['work_mem=64MB'] });
     await db.expectConverged({ config: 'pgward.fixed.yaml' });
     // A plan that was applied is stale now: applying it again is refused, not repeated.
-    const again = await db.cli(['apply', planFile], { config: null });
+    const again = await db.cli(['apply', planFile], { config: 'pgward.fixed.yaml' });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/stale/);
   });

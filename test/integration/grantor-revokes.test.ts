@@ -109,7 +109,7 @@ roles:
     const saved = join(dir, 'a.plan.json');
     const out = await db.cli(['plan', '--out', saved], { config });
     expect(out.code, out.stderr).toBe(0);
-    const applied = await db.cli(['apply', saved], { config: null });
+    const applied = await db.cli(['apply', saved], { config });
     expect(applied.code, applied.stderr + applied.stdout).toBe(0);
 
     expect(await aclEntries(db)).toEqual(['gra_lead=SELECT*/gra_o']);

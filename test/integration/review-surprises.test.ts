@@ -101,7 +101,7 @@ describe('plan files', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n')[0]).toMatch(
       new RegExp(
-        `^error: plan is stale: it was planned for database "${other}", not "${server.database}" .*; nothing was changed, connect to "${other}" to apply it, or run pgward plan here$`,
+        `^error: plan is stale: it was planned for database "${other}", not "${server.database}"; nothing was changed, connect to "${other}" to apply it, or run pgward plan here$`,
       ),
     );
     expect(await roleNames('rv_elsewhere')).toEqual([]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { applyConfig, applyPlanFile, planConfig, secretsFor } from '../../src/engine.js';
+import { applyConfig, applyPlanFile, planConfig } from '../../src/engine.js';
 import { scramMatches, scramVerifier } from '../../src/passwords/scram.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
 import {
@@ -123,14 +123,13 @@ describe('what pgward sends to the server', () => {
 
   it('sends verifiers, never a plaintext, when applying a saved plan file', async () => {
     const config = loadConfig(await configFile(dir, passwordsConfig('file')), { env: ENV });
-    const { plan } = await planConfig(client, config);
+    const { plan } = await planConfig(client, config, { fingerprint: true });
     const json = JSON.stringify(planToJson(plan));
     expectNoSecret([json], 'the plan file', true);
     const wire = recording(client);
 
-    await applyPlanFile(wire.client, planFromJson(JSON.parse(json)), {
+    await applyPlanFile(wire.client, planFromJson(JSON.parse(json)), config, {
       lockTimeout: '5s',
-      secrets: secretsFor(config),
     });
 
     expectNoSecret(sentTexts(wire.sent), 'a statement sent to the server');

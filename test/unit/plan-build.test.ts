@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CurrentState } from '../../src/model/state.js';
 import { buildPlan } from '../../src/plan/build.js';
-import { fingerprintState } from '../../src/plan/fingerprint.js';
 import type { Operation } from '../../src/plan/operations.js';
 import { orderOperations } from '../../src/plan/order.js';
 import { current, operations } from './plan-fixture.js';
@@ -113,7 +111,7 @@ describe('buildPlan', () => {
     );
   });
 
-  it('counts steps per action and carries the display SQL, database, version and fingerprint', () => {
+  it('counts steps per action and carries the display SQL, database and version', () => {
     const plan = buildPlan(current, operations, {
       warnings: ['role "x" is not managed'],
       suffix: 'prod',
@@ -124,7 +122,8 @@ describe('buildPlan', () => {
     expect(plan.serverVersionNum).toBe(160004);
     expect(plan.suffix).toBe('prod');
     expect(plan.warnings).toEqual(['role "x" is not managed']);
-    expect(plan.fingerprint).toBe(fingerprintState(current));
+    // Fingerprints are computed only for a plan that is saved (withFingerprints).
+    expect(plan).not.toHaveProperty('fingerprints');
     const password = plan.steps.find((step) => step.operation.type === 'set_password');
     expect(password?.sql).toEqual(['ALTER ROLE "alice" PASSWORD (sensitive)']);
     expect(password?.action).toBe('update');
@@ -135,47 +134,5 @@ describe('buildPlan', () => {
     expect(plan.steps).toEqual([]);
     expect(plan.summary).toEqual({ add: 0, change: 0, destroy: 0 });
     expect(plan).not.toHaveProperty('suffix');
-  });
-});
-
-describe('fingerprintState', () => {
-  it('is a sha256 hex digest that ignores key and collection order', () => {
-    const reordered: CurrentState = {
-      dependencies: [],
-      defaultPrivileges: [],
-      privileges: [],
-      objects: current.objects,
-      memberships: [],
-      roles: [...current.roles].reverse(),
-      server: { ...current.server },
-    };
-    expect(fingerprintState(current)).toMatch(/^[0-9a-f]{64}$/);
-    expect(fingerprintState(reordered)).toBe(fingerprintState(current));
-  });
-
-  it('changes when the state changes', () => {
-    const before = fingerprintState(current);
-    const renamed: CurrentState = {
-      ...current,
-      roles: current.roles.map((role) =>
-        role.name === 'bob' ? { ...role, name: 'robert' } : role,
-      ),
-    };
-    const granted: CurrentState = {
-      ...current,
-      privileges: [
-        {
-          object: { kind: 'schema', schema: null, name: 'app' },
-          grantee: 'bob',
-          privilege: 'USAGE',
-          grantable: false,
-        },
-      ],
-    };
-    expect(fingerprintState(renamed)).not.toBe(before);
-    expect(fingerprintState(granted)).not.toBe(before);
-    expect(
-      fingerprintState({ ...current, server: { ...current.server, versionNum: 160005 } }),
-    ).not.toBe(before);
   });
 });

@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { PgwardError } from '../../src/errors.js';
-import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
-import { buildPlan } from '../../src/plan/build.js';
+import { DEFAULT_ROLE_ATTRIBUTES, type DesiredState } from '../../src/model/state.js';
+import { buildPlan, withFingerprints } from '../../src/plan/build.js';
+import { digestOf } from '../../src/plan/fingerprint.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
 import { renderOperation } from '../../src/sql/render.js';
 import { current, operations } from './plan-fixture.js';
 
-const plan = buildPlan(current, operations, { warnings: ['note'], suffix: 'prod' });
+const desired: DesiredState = {
+  roles: [],
+  memberships: [],
+  privileges: [],
+  defaultPrivileges: [],
+  managedRoles: new Set(['alice', 'bob']),
+  protectedRoles: new Set(),
+  unmanagedRoles: 'ignore',
+  reassignOwnedTo: null,
+};
+
+/** A plan as `plan --out` saves it: with the fingerprints of what it depends on. */
+const plan = withFingerprints(
+  buildPlan(current, operations, { warnings: ['note'], suffix: 'prod' }),
+  current,
+  desired,
+);
 
 /** A plan file as it travels: JSON text, parsed back. */
 const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
@@ -18,7 +35,8 @@ describe('planToJson', () => {
       format_version: 1,
       database: 'app',
       server_version_num: 160004,
-      fingerprint: plan.fingerprint,
+      fingerprint: digestOf(plan.fingerprints ?? {}),
+      fingerprints: plan.fingerprints,
       suffix: 'prod',
       summary: { add: 4, change: 6, destroy: 6 },
       warnings: ['note'],
@@ -112,6 +130,9 @@ describe('planFromJson', () => {
       'invalid plan: plan.changes[1].operation.role must be a string',
     );
     expect(() => planFromJson({ ...planToJson(plan), fingerprint: 'abc' })).toThrow(/fingerprint/);
+    expect(() =>
+      planFromJson({ ...planToJson(plan), fingerprints: { 'role "bob": attributes': 'x' } }),
+    ).toThrow(/plan\.fingerprints must be an object of strings/);
     expect(() => planFromJson({ ...planToJson(plan), extra: true })).toThrow(
       /unknown field "extra"/,
     );
@@ -132,6 +153,11 @@ describe('planFromJson', () => {
     if (target === undefined) throw new Error('fixture has no change');
     target.operation.to = 'mallory';
     expect(() => planFromJson(swapped)).toThrow(/was the plan file edited/);
+
+    // A fingerprint edited to hide a change is refused: "fingerprint" is their digest.
+    const hidden = roundTrip(planToJson(plan)) as { fingerprints: Record<string, string> };
+    hidden.fingerprints['role "bob": memberships'] = 'absent';
+    expect(() => planFromJson(hidden)).toThrow(/not the digest of its "fingerprints"/);
 
     const miscounted = { ...planToJson(plan), summary: { add: 0, change: 0, destroy: 0 } };
     expect(() => planFromJson(roundTrip(miscounted))).toThrow(/does not count its changes/);

@@ -3,9 +3,8 @@
  * one transaction. Without --yes it asks on a terminal and refuses without one.
  */
 import { readFile } from 'node:fs/promises';
-import { applyConfig, applyPlanFile, secretsFor, type ApplyResult } from '../../engine.js';
+import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
-import { planSetsPasswords } from '../../execute/secrets.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
 import type { Plan, PlanSummary } from '../../plan/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
@@ -70,7 +69,8 @@ export const applyCommand = defineCommand({
     yargs
       .positional('planfile', {
         type: 'string',
-        describe: 'A plan saved by `pgward plan --out`: applied exactly, after a staleness check',
+        describe:
+          'A plan saved by `pgward plan --out`: applied only if it is still exactly the plan for the config (-c) and the database',
       })
       .option('yes', {
         type: 'boolean',
@@ -102,13 +102,12 @@ export const applyCommand = defineCommand({
         );
       }
       const plan = await readPlanFile(context.path(args.planfile), args.planfile);
-      // Plan files never hold passwords: the config they came from supplies them.
-      const secrets = planSetsPasswords(plan)
-        ? { secrets: secretsFor(readConfig(args, context), { suffix: plan.suffix }) }
-        : {};
+      // The config is planned again under the lock: the file runs only if it is exactly that
+      // plan (and the config supplies the passwords, which plan files never hold).
+      const config = readConfig(args, context);
       return withDatabase(args, context, async (client) => {
         context.out(renderPlanAs(plan, 'text', { color: context.color }));
-        return report(await applyPlanFile(client, plan, { lockTimeout, ...secrets }), context);
+        return report(await applyPlanFile(client, plan, config, { lockTimeout }), context);
       });
     }
 

@@ -64,8 +64,11 @@ export const planCommand = defineCommand({
   run: async (args, context) => {
     const config = readConfig(args, context);
     return withDatabase(args, context, async (client) => {
+      // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
+      // PLANFILE format) that a pipeline may save instead.
+      const fingerprint = args.out !== undefined || args.format === 'json';
       const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
-        planConfig(snapshot, config, { suffix: args.suffix }),
+        planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
       );
       for (const warning of plan.warnings) context.warn(warning);
       if (args.out !== undefined) {

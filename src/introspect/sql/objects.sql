@@ -8,7 +8,9 @@
 --
 -- A NULL ACL means "the built-in default": acldefault(kind, owner) spells it out (the owner's
 -- implicit privileges, plus PUBLIC's on databases, functions, languages and types), so that
--- aclexplode sees what PostgreSQL enforces. PUBLIC (grantee 0) is left out.
+-- aclexplode sees what PostgreSQL enforces. PUBLIC (grantee 0) comes with a NULL grantee: it
+-- is no role, and only a saved plan's fingerprint reads its entries (a grant to PUBLIC on an
+-- object the plan covers makes the plan stale).
 -- An ACL holds one entry per (grantee, grantor): the same privilege granted by two grantors
 -- shows twice in aclexplode. The grantor is kept: a role that passed a privilege on with its
 -- grant option is the only one that can revoke it (a superuser's REVOKE acts as the owner). The facts come out as the ACL lists them, unsorted and not
@@ -108,25 +110,24 @@ SELECT o.kind,
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
          ORDER BY att.attnum
        ) END AS columns,
-       -- [grantee, privilege, grantable, grantor] for each ACL entry.
+       -- [grantee (NULL for PUBLIC), privilege, grantable, grantor] for each ACL entry.
        coalesce((
          SELECT json_agg(json_build_array(
-                  pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable,
-                  pg_catalog.pg_get_userbyid(a.grantor)))
+                  CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
+                  a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.aclexplode(
            coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))
          ) AS a
-         WHERE a.grantee <> 0
        ), '[]') AS privileges,
-       -- [column, grantee, privilege, grantable, grantor] for each column ACL entry.
+       -- [column, grantee (NULL for PUBLIC), privilege, grantable, grantor] for each column ACL entry.
        coalesce((
          SELECT json_agg(json_build_array(
-                  att.attname, pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type,
-                  a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
+                  att.attname, CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
+                  a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.pg_attribute AS att
          CROSS JOIN LATERAL pg_catalog.aclexplode(att.attacl) AS a
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
-           AND att.attacl IS NOT NULL AND a.grantee <> 0
+           AND att.attacl IS NOT NULL
        ), '[]') AS column_privileges
 FROM catalog_object AS o
 ORDER BY o.kind, o.schema COLLATE "C" NULLS FIRST, o.name COLLATE "C", o.args COLLATE "C";

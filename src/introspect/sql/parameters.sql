@@ -17,10 +17,9 @@ SELECT 'parameter' AS kind,
        NULL::text[] AS columns,
        coalesce((
          SELECT json_agg(json_build_array(
-                  pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable,
-                  pg_catalog.pg_get_userbyid(a.grantor)))
+                  CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
+                  a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.aclexplode(coalesce(p.paracl, pg_catalog.acldefault('p', 10))) AS a
-         WHERE a.grantee <> 0
        ), '[]') AS privileges,
        '[]'::json AS column_privileges
 FROM pg_catalog.pg_parameter_acl AS p
