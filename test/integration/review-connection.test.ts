@@ -38,6 +38,7 @@ beforeAll(async () => {
   server = await startEmbeddedPostgres({
     binaries: await binariesFor(inject('pgMajor')),
     templateDataDir: inject('pgTemplateDataDir'),
+    tcp: true,
   });
   dir = await mkdtemp(join(tmpdir(), 'pgward-review-connection-'));
   await writeFile(
@@ -106,6 +107,7 @@ describe('no host given at all', () => {
       binaries: await binariesFor(inject('pgMajor')),
       templateDataDir: inject('pgTemplateDataDir'),
       settings: { unix_socket_directories: '/tmp' },
+      tcp: true,
     });
   });
   afterAll(async () => {
@@ -238,6 +240,7 @@ describe('sslmode as libpq reads it', () => {
         ssl_cert_file: join(keyDir, 'server.crt'),
         ssl_key_file: join(keyDir, 'server.key'),
       },
+      tcp: true,
     });
   });
   afterAll(async () => {
