@@ -27,20 +27,20 @@ def ranges(member):
     return out
 
 
-def char(code):
-    # Surrogates are not characters Python can pass through the functions; RFC 3454 lists them
-    # in C.5 (prohibited).
-    return chr(code)
-
-
 def is_surrogate(code):
     return 0xD800 <= code <= 0xDFFF
+
+
+def table(in_table):
+    # Surrogates are not characters the stringprep functions take; RFC 3454 lists them in C.5
+    # (prohibited) only.
+    return lambda code: not is_surrogate(code) and in_table(chr(code))
 
 
 def prohibited(code):
     if is_surrogate(code):
         return True
-    c = char(code)
+    c = chr(code)
     return (
         stringprep.in_table_c12(c)
         or stringprep.in_table_c21_c22(c)
@@ -58,12 +58,12 @@ TABLES = [
     (
         "NON_ASCII_SPACE",
         "C.1.2 non-ASCII space characters: mapped to SPACE (RFC 4013 section 2.1).",
-        lambda code: not is_surrogate(code) and stringprep.in_table_c12(char(code)),
+        table(stringprep.in_table_c12),
     ),
     (
         "MAPPED_TO_NOTHING",
         'B.1 "commonly mapped to nothing" (RFC 4013 section 2.1).',
-        lambda code: not is_surrogate(code) and stringprep.in_table_b1(char(code)),
+        table(stringprep.in_table_b1),
     ),
     (
         "PROHIBITED",
@@ -73,17 +73,17 @@ TABLES = [
     (
         "UNASSIGNED",
         "A.1 code points unassigned in Unicode 3.2 (RFC 4013 section 2.5).",
-        lambda code: not is_surrogate(code) and stringprep.in_table_a1(char(code)),
+        table(stringprep.in_table_a1),
     ),
     (
         "RAND_AL_CAT",
         'D.1 characters with bidirectional property "R" or "AL" (RFC 3454 section 6).',
-        lambda code: not is_surrogate(code) and stringprep.in_table_d1(char(code)),
+        table(stringprep.in_table_d1),
     ),
     (
         "L_CAT",
         'D.2 characters with bidirectional property "L" (RFC 3454 section 6).',
-        lambda code: not is_surrogate(code) and stringprep.in_table_d2(char(code)),
+        table(stringprep.in_table_d2),
     ),
 ]
 
