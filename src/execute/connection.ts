@@ -6,15 +6,19 @@
  * `/` as a socket directory. Where node-postgres and libpq differ (no host at all, sslmode),
  * libpq.ts makes pgward behave as psql.
  */
+import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
 import {
   defaultSocketDirectory,
+  defaultUser,
+  LIBPQ_SSL_PARAMETERS,
   serverHasNoSsl,
   sslChoice,
-  sslForEnvironment,
-  uriWithLibpqSsl,
+  sslOptions,
+  withoutParams,
   withParams,
+  type SslChoice,
 } from './libpq.js';
 
 export interface ConnectOptions {
@@ -76,23 +80,36 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     );
   }
   const socketDir = defaultSocketDirectory(url, env);
-  const ssl = sslChoice(url, env);
+  // Parameters libpq refuses (a bad sslmode, no user to be found) are refused before anything
+  // is sent, in one line like any connection error.
+  let ssl: SslChoice | undefined;
+  let user: string | undefined;
+  try {
+    ssl = sslChoice(url, env);
+    user = defaultUser(url, env);
+  } catch (error) {
+    throw new ConnectionError(error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
+  }
 
-  const sslOption = (plain: boolean): { ssl?: ReturnType<typeof sslForEnvironment> } => {
-    if (ssl === undefined || ssl.from === 'uri') return {};
-    try {
-      return { ssl: sslForEnvironment(ssl.mode, plain, env) };
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConnectionError(`cannot read PGSSLROOTCERT: ${reason}`, { cause: error });
-    }
-  };
   const clientFor = (plain: boolean): pg.Client => {
     let uri = url && socketDir ? withParams(url, { host: socketDir }) : url;
-    if (uri && ssl?.from === 'uri') uri = uriWithLibpqSsl(uri, ssl.mode, plain);
+    // node-postgres reads the URI last, over the options: the user goes in it, and the SSL
+    // parameters pgward has read must not be read again with node-postgres's meaning.
+    if (uri && user) uri = withParams(uri, { user });
+    if (uri && ssl) uri = withoutParams(uri, LIBPQ_SSL_PARAMETERS);
+    let sslOption: { ssl?: false | ConnectionOptions } = {};
+    let sslRefused: unknown;
+    try {
+      if (ssl) sslOption = { ssl: sslOptions(ssl, url, plain, env) };
+    } catch (error) {
+      sslRefused = error;
+    }
     const config: pg.ClientConfig = {
       ...(uri ? { connectionString: uri } : socketDir ? { host: socketDir } : {}),
-      ...sslOption(plain),
+      ...(!uri && user ? { user } : {}),
+      ...sslOption,
       application_name: 'pgward',
       options: '-c TimeZone=UTC',
     };
@@ -112,6 +129,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     }
     // libpq never uses SSL on a unix socket, whatever sslmode says; the server refuses it.
     if (!plain && ssl && parametersOf(client).host.startsWith('/')) return clientFor(true);
+    if (sslRefused !== undefined) throw connectionFailed(client, sslRefused);
     // A server that dies mid-session emits 'error' on the client; without a listener Node
     // would crash. The failing query rejects anyway, which is where we report it.
     client.on('error', () => undefined);

@@ -70,6 +70,8 @@ export function useTestServer(): TestServer {
       embedded = await startEmbeddedPostgres({
         binaries: await binariesFor(major),
         templateDataDir: inject('pgTemplateDataDir'),
+        // Tests log in as other roles with passwords, over TCP as users do.
+        tcp: true,
       });
       baseUrl = embedded.url();
     }
