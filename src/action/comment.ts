@@ -51,9 +51,10 @@ function fitted(report: string, room: number): string {
   if (report.length <= room) return report;
   const note =
     '\n\n**The plan is too long for a comment: it was cut here. The job summary and the plan-json output have all of it.**';
-  let cut = report.slice(0, Math.max(0, room - note.length));
+  const fence = '\n```';
+  let cut = report.slice(0, Math.max(0, room - note.length - fence.length));
   // Close an open code block so the rest of the comment renders as markdown.
-  if ((cut.match(/^```/gm)?.length ?? 0) % 2 === 1) cut += '\n```';
+  if ((cut.match(/^```/gm)?.length ?? 0) % 2 === 1) cut += fence;
   return `${cut}${note}`;
 }
 
@@ -78,8 +79,10 @@ function footerLine(context: CommentContext): string {
 export function commentBody(report: string, context: CommentContext): string {
   const head = `${context.marker}\n`;
   const foot = `\n\n${footerLine(context)}\n`;
-  const room = MAX_COMMENT_LENGTH - head.length - foot.length;
-  return `${head}${fitted(collapseLongReport(report).trimEnd(), room)}${foot}`;
+  // Cut first, then fold: folding a cut report keeps its <details> closed. 200 characters
+  // are left for the fold's own tags.
+  const room = MAX_COMMENT_LENGTH - head.length - foot.length - 200;
+  return `${head}${collapseLongReport(fitted(report.trimEnd(), room)).trimEnd()}${foot}`;
 }
 
 /** The report for a failed run: the error (already redacted), in a text block. */
