@@ -12,7 +12,10 @@ import { posix } from 'node:path';
  */
 export const MAX_COMMENT_LENGTH = 60_000;
 
-/** Plans longer than this many lines are folded under a `<details>`, the headline left out. */
+/**
+ * Plans with more visible lines than this (the SQL is already folded by the markdown report)
+ * are folded under a `<details>`, the headline left out.
+ */
 export const COLLAPSE_LINES = 40;
 
 /**
@@ -35,13 +38,16 @@ export function markerId(marker: string): string {
  * second (the counts) stay visible, the steps go under a `<details>`.
  */
 export function collapseLongReport(markdown: string): string {
+  const visible = markdown
+    .replace(/<details>[\s\S]*?<\/details>/g, '')
+    .trimEnd()
+    .split('\n');
+  if (visible.length <= COLLAPSE_LINES) return markdown;
   const lines = markdown.trimEnd().split('\n');
-  if (lines.length <= COLLAPSE_LINES) return markdown;
   const blocks = markdown.trimEnd().split('\n\n');
-  const visible = blocks.slice(0, 2);
   const folded = blocks.slice(2).join('\n\n');
   return [
-    ...visible,
+    ...blocks.slice(0, 2),
     `<details>\n<summary>Show the plan (${lines.length} lines)</summary>\n\n${folded}\n\n</details>`,
   ].join('\n\n');
 }

@@ -74,6 +74,10 @@ describe('comment', () => {
     expect(body).toMatch(/<summary>Show the plan \(\d+ lines\)<\/summary>\n\n```diff/);
     const short = commentBody('### pgward plan\n\n**No changes.**\n', context);
     expect(short).not.toContain('<details>');
+    // The SQL is folded by the report already: only what shows counts.
+    const sql = Array.from({ length: 100 }, (_, i) => `GRANT x TO "r${i}";`).join('\n');
+    const foldedSql = `### pgward plan\n\n**Plan: 1 to add**\n\n\`\`\`diff\n+ one\n\`\`\`\n\n<details>\n<summary>SQL</summary>\n\n\`\`\`sql\n${sql}\n\`\`\`\n\n</details>\n`;
+    expect(commentBody(foldedSql, context).match(/<details>/g)).toHaveLength(1);
   });
 
   it('cuts a plan too long for GitHub, closing its code block', () => {
