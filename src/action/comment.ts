@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { codeBlock } from '../report/markdown.js';
 
 /**
  * GitHub refuses comment bodies over 65,536 characters; the plan is cut well before, and the
@@ -93,10 +94,7 @@ export function commentBody(report: string, context: CommentContext): string {
 
 /** The report for a failed run: the error (already redacted), in a text block. */
 export function errorReport(title: string, message: string): string {
-  const fence = '`'.repeat(
-    Math.max(3, ...[...message.matchAll(/`+/g)].map((m) => m[0].length + 1)),
-  );
-  return `### ${title}\n\n**pgward failed (exit 1).**\n\n${fence}text\n${message.trimEnd()}\n${fence}\n`;
+  return `### ${title}\n\n**pgward failed (exit 1).**\n\n${codeBlock('text', message.trimEnd().split('\n'))}\n`;
 }
 
 /** The comment that carries `marker`, if one was posted before. */

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { planFromJson } from '../plan/planfile.js';
 import type { Plan } from '../plan/operations.js';
-import { renderPlanMarkdown } from '../report/markdown.js';
+import { codeBlock, codeSpan, renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanText } from '../report/text.js';
 import { hasChanges } from '../report/wording.js';
 import {
@@ -139,8 +139,7 @@ function pgwardEnv(env: Env, inputs: ActionInputs): Env {
 
 /** `### pgward apply` and pgward's own output, for the summary and the comment. */
 function applyReport(stdout: string): string {
-  const fence = '`'.repeat(Math.max(3, ...[...stdout.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return `### pgward apply\n\n${fence}text\n${stdout.trimEnd()}\n${fence}\n`;
+  return `### pgward apply\n\n${codeBlock('text', stdout.trimEnd().split('\n'))}\n`;
 }
 
 async function runPgward(
@@ -282,7 +281,11 @@ export async function runAction(runtime: ActionRuntime): Promise<number> {
     const sha = pullRequest.headSha ?? env.GITHUB_SHA;
     const context: CommentContext = {
       marker,
-      source: `\`${inputs.config}\`${inputs.workingDirectory === '.' ? '' : ` in \`${inputs.workingDirectory}\``}${inputs.sandboxSql === undefined ? '' : ` (sandbox: \`${inputs.sandboxSql}\`)`}`,
+      source: [
+        codeSpan(inputs.config),
+        inputs.workingDirectory === '.' ? '' : ` in ${codeSpan(inputs.workingDirectory)}`,
+        inputs.sandboxSql === undefined ? '' : ` (sandbox: ${codeSpan(inputs.sandboxSql)})`,
+      ].join(''),
       ...(sha !== undefined && { sha }),
       ...(env.GITHUB_RUN_ID &&
         env.GITHUB_REPOSITORY && {
