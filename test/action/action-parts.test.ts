@@ -11,6 +11,7 @@ import {
   findMarkedComment,
 } from '../../src/action/comment.js';
 import { nextPageUrl } from '../../src/action/github.js';
+import { readInputs } from '../../src/action/inputs.js';
 import { Redactor } from '../../src/action/redact.js';
 import { errorCommand, maskCommands, outputBlock } from '../../src/action/workflow-commands.js';
 import { parseOutputFile } from './step.js';
@@ -112,5 +113,28 @@ describe('Redactor', () => {
     expect(redactor.redact('password p@ss:word or p%40ss%3Aword')).toBe('password *** or ***');
     expect(redactor.redact('see postgres://x:y@h/d')).toBe('see postgres://x:***@h/d');
     expect(redactor.values).toContain('p@ss:word');
+  });
+});
+
+describe('inputs', () => {
+  it('reads INPUT_DATABASE_URL (composite steps) and INPUT_DATABASE-URL (node actions)', () => {
+    expect(readInputs({ INPUT_DATABASE_URL: 'postgres://a' }).databaseUrl).toBe('postgres://a');
+    expect(readInputs({ 'INPUT_DATABASE-URL': 'postgres://b' }).databaseUrl).toBe('postgres://b');
+    expect(readInputs({ INPUT_COMMENT: '' }).comment).toBeUndefined();
+  });
+
+  it('refuses inputs that do not go together', () => {
+    expect(() =>
+      readInputs({ INPUT_DATABASE_URL: 'postgres://a', INPUT_SANDBOX_SQL: 's.sql' }),
+    ).toThrow('give either database-url or sandbox-sql');
+    expect(() => readInputs({ INPUT_COMMAND: 'apply', INPUT_SANDBOX_SQL: 's.sql' })).toThrow(
+      'sandbox-sql is for plan and drift',
+    );
+    expect(() => readInputs({ INPUT_PLAN_FILE: 'p.json' })).toThrow(
+      'input plan-file is for command apply, not plan',
+    );
+    expect(() => readInputs({ INPUT_FAIL_ON_DRIFT: 'yes' })).toThrow(
+      'input fail-on-drift is "yes": use true or false',
+    );
   });
 });
