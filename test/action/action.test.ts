@@ -169,6 +169,52 @@ describe('apply, then plan', () => {
   });
 });
 
+describe('apply a saved plan', () => {
+  it('applies the reviewed plan file, and refuses it once stale', async () => {
+    writeConfig('saved.yaml', ['ci_saved_one']);
+    const env = { DATABASE_URL: server.url() };
+    const saved = await runCli(['plan', '-c', 'saved.yaml', '--out', 'saved.json'], {
+      env,
+      cwd: workspace,
+    });
+    expect(saved.exitCode).toBe(0);
+    const applied = await step(
+      {
+        command: 'apply',
+        config: 'saved.yaml',
+        'plan-file': 'saved.json',
+        'database-url': server.url(),
+      },
+      { name: 'push' },
+    );
+    expect(applied.exitCode).toBe(0);
+    expect(applied.outputs).toMatchObject({
+      changes: '1',
+      'plan-json': join(workspace, 'saved.json'),
+    });
+    expect(
+      await server.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ci_saved_one'"),
+    ).toHaveLength(1);
+
+    writeConfig('saved.yaml', ['ci_saved_one', 'ci_saved_two']);
+    await runCli(['plan', '-c', 'saved.yaml', '--out', 'saved.json'], { env, cwd: workspace });
+    await server.query('CREATE ROLE ci_saved_two'); // someone was quicker, by hand
+    const stale = await step(
+      {
+        command: 'apply',
+        config: 'saved.yaml',
+        'plan-file': 'saved.json',
+        'database-url': server.url(),
+      },
+      { name: 'push' },
+    );
+    expect(stale.exitCode).toBe(1);
+    expect(stale.outputs).toMatchObject({ changes: '0', 'exit-code': '1' });
+    expect(stale.log).toMatch(/^::error::pgward apply failed: .*stale/m);
+    expect(stale.summary).toContain('### pgward apply failed');
+  });
+});
+
 describe('errors', () => {
   it('posts an error comment, fails the step, and shows the password nowhere', async () => {
     const password = 'Ci-S3cret-pw-4u';
