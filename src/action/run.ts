@@ -20,7 +20,6 @@ import { planFromJson } from '../plan/planfile.js';
 import type { Plan } from '../plan/operations.js';
 import { codeBlock, codeSpan, renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanText } from '../report/text.js';
-import { hasChanges } from '../report/wording.js';
 import {
   commentBody,
   commentMarker,
@@ -180,10 +179,13 @@ async function runPgward(
   const plan: Plan = planFromJson(JSON.parse(result.stdout));
   const mode = inputs.command === 'drift' ? 'drift' : 'plan';
   writeFileSync(files.planJson, result.stdout);
-  log(renderPlanText(plan, { color: false, mode }));
+  // Warnings are in the log already (pgward's stderr); the comment keeps them, for reviewers.
+  log(renderPlanText({ ...plan, warnings: [] }, { color: false, mode }));
   return {
     exitCode: result.exitCode,
-    changes: hasChanges(plan),
+    // pgward's own verdict: plan --detailed-exitcode and drift exit 2 on changes or drift
+    // (drift also counts access the config does not account for).
+    changes: result.exitCode === 2,
     report: renderPlanMarkdown(plan, { mode }),
     planJson: files.planJson,
   };

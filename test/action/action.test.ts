@@ -135,6 +135,27 @@ describe('plan on a pull request', () => {
   });
 });
 
+describe('warnings', () => {
+  it('shows each warning once in the log, and in the comment for reviewers', async () => {
+    await server.query('CREATE ROLE ci_stray_role');
+    writeFileSync(
+      join(workspace, 'warned.yaml'),
+      'version: 1\nsettings: { unmanaged_roles: report }\nroles:\n  ci_warned_role: {}\n',
+    );
+    const result = await step(
+      { config: 'warned.yaml', 'database-url': server.url() },
+      pullRequest(14, '3'),
+    );
+    expect(result.exitCode).toBe(0);
+    const warning =
+      'role "ci_stray_role" exists but is not in the config (unmanaged_roles: report)';
+    expect(result.log.split(warning)).toHaveLength(2);
+    const [comment] = commentsOf(14, commentMarker('plan', '.', 'warned.yaml'));
+    expect(comment?.body).toContain('**Warnings**');
+    expect(comment?.body).toContain(warning);
+  });
+});
+
 describe('apply, then plan', () => {
   it('applies on push, then the plan says there are no changes', async () => {
     writeConfig('applied.yaml', ['ci_applied_role']);
