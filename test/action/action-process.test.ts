@@ -5,15 +5,14 @@
  * bin of the same build as a child process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/action/comment.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/github-api.js';
 import { buildPackage, type PackageBuild } from '../support/package-build.js';
 import { useTestServer } from '../support/server.js';
-import { readStepFiles, stepEnv, visibleLog } from './step.js';
+import { cleanUp, readStepFiles, stepEnv, tempDir, visibleLog } from './step.js';
 
 const server = useTestServer();
 let github: FakeGitHub;
@@ -26,6 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await github?.close();
   build?.remove();
+  cleanUp();
 });
 
 function runEntry(
@@ -47,9 +47,9 @@ function runEntry(
 
 describe('node dist/action/main.js', () => {
   it('plans with the built pgward, comments on the pull request and writes its outputs', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'pgward-workspace-'));
+    const workspace = tempDir('pgward-workspace-');
     writeFileSync(join(workspace, 'pgward.yaml'), 'version: 1\nroles:\n  ci_process_role: {}\n');
-    const runnerTemp = mkdtempSync(join(tmpdir(), 'pgward-runner-'));
+    const runnerTemp = tempDir('pgward-runner-');
     const env = stepEnv(
       {
         inputs: { command: 'plan', 'database-url': server.url() },

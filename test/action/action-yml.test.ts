@@ -2,13 +2,12 @@
  * action.yml against the code: every input it declares reaches the entry point under the
  * name the code reads, and every output it declares is one the entry point writes.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../support/package-build.js';
-import { runStep } from './step.js';
+import { cleanUp, runStep, tempDir } from './step.js';
 
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string }>;
@@ -20,6 +19,8 @@ interface ActionYml {
 }
 
 const action = parse(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as ActionYml;
+afterAll(cleanUp);
+
 const entry = action.runs.steps.find((step) => step.id === 'pgward');
 
 describe('action.yml', () => {
@@ -41,7 +42,7 @@ describe('action.yml', () => {
   });
 
   it('declares the outputs the entry point writes', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'pgward-action-yml-'));
+    const workspace = tempDir('pgward-action-yml-');
     writeFileSync(join(workspace, 'pgward.yaml'), 'version: 1\nroles: {}\n');
     const plan = JSON.stringify({
       format_version: 1,

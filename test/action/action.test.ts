@@ -4,15 +4,22 @@
  * API (test/support/github-api.ts). What a team would check: the pull request's one comment,
  * the job summary, the step's outputs and exit code, and that no secret shows anywhere.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/action/comment.js';
 import { runCli } from '../support/cli.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/github-api.js';
 import { useTestServer } from '../support/server.js';
-import { runStep, TOKEN, visibleLog, type StepOptions, type TestEvent } from './step.js';
+import {
+  cleanUp,
+  runStep,
+  tempDir,
+  TOKEN,
+  visibleLog,
+  type StepOptions,
+  type TestEvent,
+} from './step.js';
 
 const server = useTestServer();
 let github: FakeGitHub;
@@ -20,10 +27,11 @@ let workspace: string;
 
 beforeAll(async () => {
   github = await startFakeGitHub('acme/app');
-  workspace = mkdtempSync(join(tmpdir(), 'pgward-workspace-'));
+  workspace = tempDir('pgward-workspace-');
 });
 afterAll(async () => {
   await github.close();
+  cleanUp();
 });
 
 function pullRequest(number: number, sha: string): TestEvent {

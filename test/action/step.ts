@@ -4,13 +4,28 @@
  * summary files read back afterwards. pgward runs in-process (the CLI's run()) unless a test
  * passes another runner.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type PgwardRunner } from '../../src/action/run.js';
 import { runCli } from '../support/cli.js';
 
 export const TOKEN = 'ghs_test_token_0123456789';
+
+/** Every directory a test made here (workspaces, runner temp dirs), removed by cleanUp(). */
+const made: string[] = [];
+
+/** A fresh temporary directory, removed by cleanUp(). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the directories tempDir() made; for afterAll. */
+export function cleanUp(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** The pull request of a `pull_request` event; `push` and `schedule` have none. */
 export type TestEvent =
@@ -113,7 +128,7 @@ export function readStepFiles(
 }
 
 export async function runStep(options: StepOptions): Promise<StepResult> {
-  const runnerTemp = mkdtempSync(join(tmpdir(), 'pgward-runner-'));
+  const runnerTemp = tempDir('pgward-runner-');
   let log = '';
   const exitCode = await runAction({
     env: stepEnv(options, runnerTemp),
