@@ -59,12 +59,14 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
 }
 
 /** A fence longer than any run of backticks inside (CommonMark), at least three. */
-function codeBlock(language: string, lines: readonly string[]): string {
+/** A fenced block whose fence is longer than any backtick run in it. */
+export function codeBlock(language: string, lines: readonly string[]): string {
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(lines.join('\n')) + 1));
   return [`${fence}${language}`, ...lines, fence].join('\n');
 }
 
-function codeSpan(text: string): string {
+/** A code span that shows `text` literally, backticks included. */
+export function codeSpan(text: string): string {
   const fence = '`'.repeat(longestBacktickRun(text) + 1);
   const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${padding}${text}${padding}${fence}`;
