@@ -8,10 +8,12 @@
  * Each test ignores the roles of the others (`ignore_roles`): drop looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/calls.js';
 import { catalogSnapshot } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';
+import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, tempDir } from './support.js';
+import { configFile, firstLine, pgwardWaiting, tempDir } from './support.js';
 
 const server = useTestServer();
 
@@ -63,7 +65,7 @@ describe('a role with objects or privileges in another database', () => {
 settings:
   unmanaged_roles: drop
   reassign_owned_to: far_heir
-  ignore_roles: ["near_*", "bare_*", "gr_*"]
+  ignore_roles: ["near_*", "bare_*", "gr_*", "race_*"]
 roles:
   far_heir: {}
 `,
@@ -117,7 +119,7 @@ describe('a role with objects and privileges in the connected database', () => {
 settings:
   unmanaged_roles: drop
   reassign_owned_to: near_heir
-  ignore_roles: ["far_*", "bare_*", "gr_*"]
+  ignore_roles: ["far_*", "bare_*", "gr_*", "race_*"]
 roles:
   near_heir: {}
   near_reader:
@@ -165,7 +167,7 @@ roles:
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "gr_*"]
+  ignore_roles: ["far_*", "near_*", "gr_*", "race_*"]
 roles: {}
 `,
     );
@@ -202,7 +204,7 @@ describe('a role that granted what the config keeps', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "bare_*"]
+  ignore_roles: ["far_*", "near_*", "bare_*", "race_*"]
 roles:
   gr_team: {}
   gr_alice:
@@ -235,7 +237,7 @@ roles:
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "bare_*"]
+  ignore_roles: ["far_*", "near_*", "bare_*", "race_*"]
 roles:
   gr_team: {}
   gr_alice:
@@ -257,6 +259,83 @@ roles:
       `SELECT relacl::text AS acl FROM pg_class WHERE oid = 'public.gr_reports'::regclass`,
     );
     expect(acl?.acl).toMatch(/gr_bob=r\//);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
+
+describe('a role that creates a table while it is being dropped', () => {
+  it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
+    await server.query(`
+      CREATE ROLE race_heir NOLOGIN;
+      CREATE ROLE race_victim LOGIN PASSWORD 'victim-pw';
+      GRANT CREATE ON SCHEMA public TO race_victim;
+      CREATE TABLE public.race_old (id int);
+      ALTER TABLE public.race_old OWNER TO race_victim;
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  reassign_owned_to: race_heir
+  ignore_roles: ["far_*", "near_*", "bare_*", "gr_*"]
+roles:
+  race_heir: {}
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.stdout).toContain('REASSIGN OWNED BY "race_victim" TO "race_heir";');
+    expect(plan.stdout).toContain('DROP OWNED BY "race_victim";');
+
+    // A reader holds race_old: REASSIGN OWNED waits for it (ALTER TABLE OWNER needs it whole).
+    const victim = await connected(urlAs(server, 'race_victim', 'victim-pw'));
+    const reader = await connected(server.url());
+    try {
+      await reader.query('BEGIN');
+      await reader.query('LOCK TABLE public.race_old IN ACCESS SHARE MODE');
+      const running = runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]);
+      await waitFor('the apply to wait on race_old', async () => {
+        return (await pgwardWaiting(server, 'other')).length > 0;
+      });
+      // Meanwhile the role, still logged in, makes a table and fills it.
+      await victim.query('CREATE TABLE public.race_new (note text)');
+      await victim.query(
+        "INSERT INTO public.race_new SELECT 'row ' || i FROM generate_series(1, 3) AS i",
+      );
+      await reader.query('COMMIT');
+
+      const result = await running;
+      expect(result.exitCode).toBe(1);
+      expect(firstLine(result.stderr)).toBe(
+        'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that the plan did not reassign (table race_new), created while the apply ran; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
+      );
+    } finally {
+      await reader.end();
+      await victim.end();
+    }
+    const owners = async (): Promise<unknown> =>
+      server.query(`
+        SELECT c.relname, c.relowner::regrole::text AS owner
+          FROM pg_class AS c WHERE c.relname IN ('race_old', 'race_new') ORDER BY 1`);
+    expect(await roleExists('race_victim')).toBe(true);
+    expect(await owners()).toEqual([
+      { relname: 'race_new', owner: 'race_victim' },
+      { relname: 'race_old', owner: 'race_victim' },
+    ]);
+    const rows = async (): Promise<unknown> =>
+      server.query('SELECT note FROM public.race_new ORDER BY note');
+    expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+
+    // The next apply sees the new table and gives it, rows and all, to reassign_owned_to.
+    const again = await runCli(['apply', '--yes', ...args]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await roleExists('race_victim')).toBe(false);
+    expect(await owners()).toEqual([
+      { relname: 'race_new', owner: 'race_heir' },
+      { relname: 'race_old', owner: 'race_heir' },
+    ]);
+    expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
     expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
   });
 });
