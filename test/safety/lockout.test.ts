@@ -10,6 +10,7 @@
  * drop` looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MANAGED_CLOUD_ADMIN_ROLES } from '../../src/diff/protection.js';
 import { runCli } from '../support/cli.js';
 import { urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
@@ -72,7 +73,7 @@ describe('a superuser connecting role other than the bootstrap superuser', () =>
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["nsu_*", "cloud_*"]
+  ignore_roles: ["nsu_*", "cloud_*", "so_*", "inh_*"]
 roles:
   su_dba: {}
   su_reader:
@@ -150,7 +151,7 @@ describe('a non-superuser connecting role (CREATEROLE)', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["su_*", "cloud_*"]
+  ignore_roles: ["su_*", "cloud_*", "so_*", "inh_*"]
 roles:
   nsu_ops: {}
   nsu_reader:
@@ -216,7 +217,7 @@ describe('managed-cloud admin roles', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["su_*", "nsu_*"]
+  ignore_roles: ["su_*", "nsu_*", "so_*", "inh_*"]
 roles:
   cloud_app:
     login: true
@@ -244,6 +245,31 @@ roles:
       expect(firstLine(result.stderr)).toBe(
         `error: ${declaring}:3:3: role "${role}" is protected (${reason}) and cannot be managed`,
       );
+    }
+  });
+});
+
+describe('membership in a managed-cloud admin role', () => {
+  it('is refused at plan time: its members are protected, so it would work once and never again', async () => {
+    for (const name of MANAGED_CLOUD_ADMIN_ROLES)
+      await server.query(
+        `DO $$BEGIN CREATE ROLE ${name} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$`,
+      );
+    for (const name of MANAGED_CLOUD_ADMIN_ROLES) {
+      const file = await configFile(
+        dir,
+        `version: 1\nroles:\n  cloud_new:\n    member_of: [${name}]\n`,
+      );
+      const before = await rolesAndMemberships(`rolname IN ('cloud_new', '${name}')`);
+      for (const command of [['plan'], ['apply', '--yes']]) {
+        const result = await runCli([...command, '-c', file, '--db', server.url()]);
+        expect(result.exitCode).toBe(1);
+        expect(firstLine(result.stderr)).toBe(
+          `error: ${file}:4:17: membership of "cloud_new" in "${name}": "${name}" is a managed-cloud admin role, whose members pgward protects, so it could never manage "cloud_new" again; grant it outside pgward and add "cloud_new" to ignore_roles`,
+        );
+      }
+      expect(await rolesAndMemberships(`rolname IN ('cloud_new', '${name}')`)).toEqual(before);
+      expect(await roleNames('cloud\\_new')).toEqual([]);
     }
   });
 });
