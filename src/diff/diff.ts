@@ -114,5 +114,5 @@ function unmanagedKeptForPower(
   return [...needed]
     .filter(([role]) => !desired.managedRoles.has(role) && !isProtected(role))
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([role, why]) => `role "${role}" is not in the config but is not dropped: ${why}`);
+    .map(([role, { why }]) => `role "${role}" is not in the config but is not dropped: ${why}`);
 }

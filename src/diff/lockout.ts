@@ -22,8 +22,15 @@ import type { CurrentState } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { rolesMemberOf } from './member-of.js';
 
-/** Roles pgward needs kept, each with why (the end of a warning: "...: <why>"). */
-export type NeededRoles = ReadonlyMap<string, string>;
+/** Why pgward needs a role kept. */
+export interface NeededRole {
+  /** The end of a warning: "...: <why>". */
+  readonly why: string;
+  /** The connecting role acts through it (rather than SET ROLE passing through it). */
+  readonly power: boolean;
+}
+
+export type NeededRoles = ReadonlyMap<string, NeededRole>;
 
 /**
  * Roles a non-superuser connecting role is a member of, directly or not (empty for a
@@ -63,14 +70,13 @@ function rolesOnSetRoleChain(current: CurrentState): ReadonlySet<string> {
 /** Every role pgward needs kept as it is (see the top of this file), with why. */
 export function rolesPgwardNeeds(current: CurrentState): NeededRoles {
   const { sessionUser, currentUser } = current.server;
-  const needed = new Map<string, string>();
-  for (const role of rolesOnSetRoleChain(current))
-    needed.set(
-      role,
-      `the session user "${sessionUser}" becomes the connecting role "${currentUser}" (SET ROLE) through it`,
-    );
-  for (const role of rolesActedThrough(current))
-    if (!needed.has(role)) needed.set(role, `the connecting role "${currentUser}" acts through it`);
+  const needed = new Map<string, NeededRole>();
+  // The two sets are disjoint: one lies below the connecting role, the other above it, and
+  // PostgreSQL forbids membership cycles.
+  const setRole = `the session user "${sessionUser}" becomes the connecting role "${currentUser}" (SET ROLE) through it`;
+  for (const role of rolesOnSetRoleChain(current)) needed.set(role, { why: setRole, power: false });
+  const power = `the connecting role "${currentUser}" acts through it`;
+  for (const role of rolesActedThrough(current)) needed.set(role, { why: power, power: true });
   return needed;
 }
 
@@ -88,21 +94,22 @@ export function keepPgwardAccess(
   const warnings: string[] = [];
   const kept = operations.flatMap((operation): Operation[] => {
     if (operation.type === 'alter_role') {
-      const why = needed.get(operation.role);
-      if (why === undefined || operation.changes.inherit !== false) return [operation];
+      const need = needed.get(operation.role);
+      // SET ROLE ignores INHERIT: only the roles the connecting role acts through need it.
+      if (need?.power !== true || operation.changes.inherit !== false) return [operation];
       if (current.server.versionNum >= 160000 || !passesOnPrivileges(current, operation.role))
         return [operation];
       warnings.push(
-        `role "${operation.role}" keeps INHERIT: ${why}, and before PostgreSQL 16 NOINHERIT would stop it passing on the privileges of the roles it is a member of`,
+        `role "${operation.role}" keeps INHERIT: ${need.why}, and before PostgreSQL 16 NOINHERIT would stop it passing on the privileges of the roles it is a member of`,
       );
       const { inherit: _kept, ...changes } = operation.changes;
       return Object.keys(changes).length === 0 ? [] : [{ ...operation, changes }];
     }
     if (operation.type !== 'revoke_membership' && operation.type !== 'alter_membership')
       return [operation];
-    const why = needed.get(operation.member);
-    if (why === undefined) return [operation];
-    const warning = `membership of "${operation.member}" in "${operation.role}" is kept as it is: ${why}`;
+    const need = needed.get(operation.member);
+    if (need === undefined) return [operation];
+    const warning = `membership of "${operation.member}" in "${operation.role}" is kept as it is: ${need.why}`;
     if (operation.type === 'revoke_membership') {
       warnings.push(warning);
       return [];
