@@ -22,6 +22,6 @@ export async function checkOwnsNothing(client: Queryable, role: string): Promise
   const objects = rows.map((row) => row.object ?? 'an object dropped meanwhile');
   const shown = objects.slice(0, 5).join(', ') + (objects.length > 5 ? ', ...' : '');
   throw new Error(
-    `role "${role}" owns ${objects.length === 1 ? '1 object' : `${objects.length} objects`} that the plan did not reassign (${shown}), created while the apply ran; DROP OWNED would drop ${objects.length === 1 ? 'it and its' : 'them and their'} data, so pgward stopped`,
+    `role "${role}" owns ${objects.length === 1 ? '1 object' : `${objects.length} objects`} that REASSIGN OWNED did not take (${shown}), created while pgward was dropping it; DROP OWNED would drop ${objects.length === 1 ? 'it and its' : 'them and their'} data, so pgward stopped`,
   );
 }

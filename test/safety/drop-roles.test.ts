@@ -308,7 +308,7 @@ roles:
       const result = await running;
       expect(result.exitCode).toBe(1);
       expect(firstLine(result.stderr)).toBe(
-        'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that the plan did not reassign (table race_new), created while the apply ran; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
+        'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that REASSIGN OWNED did not take (table race_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
       );
     } finally {
       await reader.end();
@@ -337,5 +337,40 @@ roles:
     ]);
     expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
     expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+
+  it('the same holds for pgward login drop --reassign-to', async () => {
+    await server.query(`
+      CREATE ROLE race_login_heir NOLOGIN;
+      CREATE ROLE race_login_victim LOGIN PASSWORD 'victim-pw';
+      GRANT CREATE ON SCHEMA public TO race_login_victim;
+      CREATE TABLE public.race_login_old (id int);
+      ALTER TABLE public.race_login_old OWNER TO race_login_victim;
+    `);
+    const args = ['login', 'drop', 'race_login_victim', '--reassign-to', 'race_login_heir'];
+    const victim = await connected(urlAs(server, 'race_login_victim', 'victim-pw'));
+    const reader = await connected(server.url());
+    try {
+      await reader.query('BEGIN');
+      await reader.query('LOCK TABLE public.race_login_old IN ACCESS SHARE MODE');
+      const running = runCli([...args, '--db', server.url()]);
+      await waitFor('the drop to wait on race_login_old', async () => {
+        return (await pgwardWaiting(server, 'other')).length > 0;
+      });
+      await victim.query('CREATE TABLE public.race_login_new AS SELECT 42 AS answer');
+      await reader.query('COMMIT');
+      const result = await running;
+      expect(result.exitCode).toBe(1);
+      expect(firstLine(result.stderr)).toBe(
+        'error: role "race_login_victim" owns 1 object that REASSIGN OWNED did not take (table race_login_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped',
+      );
+    } finally {
+      await reader.end();
+      await victim.end();
+    }
+    expect(await roleExists('race_login_victim')).toBe(true);
+    expect(await server.query('SELECT answer FROM public.race_login_new')).toEqual([
+      { answer: 42 },
+    ]);
   });
 });
