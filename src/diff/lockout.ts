@@ -60,11 +60,14 @@ function rolesOnSetRoleChain(current: CurrentState): ReadonlySet<string> {
   // PostgreSQL's member_can_set_role: before 16 every row, from 16 rows with the SET option.
   const canSet = ({ set }: { set: boolean | null }): boolean => set !== false;
   const reached = rolesMemberOf(current.memberships, sessionUser, canSet);
-  return new Set(
-    [sessionUser, ...reached].filter((role) =>
-      rolesMemberOf(current.memberships, role, canSet).has(currentUser),
-    ),
-  );
+  // The members of the connecting role, directly or not: the same walk on rows turned round.
+  const reversed = current.memberships.map((row) => ({
+    ...row,
+    role: row.member,
+    member: row.role,
+  }));
+  const below = rolesMemberOf(reversed, currentUser, canSet);
+  return new Set([sessionUser, ...reached].filter((role) => below.has(role)));
 }
 
 /** Every role pgward needs kept as it is (see the top of this file), with why. */
