@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/calls.js';
 import { catalogSnapshot } from '../support/catalog.js';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
 import { configFile, firstLine, pgwardWaiting, tempDir } from './support.js';
@@ -263,6 +263,36 @@ roles:
   });
 });
 
+/**
+ * The race: a reader holds `table` (owned by `victim`, who logs in with `victim-pw`), so the
+ * REASSIGN OWNED of `run` waits for it; meanwhile the victim, still logged in, runs `create`.
+ * Then the reader lets go, and `run`'s result is returned.
+ */
+async function createWhileReassigning(
+  victim: string,
+  table: string,
+  create: readonly string[],
+  run: () => Promise<CliResult>,
+): Promise<CliResult> {
+  const victimClient = await connected(urlAs(server, victim, 'victim-pw'));
+  const reader = await connected(server.url());
+  try {
+    await reader.query('BEGIN');
+    // ALTER TABLE OWNER needs the table whole: any lock on it makes REASSIGN OWNED wait.
+    await reader.query(`LOCK TABLE ${table} IN ACCESS SHARE MODE`);
+    const running = run();
+    await waitFor(`pgward to wait on ${table}`, async () => {
+      return (await pgwardWaiting(server, 'other')).length > 0;
+    });
+    for (const statement of create) await victimClient.query(statement);
+    await reader.query('COMMIT');
+    return await running;
+  } finally {
+    await reader.end();
+    await victimClient.end();
+  }
+}
+
 describe('a role that creates a table while it is being dropped', () => {
   it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
     await server.query(`
@@ -288,32 +318,20 @@ roles:
     expect(plan.stdout).toContain('REASSIGN OWNED BY "race_victim" TO "race_heir";');
     expect(plan.stdout).toContain('DROP OWNED BY "race_victim";');
 
-    // A reader holds race_old: REASSIGN OWNED waits for it (ALTER TABLE OWNER needs it whole).
-    const victim = await connected(urlAs(server, 'race_victim', 'victim-pw'));
-    const reader = await connected(server.url());
-    try {
-      await reader.query('BEGIN');
-      await reader.query('LOCK TABLE public.race_old IN ACCESS SHARE MODE');
-      const running = runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]);
-      await waitFor('the apply to wait on race_old', async () => {
-        return (await pgwardWaiting(server, 'other')).length > 0;
-      });
-      // Meanwhile the role, still logged in, makes a table and fills it.
-      await victim.query('CREATE TABLE public.race_new (note text)');
-      await victim.query(
+    // Meanwhile the role, still logged in, makes a table and fills it.
+    const result = await createWhileReassigning(
+      'race_victim',
+      'public.race_old',
+      [
+        'CREATE TABLE public.race_new (note text)',
         "INSERT INTO public.race_new SELECT 'row ' || i FROM generate_series(1, 3) AS i",
-      );
-      await reader.query('COMMIT');
-
-      const result = await running;
-      expect(result.exitCode).toBe(1);
-      expect(firstLine(result.stderr)).toBe(
-        'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that REASSIGN OWNED did not take (table race_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
-      );
-    } finally {
-      await reader.end();
-      await victim.end();
-    }
+      ],
+      () => runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(firstLine(result.stderr)).toBe(
+      'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that REASSIGN OWNED did not take (table race_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
+    );
     const owners = async (): Promise<unknown> =>
       server.query(`
         SELECT c.relname, c.relowner::regrole::text AS owner
@@ -348,26 +366,16 @@ roles:
       ALTER TABLE public.race_login_old OWNER TO race_login_victim;
     `);
     const args = ['login', 'drop', 'race_login_victim', '--reassign-to', 'race_login_heir'];
-    const victim = await connected(urlAs(server, 'race_login_victim', 'victim-pw'));
-    const reader = await connected(server.url());
-    try {
-      await reader.query('BEGIN');
-      await reader.query('LOCK TABLE public.race_login_old IN ACCESS SHARE MODE');
-      const running = runCli([...args, '--db', server.url()]);
-      await waitFor('the drop to wait on race_login_old', async () => {
-        return (await pgwardWaiting(server, 'other')).length > 0;
-      });
-      await victim.query('CREATE TABLE public.race_login_new AS SELECT 42 AS answer');
-      await reader.query('COMMIT');
-      const result = await running;
-      expect(result.exitCode).toBe(1);
-      expect(firstLine(result.stderr)).toBe(
-        'error: role "race_login_victim" owns 1 object that REASSIGN OWNED did not take (table race_login_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped',
-      );
-    } finally {
-      await reader.end();
-      await victim.end();
-    }
+    const result = await createWhileReassigning(
+      'race_login_victim',
+      'public.race_login_old',
+      ['CREATE TABLE public.race_login_new AS SELECT 42 AS answer'],
+      () => runCli([...args, '--db', server.url()]),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(firstLine(result.stderr)).toBe(
+      'error: role "race_login_victim" owns 1 object that REASSIGN OWNED did not take (table race_login_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped',
+    );
     expect(await roleExists('race_login_victim')).toBe(true);
     expect(await server.query('SELECT answer FROM public.race_login_new')).toEqual([
       { answer: 42 },
