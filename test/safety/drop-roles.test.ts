@@ -264,6 +264,20 @@ roles:
 });
 
 /**
+ * `${prefix}_victim` (LOGIN, password victim-pw, may create in public) owning the table
+ * public.`${prefix}_old`, and `${prefix}_heir` to reassign to.
+ */
+async function raceRoles(prefix: string): Promise<void> {
+  await server.query(`
+    CREATE ROLE ${prefix}_heir NOLOGIN;
+    CREATE ROLE ${prefix}_victim LOGIN PASSWORD 'victim-pw';
+    GRANT CREATE ON SCHEMA public TO ${prefix}_victim;
+    CREATE TABLE public.${prefix}_old (id int);
+    ALTER TABLE public.${prefix}_old OWNER TO ${prefix}_victim;
+  `);
+}
+
+/**
  * The race: a reader holds `table` (owned by `victim`, who logs in with `victim-pw`), so the
  * REASSIGN OWNED of `run` waits for it; meanwhile the victim, still logged in, runs `create`.
  * Then the reader lets go, and `run`'s result is returned.
@@ -295,13 +309,7 @@ async function createWhileReassigning(
 
 describe('a role that creates a table while it is being dropped', () => {
   it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
-    await server.query(`
-      CREATE ROLE race_heir NOLOGIN;
-      CREATE ROLE race_victim LOGIN PASSWORD 'victim-pw';
-      GRANT CREATE ON SCHEMA public TO race_victim;
-      CREATE TABLE public.race_old (id int);
-      ALTER TABLE public.race_old OWNER TO race_victim;
-    `);
+    await raceRoles('race');
     const file = await configFile(
       dir,
       `version: 1
@@ -358,13 +366,7 @@ roles:
   });
 
   it('the same holds for pgward login drop --reassign-to', async () => {
-    await server.query(`
-      CREATE ROLE race_login_heir NOLOGIN;
-      CREATE ROLE race_login_victim LOGIN PASSWORD 'victim-pw';
-      GRANT CREATE ON SCHEMA public TO race_login_victim;
-      CREATE TABLE public.race_login_old (id int);
-      ALTER TABLE public.race_login_old OWNER TO race_login_victim;
-    `);
+    await raceRoles('race_login');
     const args = ['login', 'drop', 'race_login_victim', '--reassign-to', 'race_login_heir'];
     const result = await createWhileReassigning(
       'race_login_victim',
