@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { ConnectionError, PgwardError } from '../errors.js';
+import { checkOwnsNothing } from '../execute/owned-guard.js';
 import { serverError } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Operation } from '../plan/operations.js';
@@ -102,6 +103,11 @@ export class Session {
         // Rendered twice: with secrets to send, without to show in an error.
         const display = renderOperation(op, serverVersionNum);
         const statements = resolver ? renderOperation(op, serverVersionNum, resolver) : display;
+        // DROP OWNED must only take privileges, as in an apply: see execute/owned-guard.ts.
+        if (op.type === 'drop_owned')
+          await checkOwnsNothing(client, op.role).catch((error: unknown) => {
+            throw wrapError(error, display[0], secrets);
+          });
         for (const [index, sql] of statements.entries()) {
           try {
             await client.query(sql);

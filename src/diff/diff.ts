@@ -18,7 +18,7 @@ import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
 import { applyRenames, planRenames } from './renames.js';
-import { keepConnectingRolePower, rolesActedThrough } from './lockout.js';
+import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
 import { diffRoles } from './roles.js';
 import { planUnmanagedRoles } from './unmanaged.js';
 
@@ -38,26 +38,28 @@ export interface DiffResult {
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const { server } = current;
-  // The connecting role is always protected: taking its LOGIN or SUPERUSER, or a membership
-  // it relies on, would lock pgward out in the middle of an apply.
+  // The connecting role and the session user are always protected: taking their LOGIN or
+  // SUPERUSER, or a membership they rely on, would lock pgward out in the middle of an apply.
   const isProtected = (role: string): boolean =>
     desired.protectedRoles.has(role) ||
     role.startsWith('pg_') ||
     role === server.currentUser ||
+    role === server.sessionUser ||
     role === server.bootstrapSuperuser;
 
   const renames = planRenames(current, desired, isProtected);
   const state = applyRenames(current, renames.map);
-  const roles = diffRoles(state, desired, isProtected);
   const problems = new Problems();
-  // Roles a non-superuser connecting role acts through are never dropped as unmanaged, and
-  // the memberships leading to them are never revoked (see lockout.ts).
-  const actedThrough = rolesActedThrough(state);
-  const keptForPower = unmanagedKeptForPower(state, desired, isProtected, actedThrough);
+  // Roles pgward logs in or acts through are never dropped as unmanaged, and the memberships
+  // (and, before 16, the INHERIT) leading to them are never taken away (see lockout.ts).
+  const needed = rolesPgwardNeeds(state);
+  const roleChanges = diffRoles(state, desired, isProtected);
+  const roles = keepPgwardAccess(roleChanges.operations, needed, state);
+  const keptForPower = unmanagedKeptForPower(desired, isProtected, needed);
   const unmanaged = planUnmanagedRoles(
     state,
     desired,
-    (role) => isProtected(role) || actedThrough.has(role),
+    (role) => isProtected(role) || needed.has(role),
     problems,
   );
   problems.throwIfAny();
@@ -69,10 +71,10 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
   const catalog = new Catalog(state.objects);
-  const memberships = keepConnectingRolePower(
+  const memberships = keepPgwardAccess(
     diffMemberships(state, desired, isProtected, unmanaged.dropped),
-    actedThrough,
-    server.currentUser,
+    needed,
+    state,
   );
   const privileges = diffPrivileges(state, desired, catalog, scope);
   const operations = [
@@ -91,6 +93,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     warnings: [
       ...new Set([
         ...renames.warnings,
+        ...roleChanges.warnings,
         ...roles.warnings,
         ...keptForPower,
         ...memberships.warnings,
@@ -101,19 +104,15 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   };
 }
 
-/** Warnings for the unmanaged roles that `unmanaged_roles: drop` keeps for the connecting role. */
+/** Warnings for the unmanaged roles that `unmanaged_roles: drop` keeps for pgward's access. */
 function unmanagedKeptForPower(
-  current: CurrentState,
   desired: DesiredState,
   isProtected: (role: string) => boolean,
-  actedThrough: ReadonlySet<string>,
+  needed: NeededRoles,
 ): string[] {
   if (desired.unmanagedRoles !== 'drop') return [];
-  return [...actedThrough]
-    .filter((role) => !desired.managedRoles.has(role) && !isProtected(role))
-    .sort(compareStrings)
-    .map(
-      (role) =>
-        `role "${role}" is not in the config but is not dropped: the connecting role "${current.server.currentUser}" acts through it`,
-    );
+  return [...needed]
+    .filter(([role]) => !desired.managedRoles.has(role) && !isProtected(role))
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([role, { why }]) => `role "${role}" is not in the config but is not dropped: ${why}`);
 }

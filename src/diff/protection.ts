@@ -22,6 +22,7 @@ export const MANAGED_CLOUD_ADMIN_ROLES: readonly string[] = [
 
 export interface ProtectionRules {
   readonly currentUser: string;
+  readonly sessionUser: string;
   readonly bootstrapSuperuser: string;
   readonly ignoreRoles: readonly string[];
   /** Member → the managed-cloud admin role it is a (direct) member of. */
@@ -42,6 +43,7 @@ export function protectionRules(
   }
   return {
     currentUser: current.server.currentUser,
+    sessionUser: current.server.sessionUser,
     bootstrapSuperuser: current.server.bootstrapSuperuser,
     ignoreRoles,
     cloudAdminMembers,
@@ -54,6 +56,7 @@ export function protectionReason(name: string, rules: ProtectionRules): string |
   if (name.startsWith('pg_')) return 'pg_ roles belong to PostgreSQL';
   if (name === rules.bootstrapSuperuser) return 'bootstrap superuser';
   if (name === rules.currentUser) return 'connecting role';
+  if (name === rules.sessionUser) return `session user: pgward logs in as it`;
   const glob = rules.ignoreRoles.find((pattern) => matchesGlob(name, pattern));
   if (glob !== undefined) return `matches ignore_roles "${glob}"`;
   if (MANAGED_CLOUD_ADMIN_ROLES.includes(name)) return 'managed-cloud admin role';
@@ -62,9 +65,12 @@ export function protectionReason(name: string, rules: ProtectionRules): string |
   return null;
 }
 
-/** Every existing role that is protected, plus the bootstrap superuser and the connecting role. */
+/**
+ * Every existing role that is protected, plus the bootstrap superuser, the connecting role and
+ * the session user.
+ */
 export function protectedRoleNames(current: CurrentState, rules: ProtectionRules): Set<string> {
-  const names = new Set<string>([rules.bootstrapSuperuser, rules.currentUser]);
+  const names = new Set<string>([rules.bootstrapSuperuser, rules.currentUser, rules.sessionUser]);
   for (const role of current.roles) {
     if (protectionReason(role.name, rules) !== null) names.add(role.name);
   }

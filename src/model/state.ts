@@ -54,7 +54,13 @@ export const DEFAULT_ROLE_ATTRIBUTES: RoleAttributes = {
 export interface ServerInfo {
   /** `server_version_num`, e.g. 160004. */
   readonly versionNum: number;
+  /** The role pgward acts as (`current_user`). */
   readonly currentUser: string;
+  /**
+   * The role that logged in (`session_user`): the same as `currentUser` unless the session
+   * switched role (`ALTER ROLE ... SET role`, `PGOPTIONS=-c role=...`).
+   */
+  readonly sessionUser: string;
   readonly currentDatabase: string;
   /** The role with OID 10, created by initdb. */
   readonly bootstrapSuperuser: string;

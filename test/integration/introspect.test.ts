@@ -157,10 +157,20 @@ describe('introspect', () => {
     expect(state.server).toEqual({
       versionNum: Number(row?.v),
       currentUser: 'postgres',
+      sessionUser: 'postgres',
       currentDatabase: server.database,
       bootstrapSuperuser: 'postgres',
       currentUserIsSuperuser: true,
       canReadPasswords: true,
+    });
+  });
+
+  it('reads the session user apart from the current user after SET ROLE', async () => {
+    const switched = await introspectAs(server.url(), 'SET ROLE app_writer');
+    expect(switched.server).toMatchObject({
+      currentUser: 'app_writer',
+      sessionUser: 'postgres',
+      currentUserIsSuperuser: false,
     });
   });
 

@@ -8,10 +8,12 @@
  * Each test ignores the roles of the others (`ignore_roles`): drop looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/calls.js';
 import { catalogSnapshot } from '../support/catalog.js';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, tempDir } from './support.js';
+import { configFile, firstLine, pgwardWaiting, tempDir } from './support.js';
 
 const server = useTestServer();
 
@@ -63,7 +65,7 @@ describe('a role with objects or privileges in another database', () => {
 settings:
   unmanaged_roles: drop
   reassign_owned_to: far_heir
-  ignore_roles: ["near_*", "bare_*", "gr_*"]
+  ignore_roles: ["near_*", "bare_*", "gr_*", "race_*"]
 roles:
   far_heir: {}
 `,
@@ -117,7 +119,7 @@ describe('a role with objects and privileges in the connected database', () => {
 settings:
   unmanaged_roles: drop
   reassign_owned_to: near_heir
-  ignore_roles: ["far_*", "bare_*", "gr_*"]
+  ignore_roles: ["far_*", "bare_*", "gr_*", "race_*"]
 roles:
   near_heir: {}
   near_reader:
@@ -165,7 +167,7 @@ roles:
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "gr_*"]
+  ignore_roles: ["far_*", "near_*", "gr_*", "race_*"]
 roles: {}
 `,
     );
@@ -202,7 +204,7 @@ describe('a role that granted what the config keeps', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "bare_*"]
+  ignore_roles: ["far_*", "near_*", "bare_*", "race_*"]
 roles:
   gr_team: {}
   gr_alice:
@@ -235,7 +237,7 @@ roles:
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "bare_*"]
+  ignore_roles: ["far_*", "near_*", "bare_*", "race_*"]
 roles:
   gr_team: {}
   gr_alice:
@@ -258,5 +260,127 @@ roles:
     );
     expect(acl?.acl).toMatch(/gr_bob=r\//);
     expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
+
+/**
+ * `${prefix}_victim` (LOGIN, password victim-pw, may create in public) owning the table
+ * public.`${prefix}_old`, and `${prefix}_heir` to reassign to.
+ */
+async function raceRoles(prefix: string): Promise<void> {
+  await server.query(`
+    CREATE ROLE ${prefix}_heir NOLOGIN;
+    CREATE ROLE ${prefix}_victim LOGIN PASSWORD 'victim-pw';
+    GRANT CREATE ON SCHEMA public TO ${prefix}_victim;
+    CREATE TABLE public.${prefix}_old (id int);
+    ALTER TABLE public.${prefix}_old OWNER TO ${prefix}_victim;
+  `);
+}
+
+/**
+ * The race: a reader holds `table` (owned by `victim`, who logs in with `victim-pw`), so the
+ * REASSIGN OWNED of `run` waits for it; meanwhile the victim, still logged in, runs `create`.
+ * Then the reader lets go, and `run`'s result is returned.
+ */
+async function createWhileReassigning(
+  victim: string,
+  table: string,
+  create: readonly string[],
+  run: () => Promise<CliResult>,
+): Promise<CliResult> {
+  const victimClient = await connected(urlAs(server, victim, 'victim-pw'));
+  const reader = await connected(server.url());
+  try {
+    await reader.query('BEGIN');
+    // ALTER TABLE OWNER needs the table whole: any lock on it makes REASSIGN OWNED wait.
+    await reader.query(`LOCK TABLE ${table} IN ACCESS SHARE MODE`);
+    const running = run();
+    await waitFor(`pgward to wait on ${table}`, async () => {
+      return (await pgwardWaiting(server, 'other')).length > 0;
+    });
+    for (const statement of create) await victimClient.query(statement);
+    await reader.query('COMMIT');
+    return await running;
+  } finally {
+    await reader.end();
+    await victimClient.end();
+  }
+}
+
+describe('a role that creates a table while it is being dropped', () => {
+  it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
+    await raceRoles('race');
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  reassign_owned_to: race_heir
+  ignore_roles: ["far_*", "near_*", "bare_*", "gr_*"]
+roles:
+  race_heir: {}
+`,
+    );
+    const args = ['-c', file, '--db', server.url()];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.stdout).toContain('REASSIGN OWNED BY "race_victim" TO "race_heir";');
+    expect(plan.stdout).toContain('DROP OWNED BY "race_victim";');
+
+    // Meanwhile the role, still logged in, makes a table and fills it.
+    const result = await createWhileReassigning(
+      'race_victim',
+      'public.race_old',
+      [
+        'CREATE TABLE public.race_new (note text)',
+        "INSERT INTO public.race_new SELECT 'row ' || i FROM generate_series(1, 3) AS i",
+      ],
+      () => runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(firstLine(result.stderr)).toBe(
+      'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that REASSIGN OWNED did not take (table race_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
+    );
+    const owners = async (): Promise<unknown> =>
+      server.query(`
+        SELECT c.relname, c.relowner::regrole::text AS owner
+          FROM pg_class AS c WHERE c.relname IN ('race_old', 'race_new') ORDER BY 1`);
+    expect(await roleExists('race_victim')).toBe(true);
+    expect(await owners()).toEqual([
+      { relname: 'race_new', owner: 'race_victim' },
+      { relname: 'race_old', owner: 'race_victim' },
+    ]);
+    const rows = async (): Promise<unknown> =>
+      server.query('SELECT note FROM public.race_new ORDER BY note');
+    expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+
+    // The next apply sees the new table and gives it, rows and all, to reassign_owned_to.
+    const again = await runCli(['apply', '--yes', ...args]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await roleExists('race_victim')).toBe(false);
+    expect(await owners()).toEqual([
+      { relname: 'race_new', owner: 'race_heir' },
+      { relname: 'race_old', owner: 'race_heir' },
+    ]);
+    expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+
+  it('the same holds for pgward login drop --reassign-to', async () => {
+    await raceRoles('race_login');
+    const args = ['login', 'drop', 'race_login_victim', '--reassign-to', 'race_login_heir'];
+    const result = await createWhileReassigning(
+      'race_login_victim',
+      'public.race_login_old',
+      ['CREATE TABLE public.race_login_new AS SELECT 42 AS answer'],
+      () => runCli([...args, '--db', server.url()]),
+    );
+    expect(result.exitCode).toBe(1);
+    expect(firstLine(result.stderr)).toBe(
+      'error: role "race_login_victim" owns 1 object that REASSIGN OWNED did not take (table race_login_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped',
+    );
+    expect(await roleExists('race_login_victim')).toBe(true);
+    expect(await server.query('SELECT answer FROM public.race_login_new')).toEqual([
+      { answer: 42 },
+    ]);
   });
 });

@@ -61,6 +61,7 @@ function state(parts: {
     server: {
       versionNum: parts.versionNum ?? 150000,
       currentUser: 'postgres',
+      sessionUser: 'postgres',
       currentDatabase: 'app',
       bootstrapSuperuser: 'postgres',
       currentUserIsSuperuser: true,
