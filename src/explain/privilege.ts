@@ -261,6 +261,25 @@ function columnSources(
     }));
 }
 
+/** Columns of a table `role` holds `privilege` on through column grants, and from whom. */
+export function heldColumns(
+  context: ExplainContext,
+  role: string,
+  privilege: Privilege,
+  object: ExplainObject,
+): { columns: string[]; via: string[] } {
+  const holders = context.graph.holders(role);
+  const columns = new Set<string>();
+  const via = new Set<string>();
+  for (const entry of context.columnAcl.get(`${object.schema ?? ''}\u0000${object.name}`) ?? []) {
+    if (entry.privilege !== privilege) continue;
+    if (entry.grantee !== null && !holders.has(entry.grantee)) continue;
+    columns.add(entry.column);
+    via.add(entry.grantee ?? 'PUBLIC');
+  }
+  return { columns: [...columns], via: [...via] };
+}
+
 /** Whether a source's holder is PUBLIC or a role whose privileges `role` has. */
 function reaches(context: ExplainContext, role: string, source: Source): boolean {
   return source.holder === null || context.graph.holders(role).has(source.holder);
@@ -430,13 +449,7 @@ export function explainPrivilege(
   const allowed = isAllowed(context, role, privilege, target);
   const columns =
     !allowed && target.kind === 'table' && COLUMN_PRIVILEGES.includes(privilege)
-      ? [
-          ...new Set(
-            columnSources(context, object, privilege, undefined)
-              .filter((source) => reaches(context, role, source))
-              .map((source) => (source.step.kind === 'column_grant' ? source.step.column : '')),
-          ),
-        ]
+      ? heldColumns(context, role, privilege, object).columns
       : [];
   const missing: MissingItem[] = [];
   if (!allowed) {

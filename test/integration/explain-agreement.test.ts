@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainPrivileges, type ExplainKind } from '../../src/explain/catalog.js';
 import { explainContext, explainPrivilege } from '../../src/explain/privilege.js';
 import { resolveTarget } from '../../src/explain/resolve.js';
+import { effectiveObjects } from '../../src/explain/role.js';
 import { readExplainCatalog } from '../../src/introspect/explain.js';
 import { useTestServer } from '../support/server.js';
 
@@ -230,7 +231,48 @@ describe('explain agrees with has_*_privilege', () => {
       for (const statement of statements) await client.query(statement);
       const context = explainContext(await readExplainCatalog(client, { withObjects: true }));
       const mismatches: string[] = [];
-      for (const answer of await serverAnswers(server.major)) {
+      const answers = await serverAnswers(server.major);
+      // explain ROLE / grants --effective list exactly the allowed (object, privilege) pairs;
+      // a table privilege held on some columns only is listed with its columns.
+      const key = (kind: string, object: string, privilege: string, columns: boolean): string =>
+        `${kind} ${object} ${privilege}${columns ? ' (columns)' : ''}`;
+      const comparedObjects = new Set(
+        answers.map((a) => `${a.kind === 'any_column' ? 'table' : a.kind} ${a.object}`),
+      );
+      const allowedSet = new Set(
+        answers
+          .filter((a) => a.allowed)
+          .map((a) => `${a.role} ${key(a.kind, a.object, a.privilege, false)}`),
+      );
+      for (const role of ROLES) {
+        const listed = effectiveObjects(context, role)
+          .flatMap((object) => {
+            const name = `${object.schema === null ? '' : `${object.schema}.`}${object.name}`;
+            return object.privileges.map((p) =>
+              key(object.kind, name, p.privilege, p.columns !== undefined),
+            );
+          })
+          .filter((line) => comparedObjects.has(line.split(' ').slice(0, 2).join(' ')))
+          .sort();
+        const expected = answers
+          .filter((a) => a.role === role && a.allowed && a.kind !== 'column')
+          .filter(
+            (a) =>
+              a.kind !== 'any_column' ||
+              !allowedSet.has(`${role} ${key('table', a.object, a.privilege, false)}`),
+          )
+          .map((a) =>
+            a.kind === 'any_column'
+              ? key('table', a.object, a.privilege, true)
+              : key(a.kind, a.object, a.privilege, false),
+          )
+          .sort();
+        if (JSON.stringify(listed) !== JSON.stringify(expected))
+          mismatches.push(
+            `effective access of ${role}: explain ${JSON.stringify(listed)}, server ${JSON.stringify(expected)}`,
+          );
+      }
+      for (const answer of answers) {
         const kind = answer.kind === 'any_column' ? 'table' : answer.kind;
         const target = resolveTarget(context.catalog, kind, answer.object);
         if ('error' in target) throw new Error(`seed ${seed} round ${rounds}: ${target.error}`);
