@@ -11,6 +11,7 @@ import {
 import {
   explainContext,
   explainPrivilege,
+  type ExplainContext,
   type PrivilegeExplanation,
 } from '../explain/privilege.js';
 import { resolveKind, resolvePrivilege, resolveTarget, type Resolved } from '../explain/resolve.js';
@@ -38,6 +39,20 @@ function ok<T>(resolved: Resolved<T>): T {
   return resolved.ok;
 }
 
+/**
+ * The one catalog read of an explain, ready for the pure functions of src/explain/; throws
+ * InvalidArgumentError when `role` does not exist.
+ */
+export async function readExplainContext(session: Session, role: string): Promise<ExplainContext> {
+  checkName('role name', role);
+  const context = explainContext(
+    await readExplainCatalog(queryableOf(session), { withObjects: true }),
+  );
+  if (!context.graph.roles.has(role))
+    throw new InvalidArgumentError(`role "${role}" does not exist`);
+  return context;
+}
+
 /** See {@link PgwardDatabase.explain}. */
 export async function explain(
   session: Session,
@@ -52,10 +67,8 @@ export async function explain(
     throw new InvalidArgumentError(
       'explain takes a role alone, or a role, a privilege, an object type and an object',
     );
-  const catalog = await readExplainCatalog(queryableOf(session), { withObjects: true });
-  const context = explainContext(catalog);
-  if (!context.graph.roles.has(role))
-    throw new InvalidArgumentError(`role "${role}" does not exist`);
+  const context = await readExplainContext(session, role);
+  const { catalog } = context;
   if (privilege === undefined || objectType === undefined || object === undefined)
     return roleAccess(context, role);
   const kind: ExplainKind = ok(resolveKind(objectType));

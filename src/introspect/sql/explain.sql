@@ -96,7 +96,9 @@ SELECT
                  'grantor', pg_catalog.pg_get_userbyid(e.grantor),
                  'privilege', e.privilege_type, 'grantable', e.is_grantable)), '[]')
               FROM pg_catalog.aclexplode(o.acl) AS e))
-      ORDER BY o.kind, o.schema COLLATE "C", o.name COLLATE "C", o.args COLLATE "C"), '[]')
+      ORDER BY pg_catalog.array_position(
+                 ARRAY['database', 'schema', 'table', 'sequence', 'function'], o.kind),
+               o.schema COLLATE "C", o.name COLLATE "C", o.args COLLATE "C"), '[]')
    FROM objects AS o) AS objects,
   (SELECT coalesce(json_agg(json_build_object(
       'schema', c.schema, 'name', c.name, 'column', c.column_name,
