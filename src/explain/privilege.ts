@@ -458,11 +458,20 @@ export function explainPrivilege(
       message: `no ${privilege} on ${target.kind} "${display}" granted to "${role}", to a role whose privileges it inherits, or to PUBLIC`,
     });
     for (const path of setRole) {
-      const step = path.find((s) => s.kind === 'set_role');
-      if (step?.kind === 'set_role')
+      const at = path.find((step) => step.kind === 'set_role');
+      const links = path.flatMap((step) =>
+        step.kind === 'membership' && !step.inherit
+          ? [
+              catalog.versionNum >= 160000
+                ? `the membership of "${step.member}" in "${step.role}" has INHERIT FALSE`
+                : `"${step.member}" is NOINHERIT`,
+            ]
+          : [],
+      );
+      if (at?.kind === 'set_role')
         missing.push({
           kind: 'inherit',
-          message: `a membership on the way to "${step.role}" does not inherit (${catalog.versionNum >= 160000 ? 'INHERIT FALSE' : 'the member is NOINHERIT'}): usable only after SET ROLE "${step.role}"`,
+          message: `${links.join(' and ')}: usable only after SET ROLE "${at.role}"`,
         });
     }
     for (const edge of blocked)
