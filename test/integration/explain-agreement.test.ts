@@ -225,6 +225,7 @@ describe('explain agrees with has_*_privilege', () => {
     let compared = 0;
     let allowedCount = 0;
     let rounds = 0;
+    let roleTriples = 0;
     while (rounds < 40 && (rounds < 5 || Date.now() < deadline)) {
       await reset(server.database);
       const statements = scenario(random, server.major, server.database);
@@ -272,6 +273,32 @@ describe('explain agrees with has_*_privilege', () => {
             `effective access of ${role}: explain ${JSON.stringify(listed)}, server ${JSON.stringify(expected)}`,
           );
       }
+      // Memberships: USAGE = privileges used without SET ROLE (explain's holders), SET (16+) or
+      // MEMBER (14/15) = may SET ROLE (its settable roles). A superuser is a member of everything
+      // to pg_has_role, which explain answers with the SUPERUSER path instead.
+      const { rows: memberships } = await client.query<{
+        role: string;
+        target: string;
+        usage: boolean;
+        can_set: boolean;
+      }>(
+        `SELECT r.rolname AS role, g.rolname AS target,
+                pg_catalog.pg_has_role(r.oid, g.oid, 'USAGE') AS usage,
+                pg_catalog.pg_has_role(r.oid, g.oid, $1) AS can_set
+           FROM pg_catalog.pg_roles r, pg_catalog.pg_roles g
+          WHERE r.rolname LIKE 'x\\_r%' AND NOT r.rolsuper
+            AND (g.rolname LIKE 'x\\_r%' OR g.rolname LIKE 'pg\\_%')`,
+        [server.major >= 16 ? 'SET' : 'MEMBER'],
+      );
+      for (const m of memberships) {
+        const holds = context.graph.holders(m.role).has(m.target);
+        const sets = context.graph.settable(m.role).has(m.target);
+        if (holds !== m.usage || sets !== m.can_set)
+          mismatches.push(
+            `pg_has_role(${m.role}, ${m.target}): server USAGE ${m.usage} SET ${m.can_set}, explain ${holds} ${sets}`,
+          );
+        roleTriples++;
+      }
       for (const answer of answers) {
         const kind = answer.kind === 'any_column' ? 'table' : answer.kind;
         const target = resolveTarget(context.catalog, kind, answer.object);
@@ -304,7 +331,7 @@ describe('explain agrees with has_*_privilege', () => {
       rounds++;
     }
     console.log(
-      `explain agreement on PostgreSQL ${server.major}: ${compared} (role, privilege, object) triples in ${rounds} rounds, ${allowedCount} allowed (seed ${seed})`,
+      `explain agreement on PostgreSQL ${server.major}: ${compared} (role, privilege, object) triples and ${roleTriples} pg_has_role pairs in ${rounds} rounds, ${allowedCount} allowed (seed ${seed})`,
     );
     expect(compared).toBeGreaterThan(5000);
     expect(allowedCount).toBeGreaterThan(compared / 10);
