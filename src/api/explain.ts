@@ -14,7 +14,13 @@ import {
   type ExplainContext,
   type PrivilegeExplanation,
 } from '../explain/privilege.js';
-import { resolveKind, resolvePrivilege, resolveTarget, type Resolved } from '../explain/resolve.js';
+import {
+  resolveKind,
+  resolvePrivilege,
+  resolveTarget,
+  targetSchema,
+  type Resolved,
+} from '../explain/resolve.js';
 import { roleAccess, type RoleAccess } from '../explain/role.js';
 import { readExplainCatalog } from '../introspect/explain.js';
 import { InvalidArgumentError } from './errors.js';
@@ -43,10 +49,14 @@ function ok<T>(resolved: Resolved<T>): T {
  * The one catalog read of an explain, ready for the pure functions of src/explain/; throws
  * InvalidArgumentError when `role` does not exist.
  */
-export async function readExplainContext(session: Session, role: string): Promise<ExplainContext> {
+export async function readExplainContext(
+  session: Session,
+  role: string,
+  schema?: string,
+): Promise<ExplainContext> {
   checkName('role name', role);
   const context = explainContext(
-    await readExplainCatalog(queryableOf(session), { withObjects: true }),
+    await readExplainCatalog(queryableOf(session), { withObjects: true, schema }),
   );
   if (!context.graph.roles.has(role))
     throw new InvalidArgumentError(`role "${role}" does not exist`);
@@ -67,11 +77,12 @@ export async function explain(
     throw new InvalidArgumentError(
       'explain takes a role alone, or a role, a privilege, an object type and an object',
     );
-  const context = await readExplainContext(session, role);
-  const { catalog } = context;
   if (privilege === undefined || objectType === undefined || object === undefined)
-    return roleAccess(context, role);
+    return roleAccess(await readExplainContext(session, role), role);
   const kind: ExplainKind = ok(resolveKind(objectType));
+  // One object needs the objects of its own schema only.
+  const context = await readExplainContext(session, role, targetSchema(kind, object));
+  const { catalog } = context;
   return explainPrivilege(
     context,
     role,

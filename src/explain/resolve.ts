@@ -68,6 +68,26 @@ function normalizeArgs(args: string): string {
     .trim();
 }
 
+/**
+ * The schema whose objects an explain of `text` needs read (`''`: none, for a database or a
+ * schema), or undefined when the text does not parse: then everything is read and
+ * {@link resolveTarget} reports the error.
+ */
+export function targetSchema(kind: ExplainKind, text: string): string | undefined {
+  if (kind === 'database' || kind === 'schema') return '';
+  const split = kind === 'column' ? splitColumn(text) : { table: text };
+  if (split === null) return undefined;
+  const parsed = parseQualified(kind === 'column' ? 'table' : kind, split.table);
+  return 'error' in parsed ? undefined : (parsed.schema ?? undefined);
+}
+
+/** A schema-scoped name; without a schema it is looked up in public, as search_path would. */
+function parseQualified(kind: 'table' | 'sequence' | 'function', text: string) {
+  const parsed = parseObjectName(kind, text);
+  if ('error' in parsed && !text.includes('.')) return parseObjectName(kind, `public.${text}`);
+  return parsed;
+}
+
 export function resolveTarget(
   catalog: ExplainCatalog,
   kind: ExplainKind,
@@ -83,11 +103,9 @@ export function resolveTarget(
   }
   const readKind = kind === 'column' ? 'table' : kind;
   const scoped = readKind !== 'database' && readKind !== 'schema';
-  // A relation or routine written without a schema is looked up in public, as the default
-  // search_path would find it.
-  let parsed = parseObjectName(readKind, objectText);
-  if ('error' in parsed && scoped && !objectText.includes('.'))
-    parsed = parseObjectName(readKind, `public.${objectText}`);
+  const parsed = scoped
+    ? parseQualified(readKind, objectText)
+    : parseObjectName(readKind, objectText);
   if ('error' in parsed) return { error: parsed.error };
   let candidates: ExplainObject[] = findObject(catalog, readKind, parsed.schema, parsed.name);
   if (parsed.args !== undefined) {

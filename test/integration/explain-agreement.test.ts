@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainPrivileges, type ExplainKind } from '../../src/explain/catalog.js';
 import { explainContext, explainPrivilege } from '../../src/explain/privilege.js';
-import { resolveTarget } from '../../src/explain/resolve.js';
+import { resolveTarget, targetSchema } from '../../src/explain/resolve.js';
 import { effectiveObjects } from '../../src/explain/role.js';
 import { readExplainCatalog } from '../../src/introspect/explain.js';
 import { useTestServer } from '../support/server.js';
@@ -299,6 +299,13 @@ describe('explain agrees with has_*_privilege', () => {
           );
         roleTriples++;
       }
+      // Explaining one object reads only its schema's objects: the answer is the same.
+      const focused = new Map<string, ReturnType<typeof explainContext>>();
+      for (const schema of ['xa', 'xb', ''])
+        focused.set(
+          schema,
+          explainContext(await readExplainCatalog(client, { withObjects: true, schema })),
+        );
       for (const answer of answers) {
         const kind = answer.kind === 'any_column' ? 'table' : answer.kind;
         const target = resolveTarget(context.catalog, kind, answer.object);
@@ -309,6 +316,21 @@ describe('explain agrees with has_*_privilege', () => {
           answer.privilege as never,
           target.ok,
         );
+        const schema = targetSchema(kind, answer.object) ?? '';
+        const narrow = focused.get(schema);
+        const narrowTarget = narrow && resolveTarget(narrow.catalog, kind, answer.object);
+        if (!narrow || !narrowTarget || 'error' in narrowTarget)
+          throw new Error(`seed ${seed}: ${answer.object} not read with schema "${schema}"`);
+        const narrowAnswer = explainPrivilege(
+          narrow,
+          answer.role,
+          answer.privilege as never,
+          narrowTarget.ok,
+        );
+        if (JSON.stringify(narrowAnswer) !== JSON.stringify(explained))
+          mismatches.push(
+            `reading schema "${schema}" only changes the answer: ${JSON.stringify(narrowAnswer)}`,
+          );
         const ours =
           answer.kind === 'any_column'
             ? explained.allowed || explained.columns.length > 0

@@ -2,6 +2,10 @@
 -- round trip, one snapshot, whatever the number of roles and objects): each section is a JSON
 -- array, so rows of different shapes come back in a single row.
 --
+-- $2 (text): when not NULL, read the relations and routines of this schema only ('' = of no
+-- schema): explaining one object needs its own schema's objects, not 5,000 tables' ACLs.
+-- Databases, schemas, roles and default privileges are always read whole (they are few).
+--
 -- $1 (boolean): also read objects. `graph` needs only roles and memberships; `explain` needs
 -- everything: the current database's schemas, relations and routines with their owners and
 -- exploded ACLs (aclexplode(coalesce(acl, acldefault(...))): a NULL ACL means the built-in
@@ -22,11 +26,14 @@ user_schemas AS (
     AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     AND n.nspname !~ '^pg_(toast_)?temp_'
 ),
+object_schemas AS (
+  SELECT * FROM user_schemas WHERE $2::text IS NULL OR nspname = $2::text
+),
 relations AS (
   SELECT c.oid, s.nspname, c.relname, c.relowner, c.relkind, c.relacl,
          c.relrowsecurity, c.relforcerowsecurity
   FROM pg_catalog.pg_class AS c
-  JOIN user_schemas AS s ON s.oid = c.relnamespace
+  JOIN object_schemas AS s ON s.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'S')
 ),
 objects AS (
@@ -57,7 +64,17 @@ objects AS (
          pg_catalog.oidvectortypes(p.proargtypes), p.proowner, p.prokind::text, false, false,
          NULL, coalesce(p.proacl, pg_catalog.acldefault('f'::"char", p.proowner))
   FROM pg_catalog.pg_proc AS p
-  JOIN user_schemas AS s ON s.oid = p.pronamespace
+  JOIN object_schemas AS s ON s.oid = p.pronamespace
+),
+-- Objects numbered in output order; their ACL entries refer to them by number. One flat
+-- aggregate over every ACL entry costs a fraction of one small aggregate per object.
+numbered AS (
+  SELECT pg_catalog.row_number() OVER (
+           ORDER BY pg_catalog.array_position(
+                      ARRAY['database', 'schema', 'table', 'sequence', 'function'], o.kind),
+                    o.schema COLLATE "C", o.name COLLATE "C", o.args COLLATE "C") AS id,
+         o.*
+  FROM objects AS o
 ),
 column_acl AS (
   -- A column's ACL is NULL unless a column privilege was granted: the default grants nothing.
@@ -72,7 +89,7 @@ SELECT
   pg_catalog.current_database() AS current_database,
   pg_catalog.current_setting('server_version_num')::integer AS server_version_num,
   (SELECT coalesce(json_agg(json_build_object(
-      'name', r.rolname, 'superuser', r.rolsuper, 'inherit', r.rolinherit,
+      'oid', r.oid::bigint, 'name', r.rolname, 'superuser', r.rolsuper, 'inherit', r.rolinherit,
       'login', r.rolcanlogin, 'bypassrls', r.rolbypassrls) ORDER BY r.rolname COLLATE "C"), '[]')
    FROM pg_catalog.pg_roles AS r) AS roles,
   (SELECT coalesce(json_agg(json_build_object(
@@ -85,21 +102,17 @@ SELECT
    JOIN pg_catalog.pg_roles AS r ON r.oid = am.roleid
    JOIN pg_catalog.pg_roles AS m ON m.oid = am.member
    LEFT JOIN pg_catalog.pg_roles AS g ON g.oid = am.grantor) AS memberships,
-  (SELECT coalesce(json_agg(json_build_object(
-      'kind', o.kind, 'schema', o.schema, 'name', o.name, 'args', o.args,
-      'owner', pg_catalog.pg_get_userbyid(o.owner), 'relkind', o.relkind,
-      'row_security', o.row_security, 'force_row_security', o.force_row_security,
-      'columns', o.columns,
-      'acl', (SELECT coalesce(json_agg(json_build_object(
-                 'grantee', CASE WHEN e.grantee = 0 THEN NULL
-                                 ELSE pg_catalog.pg_get_userbyid(e.grantee) END,
-                 'grantor', pg_catalog.pg_get_userbyid(e.grantor),
-                 'privilege', e.privilege_type, 'grantable', e.is_grantable)), '[]')
-              FROM pg_catalog.aclexplode(o.acl) AS e))
-      ORDER BY pg_catalog.array_position(
-                 ARRAY['database', 'schema', 'table', 'sequence', 'function'], o.kind),
-               o.schema COLLATE "C", o.name COLLATE "C", o.args COLLATE "C"), '[]')
-   FROM objects AS o) AS objects,
+  -- (oids as bigint: json renders an oid as a string)
+  -- [id, kind, schema, name, args, owner oid, relkind, row security, forced, columns]
+  (SELECT coalesce(json_agg(json_build_array(
+      o.id, o.kind, o.schema, o.name, o.args, o.owner::bigint, o.relkind, o.row_security,
+      o.force_row_security, o.columns) ORDER BY o.id), '[]')
+   FROM numbered AS o) AS objects,
+  -- [object id, grantee oid (0 = PUBLIC), grantor oid, privilege, grantable]
+  (SELECT coalesce(json_agg(json_build_array(
+      o.id, e.grantee::bigint, e.grantor::bigint, e.privilege_type, e.is_grantable)), '[]')
+   FROM numbered AS o
+   CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) AS e) AS acl,
   (SELECT coalesce(json_agg(json_build_object(
       'schema', c.schema, 'name', c.name, 'column', c.column_name,
       'grantee', CASE WHEN c.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(c.grantee) END,
