@@ -455,7 +455,7 @@ export function explainPrivilege(
   if (!allowed) {
     missing.push({
       kind: 'privilege',
-      message: `no ${privilege} on ${target.kind} "${display}" granted to "${role}", to a role whose privileges it inherits, or to PUBLIC`,
+      message: `no ${privilege} on ${target.kind} "${display}" granted to "${role}", to a role whose privileges it inherits, or to PUBLIC${heldBy(context, target, privilege)}`,
     });
     for (const path of setRole) {
       const at = path.find((step) => step.kind === 'set_role');
@@ -498,6 +498,20 @@ export function explainPrivilege(
     row_security: target.kind === 'table' ? rowSecurity(context, role, privilege, object) : null,
     future: futureGrants(context, role, privilege, object),
   };
+}
+
+/** `; held by "a", "b" (owner)`: who does hold the privilege, to show what membership is missing. */
+function heldBy(context: ExplainContext, target: ExplainTarget, privilege: Privilege): string {
+  const holders = [
+    ...new Set(
+      sourcesOf(context, target, privilege).flatMap((source) =>
+        source.holder === null || source.step.kind === 'column_grant'
+          ? []
+          : [`"${source.holder}"${source.step.kind === 'owner' ? ' (owner)' : ''}`],
+      ),
+    ),
+  ];
+  return holders.length === 0 ? '' : `; held by ${holders.join(', ')}`;
 }
 
 function dedupe(items: readonly MissingItem[]): MissingItem[] {

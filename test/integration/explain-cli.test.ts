@@ -113,7 +113,7 @@ describe('pgward explain ROLE PRIVILEGE TYPE OBJECT', () => {
       'columns: SELECT on "email" only',
       '',
       'missing:',
-      '  - no SELECT on table "shop.payments" granted to "e_nobody", to a role whose privileges it inherits, or to PUBLIC',
+      '  - no SELECT on table "shop.payments" granted to "e_nobody", to a role whose privileges it inherits, or to PUBLIC; held by "e_owner" (owner), "e_readers", "pg_read_all_data"',
       '  - SELECT is granted on some columns only: email',
       '  - no USAGE on schema "shop": "e_nobody" cannot reach objects in it',
       `  - no CONNECT on database "${server.database}": "e_nobody" cannot connect to it`,
