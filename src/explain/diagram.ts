@@ -4,7 +4,7 @@
  * the membership's options (ADMIN, INHERIT, SET), dashed when it does not inherit.
  */
 import type { ExplainCatalog } from './catalog.js';
-import { membershipGraph, type MembershipEdge } from './memberships.js';
+import { membershipGraph, reachable, type MembershipEdge } from './memberships.js';
 
 export const DIAGRAM_FORMATS = ['mermaid', 'dot'] as const;
 export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
@@ -34,21 +34,6 @@ export interface MembershipDiagram {
 const isPredefined = (name: string): boolean => name.startsWith('pg_');
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function neighbourhood(
-  start: readonly string[],
-  next: (role: string) => readonly string[],
-): Set<string> {
-  const seen = new Set(start);
-  const queue = [...start];
-  for (let role = queue.shift(); role !== undefined; role = queue.shift())
-    for (const other of next(role))
-      if (!seen.has(other)) {
-        seen.add(other);
-        queue.push(other);
-      }
-  return seen;
-}
-
 /**
  * The diagram of a catalog's memberships. With `roles`, only their neighbourhood: the roles
  * they are members of and the members they have, transitively. Without, every role but the
@@ -61,8 +46,8 @@ export function membershipDiagram(
   const graph = membershipGraph(catalog, null);
   let included: Set<string>;
   if (options.roles.length > 0) {
-    const up = neighbourhood(options.roles, (role) => graph.memberOf(role).map((e) => e.role));
-    const down = neighbourhood(options.roles, (role) => graph.membersOf(role).map((e) => e.member));
+    const up = reachable(options.roles, (role) => graph.memberOf(role).map((e) => e.role));
+    const down = reachable(options.roles, (role) => graph.membersOf(role).map((e) => e.member));
     included = new Set([...up, ...down]);
   } else {
     included = new Set(

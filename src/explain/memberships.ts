@@ -73,21 +73,33 @@ export function chainUse(chain: readonly MembershipEdge[]): ChainUse {
   return { use: 'set_role', role: (chain[lastNonInheriting] as MembershipEdge).role };
 }
 
-function reach(
-  start: string,
-  next: (member: string) => readonly MembershipEdge[],
-  follow: (edge: MembershipEdge) => boolean,
+/** Every role reachable from `start` (included) by `next`, breadth first. */
+export function reachable(
+  start: readonly string[],
+  next: (role: string) => readonly string[],
 ): Set<string> {
-  const seen = new Set<string>([start]);
-  const queue = [start];
-  for (let role = queue.shift(); role !== undefined; role = queue.shift()) {
-    for (const edge of next(role)) {
-      if (!follow(edge) || seen.has(edge.role)) continue;
-      seen.add(edge.role);
-      queue.push(edge.role);
-    }
-  }
+  const seen = new Set(start);
+  const queue = [...start];
+  for (let role = queue.shift(); role !== undefined; role = queue.shift())
+    for (const other of next(role))
+      if (!seen.has(other)) {
+        seen.add(other);
+        queue.push(other);
+      }
   return seen;
+}
+
+/** `compute` once per role. */
+function memoized(compute: (role: string) => Set<string>): (role: string) => Set<string> {
+  const cache = new Map<string, Set<string>>();
+  return (role) => {
+    let found = cache.get(role);
+    if (!found) {
+      found = compute(role);
+      cache.set(role, found);
+    }
+    return found;
+  };
 }
 
 /** Builds the graph of a catalog read; `databaseOwner` is the current database's owner. */
@@ -133,29 +145,19 @@ export function membershipGraph(
     membersOf.set(edge.role, [...(membersOf.get(edge.role) ?? []), edge]);
   }
   const up = (member: string): readonly MembershipEdge[] => memberOf.get(member) ?? [];
-  const holderCache = new Map<string, Set<string>>();
-  const settableCache = new Map<string, Set<string>>();
+  const along = (follow: (edge: MembershipEdge) => boolean) =>
+    memoized((role) =>
+      reachable([role], (member) =>
+        up(member).flatMap((edge) => (follow(edge) ? [edge.role] : [])),
+      ),
+    );
   return {
     roles,
     edges,
     memberOf: up,
     membersOf: (role) => membersOf.get(role) ?? [],
-    holders(role) {
-      let found = holderCache.get(role);
-      if (!found) {
-        found = reach(role, up, (edge) => edge.inherit);
-        holderCache.set(role, found);
-      }
-      return found;
-    },
-    settable(role) {
-      let found = settableCache.get(role);
-      if (!found) {
-        found = reach(role, up, (edge) => edge.set);
-        settableCache.set(role, found);
-      }
-      return found;
-    },
+    holders: along((edge) => edge.inherit),
+    settable: along((edge) => edge.set),
     chains(role, target, limit = 16) {
       const found: MembershipEdge[][] = [];
       const onPath = new Set<string>([role]);
