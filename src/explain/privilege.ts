@@ -268,16 +268,15 @@ export function heldColumns(
   privilege: Privilege,
   object: ExplainObject,
 ): { columns: string[]; via: string[] } {
-  const holders = context.graph.holders(role);
-  const columns = new Set<string>();
-  const via = new Set<string>();
-  for (const entry of context.columnAcl.get(`${object.schema ?? ''}\u0000${object.name}`) ?? []) {
-    if (entry.privilege !== privilege) continue;
-    if (entry.grantee !== null && !holders.has(entry.grantee)) continue;
-    columns.add(entry.column);
-    via.add(entry.grantee ?? 'PUBLIC');
-  }
-  return { columns: [...columns], via: [...via] };
+  const held = columnSources(context, object, privilege, undefined).filter((source) =>
+    reaches(context, role, source),
+  );
+  return {
+    columns: [
+      ...new Set(held.flatMap(({ step }) => (step.kind === 'column_grant' ? [step.column] : []))),
+    ],
+    via: [...new Set(held.map((source) => source.holder ?? 'PUBLIC'))],
+  };
 }
 
 /** Whether a source's holder is PUBLIC or a role whose privileges `role` has. */
