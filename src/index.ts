@@ -35,6 +35,10 @@ export type {
   RoleInfo,
 } from './api/roles.js';
 export type { GrantRoleOptions } from './api/memberships.js';
+// explain / graph (spec §11): `db.explain(role, privilege?, objectType?, object?)`, `db.graph()`.
+export type { GraphOptions, PrivilegeExplanation, RoleAccess } from './api/explain.js';
+export type { ExplainPath, ExplainStep, MissingItem } from './explain/privilege.js';
+export type { MembershipDiagram } from './explain/diagram.js';
 export type { GrantObjectType, GrantOptions, RevokeOptions, RoleGrant } from './api/privileges.js';
 export type {
   ConfigSource,

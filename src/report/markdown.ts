@@ -5,6 +5,7 @@
  * whose fences are longer than any backtick run in them.
  */
 import type { Plan } from '../plan/operations.js';
+import { membershipChangesBlock } from './membership-changes.js';
 import { ACTION_SYMBOL, describeTarget, footer, hasChanges, type ReportMode } from './wording.js';
 
 export interface MarkdownReportOptions {
@@ -27,6 +28,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
         plan.steps.map((step) => `${ACTION_SYMBOL[step.action]} ${step.summary}`),
       ),
     );
+    blocks.push(...membershipChangesBlock(plan));
     const statements = plan.steps.reduce((count, step) => count + step.sql.length, 0);
     const sql = plan.steps.flatMap((step) => [
       `-- ${step.summary}`,
