@@ -8,6 +8,7 @@
  */
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
+import { PIN_SEARCH_PATH_OPTION } from '../introspect/search-path.js';
 import {
   defaultSocketDirectory,
   serverHasNoSsl,
@@ -62,7 +63,8 @@ export function describeTarget(client: pg.Client): string {
 
 /**
  * Opens one connection. Sessions run in UTC so that timestamps (VALID UNTIL) read and compare
- * the same whatever the server's TimeZone is.
+ * the same whatever the server's TimeZone is, and with search_path pinned (search-path.ts) so
+ * that no user-created function or operator shadows the catalog's in pgward's SQL.
  */
 export async function openConnection(options: ConnectOptions = {}): Promise<pg.Client> {
   const env = options.env ?? process.env;
@@ -94,7 +96,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
       ...(uri ? { connectionString: uri } : socketDir ? { host: socketDir } : {}),
       ...sslOption(plain),
       application_name: 'pgward',
-      options: '-c TimeZone=UTC',
+      options: `-c TimeZone=UTC ${PIN_SEARCH_PATH_OPTION}`,
     };
     let client: pg.Client;
     try {

@@ -110,7 +110,7 @@ SELECT o.kind,
        ) END AS columns,
        -- [grantee, privilege, grantable, grantor] for each ACL entry.
        coalesce((
-         SELECT json_agg(json_build_array(
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
                   pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type, a.is_grantable,
                   pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.aclexplode(
@@ -120,7 +120,7 @@ SELECT o.kind,
        ), '[]') AS privileges,
        -- [column, grantee, privilege, grantable, grantor] for each column ACL entry.
        coalesce((
-         SELECT json_agg(json_build_array(
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
                   att.attname, pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type,
                   a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.pg_attribute AS att
