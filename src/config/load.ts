@@ -3,7 +3,6 @@
  * every stage that can run is collected and thrown together in one ConfigError, each with
  * its `file:line:column`, so one `pgward validate` shows everything to fix.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Problem } from '../errors.js';
@@ -11,9 +10,11 @@ import { ConfigError } from '../errors.js';
 import { buildConfig } from './build.js';
 import { CheckContext } from './context.js';
 import { inPlace, q } from './describe.js';
+import { MAX_CONFIG_BYTES, readTextFile } from './read-file.js';
 import { configSchema, schemaErrors } from './schema.js';
 import { schemaProblems } from './schema-errors.js';
 import { SourceMap } from './source-map.js';
+import { nonStringKeys } from './yaml-keys.js';
 import type { Config } from './types.js';
 
 export interface LoadOptions {
@@ -92,6 +93,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       position: source.offset(error.pos[0]),
     });
   }
+  syntax.push(...nonStringKeys(doc, source, text));
   if (syntax.length > 0) finish(syntax);
 
   let data: unknown;
@@ -146,21 +148,19 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
  * const config = loadConfig('pgward.yaml', { env: { ALICE_PASSWORD: 's3cret' } });
  */
 export function loadConfig(file: string, options: LoadOptions = {}): Config {
-  let text: string;
   const path = resolve(options.cwd ?? process.cwd(), file);
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+  const read = readTextFile(path, MAX_CONFIG_BYTES);
+  if (!('text' in read)) {
     const reason =
-      code === 'ENOENT'
+      read.code === 'ENOENT'
         ? `no such file${path === file ? '' : ` (looked for ${path})`}`
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : (code ?? String(error));
-    throw new ConfigError([{ message: `cannot read config file ${q(file)}: ${reason}` }]);
+        : read.reason;
+    const message = `cannot read config file ${q(file)}: ${reason}`;
+    throw new ConfigError([
+      read.line === undefined
+        ? { message }
+        : { message, position: { file, line: read.line, column: read.column ?? 1 } },
+    ]);
   }
-  return parseConfig(text, file, options);
+  return parseConfig(read.text, file, options);
 }

@@ -3,11 +3,11 @@
  * DesiredPassword and nowhere else: messages name the variable, the file or the role, never
  * the value.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DesiredPassword } from '../model/state.js';
 import { isScramVerifier } from '../passwords/scram.js';
 import { q } from './describe.js';
+import { MAX_PASSWORD_FILE_BYTES, readTextFile } from './read-file.js';
 
 export interface PasswordSources {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -22,14 +22,6 @@ export interface PasswordProblem {
 }
 
 const MD5_HASH = /^md5[0-9a-f]{32}$/i;
-
-function fileError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return code ?? 'unreadable';
-}
 
 /**
  * The password a `password:` mapping (already shape-checked: exactly one of env, file,
@@ -50,17 +42,14 @@ export function readPassword(
     return { source: { from: 'env', name: spec.env }, secret: value };
   }
   if (spec.file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(resolve(sources.baseDir, spec.file), 'utf8');
-    } catch (error) {
+    const read = readTextFile(resolve(sources.baseDir, spec.file), MAX_PASSWORD_FILE_BYTES);
+    if (!('text' in read))
       return {
         key: 'file',
-        message: `cannot read password file ${q(spec.file)} (${of}): ${fileError(error)}`,
+        message: `cannot read password file ${q(spec.file)} (${of}): ${read.reason}`,
       };
-    }
     // `echo secret > file` adds a newline that is not part of the password.
-    const secret = text.replace(/[\r\n]+$/, '');
+    const secret = read.text.replace(/[\r\n]+$/, '');
     if (secret === '')
       return { key: 'file', message: `password file ${q(spec.file)} is empty (${of})` };
     return { source: { from: 'file', path: spec.file }, secret };
