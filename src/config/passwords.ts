@@ -23,6 +23,39 @@ export interface PasswordProblem {
 
 const MD5_HASH = /^md5[0-9a-f]{32}$/i;
 
+/** Standard base64 with its padding, as PostgreSQL's decoder requires. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** SCRAM-SHA-256's StoredKey and ServerKey: 32 bytes, 44 base64 characters. */
+const SCRAM_KEY_BYTES = 32;
+
+/** PostgreSQL reads the iteration count as an int. */
+const MAX_ITERATIONS = 2_147_483_647;
+
+/**
+ * What PostgreSQL would reject in a verifier of the right shape (`parse_scram_secret`): an
+ * iteration count that is not a positive int, a salt or key that is not base64, keys that are
+ * not 32 bytes. Caught here, at the config line, instead of as a failed ALTER ROLE at apply.
+ */
+function verifierProblem(verifier: string): string | undefined {
+  const [, iterationsAndSalt = '', keys = ''] = verifier.split('$');
+  const [iterations = '', salt = ''] = iterationsAndSalt.split(':');
+  const [storedKey = '', serverKey = ''] = keys.split(':');
+  if (!/^[1-9][0-9]*$/.test(iterations) || Number(iterations) > MAX_ITERATIONS)
+    return `the iteration count must be 1 to ${MAX_ITERATIONS}, got ${iterations}`;
+  if (!BASE64.test(salt)) return 'the salt is not base64';
+  for (const [name, key] of [
+    ['StoredKey', storedKey],
+    ['ServerKey', serverKey],
+  ] as const) {
+    if (!BASE64.test(key)) return `the ${name} is not base64`;
+    const bytes = Buffer.from(key, 'base64').length;
+    if (bytes !== SCRAM_KEY_BYTES)
+      return `the ${name} is ${bytes} bytes, not ${SCRAM_KEY_BYTES} (44 base64 characters)`;
+  }
+  return undefined;
+}
+
 /**
  * The password a `password:` mapping (already shape-checked: exactly one of env, file,
  * hashed, a string) stands for.
@@ -61,10 +94,14 @@ export function readPassword(
       key: 'hashed',
       message: `"hashed" ${of} is an MD5 hash; MD5 passwords are deprecated in PostgreSQL, use a SCRAM-SHA-256 verifier`,
     };
+  const form = '(SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>)';
   if (!isScramVerifier(hashed))
+    return { key: 'hashed', message: `"hashed" ${of} is not a SCRAM-SHA-256 verifier ${form}` };
+  const malformed = verifierProblem(hashed);
+  if (malformed !== undefined)
     return {
       key: 'hashed',
-      message: `"hashed" ${of} is not a SCRAM-SHA-256 verifier (SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>)`,
+      message: `"hashed" ${of} is not a valid SCRAM-SHA-256 verifier ${form}: ${malformed}`,
     };
   return { source: { from: 'hashed' }, secret: hashed };
 }
