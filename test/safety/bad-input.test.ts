@@ -189,3 +189,29 @@ describe('files that are not regular files', () => {
     }
   });
 });
+
+describe('names given on the command line', () => {
+  it('login create and --suffix refuse what the config refuses: control characters, 64 bytes, reserved names', async () => {
+    const dir = await tempDir('cli-names');
+    const config = await configFile(dir, 'version: 1\nroles:\n  app: {}\n');
+    const before = await catalogSnapshot(server, [server.database]);
+    const cases: [string[], string][] = [
+      [['login', 'create', 'evil\nname'], 'role name "evil\\nname" contains a control character'],
+      [['login', 'create', 'evil\u001b[2J'], 'contains a control character'],
+      [['login', 'create', 'x'.repeat(64)], 'is 64 bytes long'],
+      [['login', 'create', 'public'], 'role name "public" is reserved'],
+      [['login', 'create', 'pg_evil'], 'starts with "pg_"'],
+      [['plan', '-c', config, '--suffix', 'a\nb'], '--suffix "a\\nb" contains a control character'],
+      [['apply', '--yes', '-c', config, '--suffix', 'x\u0007'], 'contains a control character'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli([...args, '--db', server.url()]);
+      expect({ args, exitCode: result.exitCode, first: firstLine(result.stderr) }).toEqual({
+        args,
+        exitCode: 1,
+        first: expect.stringContaining(message) as unknown,
+      });
+    }
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
+  });
+});
