@@ -13,7 +13,7 @@
  */
 // eslint-disable-next-line no-control-regex
 export const UNPRINTABLE =
-  /[\u0000-\u001f\u007f-\u00a0\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\ufff9-\ufffb]/g;
+  /[\u0000-\u001f\u007f-\u00a0\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\ufff9-\ufffb]|\u034f/g;
 
 /** `\xNN` up to U+00FF, `\uNNNN` beyond: how {@link printable} shows a character. */
 export function escapedChar(char: string): string {
