@@ -29,6 +29,7 @@ import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './na
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
 import { checkPrivilegesApply, readPrivileges } from './privileges.js';
+import { settingKey } from '../sql/setting-value.js';
 import { parseValidUntil, settingValue } from './values.js';
 
 const BOOLEAN_ATTRIBUTES = {
@@ -190,8 +191,22 @@ function readRole(
     else password = read;
   }
 
+  // Keys in lower case: PostgreSQL's setting names ignore case, so two spellings of one name
+  // would set one setting twice and never both stay.
   const config: Record<string, string> = {};
+  const spelledAs = new Map<string, string>();
   for (const [setting, value] of entries(spec.config)) {
+    const key = settingKey(setting);
+    const earlier = spelledAs.get(key);
+    if (earlier !== undefined) {
+      ctx.report(
+        [...path, 'config', setting],
+        `${q(setting)} and ${q(earlier)} in role ${q(name)}'s config are the same setting (setting names ignore case); keep one`,
+        'key',
+      );
+      continue;
+    }
+    spelledAs.set(key, setting);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
       continue;
     const text = settingValue(value);
@@ -200,7 +215,7 @@ function readRole(
         [...path, 'config', setting],
         `${labelOf([...path, 'config', setting])} ${text.error}`,
       );
-    else config[setting] = text;
+    else config[key] = text;
   }
 
   let renamedFrom: string | undefined;

@@ -6,6 +6,7 @@
  */
 import { ApplyError, PgwardError } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
+import { PIN_SEARCH_PATH_LOCAL } from '../introspect/search-path.js';
 import { quoteLiteral } from '../sql/quote.js';
 
 /**
@@ -157,7 +158,8 @@ function toApplyError(error: unknown, phase: Phase, lockTimeout: string): Pgward
 }
 
 /**
- * Runs `work` in one transaction that holds the apply lock: `BEGIN`, `SET LOCAL lock_timeout`,
+ * Runs `work` in one transaction that holds the apply lock: `BEGIN`, `SET LOCAL search_path`
+ * (search-path.ts), `SET LOCAL lock_timeout`,
  * `pg_advisory_xact_lock`, work, `COMMIT`. Any error rolls back and is rethrown as an
  * ApplyError (PgwardErrors such as StalePlanError pass through unchanged, after the rollback).
  * The advisory lock is released by COMMIT/ROLLBACK; `lock_timeout` bounds the wait for it too.
@@ -180,9 +182,10 @@ export async function inApplyTransaction<T>(
   let phase: Phase = 'begin';
   try {
     await client.query('BEGIN');
+    await client.query(PIN_SEARCH_PATH_LOCAL);
     await client.query(setLockTimeout);
     phase = 'lock';
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
+    await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
     phase = 'work';
     const result = await work();
     phase = 'commit';

@@ -13,11 +13,13 @@ import { readObjects } from './objects.js';
 import type { Queryable } from './queryable.js';
 import { readMemberships, readRoles } from './roles.js';
 import { readServer } from './server.js';
+import { withPinnedSearchPath } from './search-path.js';
 
 export type { Queryable } from './queryable.js';
 
 /**
- * Reads the CurrentState through `client`. The queries run one after the other; for a
+ * Reads the CurrentState through `client`, with search_path pinned (search-path.ts). The
+ * queries run one after the other; for a
  * consistent snapshot while others change roles, call it inside a `REPEATABLE READ`
  * transaction.
  *
@@ -28,21 +30,23 @@ export type { Queryable } from './queryable.js';
  * current.roles.find((role) => role.name === 'reader')?.attributes.login; // false
  */
 export async function introspect(client: Queryable): Promise<CurrentState> {
-  // The server version comes first: it decides which catalog queries exist.
-  const server = await readServer(client);
-  const roles = await readRoles(client, server);
-  const memberships = await readMemberships(client, server);
-  const { objects, privileges, publicPrivileges } = await readObjects(client, server);
-  const defaultPrivileges = await readDefaultPrivileges(client);
-  const dependencies = await readDependencies(client);
-  return {
-    server,
-    roles,
-    memberships,
-    objects,
-    privileges,
-    publicPrivileges,
-    defaultPrivileges,
-    dependencies,
-  };
+  return withPinnedSearchPath(client, async () => {
+    // The server version comes first: it decides which catalog queries exist.
+    const server = await readServer(client);
+    const roles = await readRoles(client, server);
+    const memberships = await readMemberships(client, server);
+    const { objects, privileges, publicPrivileges } = await readObjects(client, server);
+    const defaultPrivileges = await readDefaultPrivileges(client);
+    const dependencies = await readDependencies(client);
+    return {
+      server,
+      roles,
+      memberships,
+      objects,
+      privileges,
+      publicPrivileges,
+      defaultPrivileges,
+      dependencies,
+    };
+  });
 }

@@ -6,6 +6,8 @@
  */
 import type { Plan } from '../plan/operations.js';
 import { membershipChangesBlock } from './membership-changes.js';
+import { printableStatement } from './printable-sql.js';
+import { printable } from './terminal.js';
 import { ACTION_SYMBOL, describeTarget, footer, hasChanges, type ReportMode } from './wording.js';
 
 export interface MarkdownReportOptions {
@@ -19,20 +21,22 @@ export interface MarkdownReportOptions {
 export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = {}): string {
   const mode = options.mode ?? 'plan';
   const title = mode === 'drift' ? 'pgward drift' : 'pgward plan';
-  const blocks: string[] = [`### ${title}: ${describeTarget(plan, codeSpan)}`];
+  // Names through printable, statements through printableStatement: no raw ESC, bidi
+  // override or zero-width character reaches the page.
+  const blocks: string[] = [`### ${title}: ${printable(describeTarget(plan, codeSpan))}`];
   blocks.push(`**${footer(plan, mode)}**`);
   if (hasChanges(plan)) {
     blocks.push(
       codeBlock(
         'diff',
-        plan.steps.map((step) => `${ACTION_SYMBOL[step.action]} ${step.summary}`),
+        plan.steps.map((step) => `${ACTION_SYMBOL[step.action]} ${printable(step.summary)}`),
       ),
     );
     blocks.push(...membershipChangesBlock(plan));
     const statements = plan.steps.reduce((count, step) => count + step.sql.length, 0);
     const sql = plan.steps.flatMap((step) => [
-      `-- ${step.summary}`,
-      ...step.sql.map((statement) => `${statement};`),
+      `-- ${printable(step.summary)}`,
+      ...step.sql.map((statement) => `${printableStatement(statement)};`),
     ]);
     blocks.push(
       [
@@ -52,7 +56,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
         '',
         codeBlock(
           'text',
-          plan.warnings.flatMap((w) => w.split('\n')),
+          plan.warnings.flatMap((w) => w.split('\n').map(printable)),
         ),
       ].join('\n'),
     );

@@ -157,7 +157,7 @@ describe('renderPlanMarkdown', () => {
     const markdown = renderPlanMarkdown(tricky);
     expect(markdown).toContain('database ``a`b``');
     expect(markdown).toContain(
-      '````sql\n-- drop role "```\\n</details>"\nDROP ROLE "```\n</details>";\n````',
+      '````sql\n-- drop role "```\\n</details>"\nDROP ROLE U&"```\\000a</details>";\n````',
     );
   });
 });

@@ -112,7 +112,7 @@ SELECT o.kind,
        ) END AS columns,
        -- [grantee (NULL for PUBLIC), privilege, grantable, grantor] for each ACL entry.
        coalesce((
-         SELECT json_agg(json_build_array(
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
                   CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
                   a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.aclexplode(
@@ -121,7 +121,7 @@ SELECT o.kind,
        ), '[]') AS privileges,
        -- [column, grantee (NULL for PUBLIC), privilege, grantable, grantor] for each column ACL entry.
        coalesce((
-         SELECT json_agg(json_build_array(
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
                   att.attname, CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
                   a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.pg_attribute AS att
