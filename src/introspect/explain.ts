@@ -16,6 +16,7 @@ import type {
 import { loadSql } from './load-sql.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';
+import { withPinnedSearchPath } from './search-path.js';
 
 interface RawAcl {
   grantee: string | null;
@@ -113,10 +114,10 @@ export async function readExplainCatalog(
   client: Queryable,
   options: ExplainReadOptions,
 ): Promise<ExplainCatalog> {
-  const { rows } = await client.query<ExplainRow>(loadSql('explain'), [
-    options.withObjects,
-    options.schema ?? null,
-  ]);
+  // Pinned like every catalog read, so a function planted in a writable schema never runs.
+  const { rows } = await withPinnedSearchPath(client, () =>
+    client.query<ExplainRow>(loadSql('explain'), [options.withObjects, options.schema ?? null]),
+  );
   const row = rows[0];
   if (row === undefined) throw new Error('explain.sql returned no row');
   return {

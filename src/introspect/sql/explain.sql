@@ -8,11 +8,11 @@
 --
 -- $1 (boolean): also read objects. `graph` needs only roles and memberships; `explain` needs
 -- everything: the current database's schemas, relations and routines with their owners and
--- exploded ACLs (aclexplode(coalesce(acl, acldefault(...))): a NULL ACL means the built-in
+-- exploded ACLs (pg_catalog.aclexplode(coalesce(acl, pg_catalog.acldefault(...))): a NULL ACL means the built-in
 -- defaults, owner and PUBLIC included), column ACLs, default privileges, RLS flags and
 -- policies, and every database's ACL (pg_database is shared, so all of them are visible).
 --
--- Membership options: inherit_option and set_option exist from PostgreSQL 16. to_jsonb(am)
+-- Membership options: inherit_option and set_option exist from PostgreSQL 16. pg_catalog.to_jsonb(am)
 -- reads them where they exist and gives NULL before 16, so one text serves 14 to 18; the
 -- caller then uses the member's rolinherit, as the server does before 16.
 --
@@ -88,11 +88,11 @@ column_acl AS (
 SELECT
   pg_catalog.current_database() AS current_database,
   pg_catalog.current_setting('server_version_num')::integer AS server_version_num,
-  (SELECT coalesce(json_agg(json_build_object(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'oid', r.oid::bigint, 'name', r.rolname, 'superuser', r.rolsuper, 'inherit', r.rolinherit,
       'login', r.rolcanlogin, 'bypassrls', r.rolbypassrls) ORDER BY r.rolname COLLATE "C"), '[]')
    FROM pg_catalog.pg_roles AS r) AS roles,
-  (SELECT coalesce(json_agg(json_build_object(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'role', r.rolname, 'member', m.rolname, 'grantor', g.rolname,
       'admin', am.admin_option,
       'inherit', (pg_catalog.to_jsonb(am) ->> 'inherit_option')::boolean,
@@ -104,16 +104,16 @@ SELECT
    LEFT JOIN pg_catalog.pg_roles AS g ON g.oid = am.grantor) AS memberships,
   -- (oids as bigint: json renders an oid as a string)
   -- [id, kind, schema, name, args, owner oid, relkind, row security, forced, columns]
-  (SELECT coalesce(json_agg(json_build_array(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
       o.id, o.kind, o.schema, o.name, o.args, o.owner::bigint, o.relkind, o.row_security,
       o.force_row_security, o.columns) ORDER BY o.id), '[]')
    FROM numbered AS o) AS objects,
   -- [object id, grantee oid (0 = PUBLIC), grantor oid, privilege, grantable]
-  (SELECT coalesce(json_agg(json_build_array(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(
       o.id, e.grantee::bigint, e.grantor::bigint, e.privilege_type, e.is_grantable)), '[]')
    FROM numbered AS o
    CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) AS e) AS acl,
-  (SELECT coalesce(json_agg(json_build_object(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'schema', c.schema, 'name', c.name, 'column', c.column_name,
       'grantee', CASE WHEN c.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(c.grantee) END,
       'grantor', pg_catalog.pg_get_userbyid(c.grantor),
@@ -121,7 +121,7 @@ SELECT
       ORDER BY c.schema COLLATE "C", c.name COLLATE "C", c.column_name COLLATE "C"), '[]')
    FROM column_acl AS c) AS column_acl,
   -- Default privileges (ALTER DEFAULT PRIVILEGES): what future objects will carry.
-  (SELECT coalesce(json_agg(json_build_object(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'for_role', pg_catalog.pg_get_userbyid(d.defaclrole), 'schema', n.nspname,
       'object_type', d.defaclobjtype::text,
       'grantee', CASE WHEN e.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(e.grantee) END,
@@ -131,7 +131,7 @@ SELECT
    CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) AS e
    WHERE $1::boolean) AS default_acl,
   -- Row-level security policies; polroles {0} means PUBLIC.
-  (SELECT coalesce(json_agg(json_build_object(
+  (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'schema', r.nspname, 'table', r.relname, 'name', p.polname, 'command', p.polcmd::text,
       'permissive', p.polpermissive,
       'roles', ARRAY(SELECT CASE WHEN x = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x) END
