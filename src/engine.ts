@@ -58,7 +58,11 @@ export async function planConfig(
   const resolved = resolveDesired(config, current, suffix);
   const changes = diff(current, resolved.desired);
   const warnings = [...resolved.warnings, ...changes.warnings];
-  const plan = buildPlan(current, changes.operations, { warnings, ...suffix });
+  const plan = buildPlan(current, changes.operations, {
+    findings: changes.findings,
+    warnings,
+    ...suffix,
+  });
   return { plan, current, desired: resolved.desired, warnings };
 }
 

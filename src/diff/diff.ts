@@ -7,11 +7,13 @@
  * Vocabulary after ldap2pg: *managed* roles are the config's; a *protected* role is never
  * touched; current facts outside the managed scope are never revoked.
  */
+import type { Finding } from '../model/findings.js';
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
+import { findUnmanagedRoles } from './findings.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
@@ -20,10 +22,12 @@ import { diffPrivileges } from './privileges.js';
 import { applyRenames, planRenames } from './renames.js';
 import { keepConnectingRolePower, rolesActedThrough } from './lockout.js';
 import { diffRoles } from './roles.js';
-import { planUnmanagedRoles } from './unmanaged.js';
+import { planUnmanagedRoles, referencedRoles } from './unmanaged.js';
 
 export interface DiffResult {
   readonly operations: Operation[];
+  /** Access the config does not account for and that the operations leave alone. */
+  readonly findings: Finding[];
   /** Non-fatal notes for the plan's reader. */
   readonly warnings: string[];
 }
@@ -34,7 +38,7 @@ export interface DiffResult {
  * @throws PlanError when an unmanaged role must be dropped but cannot be (it owns objects with
  *   no `reassign_owned_to`, or owns or holds something in another database).
  * @example
- * const { operations, warnings } = diff(current, resolveDesired(config, current).desired);
+ * const { operations, findings, warnings } = diff(current, resolveDesired(config, current).desired);
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const { server } = current;
@@ -88,6 +92,13 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   problems.throwIfAny();
   return {
     operations,
+    findings: findUnmanagedRoles(
+      state,
+      desired,
+      isProtected,
+      unmanaged.dropped,
+      referencedRoles(desired),
+    ),
     warnings: [
       ...new Set([
         ...renames.warnings,
@@ -95,7 +106,6 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
         ...keptForPower,
         ...memberships.warnings,
         ...privileges.warnings,
-        ...unmanaged.warnings,
       ]),
     ],
   };

@@ -39,6 +39,7 @@ import {
   type OperationType,
   type Plan,
   type PlanStep,
+  warningsOf,
 } from './operations.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -77,7 +78,7 @@ export function planToJson(plan: Plan): PlanJson {
       sql: [...step.sql],
       operation: snakeCaseKeys(step.operation) as Record<string, unknown>,
     })),
-    warnings: [...plan.warnings],
+    warnings: warningsOf(plan),
   };
 }
 
@@ -168,6 +169,7 @@ export function planFromJson(value: unknown): Plan {
     database,
     serverVersionNum,
     ...(suffix !== undefined && { suffix }),
+    findings: [],
     warnings,
   };
 }

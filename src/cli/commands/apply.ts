@@ -7,7 +7,7 @@ import { applyConfig, applyPlanFile, secretsFor, type ApplyResult } from '../../
 import { PgwardError } from '../../errors.js';
 import { planSetsPasswords } from '../../execute/secrets.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
-import type { Plan, PlanSummary } from '../../plan/operations.js';
+import { warningsOf, type Plan, type PlanSummary } from '../../plan/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { readConfig } from '../config.js';
@@ -123,7 +123,7 @@ export const applyCommand = defineCommand({
         lockTimeout,
         suffix: args.suffix,
         onPlan: (plan) => {
-          for (const warning of plan.warnings) context.warn(warning);
+          for (const warning of warningsOf(plan)) context.warn(warning);
           context.out(renderPlanAs(plan, 'text', { color: context.color }));
         },
         ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),

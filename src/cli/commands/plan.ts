@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { planConfig } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
+import { warningsOf } from '../../plan/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
@@ -67,7 +68,7 @@ export const planCommand = defineCommand({
       const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
         planConfig(snapshot, config, { suffix: args.suffix }),
       );
-      for (const warning of plan.warnings) context.warn(warning);
+      for (const warning of warningsOf(plan)) context.warn(warning);
       if (args.out !== undefined) {
         await writePlanFile(context.path(args.out), args.out, planJson(plan));
         context.note(
