@@ -181,7 +181,11 @@ export type PasswordSource =
  */
 export interface DesiredPassword {
   readonly source: PasswordSource;
-  readonly secret: string;
+  /**
+   * null: an env or file secret that a read-only command (plan, drift, ...) could not read.
+   * It is never compared (the plan cannot tell whether the password drifted) nor sent.
+   */
+  readonly secret: string | null;
 }
 
 export interface DesiredRole {

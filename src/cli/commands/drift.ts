@@ -29,7 +29,7 @@ export const driftCommand = defineCommand({
         describe: 'Compare DB-specific roles <role>_<suffix>',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    const config = readConfig(args, context, { secrets: 'optional' });
     return withDatabase(args, context, async (client) => {
       const plan = await inReadOnlySnapshot(client, (snapshot) =>
         driftOf(snapshot, config, { suffix: args.suffix }),

@@ -28,7 +28,7 @@ export const inventoryCommand = defineCommand({
         describe: 'Also report DB-specific roles <role>_<suffix>',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    const config = readConfig(args, context, { secrets: 'optional' });
     return withDatabase(args, context, async (client) => {
       const inventory = await inReadOnlySnapshot(client, (snapshot) =>
         takeInventory(snapshot, config, { suffix: args.suffix }),
