@@ -12,6 +12,7 @@ import { introspectPublicPrivileges } from './public-privileges.js';
 export {
   computeInventory,
   configuredSchemas,
+  inventorySatisfied,
   type ConfiguredRoleStatus,
   type Inventory,
   type InventoryOptions,
