@@ -72,7 +72,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     dropped: unmanaged.dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
-  const catalog = new Catalog(state.objects);
+  const catalog = Catalog.of(state);
   const memberships = keepConnectingRolePower(
     diffMemberships(state, desired, isProtected, unmanaged.dropped),
     actedThrough,

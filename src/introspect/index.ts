@@ -2,7 +2,7 @@
  * Introspection: reads the current state of a cluster (roles, memberships) and of the
  * connected database (objects, privileges, default privileges) from the catalogs.
  *
- * Set-based: a fixed number of queries per call (6 to 8 depending on the server version and
+ * Set-based: a fixed number of queries per call (7 to 9 depending on the server version and
  * on whether passwords are readable), whatever the number of roles and objects. The catalog
  * SQL lives in `sql/*.sql`, with the reasons for each catalog quirk.
  */
@@ -32,8 +32,17 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
   const server = await readServer(client);
   const roles = await readRoles(client, server);
   const memberships = await readMemberships(client, server);
-  const { objects, privileges } = await readObjects(client, server);
+  const { objects, systemObjects, privileges } = await readObjects(client, server);
   const defaultPrivileges = await readDefaultPrivileges(client);
   const dependencies = await readDependencies(client);
-  return { server, roles, memberships, objects, privileges, defaultPrivileges, dependencies };
+  return {
+    server,
+    roles,
+    memberships,
+    objects,
+    privileges,
+    defaultPrivileges,
+    dependencies,
+    systemObjects,
+  };
 }

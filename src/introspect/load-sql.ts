@@ -13,6 +13,7 @@ export type CatalogQueryName =
   | 'memberships-pre16'
   | 'objects'
   | 'parameters'
+  | 'system-privileges'
   | 'default-privileges'
   | 'dependencies';
 

@@ -1,5 +1,5 @@
 import type { ObjectRef } from '../model/objects.js';
-import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
+import { GRANTABLE_SYSTEM_SCHEMAS, SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
 import type { CatalogObject, PrivilegeFact, ServerInfo } from '../model/state.js';
 import { loadSql } from './load-sql.js';
 import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
@@ -89,18 +89,31 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
 
 /**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
- * column privileges included, PUBLIC excluded. Two queries at most: parameters only exist
- * from PostgreSQL 15.
+ * column privileges included, PUBLIC excluded; and the objects of pg_catalog and
+ * information_schema that grants may name, with the privileges on them beyond the initial
+ * ones. Three queries at most: parameters only exist from PostgreSQL 15.
  */
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
-): Promise<{ objects: readonly CatalogObject[]; privileges: readonly PrivilegeFact[] }> {
+): Promise<{
+  objects: readonly CatalogObject[];
+  systemObjects: readonly CatalogObject[];
+  privileges: readonly PrivilegeFact[];
+}> {
   const rows = (await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS])).rows;
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
-  // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
+  const systemRows = (
+    await client.query<ObjectRow>(loadSql('system-privileges'), [GRANTABLE_SYSTEM_SCHEMAS])
+  ).rows;
+  // One order for every query's rows: kinds as OBJECT_KINDS lists them, then names.
   rows.sort(compareObjects);
-  return { objects: rows.map(toCatalogObject), privileges: rows.flatMap(toPrivilegeFacts) };
+  systemRows.sort(compareObjects);
+  return {
+    objects: rows.map(toCatalogObject),
+    systemObjects: systemRows.map(toCatalogObject),
+    privileges: [...rows, ...systemRows].sort(compareObjects).flatMap(toPrivilegeFacts),
+  };
 }

@@ -168,6 +168,12 @@ export interface CurrentState {
   readonly privileges: readonly PrivilegeFact[];
   readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
   readonly dependencies: readonly RoleDependency[];
+  /**
+   * Tables, sequences and routines of pg_catalog and information_schema (spec §10), which
+   * `grants` may name one by one; their privileges beyond PostgreSQL's initial ones (from
+   * pg_init_privs) are in `privileges`. Absent: none read.
+   */
+  readonly systemObjects?: readonly CatalogObject[];
 }
 
 export type PasswordSource =

@@ -157,3 +157,74 @@ describe('unmanaged_roles: report', () => {
     expect(clean.exitCode).toBe(0);
   });
 });
+
+describe('privileges on system catalog objects', () => {
+  it('grants the declared ones, revokes one granted by hand, and never touches the initial ones', async () => {
+    const file = await config(
+      [
+        'version: 1',
+        'roles:',
+        '  sys_api:',
+        '    login: true',
+        '    grants:',
+        '      - privileges: [EXECUTE]',
+        '        object_type: function',
+        '        objects: ["pg_catalog.pg_ls_dir(text)"]',
+        '',
+      ].join('\n'),
+    );
+    const db = ['-c', file, '--db', server.url()];
+    const aclOf = async (relation: string): Promise<unknown> =>
+      (
+        await server.query<{ relacl: unknown }>(
+          'SELECT relacl::text FROM pg_class WHERE oid = $1::regclass',
+          [relation],
+        )
+      )[0]?.relacl;
+    const pgClassAcl = await aclOf('pg_catalog.pg_class');
+
+    const plan = await runCli(['plan', ...db]);
+    expect(plan.stdout).toContain(
+      'GRANT EXECUTE ON FUNCTION "pg_catalog"."pg_ls_dir"(text) TO "sys_api"',
+    );
+    expect((await runCli(['apply', '--yes', ...db])).exitCode).toBe(0);
+    const canList = async (): Promise<unknown> =>
+      (
+        await server.query<{ can: boolean }>(
+          "SELECT has_function_privilege('sys_api', 'pg_catalog.pg_ls_dir(text)', 'EXECUTE') AS can",
+        )
+      )[0]?.can;
+    expect(await canList()).toBe(true);
+    expect((await runCli(['drift', ...db])).exitCode).toBe(0);
+
+    await server.query('GRANT SELECT ON pg_catalog.pg_authid TO sys_api');
+    const drift = await runCli(['drift', ...db]);
+    expect(drift.exitCode).toBe(2);
+    expect(drift.stdout).toContain(
+      'REVOKE SELECT ON TABLE "pg_catalog"."pg_authid" FROM "sys_api"',
+    );
+    const json = await driftJson(db);
+    expect(json.exitCode).toBe(2);
+    expect(json.findings).toEqual([
+      expect.objectContaining({
+        kind: 'undeclared_system_privilege',
+        fixed_by_apply: true,
+        reason: expect.stringContaining('pg_init_privs') as unknown,
+      }),
+    ]);
+    expect(json.findings[0]?.summary).toContain('pg_authid');
+
+    expect((await runCli(['apply', '--yes', ...db])).exitCode).toBe(0);
+    const readsAuthid = await server.query<{ can: boolean }>(
+      "SELECT has_table_privilege('sys_api', 'pg_catalog.pg_authid', 'SELECT') AS can",
+    );
+    expect(readsAuthid).toEqual([{ can: false }]);
+    expect(await canList()).toBe(true);
+    // PUBLIC's initial SELECT on pg_class is PostgreSQL's: the apply left the ACL as it was.
+    expect(await aclOf('pg_catalog.pg_class')).toEqual(pgClassAcl);
+    expect((await runCli(['drift', ...db])).exitCode).toBe(0);
+    const again = await runCli(['plan', '--detailed-exitcode', ...db]);
+    expect(again.exitCode).toBe(0);
+    await server.query('DROP OWNED BY sys_api; DROP ROLE sys_api');
+  });
+});
