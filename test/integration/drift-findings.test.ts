@@ -225,6 +225,14 @@ describe('privileges on system catalog objects', () => {
     expect((await runCli(['drift', ...db])).exitCode).toBe(0);
     const again = await runCli(['plan', '--detailed-exitcode', ...db]);
     expect(again.exitCode).toBe(0);
+
+    // export writes the declared system grant, and applying the export back changes nothing.
+    const exported = await runCli(['export', '--include', 'sys_*', '--db', server.url()]);
+    expect(exported.exitCode, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('pg_catalog.pg_ls_dir(text)');
+    const back = await config(exported.stdout);
+    const noop = await runCli(['plan', '--detailed-exitcode', '-c', back, '--db', server.url()]);
+    expect(noop.exitCode, noop.stdout).toBe(0);
     await server.query('DROP OWNED BY sys_api; DROP ROLE sys_api');
   });
 });

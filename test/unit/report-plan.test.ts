@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
 import type { Operation } from '../../src/plan/operations.js';
 import { buildPlan } from '../../src/plan/build.js';
+import { renderPlanAs } from '../../src/cli/output.js';
 import { renderPlanMarkdown } from '../../src/report/markdown.js';
 import { renderPlanSql } from '../../src/report/sql.js';
 import { renderPlanText } from '../../src/report/text.js';
@@ -264,6 +265,16 @@ describe('renderPlanMarkdown', () => {
         '<summary>SQL (22 statements)</summary>',
       ].join('\n'),
     );
+  });
+
+  it('is what the CLI prints for --format markdown: warnings kept, unlike the terminal views', () => {
+    // The terminal views leave warnings to stderr; a PR comment must keep them (a CASCADE
+    // warning naming roles outside the config was lost there).
+    expect(renderPlanAs(plan, 'markdown', { color: false })).toBe(renderPlanMarkdown(plan));
+    expect(renderPlanAs(plan, 'markdown', { color: false })).toContain(
+      'role "dave" is not in the configuration',
+    );
+    expect(renderPlanAs(plan, 'text', { color: false })).not.toContain('dave');
   });
 
   it('keeps names with backticks inside their code block and code span', () => {
