@@ -2,7 +2,7 @@
  * Introspection: reads the current state of a cluster (roles, memberships) and of the
  * connected database (objects, privileges, default privileges) from the catalogs.
  *
- * Set-based: a fixed number of queries per call (7 to 9 depending on the server version and
+ * Set-based: a fixed number of queries per call (6 to 8 depending on the server version and
  * on whether passwords are readable), whatever the number of roles and objects. The catalog
  * SQL lives in `sql/*.sql`, with the reasons for each catalog quirk.
  */

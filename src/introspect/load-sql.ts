@@ -13,7 +13,6 @@ export type CatalogQueryName =
   | 'memberships-pre16'
   | 'objects'
   | 'parameters'
-  | 'system-privileges'
   | 'default-privileges'
   | 'dependencies';
 

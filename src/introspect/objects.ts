@@ -9,6 +9,8 @@ import type { Queryable } from './queryable.js';
 /** One row of objects.sql / parameters.sql: an object and its exploded ACLs. */
 interface ObjectRow {
   kind: ObjectKind;
+  /** objects.sql: an object of GRANTABLE_SYSTEM_SCHEMAS (absent from parameters.sql). */
+  system?: boolean;
   schema: string | null;
   name: string;
   args: string | null;
@@ -89,9 +91,9 @@ function toPrivilegeFacts(row: ObjectRow): PrivilegeFact[] {
 
 /**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
- * column privileges included, PUBLIC excluded; and the objects of pg_catalog and
- * information_schema that grants may name, with the privileges on them beyond the initial
- * ones. Three queries at most: parameters only exist from PostgreSQL 15.
+ * column privileges included, PUBLIC excluded; and apart, the objects of pg_catalog and
+ * information_schema that grants may name, whose privileges are those beyond the initial
+ * ones. Two queries at most: parameters only exist from PostgreSQL 15.
  */
 export async function readObjects(
   client: Queryable,
@@ -101,19 +103,17 @@ export async function readObjects(
   systemObjects: readonly CatalogObject[];
   privileges: readonly PrivilegeFact[];
 }> {
-  const rows = (await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS])).rows;
+  const rows = (
+    await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS, GRANTABLE_SYSTEM_SCHEMAS])
+  ).rows;
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
-  const systemRows = (
-    await client.query<ObjectRow>(loadSql('system-privileges'), [GRANTABLE_SYSTEM_SCHEMAS])
-  ).rows;
-  // One order for every query's rows: kinds as OBJECT_KINDS lists them, then names.
+  // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
   rows.sort(compareObjects);
-  systemRows.sort(compareObjects);
   return {
-    objects: rows.map(toCatalogObject),
-    systemObjects: systemRows.map(toCatalogObject),
-    privileges: [...rows, ...systemRows].sort(compareObjects).flatMap(toPrivilegeFacts),
+    objects: rows.filter((row) => row.system !== true).map(toCatalogObject),
+    systemObjects: rows.filter((row) => row.system === true).map(toCatalogObject),
+    privileges: rows.flatMap(toPrivilegeFacts),
   };
 }
