@@ -3,29 +3,13 @@
  * `drift` exit 2 and name them, in text and JSON with a kind and a reason; `plan` shows them
  * as warnings, and its --detailed-exitcode stays about changes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-drift-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-let configs = 0;
-async function config(yaml: string): Promise<string> {
-  const file = join(dir, `pgward-${++configs}.yaml`);
-  await writeFile(file, yaml);
-  return file;
-}
+const config = useConfigFiles('pgward-drift-');
 
 interface DriftFinding {
   kind: string;
