@@ -285,6 +285,8 @@ roles:
         {
           name: 'ae_inv_reader',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             {
               schema: 'ae_inv',
@@ -298,6 +300,8 @@ roles:
         {
           name: 'ae_inv_ghost',
           exists: false,
+          login: null,
+          superuser: null,
           schema_permissions: [
             {
               schema: 'ae_inv',
