@@ -2,7 +2,6 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { planConfig } from '../../engine.js';
-import { requirePasswords } from '../../config/load.js';
 import { PgwardError } from '../../errors.js';
 import { warningsOf } from '../../plan/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
@@ -64,9 +63,10 @@ export const planCommand = defineCommand({
           'Plan DB-specific roles: each configured role R as R_<suffix>, and R a member of it',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context, { secrets: 'optional' });
-    // A saved plan is applied as it is: it must be complete, so every password is checked.
-    if (args.out !== undefined) requirePasswords(config);
+    // A saved plan is applied as it is: it must be complete, so --out needs every secret.
+    const config = readConfig(args, context, {
+      secrets: args.out === undefined ? 'optional' : 'required',
+    });
     return withDatabase(args, context, async (client) => {
       const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
         planConfig(snapshot, config, { suffix: args.suffix }),
