@@ -70,7 +70,11 @@ function planFrom(current: CurrentState, config: Config, options: PlanOptions): 
   const resolved = resolveDesired(config, current, suffix);
   const changes = diff(current, resolved.desired);
   const warnings = [...resolved.warnings, ...changes.warnings];
-  const plan = buildPlan(current, changes.operations, { warnings, ...suffix });
+  const plan = buildPlan(current, changes.operations, {
+    findings: changes.findings,
+    warnings,
+    ...suffix,
+  });
   return { plan, current, desired: resolved.desired, warnings };
 }
 

@@ -22,6 +22,12 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths start from (the config file, password files); default `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * `required` (default): an `env` or `file` password that cannot be read is an error.
+   * `optional`: for what only reads (validate, plan, drift, inventory): it is left unread and
+   * listed in `Config.unreadPasswords`, each with a note to show.
+   */
+  readonly secrets?: 'required' | 'optional';
 }
 
 /**
@@ -127,11 +133,22 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     data,
     file,
     source.keysInOrder(['roles']),
-    { env: options.env ?? process.env, baseDir },
+    { env: options.env ?? process.env, baseDir, optional: options.secrets === 'optional' },
     ctx,
   );
   if (ctx.problems.length > 0) finish(ctx.problems);
   return config;
+}
+
+/**
+ * Throws the errors of the passwords a read-only load left unread: what applies a config (or
+ * saves a plan that must be complete) needs every secret.
+ *
+ * @throws ConfigError naming each password that cannot be read, at its place in the file.
+ */
+export function requirePasswords(config: Config): void {
+  const unread = config.unreadPasswords ?? [];
+  if (unread.length > 0) throw new ConfigError(unread.map((password) => password.problem));
 }
 
 /**

@@ -13,12 +13,19 @@ export interface PasswordSources {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory that relative password files are read from: the config file's. */
   readonly baseDir: string;
+  /**
+   * Whether an `env` or `file` password that cannot be read is allowed (read-only commands:
+   * validate, plan, drift, inventory never need a secret, spec §10). It then stays unread.
+   */
+  readonly optional?: boolean;
 }
 
 /** Where a password problem is: under which key of the password mapping. */
 export interface PasswordProblem {
   readonly key: 'env' | 'file' | 'hashed';
   readonly message: string;
+  /** For env and file: why the secret is not there, without the role (`ALICE_PASSWORD is not set`). */
+  readonly why?: string;
 }
 
 const MD5_HASH = /^md5[0-9a-f]{32}$/i;
@@ -69,9 +76,17 @@ export function readPassword(
   if (spec.env !== undefined) {
     const value = sources.env[spec.env];
     if (value === undefined)
-      return { key: 'env', message: `environment variable ${q(spec.env)} is not set (${of})` };
+      return {
+        key: 'env',
+        message: `environment variable ${q(spec.env)} is not set (${of})`,
+        why: `${spec.env} is not set`,
+      };
     if (value === '')
-      return { key: 'env', message: `environment variable ${q(spec.env)} is empty (${of})` };
+      return {
+        key: 'env',
+        message: `environment variable ${q(spec.env)} is empty (${of})`,
+        why: `${spec.env} is empty`,
+      };
     return { source: { from: 'env', name: spec.env }, secret: value };
   }
   if (spec.file !== undefined) {
@@ -80,11 +95,16 @@ export function readPassword(
       return {
         key: 'file',
         message: `cannot read password file ${q(spec.file)} (${of}): ${read.reason}`,
+        why: `password file ${q(spec.file)} cannot be read (${read.reason})`,
       };
     // `echo secret > file` adds a newline that is not part of the password.
     const secret = read.text.replace(/[\r\n]+$/, '');
     if (secret === '')
-      return { key: 'file', message: `password file ${q(spec.file)} is empty (${of})` };
+      return {
+        key: 'file',
+        message: `password file ${q(spec.file)} is empty (${of})`,
+        why: `password file ${q(spec.file)} is empty`,
+      };
     return { source: { from: 'file', path: spec.file }, secret };
   }
   const hashed = spec.hashed ?? '';

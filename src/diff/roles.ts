@@ -106,7 +106,8 @@ interface PasswordChange {
 
 function passwordChange(role: DesiredRole, now: CurrentRole): PasswordChange {
   const wanted = role.password;
-  if (wanted === undefined) return { unreadable: false };
+  // A secret a read-only command could not read: the load noted it, nothing to compare.
+  if (wanted === undefined || wanted.secret === null) return { unreadable: false };
   const set: Operation = { type: 'set_password', role: role.name, password: wanted.source };
   const stored = now.password;
   if (stored === undefined) return { unreadable: true };

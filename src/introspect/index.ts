@@ -35,7 +35,10 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
     const server = await readServer(client);
     const roles = await readRoles(client, server);
     const memberships = await readMemberships(client, server);
-    const { objects, privileges, publicPrivileges } = await readObjects(client, server);
+    const { objects, systemObjects, privileges, publicPrivileges } = await readObjects(
+      client,
+      server,
+    );
     const defaultPrivileges = await readDefaultPrivileges(client);
     const dependencies = await readDependencies(client);
     return {
@@ -47,6 +50,7 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
       publicPrivileges,
       defaultPrivileges,
       dependencies,
+      systemObjects,
     };
   });
 }

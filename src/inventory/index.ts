@@ -13,6 +13,7 @@ import { introspectPublicPrivileges } from './public-privileges.js';
 export {
   computeInventory,
   configuredSchemas,
+  inventorySatisfied,
   type ConfiguredRoleStatus,
   type Inventory,
   type InventoryOptions,

@@ -40,6 +40,24 @@ const PHASE: Readonly<Record<OperationType, number>> = {
   drop_role: 8,
 };
 
+/** What each phase does, for reports that show a long plan phase by phase. */
+const PHASE_TITLE: Readonly<Record<number, string>> = {
+  1: 'Rename roles',
+  2: 'Create roles',
+  3: 'Alter roles',
+  4: 'Grant memberships',
+  5: 'Grant privileges',
+  6: 'Revoke privileges',
+  7: 'Revoke memberships',
+  8: 'Drop roles',
+};
+
+/** The phase an operation runs in (1 to 8, as above) and its title. */
+export function phaseOf(type: OperationType): { readonly phase: number; readonly title: string } {
+  const phase = PHASE[type];
+  return { phase, title: PHASE_TITLE[phase] ?? `Phase ${phase}` };
+}
+
 /** Position of an operation type within its phase (e.g. a role's reassign before its drop). */
 const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
   rename_role: 0,

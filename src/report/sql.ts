@@ -3,7 +3,7 @@
  * transaction, each step's summary as a comment above its statements. Passwords stay
  * `PASSWORD (sensitive)`, which psql rejects: the script cannot set a placeholder password.
  */
-import type { Plan } from '../plan/operations.js';
+import { warningsOf, type Plan } from '../plan/operations.js';
 import { printableStatement } from './printable-sql.js';
 import { printable } from './terminal.js';
 import { describeTarget, footer } from './wording.js';
@@ -26,7 +26,7 @@ export function renderPlanSql(plan: Plan): string {
     `-- pgward plan for ${printable(describeTarget(plan))}`,
     `-- ${footer(plan, 'plan')}`,
   ];
-  for (const warning of plan.warnings) {
+  for (const warning of warningsOf(plan)) {
     const [first = '', ...rest] = warning.split(/\r?\n|\r/);
     lines.push(`-- Warning: ${printable(first)}`, ...rest.map((line) => `--   ${printable(line)}`));
   }

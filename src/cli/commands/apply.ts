@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
-import type { Plan, PlanSummary } from '../../plan/operations.js';
+import { warningsOf, type Plan, type PlanSummary } from '../../plan/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { readConfig } from '../config.js';
@@ -122,7 +122,7 @@ export const applyCommand = defineCommand({
         lockTimeout,
         suffix: args.suffix,
         onPlan: (plan) => {
-          for (const warning of plan.warnings) context.warn(warning);
+          for (const warning of warningsOf(plan)) context.warn(warning);
           context.out(renderPlanAs(plan, 'text', { color: context.color }));
         },
         ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),
