@@ -1,5 +1,5 @@
 /**
- * Safety promises 2 (all or nothing) and 8 (convergence), as properties over random cases: a
+ * Safety promises 2 (all or nothing) and 9 (convergence), as properties over random cases: a
  * random catalog made by hand and a random valid config over it (test/support/property.ts).
  *
  * For each case:
