@@ -8,7 +8,9 @@
  * 5. grant privileges, then default privileges;
  * 6. revoke privileges, then default privileges: a role never holds less than it needs while
  *    its new grants are not yet in place, and a role to be dropped must hold none. A revoke
- *    made as the role that granted the privilege comes before any revoke from that role;
+ *    made as the role that granted the privilege comes before any revoke from that role.
+ *    Then grant column privileges: REVOKE on a table also revokes that privilege on each of
+ *    its columns, so a column grant made before it would be undone;
  * 7. revoke memberships;
  * 8. drop roles, per role: REASSIGN OWNED, DROP OWNED, DROP ROLE — DROP ROLE fails while the
  *    role owns objects or holds privileges in the database.
@@ -149,10 +151,16 @@ function compareKeys(a: Key, b: Key): number {
   return a.length - b.length;
 }
 
+/** The phase of an operation: its type's, but column grants after every revoke (above). */
+function phaseOf(op: Operation): number {
+  const columnGrant = op.type === 'grant_privileges' && (op.columns ?? []).length > 0;
+  return columnGrant ? PHASE.revoke_default_privileges + 0.5 : PHASE[op.type];
+}
+
 /** Sort comparator: phase first, then the key within the phase, then the whole content. */
 export function compareOperations(a: Operation, b: Operation): number {
   return (
-    PHASE[a.type] - PHASE[b.type] ||
+    phaseOf(a) - phaseOf(b) ||
     compareKeys(keyWithinPhase(a), keyWithinPhase(b)) ||
     // Two operations with the same key (e.g. a grant with and one without grant option):
     // their full content decides, so the input order never does.
