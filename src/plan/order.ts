@@ -54,9 +54,15 @@ const PHASE_TITLE: Readonly<Record<number, string>> = {
   8: 'Drop roles',
 };
 
-/** The phase an operation runs in (1 to 8, as above) and its title. */
-export function phaseOf(type: OperationType): { readonly phase: number; readonly title: string } {
-  const phase = PHASE[type];
+/**
+ * The phase an operation runs in (as above) and its title, for sorting and for reports that
+ * show a long plan phase by phase: its type's, but column grants after every revoke (below).
+ */
+export function phaseOf(op: Operation): { readonly phase: number; readonly title: string } {
+  const columnGrant = op.type === 'grant_privileges' && (op.columns ?? []).length > 0;
+  if (columnGrant)
+    return { phase: PHASE.revoke_default_privileges + 0.5, title: 'Grant column privileges' };
+  const phase = PHASE[op.type];
   return { phase, title: PHASE_TITLE[phase] ?? `Phase ${phase}` };
 }
 
@@ -151,16 +157,10 @@ function compareKeys(a: Key, b: Key): number {
   return a.length - b.length;
 }
 
-/** The phase of an operation: its type's, but column grants after every revoke (above). */
-function phaseOf(op: Operation): number {
-  const columnGrant = op.type === 'grant_privileges' && (op.columns ?? []).length > 0;
-  return columnGrant ? PHASE.revoke_default_privileges + 0.5 : PHASE[op.type];
-}
-
 /** Sort comparator: phase first, then the key within the phase, then the whole content. */
 export function compareOperations(a: Operation, b: Operation): number {
   return (
-    phaseOf(a) - phaseOf(b) ||
+    phaseOf(a).phase - phaseOf(b).phase ||
     compareKeys(keyWithinPhase(a), keyWithinPhase(b)) ||
     // Two operations with the same key (e.g. a grant with and one without grant option):
     // their full content decides, so the input order never does.

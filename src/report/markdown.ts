@@ -81,7 +81,7 @@ function stepBlocks(steps: readonly PlanStep[]): string[] {
   const phases: { title: string; steps: PlanStep[] }[] = [];
   let last: number | undefined;
   for (const step of steps) {
-    const { phase, title } = phaseOf(step.operation.type);
+    const { phase, title } = phaseOf(step.operation);
     if (phase !== last) phases.push({ title, steps: [] });
     phases.at(-1)?.steps.push(step);
     last = phase;
