@@ -16,6 +16,13 @@ import { quoteLiteral } from '../sql/quote.js';
  */
 export const APPLY_LOCK_KEY = '123623034385508';
 
+/**
+ * How every transaction that writes begins: each statement sees what committed before it, not
+ * a snapshot from the transaction's start (see inApplyTransaction). Read-only plans use
+ * REPEATABLE READ READ ONLY instead (snapshot.ts): one consistent view, nothing written.
+ */
+export const BEGIN_READ_COMMITTED = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
 /** PostgreSQL's duration syntax we accept for `--lock-timeout`: digits with an optional unit. */
 const DURATION = /^\d+(ms|s|min|h)?$/;
 
@@ -164,9 +171,12 @@ function toApplyError(error: unknown, phase: Phase, lockTimeout: string): Pgward
  * ApplyError (PgwardErrors such as StalePlanError pass through unchanged, after the rollback).
  * The advisory lock is released by COMMIT/ROLLBACK; `lock_timeout` bounds the wait for it too.
  *
- * The transaction stays READ COMMITTED on purpose: under REPEATABLE READ the statement that
- * waits for the lock would fix the snapshot, and an apply that waited for another one would
- * re-read the catalog as it was before the other apply committed.
+ * The transaction is READ COMMITTED, said in its BEGIN, whatever the session's
+ * `default_transaction_isolation` (a database or role default, postgresql.conf, PGOPTIONS):
+ * under REPEATABLE READ the statement that waits for the lock would fix the snapshot, so an
+ * apply that waited for another one would re-plan from the catalog as it was before the other
+ * committed, and the owned-objects guard before DROP OWNED (owned-guard.ts) would miss an
+ * object created while REASSIGN OWNED waited, which DROP OWNED's own fresh scan then drops.
  *
  * @example
  * await inApplyTransaction(client, { lockTimeout: '10s' }, async () => {
@@ -181,7 +191,7 @@ export async function inApplyTransaction<T>(
   const setLockTimeout = lockTimeoutStatement(options.lockTimeout);
   let phase: Phase = 'begin';
   try {
-    await client.query('BEGIN');
+    await client.query(BEGIN_READ_COMMITTED);
     await client.query(PIN_SEARCH_PATH_LOCAL);
     await client.query(setLockTimeout);
     phase = 'lock';
