@@ -1,5 +1,5 @@
 /**
- * Reading the files a config names (the config itself, password files) without trusting
+ * Reading the files a config names (the config itself, password files) and plan files without trusting
  * them: only regular files (`/dev/zero` would grow without end, a FIFO would block until
  * someone writes to it), of bounded size, in UTF-8 (a stray Latin-1 byte is an error at its
  * line and column, not a silent U+FFFD in a role name or a password).
@@ -8,6 +8,12 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 
 /** Largest config file pgward reads: far above any real one (64k roles take ~5 MB). */
 export const MAX_CONFIG_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Largest plan file `apply PLANFILE` reads: a plan carries its changes and fingerprints, a
+ * few times the config's size at most, so twice the config's bound.
+ */
+export const MAX_PLAN_FILE_BYTES = 2 * MAX_CONFIG_BYTES;
 
 /** Largest password file: a password, or a SCRAM verifier, and a newline. */
 export const MAX_PASSWORD_FILE_BYTES = 64 * 1024;
