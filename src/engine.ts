@@ -11,6 +11,7 @@
  *   driftOf        planConfig, read as "what differs"
  */
 import type { Config } from './config/types.js';
+import { systemObjectNames } from './config/system-objects.js';
 import { diff } from './diff/diff.js';
 import { resolveDesired } from './diff/desired.js';
 import { ApplyError, StalePlanError } from './errors.js';
@@ -64,7 +65,8 @@ export async function planConfig(
   config: Config,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
-  const result = planFrom(await introspect(client), config, options);
+  const current = await introspect(client, { systemObjectNames: systemObjectNames(config) });
+  const result = planFrom(current, config, options);
   return options.fingerprint === true
     ? { ...result, plan: withFingerprints(result.plan, result.current, result.desired) }
     : result;
@@ -236,7 +238,7 @@ export async function applyPlanFile(
     );
   const planOptions = { suffix: plan.suffix };
   return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const current = await introspect(client);
+    const current = await introspect(client, { systemObjectNames: systemObjectNames(config) });
     const { currentDatabase, versionNum } = current.server;
     if (currentDatabase !== plan.database)
       throw new StalePlanError(

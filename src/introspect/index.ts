@@ -29,7 +29,19 @@ export type { Queryable } from './queryable.js';
  * const current = await introspect(client);
  * current.roles.find((role) => role.name === 'reader')?.attributes.login; // false
  */
-export async function introspect(client: Queryable): Promise<CurrentState> {
+export interface IntrospectOptions {
+  /**
+   * Objects of pg_catalog / information_schema to read even if nothing beyond PostgreSQL's
+   * initial privileges is granted on them, as `schema.name`: those a config's grants name
+   * (see systemObjectNames in config/system-objects.ts). Others are read only when granted.
+   */
+  readonly systemObjectNames?: readonly string[];
+}
+
+export async function introspect(
+  client: Queryable,
+  options: IntrospectOptions = {},
+): Promise<CurrentState> {
   return withPinnedSearchPath(client, async () => {
     // The server version comes first: it decides which catalog queries exist.
     const server = await readServer(client);
@@ -38,6 +50,7 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
     const { objects, systemObjects, privileges, publicPrivileges } = await readObjects(
       client,
       server,
+      options.systemObjectNames,
     );
     const defaultPrivileges = await readDefaultPrivileges(client);
     const dependencies = await readDependencies(client);

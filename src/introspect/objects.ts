@@ -113,6 +113,7 @@ function toPublicPrivilegeFacts(row: ObjectRow, object: ObjectRef): PublicPrivil
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
+  systemObjectNames: readonly string[] = [],
 ): Promise<{
   objects: readonly CatalogObject[];
   systemObjects: readonly CatalogObject[];
@@ -120,7 +121,11 @@ export async function readObjects(
   publicPrivileges: readonly PublicPrivilegeFact[];
 }> {
   const rows = (
-    await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS, GRANTABLE_SYSTEM_SCHEMAS])
+    await client.query<ObjectRow>(loadSql('objects'), [
+      SYSTEM_SCHEMAS,
+      GRANTABLE_SYSTEM_SCHEMAS,
+      systemObjectNames,
+    ])
   ).rows;
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);

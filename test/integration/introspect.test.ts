@@ -489,6 +489,46 @@ describe('introspect', () => {
     expect(withTemp.privileges.filter((f) => f.object.schema?.startsWith('pg_'))).toEqual([]);
   });
 
+  it('reads a system object only when granted beyond its initial privileges, or named', async () => {
+    // pg_class and pg_ls_dir carry only initdb's privileges here: not read unless named, so
+    // a plan does not read the thousands of system relations and routines every time.
+    const system = (current: CurrentState): string[] =>
+      (current.systemObjects ?? []).map((o) => `${o.schema}.${o.name}`);
+    expect(system(state)).not.toContain('pg_catalog.pg_class');
+    expect(system(state)).not.toContain('pg_catalog.pg_ls_dir');
+    const client = await connected(server.url());
+    try {
+      const named = await introspect(client, {
+        systemObjectNames: ['pg_catalog.pg_ls_dir', 'information_schema.tables'],
+      });
+      expect(system(named)).toEqual(
+        expect.arrayContaining(['pg_catalog.pg_ls_dir', 'information_schema.tables']),
+      );
+      expect(system(named)).not.toContain('pg_catalog.pg_class');
+      await client.query('GRANT SELECT ON pg_catalog.pg_class TO app_reader');
+      try {
+        const granted = await introspect(client);
+        expect(system(granted)).toContain('pg_catalog.pg_class');
+        expect(
+          granted.privileges.filter(
+            (f) => f.object.schema === 'pg_catalog' && f.object.name === 'pg_class',
+          ),
+        ).toEqual([
+          {
+            object: { kind: 'table', schema: 'pg_catalog', name: 'pg_class' },
+            grantee: 'app_reader',
+            privilege: 'SELECT',
+            grantable: false,
+          },
+        ]);
+      } finally {
+        await client.query('REVOKE SELECT ON pg_catalog.pg_class FROM app_reader');
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
   it('gives the same state twice', async () => {
     expect(await introspectAs(server.url())).toEqual(state);
   });

@@ -20,11 +20,13 @@
 -- Extension members are kept: GRANT ... ON ALL FUNCTIONS IN SCHEMA touches them too.
 --
 -- $2: the system schemas whose tables, views, sequences and routines grants may name
--- (GRANTABLE_SYSTEM_SCHEMAS, spec §10). Their rows have `system` true; every such object is
--- listed, so that a config can name one before anything is granted on it, but of their
--- privileges only the ACL entries pg_init_privs does not hold (initdb's and extensions' own
--- grants are PostgreSQL's, never the config's); a NULL ACL there is nothing beyond the
--- default.
+-- (GRANTABLE_SYSTEM_SCHEMAS, spec §10). Their rows have `system` true, and of their
+-- privileges only the ACL entries pg_init_privs does not hold are read (initdb's and
+-- extensions' own grants are PostgreSQL's, never the config's); a NULL ACL there is nothing
+-- beyond the default. Such an object is listed only if its ACL differs from its initial one,
+-- a column of it has an ACL, or $3 names it ('schema.name': the objects the config's grants
+-- name, so one can be granted before anything is): the ~3,600 system relations and routines
+-- would otherwise be read, with their columns, on every plan.
 --
 -- One pass over each catalog, plus per-object subqueries on the catalogs' OID indexes (a few
 -- microseconds each): one query whatever the number of objects.
@@ -73,6 +75,13 @@ catalog_object AS (
   FROM pg_catalog.pg_class AS c
   JOIN system_schema AS s ON s.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'S')
+    AND (c.relacl IS DISTINCT FROM (
+           SELECT i.initprivs FROM pg_catalog.pg_init_privs AS i
+           WHERE i.objoid = c.oid AND i.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND i.objsubid = 0)
+         OR EXISTS (SELECT FROM pg_catalog.pg_attribute AS att
+                    WHERE att.attrelid = c.oid AND att.attacl IS NOT NULL)
+         OR s.name || '.' || c.relname = ANY ($3::text[]))
   UNION ALL
   -- prokind: f function, a aggregate, w window function (all GRANT ... ON FUNCTION), p
   -- procedure. The argument list is the input types as the server formats them, which is
@@ -88,6 +97,11 @@ catalog_object AS (
          'f', NULL, NULL, true, 'pg_catalog.pg_proc'::pg_catalog.regclass::oid, p.oid
   FROM pg_catalog.pg_proc AS p
   JOIN system_schema AS s ON s.oid = p.pronamespace
+  WHERE p.proacl IS DISTINCT FROM (
+          SELECT i.initprivs FROM pg_catalog.pg_init_privs AS i
+          WHERE i.objoid = p.oid AND i.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+            AND i.objsubid = 0)
+     OR s.name || '.' || p.proname = ANY ($3::text[])
   UNION ALL
   -- typtype: b base, c composite, d domain, e enum, m multirange (14+), r range; p pseudo
   -- types only exist in pg_catalog. Left out: the row type every table, view and sequence
