@@ -429,3 +429,91 @@ describe('membership in a managed-cloud admin role', () => {
     }
   });
 });
+
+describe('the grantor of a membership on the SET ROLE chain (PostgreSQL 16+ records it)', () => {
+  it('is never dropped, nor its ADMIN OPTION taken: either would take the membership with it', async () => {
+    // gr_deployer logs in and becomes gr_admin through gr_mid; gr_granter granted gr_mid its
+    // membership, with the ADMIN OPTION gr_root granted it.
+    await server.query(`
+      CREATE ROLE gr_admin NOLOGIN SUPERUSER;
+      CREATE ROLE gr_mid NOLOGIN;
+      CREATE ROLE gr_deployer LOGIN PASSWORD 'gr-pw';
+      CREATE ROLE gr_root NOLOGIN;
+      CREATE ROLE gr_granter NOLOGIN;
+      CREATE ROLE gr_stray NOLOGIN;
+      GRANT gr_admin TO gr_root WITH ADMIN OPTION;
+      GRANT gr_admin TO gr_granter WITH ADMIN OPTION GRANTED BY gr_root;
+      GRANT gr_admin TO gr_mid GRANTED BY gr_granter;
+      GRANT gr_mid TO gr_deployer;
+      ALTER ROLE gr_deployer SET role = 'gr_admin';
+    `);
+    const url = urlAs(server, 'gr_deployer', 'gr-pw');
+    const session = async (): Promise<unknown> => {
+      const client = await connected(url);
+      try {
+        return (await client.query('SELECT session_user, current_user')).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const becomesAdmin = [{ session_user: 'gr_deployer', current_user: 'gr_admin' }];
+    expect(await session()).toEqual(becomesAdmin);
+    const chain = `rolname IN ('gr_deployer', 'gr_mid', 'gr_admin')`;
+    const before = await rolesAndMemberships(chain, chain);
+    const ignore = `["su_*", "nsu_*", "cloud_*", "so_*", "inh_*"]`;
+    // gr_granter is declared without its ADMIN OPTION, gr_root not at all.
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ${ignore}
+roles:
+  gr_mid: {}
+  gr_granter:
+    member_of: [gr_admin]
+`,
+    );
+    const args = ['-c', file, '--db', url];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('DROP ROLE "gr_stray";');
+    if (server.major >= 16) {
+      expect(plan.stdout).not.toMatch(/"gr_(root|granter)"/);
+      expect(plan.stderr.split('\n').filter((line) => line.includes('granted'))).toEqual([
+        'warning: role "gr_root" is not in the config but is not dropped: it granted the membership of "gr_granter" in "gr_admin", which pgward needs, and dropping it would take that membership with it',
+        'warning: membership of "gr_granter" in "gr_admin" is kept as it is: it granted the membership of "gr_mid" in "gr_admin", which pgward needs, and dropping it would take that membership with it',
+      ]);
+    }
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await rolesAndMemberships(chain, chain)).toEqual(before);
+    expect(await session()).toEqual(becomesAdmin);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+    // Before 16 a grantor is a name only: dropping it leaves the membership.
+    expect(await roleNames('gr\\_%')).toEqual(
+      server.major >= 16
+        ? ['gr_admin', 'gr_deployer', 'gr_granter', 'gr_mid', 'gr_root']
+        : ['gr_admin', 'gr_deployer', 'gr_granter', 'gr_mid'],
+    );
+
+    // With no chain role declared, every apply used to fail ("did not converge: drop role
+    // gr_mid", the grantor's drop having cut the chain); now nothing on the chain is dropped.
+    const undeclared = await configFile(
+      dir,
+      `version: 1\nsettings:\n  unmanaged_roles: drop\n  ignore_roles: ${ignore}\nroles: {}\n`,
+    );
+    const kept = await runCli(['apply', '--yes', '-c', undeclared, '--db', url]);
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(await rolesAndMemberships(chain, chain)).toEqual(before);
+    expect(await session()).toEqual(becomesAdmin);
+    expect(await roleNames('gr\\_%')).toEqual(
+      server.major >= 16
+        ? ['gr_admin', 'gr_deployer', 'gr_granter', 'gr_mid', 'gr_root']
+        : ['gr_admin', 'gr_deployer', 'gr_mid'],
+    );
+    expect(
+      (await runCli(['plan', '--detailed-exitcode', '-c', undeclared, '--db', url])).exitCode,
+    ).toBe(0);
+  });
+});
