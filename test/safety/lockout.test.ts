@@ -517,3 +517,69 @@ roles:
     ).toBe(0);
   });
 });
+
+describe("the session user's CONNECT on the connected database", () => {
+  it('is never revoked from the last role it holds it through: the next login would be refused', async () => {
+    // cx_deployer logs in (CONNECT is checked for it, before its role setting makes it
+    // cx_admin) and holds CONNECT on the database only through cx_connectors.
+    const database = await server.createDatabase('cx');
+    await server.query(`
+      CREATE ROLE cx_admin NOLOGIN SUPERUSER;
+      CREATE ROLE cx_deployer LOGIN PASSWORD 'cx-pw';
+      CREATE ROLE cx_connectors NOLOGIN;
+      CREATE ROLE cx_other NOLOGIN;
+      GRANT cx_admin TO cx_deployer;
+      GRANT cx_connectors TO cx_deployer;
+      ALTER ROLE cx_deployer SET role = 'cx_admin';
+      REVOKE ALL ON DATABASE ${database} FROM PUBLIC;
+      GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO cx_connectors, cx_other;
+    `);
+    const url = urlAs(server, 'cx_deployer', 'cx-pw', database);
+    // Both roles are declared without grants: pgward revokes what they hold here.
+    const file = await configFile(
+      dir,
+      `version: 1
+roles:
+  cx_connectors:
+    description: people who may connect
+  cx_other: {}
+`,
+    );
+    const args = ['-c', file, '--db', url];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stderr.split('\n').filter((line) => line.includes('CONNECT'))).toEqual([
+      `warning: CONNECT on database "${database}" is kept for "cx_connectors": the session user "cx_deployer" needs CONNECT to log in (checked before any role setting applies) and holds it through it, with no other source left`,
+    ]);
+    expect(plan.stdout).not.toMatch(/REVOKE [^;]*CONNECT[^;]*"cx_connectors"/);
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const [access] = await server.query<Record<string, boolean>>(
+      `SELECT has_database_privilege('cx_connectors', $1, 'CONNECT') AS connectors_connect,
+              has_database_privilege('cx_connectors', $1, 'TEMPORARY') AS connectors_temp,
+              has_database_privilege('cx_other', $1, 'CONNECT') AS other_connect`,
+      [database],
+    );
+    expect(access).toEqual({
+      connectors_connect: true,
+      connectors_temp: false,
+      other_connect: false,
+    });
+    // The next login still works, and has nothing left to do.
+    const client = await connected(url);
+    await client.end();
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+
+    // With another source (PUBLIC), the revoke is planned as any other.
+    await server.query(`GRANT CONNECT ON DATABASE ${database} TO PUBLIC`);
+    const free = await runCli(['apply', '--yes', ...args]);
+    expect(free.exitCode, free.stderr).toBe(0);
+    expect(free.stderr).not.toContain('is kept for');
+    const [direct] = await server.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_database, aclexplode(datacl) a
+        WHERE datname = $1 AND a.grantee = 'cx_connectors'::regrole`,
+      [database],
+    );
+    expect(direct?.n).toBe(0);
+  });
+});
