@@ -11,7 +11,7 @@
  */
 import type { CurrentState } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
-import { rolesMemberOf } from './member-of.js';
+import { rolesPrivilegesOf } from './member-of.js';
 
 type RevokePrivileges = Extract<Operation, { type: 'revoke_privileges' }>;
 
@@ -32,14 +32,10 @@ function label(source: Source): string {
 
 /** The sources of the session user's CONNECT on the connected database; null if it needs none. */
 function connectSources(current: CurrentState): Set<Source> | null {
-  const { sessionUser, currentDatabase, versionNum } = current.server;
-  const roles = new Map(current.roles.map((role) => [role.name, role]));
-  if (roles.get(sessionUser)?.attributes.superuser !== false) return null;
-  const inherits = rolesMemberOf(current.memberships, sessionUser, (row) =>
-    versionNum >= 160000
-      ? row.inherit === true
-      : roles.get(row.member)?.attributes.inherit === true,
-  ).add(sessionUser);
+  const { sessionUser, currentDatabase } = current.server;
+  const session = current.roles.find((role) => role.name === sessionUser);
+  if (session?.attributes.superuser !== false) return null;
+  const inherits = rolesPrivilegesOf(current, sessionUser);
   const onDatabase = (object: { kind: string; name: string }, column?: string): boolean =>
     object.kind === 'database' && object.name === currentDatabase && column === undefined;
   const sources = new Set<Source>();

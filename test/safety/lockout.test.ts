@@ -583,3 +583,39 @@ roles:
     expect(direct?.n).toBe(0);
   });
 });
+
+describe('DROP OWNED by a CREATEROLE connecting role', () => {
+  it('is refused at plan time when it lacks the privileges of the role (ADMIN OPTION alone is not enough)', async () => {
+    // ow_deployer may manage ow_granter (ADMIN OPTION) but does not have its privileges,
+    // which PostgreSQL's DROP OWNED requires; ow_granter holds a privilege, so is dropped so.
+    await server.query(`
+      CREATE ROLE ow_deployer LOGIN CREATEROLE PASSWORD 'ow-pw';
+      CREATE ROLE ow_granter NOLOGIN;
+      CREATE TABLE ow_orders (id int);
+      GRANT SELECT ON ow_orders TO ow_granter;
+      ${
+        server.major >= 16
+          ? 'GRANT ow_granter TO ow_deployer WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;'
+          : 'ALTER ROLE ow_deployer NOINHERIT; GRANT ow_granter TO ow_deployer WITH ADMIN OPTION;'
+      }
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["su_*", "nsu_*", "cloud_*", "so_*", "inh_*", "gr_*", "cx_*", "ow_deployer"]
+roles: {}
+`,
+    );
+    const args = ['-c', file, '--db', urlAs(server, 'ow_deployer', 'ow-pw')];
+    for (const command of [['plan'], ['apply', '--yes']]) {
+      const result = await runCli([...command, ...args]);
+      expect(result.exitCode).toBe(1);
+      expect(firstLine(result.stderr)).toBe(
+        `error: role "ow_granter": DROP OWNED needs the privileges of role "ow_granter", and the connecting role "ow_deployer" does not have them (a membership with INHERIT gives them: GRANT "ow_granter" TO "ow_deployer"${server.major >= 16 ? ' WITH INHERIT TRUE' : ''})`,
+      );
+    }
+    expect(await roleNames('ow\\_%')).toEqual(['ow_deployer', 'ow_granter']);
+  });
+});
