@@ -54,6 +54,16 @@ async function roleNames(pattern: string): Promise<string[]> {
   return rows.map((row) => row.rolname);
 }
 
+/** Logs in at `url` and returns who the session is: session_user and current_user. */
+async function sessionAndCurrentUser(url: string): Promise<unknown> {
+  const client = await connected(url);
+  try {
+    return (await client.query('SELECT session_user, current_user')).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('a superuser connecting role other than the bootstrap superuser', () => {
   it('is never dropped, altered or cut from its groups; pg_* roles and the bootstrap superuser neither', async () => {
     await server.query(`
@@ -262,14 +272,7 @@ describe('a session that logs in as one role and acts as another (ALTER ROLE ...
       ALTER ROLE so_deployer SET role = 'so_admin';
     `);
     const url = urlAs(server, 'so_deployer', 'deployer-pw');
-    const session = async (): Promise<unknown> => {
-      const client = await connected(url);
-      try {
-        return (await client.query('SELECT session_user, current_user')).rows;
-      } finally {
-        await client.end();
-      }
-    };
+    const session = async (): Promise<unknown> => sessionAndCurrentUser(url);
     expect(await session()).toEqual([{ session_user: 'so_deployer', current_user: 'so_admin' }]);
     const chain = `rolname IN ('so_deployer', 'so_mid', 'so_admin')`;
     const before = await rolesAndMemberships(chain, chain);
@@ -448,14 +451,7 @@ describe('the grantor of a membership on the SET ROLE chain (PostgreSQL 16+ reco
       ALTER ROLE gr_deployer SET role = 'gr_admin';
     `);
     const url = urlAs(server, 'gr_deployer', 'gr-pw');
-    const session = async (): Promise<unknown> => {
-      const client = await connected(url);
-      try {
-        return (await client.query('SELECT session_user, current_user')).rows;
-      } finally {
-        await client.end();
-      }
-    };
+    const session = async (): Promise<unknown> => sessionAndCurrentUser(url);
     const becomesAdmin = [{ session_user: 'gr_deployer', current_user: 'gr_admin' }];
     expect(await session()).toEqual(becomesAdmin);
     const chain = `rolname IN ('gr_deployer', 'gr_mid', 'gr_admin')`;
