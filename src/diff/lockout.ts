@@ -131,7 +131,10 @@ function addGrantors(
     );
   }
   for (const [grantor, { roles, row }] of grantedIn) {
-    if (needed.has(grantor) || grantor === current.server.bootstrapSuperuser) continue;
+    // The connecting role, the session user and the bootstrap superuser are protected anyway.
+    const { currentUser, sessionUser, bootstrapSuperuser } = current.server;
+    if (needed.has(grantor) || [currentUser, sessionUser, bootstrapSuperuser].includes(grantor))
+      continue;
     needed.set(grantor, {
       why: `it granted the membership of "${row.member}" in "${row.role}", which pgward needs, and dropping it would take that membership with it`,
       power: false,
