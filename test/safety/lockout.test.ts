@@ -583,7 +583,8 @@ roles:
 describe('DROP OWNED by a CREATEROLE connecting role', () => {
   it('is refused at plan time when it lacks the privileges of the role (ADMIN OPTION alone is not enough)', async () => {
     // ow_deployer may manage ow_granter (ADMIN OPTION) but does not have its privileges,
-    // which PostgreSQL's DROP OWNED requires; ow_granter holds a privilege, so is dropped so.
+    // which PostgreSQL's DROP OWNED requires; ow_granter holds a privilege, so dropping it
+    // takes a DROP OWNED.
     await server.query(`
       CREATE ROLE ow_deployer LOGIN CREATEROLE PASSWORD 'ow-pw';
       CREATE ROLE ow_granter NOLOGIN;
@@ -607,10 +608,19 @@ roles: {}
     const args = ['-c', file, '--db', urlAs(server, 'ow_deployer', 'ow-pw')];
     for (const command of [['plan'], ['apply', '--yes']]) {
       const result = await runCli([...command, ...args]);
-      expect(result.exitCode).toBe(1);
-      expect(firstLine(result.stderr)).toBe(
-        `error: role "ow_granter": DROP OWNED needs the privileges of role "ow_granter", and the connecting role "ow_deployer" does not have them (a membership with INHERIT gives them: GRANT "ow_granter" TO "ow_deployer"${server.major >= 16 ? ' WITH INHERIT TRUE' : ''})`,
-      );
+      if (server.major >= 16) {
+        expect(result.exitCode).toBe(1);
+        expect(firstLine(result.stderr)).toBe(
+          'error: role "ow_granter": DROP OWNED needs the privileges of role "ow_granter", and the connecting role "ow_deployer" does not have them (a membership with INHERIT gives them: GRANT "ow_granter" TO "ow_deployer" WITH INHERIT TRUE)',
+        );
+      } else {
+        // Before 16 pgward counts every membership of a non-superuser connecting role as one
+        // it acts through, so ow_granter is kept rather than dropped.
+        expect(result.exitCode, result.stderr).toBe(0);
+        expect(result.stderr).toContain(
+          'warning: role "ow_granter" is not in the config but is not dropped: the connecting role "ow_deployer" acts through it',
+        );
+      }
     }
     expect(await roleNames('ow\\_%')).toEqual(['ow_deployer', 'ow_granter']);
   });
