@@ -11,6 +11,7 @@ import type { Finding } from '../model/findings.js';
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
+import { keepSessionConnect } from './connect.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
 import { findUnmanagedRoles } from './findings.js';
@@ -81,11 +82,13 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     state,
   );
   const privileges = diffPrivileges(state, desired, catalog, scope);
+  // The session user's CONNECT on this database is what lets pgward log in again.
+  const connect = keepSessionConnect(privileges.operations, state);
   const operations = [
     ...renames.operations,
     ...roles.operations,
     ...memberships.operations,
-    ...privileges.operations,
+    ...connect.operations,
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
@@ -109,6 +112,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
         ...keptForPower,
         ...memberships.warnings,
         ...privileges.warnings,
+        ...connect.warnings,
       ]),
     ],
   };
