@@ -20,6 +20,7 @@ import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
+import { protectionOf } from './owners-after.js';
 import { applyRenames, planRenames } from './renames.js';
 import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
 import { diffRoles } from './roles.js';
@@ -42,15 +43,7 @@ export interface DiffResult {
  * const { operations, findings, warnings } = diff(current, resolveDesired(config, current).desired);
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
-  const { server } = current;
-  // The connecting role and the session user are always protected: taking their LOGIN or
-  // SUPERUSER, or a membership they rely on, would lock pgward out in the middle of an apply.
-  const isProtected = (role: string): boolean =>
-    desired.protectedRoles.has(role) ||
-    role.startsWith('pg_') ||
-    role === server.currentUser ||
-    role === server.sessionUser ||
-    role === server.bootstrapSuperuser;
+  const isProtected = protectionOf(current, desired);
 
   const renames = planRenames(current, desired, isProtected);
   const state = applyRenames(current, renames.map);
