@@ -114,7 +114,7 @@ function faulty(
     firedAt: () => firedAt,
     client: {
       query: async <R extends object>(text: string, params?: unknown[]) => {
-        if (text === 'BEGIN') inTransaction = true;
+        if (text.startsWith('BEGIN')) inTransaction = true;
         else if (inTransaction) {
           count += 1;
           const due = fault.at === 'COMMIT' ? text === 'COMMIT' : count === fault.at;
