@@ -44,6 +44,7 @@ const { values: options } = parseArgs({
     schemas: { type: 'string', default: '50' },
     runs: { type: 'string', default: '3' },
     before: { type: 'string' },
+    'pg-bin': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -57,6 +58,8 @@ if (options.help) {
   --runs N     interleaved rounds (default 3): medians are reported
   --before DIR also time another build of pgward (its dist/ directory, e.g. a copy of main's),
                in the same rounds: before/after in one run
+  --pg-bin DIR run another PostgreSQL's server (DIR holds initdb and postgres), e.g.
+               /usr/lib/postgresql/15/bin: the bundled one has no JIT (no llvmjit.so)
   --json       print a JSON summary instead of the table`);
   process.exit(0);
 }
@@ -115,7 +118,7 @@ SELECT 'role ' || rolname || ': ' || concat_ws(' ', rolsuper, rolinherit, rolcre
   FROM pg_catalog.pg_authid WHERE rolname !~ '^pg_'
 UNION ALL
 SELECT 'member ' || m.member::regrole || ' of ' || m.roleid::regrole || ' by ' || m.grantor::regrole
-       || concat_ws(' ', '', m.admin_option, m.inherit_option, m.set_option)
+       || ' ' || (to_jsonb(m) - 'oid' - 'roleid' - 'member' - 'grantor')::text
   FROM pg_catalog.pg_auth_members AS m WHERE m.roleid::regrole::text !~ '^pg_'
 UNION ALL
 SELECT 'setting ' || coalesce(s.setrole::regrole::text, '-') || ' in ' || coalesce(d.datname, '-')
@@ -232,7 +235,16 @@ await writeFile(files.floor, FLOOR_SQL);
 
 log('starting a throwaway PostgreSQL ...');
 // Room for the locks of one transaction that grants on every object of a large catalog.
-const server = await startEmbeddedPostgres({ settings: { max_locks_per_transaction: '1024' } });
+const pgBin = options['pg-bin'];
+const server = await startEmbeddedPostgres({
+  settings: { max_locks_per_transaction: '1024' },
+  ...(pgBin && {
+    binaries: {
+      initdb: join(resolve(pgBin), 'initdb'),
+      postgres: join(resolve(pgBin), 'postgres'),
+    },
+  }),
+});
 const admin = new pg.Client({ connectionString: server.url() });
 const summary = {};
 let failed = false;
@@ -267,8 +279,12 @@ function differences(expected, actual) {
 
 try {
   await admin.connect();
-  const { rows } = await admin.query('SHOW server_version');
-  const postgresVersion = rows[0].server_version;
+  const { rows } = await admin.query(
+    `SELECT current_setting('server_version') AS version,
+            pg_catalog.pg_jit_available() AS jit_available, current_setting('jit') AS jit`,
+  );
+  const postgresVersion = rows[0].version;
+  const jit = rows[0].jit_available ? `JIT ${rows[0].jit}` : 'no JIT';
 
   log(`building the fresh catalog: ${TABLES} tables in ${SCHEMAS} schemas ...`);
   await admin.query('CREATE DATABASE bench_fresh');
@@ -355,7 +371,12 @@ try {
   const sql = figure(samples.sql);
   Object.assign(summary, {
     date: new Date().toISOString(),
-    machine: { nproc: availableParallelism(), node: process.version, postgres: postgresVersion },
+    machine: {
+      nproc: availableParallelism(),
+      node: process.version,
+      postgres: postgresVersion,
+      jit,
+    },
     size: { ...counts[0], schemas: SCHEMAS, roles: ROLES, statements: statements.length },
     runs: RUNS,
     setup_ms: Math.round(setupMs),
@@ -391,7 +412,7 @@ if (options.json) {
       `${summary.runs} interleaved rounds, medians`,
   );
   console.log(
-    `machine: ${machine.nproc} cores, node ${machine.node}, PostgreSQL ${machine.postgres}; setup ${s(summary.setup_ms)}`,
+    `machine: ${machine.nproc} cores, node ${machine.node}, PostgreSQL ${machine.postgres} (${machine.jit}); setup ${s(summary.setup_ms)}`,
   );
   console.log('');
   console.log('|        | no-op run | × floor | peak RSS | apply from fresh | × sql |');
