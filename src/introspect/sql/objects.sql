@@ -129,5 +129,6 @@ SELECT o.kind,
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
            AND att.attacl IS NOT NULL
        ), '[]') AS column_privileges
-FROM catalog_object AS o
-ORDER BY o.kind, o.schema COLLATE "C" NULLS FIRST, o.name COLLATE "C", o.args COLLATE "C";
+-- No ORDER BY: readObjects sorts the rows (with parameters.sql's) anyway, and on a large
+-- catalog the server's sort of these wide rows spills to disk.
+FROM catalog_object AS o;
