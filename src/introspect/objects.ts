@@ -6,6 +6,7 @@ import type {
   PublicPrivilegeFact,
   ServerInfo,
 } from '../model/state.js';
+import { explodeAcl, type AclEntry } from './aclitem.js';
 import { loadSql } from './load-sql.js';
 import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
 import { asPrivilege } from './privilege-names.js';
@@ -20,8 +21,8 @@ interface ObjectRow {
   owner: string;
   relkind: string | null;
   columns: string[] | null;
-  /** [grantee (null = PUBLIC), privilege, grantable, grantor] */
-  privileges: [string | null, string, boolean, string][];
+  /** The ACL's entries as text, `grantee=privileges/grantor` (see aclitem.ts). */
+  acl: string[];
   /** [column, grantee (null = PUBLIC), privilege, grantable, grantor] */
   column_privileges: [string, string | null, string, boolean, string][];
 }
@@ -48,9 +49,13 @@ interface Entry {
  * privilege granted by two roles comes twice: one fact, grantable if any grantor made it so,
  * with its grantors listed when one of them is not the owner (see PrivilegeFact.grantors).
  */
-function toPrivilegeFacts(row: ObjectRow, object: ObjectRef): PrivilegeFact[] {
+function toPrivilegeFacts(
+  row: ObjectRow,
+  acl: readonly AclEntry[],
+  object: ObjectRef,
+): PrivilegeFact[] {
   const entries: Entry[] = [];
-  for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+  for (const [grantee, privilege, grantable, grantor] of acl) {
     if (grantee === null) continue;
     entries.push({
       fact: { object, grantee, privilege: asPrivilege(privilege), grantable },
@@ -89,9 +94,13 @@ function toPrivilegeFacts(row: ObjectRow, object: ObjectRef): PrivilegeFact[] {
 }
 
 /** PUBLIC's entries of one object's ACLs, as the ACL lists them (grantors not merged). */
-function toPublicPrivilegeFacts(row: ObjectRow, object: ObjectRef): PublicPrivilegeFact[] {
+function toPublicPrivilegeFacts(
+  row: ObjectRow,
+  acl: readonly AclEntry[],
+  object: ObjectRef,
+): PublicPrivilegeFact[] {
   const facts: PublicPrivilegeFact[] = [];
-  for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+  for (const [grantee, privilege, grantable, grantor] of acl) {
     if (grantee === null)
       facts.push({ object, privilege: asPrivilege(privilege), grantable, grantor });
   }
@@ -131,8 +140,9 @@ export async function readObjects(
       name: row.name,
       ...(row.args !== null && { args: row.args }),
     };
-    for (const fact of toPrivilegeFacts(row, object)) privileges.push(fact);
-    for (const fact of toPublicPrivilegeFacts(row, object)) publicPrivileges.push(fact);
+    const acl = explodeAcl(row.acl);
+    for (const fact of toPrivilegeFacts(row, acl, object)) privileges.push(fact);
+    for (const fact of toPublicPrivilegeFacts(row, acl, object)) publicPrivileges.push(fact);
   }
   return { objects: rows.map(toCatalogObject), privileges, publicPrivileges };
 }

@@ -8,11 +8,11 @@
 --
 -- A NULL ACL means "the built-in default": acldefault(kind, owner) spells it out (the owner's
 -- implicit privileges, plus PUBLIC's on databases, functions, languages and types), so that
--- aclexplode sees what PostgreSQL enforces. PUBLIC (grantee 0) comes with a NULL grantee: it
--- is no role, and only a saved plan's fingerprint reads its entries (a grant to PUBLIC on an
+-- the entries read are what PostgreSQL enforces. PUBLIC (an empty grantee) comes out of
+-- aclitem.ts with a null grantee: it is no role, and only a saved plan's fingerprint reads its entries (a grant to PUBLIC on an
 -- object the plan covers makes the plan stale).
 -- An ACL holds one entry per (grantee, grantor): the same privilege granted by two grantors
--- shows twice in aclexplode. The grantor is kept: a role that passed a privilege on with its
+-- shows twice. The grantor is kept: a role that passed a privilege on with its
 -- grant option is the only one that can revoke it (a superuser's REVOKE acts as the owner). The facts come out as the ACL lists them, unsorted and not
 -- merged: introspection merges and sorts them in memory, which is several times faster than
 -- a GROUP BY and ORDER BY per object here.
@@ -110,15 +110,9 @@ SELECT o.kind,
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
          ORDER BY att.attnum
        ) END AS columns,
-       -- [grantee (NULL for PUBLIC), privilege, grantable, grantor] for each ACL entry.
-       coalesce((
-         SELECT json_agg(json_build_array(
-                  CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
-                  a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
-         FROM pg_catalog.aclexplode(
-           coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))
-         ) AS a
-       ), '[]') AS privileges,
+       -- The ACL's entries as text (`grantee=privileges/grantor`), exploded by aclitem.ts:
+       -- a tenth of the bytes of aclexplode with role names, and little work here.
+       coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))::text[] AS acl,
        -- [column, grantee (NULL for PUBLIC), privilege, grantable, grantor] for each column ACL entry.
        coalesce((
          SELECT json_agg(json_build_array(
