@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, benchWorkload } from './catalog.mjs';
+import { median, positiveOption } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'cli/main.js'))) {
@@ -64,14 +65,7 @@ if (options.help) {
   process.exit(0);
 }
 
-function positive(name) {
-  const value = Number(options[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`bench: --${name} must be a positive integer, got "${options[name]}"`);
-    process.exit(1);
-  }
-  return value;
-}
+const positive = (name) => positiveOption(options, name);
 const TABLES = positive('tables');
 const ROLES = positive('roles');
 const SCHEMAS = positive('schemas');
@@ -146,12 +140,6 @@ ORDER BY 1`;
 
 // ---------------------------------------------------------------------------------------------
 // Children, timed from outside.
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 let workDir;
 

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './common.mjs';
 
 const { values: options } = parseArgs({
   options: { runs: { type: 'string', default: '20' }, before: { type: 'string' } },
@@ -64,11 +65,6 @@ for (let run = 0; run < RUNS; run += 1) {
 }
 await rm(dir, { recursive: true, force: true });
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const node = median(samples[0]);
 console.log(`${RUNS} interleaved runs each, medians (min):`);
 for (const [index, [name]] of commands.entries()) {
