@@ -6,7 +6,8 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
+import type Yargs from 'yargs';
 import { printableLines } from '../report/terminal.js';
 import type { GlobalArgs, PgwardCommand, RunState } from './command.js';
 import { UsageError, formatError } from './errors.js';
@@ -34,15 +35,12 @@ const COMMANDS: Readonly<Record<string, () => Promise<PgwardCommand>>> = {
 /**
  * The commands yargs must know to parse `argv` as if it knew them all: those named anywhere
  * in it (a superset of the one that runs: a word may also be an option's value); with none
- * named, all of them (for `--help`, "did you mean", "name a command"), except for a bare
- * `--version`, which needs none.
+ * named, all of them (for `--help`, "did you mean", "name a command").
  */
 async function commandsFor(argv: readonly string[]): Promise<PgwardCommand[]> {
   const all = Object.entries(COMMANDS);
   const named = all.filter(([name]) => argv.includes(name));
-  const versionOnly = argv.length === 1 && argv[0] === '--version';
-  const loading = named.length > 0 ? named : versionOnly ? [] : all;
-  return Promise.all(loading.map(([, load]) => load()));
+  return Promise.all((named.length > 0 ? named : all).map(([, load]) => load()));
 }
 
 function version(): string {
@@ -73,6 +71,7 @@ function parser(
   argv: readonly string[],
   state: RunState,
   commands: readonly PgwardCommand[],
+  yargs: typeof Yargs,
 ): Argv<GlobalArgs> {
   const width = state.io.stdout.columns ?? 100;
   let cli = yargs(argv)
@@ -130,8 +129,13 @@ export async function run(argv: readonly string[], io: Partial<CliIO> = {}): Pro
   const state: RunState = { io: { ...processIO(), ...io }, exitCode: 0 };
   const { stdout, stderr, env } = state.io;
   try {
-    const commands = await commandsFor(argv);
-    await parser(argv, state, commands).parseAsync(
+    // A bare `--version` is answered before loading yargs and any command.
+    if (argv.length === 1 && argv[0] === '--version') {
+      stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const [{ default: yargs }, commands] = await Promise.all([import('yargs'), commandsFor(argv)]);
+    await parser(argv, state, commands, yargs).parseAsync(
       argv as string[],
       {},
       (_error, _args, output) => {
