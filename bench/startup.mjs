@@ -1,12 +1,13 @@
 // Start-up cost: `pgward --version` and `pgward validate` on a small config beside `node -e 0`,
-// each a new process, interleaved, RUNS times; medians and the difference to `node -e 0`.
+// each a new process, interleaved, RUNS times; medians of wall and CPU time (GNU time), and the
+// difference to `node -e 0`. On a shared machine the CPU time is the steadier figure.
 //
 //   npm run build && node bench/startup.mjs [--runs 20] [--before DIR]
 //
 // --before DIR times another build's dist/ too (e.g. a copy of main's), in the same rounds.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -42,13 +43,24 @@ roles:
 `,
 );
 
+const cpuFile = join(dir, 'cpu');
+
+/** Wall ms (measured here) and CPU ms (user + system, from GNU time) of one run. */
 function time(args) {
   return new Promise((done, fail) => {
     const start = performance.now();
-    execFile(process.execPath, args, (error) => {
-      if (error) fail(error);
-      else done(performance.now() - start);
-    });
+    execFile(
+      '/usr/bin/time',
+      ['-f', '%U %S', '-o', cpuFile, process.execPath, ...args],
+      (error) => {
+        const wall = performance.now() - start;
+        if (error) return fail(error);
+        readFile(cpuFile, 'utf8').then((text) => {
+          const [user, system] = text.trim().split('\n').at(-1).split(' ').map(Number);
+          done({ wall, cpu: (user + system) * 1000 });
+        }, fail);
+      },
+    );
   });
 }
 
@@ -65,12 +77,19 @@ for (let run = 0; run < RUNS; run += 1) {
 }
 await rm(dir, { recursive: true, force: true });
 
-const node = median(samples[0]);
-console.log(`${RUNS} interleaved runs each, medians (min):`);
+const figures = samples.map((runs) => ({
+  wall: median(runs.map((run) => run.wall)),
+  cpu: median(runs.map((run) => run.cpu)),
+}));
+const [node] = figures;
+console.log(`${RUNS} interleaved runs each, medians of wall time and of CPU time (user + system):`);
 for (const [index, [name]] of commands.entries()) {
-  const ms = median(samples[index]);
-  const extra = index === 0 ? '' : `  +${(ms - node).toFixed(0)} ms over node -e 0`;
+  const { wall, cpu } = figures[index];
+  const extra =
+    index === 0
+      ? ''
+      : `  (+${(wall - node.wall).toFixed(0)} ms wall, +${(cpu - node.cpu).toFixed(0)} ms CPU over node -e 0)`;
   console.log(
-    `  ${name.padEnd(28)} ${ms.toFixed(0).padStart(5)} ms (${Math.min(...samples[index]).toFixed(0)})${extra}`,
+    `  ${name.padEnd(28)} ${wall.toFixed(0).padStart(5)} ms wall ${cpu.toFixed(0).padStart(5)} ms CPU${extra}`,
   );
 }
