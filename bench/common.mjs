@@ -16,3 +16,28 @@ export function positiveOption(options, name) {
   }
   return value;
 }
+
+/**
+ * Runs the bench's `work`, then `cleanUp` whatever happened (servers, temporary files); a
+ * failure is one message on stderr and exit code 1.
+ */
+export async function measuring(work, cleanUp, { stack = false } = {}) {
+  let failed = false;
+  try {
+    await work();
+  } catch (error) {
+    failed = true;
+    const text = error instanceof Error ? (stack ? error.stack : error.message) : String(error);
+    console.error(`bench failed: ${text}`);
+  } finally {
+    await cleanUp();
+  }
+  if (failed) process.exit(1);
+}
+
+/** parseArgs options for the size of catalog.mjs's workload, shared by the bench scripts. */
+export const WORKLOAD_OPTIONS = {
+  tables: { type: 'string', default: '5000' },
+  roles: { type: 'string', default: '550' },
+  schemas: { type: 'string', default: '50' },
+};

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, benchWorkload } from './catalog.mjs';
-import { median, positiveOption } from './common.mjs';
+import { median, positiveOption, measuring, WORKLOAD_OPTIONS } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'cli/main.js'))) {
@@ -40,9 +40,7 @@ if (!existsSync('/usr/bin/time') || !hasPsql) {
 
 const { values: options } = parseArgs({
   options: {
-    tables: { type: 'string', default: '5000' },
-    roles: { type: 'string', default: '550' },
-    schemas: { type: 'string', default: '50' },
+    ...WORKLOAD_OPTIONS,
     runs: { type: 'string', default: '3' },
     before: { type: 'string' },
     'pg-bin': { type: 'string' },
@@ -235,7 +233,6 @@ const server = await startEmbeddedPostgres({
 });
 const admin = new pg.Client({ connectionString: server.url() });
 const summary = {};
-let failed = false;
 
 /** A database copied from the fresh catalog, and the SQL that drops it and the bench's roles. */
 async function freshDatabase(name) {
@@ -265,130 +262,129 @@ function differences(expected, actual) {
   ];
 }
 
-try {
-  await admin.connect();
-  const { rows } = await admin.query(
-    `SELECT current_setting('server_version') AS version,
+await measuring(
+  async () => {
+    await admin.connect();
+    const { rows } = await admin.query(
+      `SELECT current_setting('server_version') AS version,
             pg_catalog.pg_jit_available() AS jit_available, current_setting('jit') AS jit`,
-  );
-  const postgresVersion = rows[0].version;
-  const jit = rows[0].jit_available ? `JIT ${rows[0].jit}` : 'no JIT';
+    );
+    const postgresVersion = rows[0].version;
+    const jit = rows[0].jit_available ? `JIT ${rows[0].jit}` : 'no JIT';
 
-  log(`building the fresh catalog: ${TABLES} tables in ${SCHEMAS} schemas ...`);
-  await admin.query('CREATE DATABASE bench_fresh');
-  const fresh = new pg.Client({ connectionString: server.url('bench_fresh') });
-  await fresh.connect();
-  const setupStart = performance.now();
-  for (const batch of workload.objectBatches()) await fresh.query(batch);
-  // As autovacuum would have: the planner's statistics of a catalog that size.
-  await fresh.query('VACUUM ANALYZE');
-  const setupMs = performance.now() - setupStart;
-  const { rows: counts } = await fresh.query(
-    `SELECT count(*) FILTER (WHERE c.relkind = 'r')::int AS tables,
+    log(`building the fresh catalog: ${TABLES} tables in ${SCHEMAS} schemas ...`);
+    await admin.query('CREATE DATABASE bench_fresh');
+    const fresh = new pg.Client({ connectionString: server.url('bench_fresh') });
+    await fresh.connect();
+    const setupStart = performance.now();
+    for (const batch of workload.objectBatches()) await fresh.query(batch);
+    // As autovacuum would have: the planner's statistics of a catalog that size.
+    await fresh.query('VACUUM ANALYZE');
+    const setupMs = performance.now() - setupStart;
+    const { rows: counts } = await fresh.query(
+      `SELECT count(*) FILTER (WHERE c.relkind = 'r')::int AS tables,
             count(*) FILTER (WHERE c.relkind = 'v')::int AS views,
             count(*) FILTER (WHERE c.relkind = 'S')::int AS sequences
        FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
       WHERE ${BENCH_SCHEMA}`,
-  );
-  await fresh.end();
-  log(`  built in ${(setupMs / 1000).toFixed(1)} s: ${JSON.stringify(counts[0])}`);
-
-  const samples = { floor: [], sql: [] };
-  for (const build of builds) Object.assign(build, { noop: [], apply: [] });
-  for (let round = 1; round <= RUNS; round += 1) {
-    log(`round ${round} of ${RUNS}:`);
-    const sqlUrl = await freshDatabase('bench_sql');
-    const sql = mustSucceed('psql (target SQL)', await psql(sqlUrl, files.target));
-    samples.sql.push(sql);
-    const expected = await dump(sqlUrl);
-    await dropDatabaseAndRoles('bench_sql');
-    log(
-      `  sql    ${sql.ms.toFixed(0)} ms, ${sql.rssMib.toFixed(0)} MiB (${statements.length} statements)`,
     );
+    await fresh.end();
+    log(`  built in ${(setupMs / 1000).toFixed(1)} s: ${JSON.stringify(counts[0])}`);
 
-    for (const [index, build] of builds.entries()) {
-      const url = await freshDatabase('bench_pgward');
-      const apply = mustSucceed(
-        `pgward apply (${build.name})`,
-        await pgward(build, [
-          'apply',
-          '--db',
-          url,
-          '-c',
-          files.config,
-          '--yes',
-          '--lock-timeout',
-          '60s',
-        ]),
-      );
-      build.apply.push(apply);
-      const mismatch = differences(expected, await dump(url));
-      if (mismatch.length > 0) {
-        throw new Error(
-          `pgward's apply (${build.name}) does not reach the plain SQL's catalog (${mismatch.length} lines differ; - sql only, + pgward only):\n${mismatch.slice(0, 30).join('\n')}`,
-        );
-      }
+    const samples = { floor: [], sql: [] };
+    for (const build of builds) Object.assign(build, { noop: [], apply: [] });
+    for (let round = 1; round <= RUNS; round += 1) {
+      log(`round ${round} of ${RUNS}:`);
+      const sqlUrl = await freshDatabase('bench_sql');
+      const sql = mustSucceed('psql (target SQL)', await psql(sqlUrl, files.target));
+      samples.sql.push(sql);
+      const expected = await dump(sqlUrl);
+      await dropDatabaseAndRoles('bench_sql');
       log(
-        `  apply  ${build.name}: ${apply.ms.toFixed(0)} ms, ${apply.rssMib.toFixed(0)} MiB; catalog = the plain SQL's (${expected.length} lines)`,
+        `  sql    ${sql.ms.toFixed(0)} ms, ${sql.rssMib.toFixed(0)} MiB (${statements.length} statements)`,
       );
-      if (index === 0) {
-        const floor = mustSucceed(
-          'psql (floor)',
-          await psql(url, files.floor, ['-o', '/dev/null']),
-        );
-        samples.floor.push(floor);
-        log(`  floor  ${floor.ms.toFixed(0)} ms, ${floor.rssMib.toFixed(0)} MiB`);
-      }
-      // --detailed-exitcode: 0 = no changes; 2 would mean the apply did not converge.
-      const noop = mustSucceed(
-        `pgward plan (${build.name}, after apply: must be empty)`,
-        await pgward(build, ['plan', '--db', url, '-c', files.config, '--detailed-exitcode']),
-      );
-      build.noop.push(noop);
-      log(`  no-op  ${build.name}: ${noop.ms.toFixed(0)} ms, ${noop.rssMib.toFixed(0)} MiB`);
-      await dropDatabaseAndRoles('bench_pgward');
-    }
-  }
 
-  const figure = (list) => ({
-    median_ms: Math.round(median(list.map((r) => r.ms))),
-    samples_ms: list.map((r) => Math.round(r.ms)),
-    peak_rss_mib: Math.round(Math.max(...list.map((r) => r.rssMib))),
-  });
-  const floor = figure(samples.floor);
-  const sql = figure(samples.sql);
-  Object.assign(summary, {
-    date: new Date().toISOString(),
-    machine: {
-      nproc: availableParallelism(),
-      node: process.version,
-      postgres: postgresVersion,
-      jit,
-    },
-    size: { ...counts[0], schemas: SCHEMAS, roles: ROLES, statements: statements.length },
-    runs: RUNS,
-    setup_ms: Math.round(setupMs),
-    floor,
-    sql,
-    pgward: builds.map((build) => {
-      const noop = figure(build.noop);
-      const apply = figure(build.apply);
-      return {
-        build: build.name,
-        noop_plan: { ...noop, ratio: noop.median_ms / floor.median_ms },
-        apply: { ...apply, ratio: apply.median_ms / sql.median_ms },
-      };
-    }),
-  });
-} catch (error) {
-  failed = true;
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  await admin.end().catch(() => undefined);
-  await server.stop();
-  await rm(workDir, { recursive: true, force: true });
-}
-if (failed) process.exit(1);
+      for (const [index, build] of builds.entries()) {
+        const url = await freshDatabase('bench_pgward');
+        const apply = mustSucceed(
+          `pgward apply (${build.name})`,
+          await pgward(build, [
+            'apply',
+            '--db',
+            url,
+            '-c',
+            files.config,
+            '--yes',
+            '--lock-timeout',
+            '60s',
+          ]),
+        );
+        build.apply.push(apply);
+        const mismatch = differences(expected, await dump(url));
+        if (mismatch.length > 0) {
+          throw new Error(
+            `pgward's apply (${build.name}) does not reach the plain SQL's catalog (${mismatch.length} lines differ; - sql only, + pgward only):\n${mismatch.slice(0, 30).join('\n')}`,
+          );
+        }
+        log(
+          `  apply  ${build.name}: ${apply.ms.toFixed(0)} ms, ${apply.rssMib.toFixed(0)} MiB; catalog = the plain SQL's (${expected.length} lines)`,
+        );
+        if (index === 0) {
+          const floor = mustSucceed(
+            'psql (floor)',
+            await psql(url, files.floor, ['-o', '/dev/null']),
+          );
+          samples.floor.push(floor);
+          log(`  floor  ${floor.ms.toFixed(0)} ms, ${floor.rssMib.toFixed(0)} MiB`);
+        }
+        // --detailed-exitcode: 0 = no changes; 2 would mean the apply did not converge.
+        const noop = mustSucceed(
+          `pgward plan (${build.name}, after apply: must be empty)`,
+          await pgward(build, ['plan', '--db', url, '-c', files.config, '--detailed-exitcode']),
+        );
+        build.noop.push(noop);
+        log(`  no-op  ${build.name}: ${noop.ms.toFixed(0)} ms, ${noop.rssMib.toFixed(0)} MiB`);
+        await dropDatabaseAndRoles('bench_pgward');
+      }
+    }
+
+    const figure = (list) => ({
+      median_ms: Math.round(median(list.map((r) => r.ms))),
+      samples_ms: list.map((r) => Math.round(r.ms)),
+      peak_rss_mib: Math.round(Math.max(...list.map((r) => r.rssMib))),
+    });
+    const floor = figure(samples.floor);
+    const sql = figure(samples.sql);
+    Object.assign(summary, {
+      date: new Date().toISOString(),
+      machine: {
+        nproc: availableParallelism(),
+        node: process.version,
+        postgres: postgresVersion,
+        jit,
+      },
+      size: { ...counts[0], schemas: SCHEMAS, roles: ROLES, statements: statements.length },
+      runs: RUNS,
+      setup_ms: Math.round(setupMs),
+      floor,
+      sql,
+      pgward: builds.map((build) => {
+        const noop = figure(build.noop);
+        const apply = figure(build.apply);
+        return {
+          build: build.name,
+          noop_plan: { ...noop, ratio: noop.median_ms / floor.median_ms },
+          apply: { ...apply, ratio: apply.median_ms / sql.median_ms },
+        };
+      }),
+    });
+  },
+  async () => {
+    await admin.end().catch(() => undefined);
+    await server.stop();
+    await rm(workDir, { recursive: true, force: true });
+  },
+);
 
 if (options.json) {
   console.log(JSON.stringify(summary, null, 2));
