@@ -41,3 +41,14 @@ export const WORKLOAD_OPTIONS = {
   roles: { type: 'string', default: '550' },
   schemas: { type: 'string', default: '50' },
 };
+
+/** --tables, --roles, --schemas and --runs, checked: positive integers, else exit 1. */
+export function sizeOptions(options) {
+  const positive = (name) => positiveOption(options, name);
+  return {
+    tables: positive('tables'),
+    roles: positive('roles'),
+    schemas: positive('schemas'),
+    runs: positive('runs'),
+  };
+}

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, benchWorkload } from './catalog.mjs';
-import { median, positiveOption, measuring, WORKLOAD_OPTIONS } from './common.mjs';
+import { median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'cli/main.js'))) {
@@ -63,11 +63,7 @@ if (options.help) {
   process.exit(0);
 }
 
-const positive = (name) => positiveOption(options, name);
-const TABLES = positive('tables');
-const ROLES = positive('roles');
-const SCHEMAS = positive('schemas');
-const RUNS = positive('runs');
+const { tables: TABLES, roles: ROLES, schemas: SCHEMAS, runs: RUNS } = sizeOptions(options);
 const workload = benchWorkload({ tables: TABLES, roles: ROLES, schemas: SCHEMAS });
 const log = (message) => {
   if (!options.json) console.error(message);

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, NEW_GROUP, NEW_USER, benchWorkload } from './catalog.mjs';
-import { median, positiveOption, measuring, WORKLOAD_OPTIONS } from './common.mjs';
+import { median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'engine.js'))) {
@@ -45,12 +45,7 @@ if (options.help) {
   process.exit(0);
 }
 
-const positive = (name) => positiveOption(options, name);
-
-const TABLES = positive('tables');
-const ROLES = positive('roles');
-const SCHEMAS = positive('schemas');
-const RUNS = positive('runs');
+const { tables: TABLES, roles: ROLES, schemas: SCHEMAS, runs: RUNS } = sizeOptions(options);
 if (ROLES < 2) {
   console.error('bench: --roles must be at least 2 (groups and users)');
   process.exit(1);
