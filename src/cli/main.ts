@@ -30,6 +30,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<PgwardCommand>>> = {
   members: async () => (await import('./commands/members.js')).membersCommand,
   grants: async () => (await import('./commands/grants.js')).grantsCommand,
   login: async () => (await import('./commands/login.js')).loginCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+  graph: async () => (await import('./commands/graph.js')).graphCommand,
 };
 
 /**

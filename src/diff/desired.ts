@@ -60,7 +60,7 @@ export function resolveDesired(
   const warnings: string[] = [];
   const ctx: ResolveContext = {
     config,
-    catalog: new Catalog(current.objects),
+    catalog: Catalog.of(current),
     names,
     versionNum: current.server.versionNum,
     currentDatabase: current.server.currentDatabase,

@@ -7,11 +7,13 @@
  * Vocabulary after ldap2pg: *managed* roles are the config's; a *protected* role is never
  * touched; current facts outside the managed scope are never revoked.
  */
+import type { Finding } from '../model/findings.js';
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
+import { findUnmanagedRoles } from './findings.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
@@ -20,10 +22,12 @@ import { diffPrivileges } from './privileges.js';
 import { applyRenames, planRenames } from './renames.js';
 import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
 import { diffRoles } from './roles.js';
-import { planUnmanagedRoles } from './unmanaged.js';
+import { planUnmanagedRoles, referencedRoles } from './unmanaged.js';
 
 export interface DiffResult {
   readonly operations: Operation[];
+  /** Access the config does not account for and that the operations leave alone. */
+  readonly findings: Finding[];
   /** Non-fatal notes for the plan's reader. */
   readonly warnings: string[];
 }
@@ -34,7 +38,7 @@ export interface DiffResult {
  * @throws PlanError when an unmanaged role must be dropped but cannot be (it owns objects with
  *   no `reassign_owned_to`, or owns or holds something in another database).
  * @example
- * const { operations, warnings } = diff(current, resolveDesired(config, current).desired);
+ * const { operations, findings, warnings } = diff(current, resolveDesired(config, current).desired);
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const { server } = current;
@@ -70,7 +74,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     dropped: unmanaged.dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
-  const catalog = new Catalog(state.objects);
+  const catalog = Catalog.of(state);
   const memberships = keepPgwardAccess(
     diffMemberships(state, desired, isProtected, unmanaged.dropped),
     needed,
@@ -90,6 +94,13 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   problems.throwIfAny();
   return {
     operations,
+    findings: findUnmanagedRoles(
+      state,
+      desired,
+      isProtected,
+      unmanaged.dropped,
+      referencedRoles(desired),
+    ),
     warnings: [
       ...new Set([
         ...renames.warnings,
@@ -98,7 +109,6 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
         ...keptForPower,
         ...memberships.warnings,
         ...privileges.warnings,
-        ...unmanaged.warnings,
       ]),
     ],
   };

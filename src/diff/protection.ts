@@ -77,20 +77,36 @@ export function protectedRoleNames(current: CurrentState, rules: ProtectionRules
   return names;
 }
 
-/** Compiled globs: every role of the catalog is matched against the same few patterns. */
-const globRegExps = new Map<string, RegExp>();
-
-/** Shell-style glob with `*` (any run) and `?` (one character); everything else is literal. */
+/**
+ * Shell-style glob with `*` (any run, empty included) and `?` (one character); every other
+ * character, `\`, `[` and `-` included, is literal. Characters are code points, so `?` takes a
+ * whole emoji. Matched directly rather than through a RegExp: nothing to escape, and at worst
+ * length(name) × length(pattern) steps (the last `*` is the only backtracking point).
+ */
 export function matchesGlob(name: string, pattern: string): boolean {
-  let regExp = globRegExps.get(pattern);
-  if (regExp === undefined) {
-    const source = [...pattern]
-      .map((char) =>
-        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'),
-      )
-      .join('');
-    regExp = new RegExp(`^${source}$`, 'su');
-    globRegExps.set(pattern, regExp);
+  const text = [...name];
+  const glob = [...pattern];
+  let t = 0;
+  let g = 0;
+  // Where the last `*` was, and the text position it is currently taken to stop at.
+  let star = -1;
+  let starText = 0;
+  while (t < text.length) {
+    const want = glob[g];
+    if (want === '*') {
+      star = g++;
+      starText = t;
+    } else if (want !== undefined && (want === '?' || want === text[t])) {
+      t++;
+      g++;
+    } else if (star >= 0) {
+      // Let the last `*` take one more character and try the rest again.
+      g = star + 1;
+      t = ++starText;
+    } else {
+      return false;
+    }
   }
-  return regExp.test(name);
+  while (glob[g] === '*') g++;
+  return g === glob.length;
 }

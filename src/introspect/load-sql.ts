@@ -15,7 +15,8 @@ export type CatalogQueryName =
   | 'parameters'
   | 'default-privileges'
   | 'dependencies'
-  | 'owned-objects';
+  | 'owned-objects'
+  | 'explain';
 
 const cache = new Map<string, string>();
 

@@ -1,5 +1,5 @@
 import type { ObjectRef } from '../model/objects.js';
-import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
+import { GRANTABLE_SYSTEM_SCHEMAS, SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
 import type {
   CatalogObject,
   PrivilegeFact,
@@ -15,14 +15,21 @@ import type { Queryable } from './queryable.js';
 /** One row of objects.sql / parameters.sql: an object and its exploded ACLs. */
 interface ObjectRow {
   kind: ObjectKind;
+  /** objects.sql: an object of GRANTABLE_SYSTEM_SCHEMAS (absent from parameters.sql). */
+  system?: boolean;
   schema: string | null;
   name: string;
   args: string | null;
   owner: string;
   relkind: string | null;
   columns: string[] | null;
-  /** The ACL's entries as text, `grantee=privileges/grantor` (see aclitem.ts). */
-  acl: string[];
+  /**
+   * The ACL's entries as text, `grantee=privileges/grantor` (see aclitem.ts); null only for a
+   * system object with its default ACL.
+   */
+  acl: string[] | null;
+  /** A system object's initial ACL (pg_init_privs) as text; null without one or if not system. */
+  initprivs: string[] | null;
   /** [column, grantee (null = PUBLIC), privilege, grantable, grantor] */
   column_privileges: [string, string | null, string, boolean, string][];
 }
@@ -36,6 +43,23 @@ function toCatalogObject(row: ObjectRow): CatalogObject {
     owner: row.owner,
     ...(row.relkind !== null && { relkind: row.relkind, columns: row.columns ?? [] }),
   };
+}
+
+/**
+ * An object's ACL entries, less those its initial ACL (pg_init_privs, read for system objects
+ * only) holds: the same grantee, privilege and grant option there (whatever the grantor)
+ * makes an entry PostgreSQL's, never the config's.
+ */
+function beyondInitial(
+  acl: readonly string[] | null,
+  initial: readonly string[] | null,
+): AclEntry[] {
+  const entries = explodeAcl(acl ?? []);
+  if (initial === null) return entries;
+  const key = ([grantee, privilege, grantable]: AclEntry): string =>
+    JSON.stringify([grantee, privilege, grantable]);
+  const held = new Set(explodeAcl(initial).map(key));
+  return entries.filter((entry) => !held.has(key(entry)));
 }
 
 /** A fact before merging: one ACL entry, with its grantor. */
@@ -113,18 +137,27 @@ function toPublicPrivilegeFacts(
 
 /**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
- * column privileges included, PUBLIC's apart. Two queries at most: parameters only exist
- * from PostgreSQL 15.
+ * column privileges included, PUBLIC's apart; and apart, the objects of pg_catalog and
+ * information_schema that grants may name, whose privileges are those beyond the initial
+ * ones. Two queries at most: parameters only exist from PostgreSQL 15.
  */
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
+  systemObjectNames: readonly string[] = [],
 ): Promise<{
   objects: readonly CatalogObject[];
+  systemObjects: readonly CatalogObject[];
   privileges: readonly PrivilegeFact[];
   publicPrivileges: readonly PublicPrivilegeFact[];
 }> {
-  const rows = (await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS])).rows;
+  const rows = (
+    await client.query<ObjectRow>(loadSql('objects'), [
+      SYSTEM_SCHEMAS,
+      GRANTABLE_SYSTEM_SCHEMAS,
+      systemObjectNames,
+    ])
+  ).rows;
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
@@ -140,9 +173,16 @@ export async function readObjects(
       name: row.name,
       ...(row.args !== null && { args: row.args }),
     };
-    const acl = explodeAcl(row.acl);
+    const acl = beyondInitial(row.acl, row.initprivs);
     for (const fact of toPrivilegeFacts(row, acl, object)) privileges.push(fact);
-    for (const fact of toPublicPrivilegeFacts(row, acl, object)) publicPrivileges.push(fact);
+    // PUBLIC's entries on system objects are PostgreSQL's initial privileges: not pgward's.
+    if (row.system !== true)
+      for (const fact of toPublicPrivilegeFacts(row, acl, object)) publicPrivileges.push(fact);
   }
-  return { objects: rows.map(toCatalogObject), privileges, publicPrivileges };
+  return {
+    objects: rows.filter((row) => row.system !== true).map(toCatalogObject),
+    systemObjects: rows.filter((row) => row.system === true).map(toCatalogObject),
+    privileges,
+    publicPrivileges,
+  };
 }

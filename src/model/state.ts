@@ -189,6 +189,12 @@ export interface CurrentState {
   readonly publicPrivileges?: readonly PublicPrivilegeFact[];
   readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
   readonly dependencies: readonly RoleDependency[];
+  /**
+   * Tables, sequences and routines of pg_catalog and information_schema (spec §10), which
+   * `grants` may name one by one; their privileges beyond PostgreSQL's initial ones (from
+   * pg_init_privs) are in `privileges`. Absent: none read.
+   */
+  readonly systemObjects?: readonly CatalogObject[];
 }
 
 export type PasswordSource =
@@ -202,7 +208,11 @@ export type PasswordSource =
  */
 export interface DesiredPassword {
   readonly source: PasswordSource;
-  readonly secret: string;
+  /**
+   * null: an env or file secret that a read-only command (plan, drift, ...) could not read.
+   * It is never compared (the plan cannot tell whether the password drifted) nor sent.
+   */
+  readonly secret: string | null;
 }
 
 export interface DesiredRole {

@@ -13,7 +13,7 @@ import { catalogSnapshot } from '../support/catalog.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, firstLine, pgwardWaiting, tempDir } from './support.js';
+import { configFile, firstLine, pgwardWaiting, tempDir, withDefaultIsolation } from './support.js';
 
 const server = useTestServer();
 
@@ -307,80 +307,107 @@ async function createWhileReassigning(
   }
 }
 
-describe('a role that creates a table while it is being dropped', () => {
-  it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
-    await raceRoles('race');
-    const file = await configFile(
-      dir,
-      `version: 1
+/**
+ * The race through `apply` (`unmanaged_roles: drop`, `reassign_owned_to`): refused at DROP OWNED,
+ * the new table keeps its rows, and the next apply reassigns it too. `ignore` lists the roles
+ * of the other tests.
+ */
+async function raceApply(prefix: string, ignore: string): Promise<void> {
+  await raceRoles(prefix);
+  const file = await configFile(
+    dir,
+    `version: 1
 settings:
   unmanaged_roles: drop
-  reassign_owned_to: race_heir
-  ignore_roles: ["far_*", "near_*", "bare_*", "gr_*"]
+  reassign_owned_to: ${prefix}_heir
+  ignore_roles: ${ignore}
 roles:
-  race_heir: {}
+  ${prefix}_heir: {}
 `,
-    );
-    const args = ['-c', file, '--db', server.url()];
-    const plan = await runCli(['plan', '--format', 'sql', ...args]);
-    expect(plan.stdout).toContain('REASSIGN OWNED BY "race_victim" TO "race_heir";');
-    expect(plan.stdout).toContain('DROP OWNED BY "race_victim";');
+    `${prefix}.yaml`,
+  );
+  const args = ['-c', file, '--db', server.url()];
+  const plan = await runCli(['plan', '--format', 'sql', ...args]);
+  expect(plan.stdout).toContain(`REASSIGN OWNED BY "${prefix}_victim" TO "${prefix}_heir";`);
+  expect(plan.stdout).toContain(`DROP OWNED BY "${prefix}_victim";`);
 
-    // Meanwhile the role, still logged in, makes a table and fills it.
-    const result = await createWhileReassigning(
-      'race_victim',
-      'public.race_old',
-      [
-        'CREATE TABLE public.race_new (note text)',
-        "INSERT INTO public.race_new SELECT 'row ' || i FROM generate_series(1, 3) AS i",
-      ],
-      () => runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]),
+  // Meanwhile the role, still logged in, makes a table and fills it.
+  const result = await createWhileReassigning(
+    `${prefix}_victim`,
+    `public.${prefix}_old`,
+    [
+      `CREATE TABLE public.${prefix}_new (note text)`,
+      `INSERT INTO public.${prefix}_new SELECT 'row ' || i FROM generate_series(1, 3) AS i`,
+    ],
+    () => runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]),
+  );
+  expect(result.exitCode).toBe(1);
+  expect(firstLine(result.stderr)).toBe(
+    `error: apply failed at step 2 of 3 (DROP OWNED BY "${prefix}_victim"): role "${prefix}_victim" owns 1 object that REASSIGN OWNED did not take (table public.${prefix}_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed`,
+  );
+  const owners = async (): Promise<unknown> =>
+    server.query(
+      `SELECT c.relname, c.relowner::regrole::text AS owner
+         FROM pg_class AS c WHERE c.relname IN ($1, $2) ORDER BY 1`,
+      [`${prefix}_new`, `${prefix}_old`],
     );
-    expect(result.exitCode).toBe(1);
-    expect(firstLine(result.stderr)).toBe(
-      'error: apply failed at step 2 of 3 (DROP OWNED BY "race_victim"): role "race_victim" owns 1 object that REASSIGN OWNED did not take (table race_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed',
-    );
-    const owners = async (): Promise<unknown> =>
-      server.query(`
-        SELECT c.relname, c.relowner::regrole::text AS owner
-          FROM pg_class AS c WHERE c.relname IN ('race_old', 'race_new') ORDER BY 1`);
-    expect(await roleExists('race_victim')).toBe(true);
-    expect(await owners()).toEqual([
-      { relname: 'race_new', owner: 'race_victim' },
-      { relname: 'race_old', owner: 'race_victim' },
-    ]);
-    const rows = async (): Promise<unknown> =>
-      server.query('SELECT note FROM public.race_new ORDER BY note');
-    expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+  expect(await roleExists(`${prefix}_victim`)).toBe(true);
+  expect(await owners()).toEqual([
+    { relname: `${prefix}_new`, owner: `${prefix}_victim` },
+    { relname: `${prefix}_old`, owner: `${prefix}_victim` },
+  ]);
+  const rows = async (): Promise<unknown> =>
+    server.query(`SELECT note FROM public.${prefix}_new ORDER BY note`);
+  expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
 
-    // The next apply sees the new table and gives it, rows and all, to reassign_owned_to.
-    const again = await runCli(['apply', '--yes', ...args]);
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect(await roleExists('race_victim')).toBe(false);
-    expect(await owners()).toEqual([
-      { relname: 'race_new', owner: 'race_heir' },
-      { relname: 'race_old', owner: 'race_heir' },
-    ]);
-    expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
-    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  // The next apply sees the new table and gives it, rows and all, to reassign_owned_to.
+  const again = await runCli(['apply', '--yes', ...args]);
+  expect(again.exitCode, again.stderr).toBe(0);
+  expect(await roleExists(`${prefix}_victim`)).toBe(false);
+  expect(await owners()).toEqual([
+    { relname: `${prefix}_new`, owner: `${prefix}_heir` },
+    { relname: `${prefix}_old`, owner: `${prefix}_heir` },
+  ]);
+  expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+  expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+}
+
+/** The same race through `pgward login drop --reassign-to`. */
+async function raceLoginDrop(prefix: string): Promise<void> {
+  await raceRoles(prefix);
+  const args = ['login', 'drop', `${prefix}_victim`, '--reassign-to', `${prefix}_heir`];
+  const result = await createWhileReassigning(
+    `${prefix}_victim`,
+    `public.${prefix}_old`,
+    [`CREATE TABLE public.${prefix}_new AS SELECT 42 AS answer`],
+    () => runCli([...args, '--db', server.url()]),
+  );
+  expect(result.exitCode).toBe(1);
+  expect(firstLine(result.stderr)).toBe(
+    `error: role "${prefix}_victim" owns 1 object that REASSIGN OWNED did not take (table public.${prefix}_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped`,
+  );
+  expect(await roleExists(`${prefix}_victim`)).toBe(true);
+  expect(await server.query(`SELECT answer FROM public.${prefix}_new`)).toEqual([{ answer: 42 }]);
+}
+
+describe('a role that creates a table while it is being dropped', () => {
+  it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
+    await raceApply('race', '["far_*", "near_*", "bare_*", "gr_*", "rr_*"]');
   });
 
   it('the same holds for pgward login drop --reassign-to', async () => {
-    await raceRoles('race_login');
-    const args = ['login', 'drop', 'race_login_victim', '--reassign-to', 'race_login_heir'];
-    const result = await createWhileReassigning(
-      'race_login_victim',
-      'public.race_login_old',
-      ['CREATE TABLE public.race_login_new AS SELECT 42 AS answer'],
-      () => runCli([...args, '--db', server.url()]),
+    await raceLoginDrop('race_login');
+  });
+
+  // Under REPEATABLE READ the guard before DROP OWNED would read a snapshot from before
+  // REASSIGN OWNED waited, miss the new table, and DROP OWNED would drop it with its rows.
+  it('the same holds under a database default of repeatable read, for apply', async () => {
+    await withDefaultIsolation(server, 'repeatable read', () =>
+      raceApply('rr_race', '["far_*", "near_*", "bare_*", "gr_*", "race_*", "rr_login_*"]'),
     );
-    expect(result.exitCode).toBe(1);
-    expect(firstLine(result.stderr)).toBe(
-      'error: role "race_login_victim" owns 1 object that REASSIGN OWNED did not take (table race_login_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped',
-    );
-    expect(await roleExists('race_login_victim')).toBe(true);
-    expect(await server.query('SELECT answer FROM public.race_login_new')).toEqual([
-      { answer: 42 },
-    ]);
+  });
+
+  it('and for pgward login drop --reassign-to', async () => {
+    await withDefaultIsolation(server, 'repeatable read', () => raceLoginDrop('rr_login'));
   });
 });

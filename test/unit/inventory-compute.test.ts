@@ -154,6 +154,8 @@ describe('computeInventory', () => {
         {
           name: 'reader',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             { schema: 'data', expected: 'read', has_read: true, has_write: false, satisfied: true },
           ],
@@ -161,6 +163,8 @@ describe('computeInventory', () => {
         {
           name: 'editor',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             {
               schema: 'data',
@@ -174,6 +178,8 @@ describe('computeInventory', () => {
         {
           name: 'ghost',
           exists: false,
+          login: null,
+          superuser: null,
           schema_permissions: [
             {
               schema: 'data',
@@ -498,16 +504,22 @@ describe('computeInventory', () => {
           {
             name: 'reader',
             exists: true,
+            login: false,
+            superuser: false,
             schema_permissions: [{ ...satisfied, expected: 'read' }],
           },
           {
             name: 'reader_lausanne',
             exists: true,
+            login: false,
+            superuser: false,
             schema_permissions: [{ ...satisfied, expected: 'read' }],
           },
           {
             name: 'writer',
             exists: false,
+            login: null,
+            superuser: null,
             schema_permissions: [
               {
                 schema: 'data',
@@ -521,6 +533,8 @@ describe('computeInventory', () => {
           {
             name: 'writer_lausanne',
             exists: false,
+            login: null,
+            superuser: null,
             schema_permissions: [
               {
                 schema: 'data',

@@ -16,6 +16,7 @@ SELECT 'parameter' AS kind,
        NULL::text AS relkind,
        NULL::text[] AS columns,
        coalesce(p.paracl, pg_catalog.acldefault('p', 10))::text[] AS acl,
+       NULL::text[] AS initprivs,
        '[]'::json AS column_privileges
 FROM pg_catalog.pg_parameter_acl AS p
 ORDER BY p.parname COLLATE "C";
