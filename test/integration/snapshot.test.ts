@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { applyConfig } from '../../src/engine.js';
 import { openConnection } from '../../src/execute/connection.js';
 import { inReadOnlySnapshot } from '../../src/execute/snapshot.js';
+import { BEGIN_READ_COMMITTED } from '../../src/execute/transaction.js';
 import type { Queryable } from '../../src/introspect/queryable.js';
 import { useTestServer } from '../support/server.js';
 
@@ -68,7 +69,7 @@ describe('apply reads the catalog consistently', () => {
       let applying = false;
       const recording: Queryable = {
         async query(sql, params) {
-          if (sql === 'BEGIN') applying = true;
+          if (sql === BEGIN_READ_COMMITTED) applying = true;
           if (!applying && !/^(BEGIN|ROLLBACK)/.test(sql)) {
             const { rows } = await client.query<{ state: string }>(
               `SELECT current_setting('transaction_isolation') || ', read only ' ||
