@@ -21,8 +21,9 @@
 --
 -- $2: the system schemas whose tables, views, sequences and routines grants may name
 -- (GRANTABLE_SYSTEM_SCHEMAS, spec §10). Their rows have `system` true, and of their
--- privileges only the ACL entries pg_init_privs does not hold are read (initdb's and
--- extensions' own grants are PostgreSQL's, never the config's); a NULL ACL there is nothing
+-- privileges only the ACL entries pg_init_privs does not hold count (initdb's and
+-- extensions' own grants are PostgreSQL's, never the config's: the object ACL's initial
+-- entries are dropped by objects.ts from the initprivs column, the columns' here); a NULL ACL there is nothing
 -- beyond the default. Such an object is listed only if its ACL differs from its initial one,
 -- a column of it has an ACL, or $3 names it ('schema.name': the objects the config's grants
 -- name, so one can be granted before anything is): the ~3,600 system relations and routines
