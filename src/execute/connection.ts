@@ -68,7 +68,9 @@ export function describeTarget(client: pg.Client): string {
 /**
  * Opens one connection. Sessions run in UTC so that timestamps (VALID UNTIL) read and compare
  * the same whatever the server's TimeZone is, and with search_path pinned (search-path.ts) so
- * that no user-created function or operator shadows the catalog's in pgward's SQL.
+ * that no user-created function or operator shadows the catalog's in pgward's SQL. JIT is off:
+ * on a large catalog the objects query passes the JIT cost threshold, and compiling it takes
+ * longer than running it (5,000 tables, PostgreSQL 15: about 1.3 s with JIT, 0.3 s without).
  */
 export async function openConnection(options: ConnectOptions = {}): Promise<pg.Client> {
   const env = options.env ?? process.env;
@@ -113,7 +115,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
       ...(!uri && user ? { user } : {}),
       ...sslOption,
       application_name: 'pgward',
-      options: `-c TimeZone=UTC ${PIN_SEARCH_PATH_OPTION}`,
+      options: `-c TimeZone=UTC -c jit=off ${PIN_SEARCH_PATH_OPTION}`,
     };
     let client: pg.Client;
     try {
