@@ -12,6 +12,7 @@ import type {
   Config,
   ConfigDefaultPrivilege,
   ConfigGrant,
+  ConfigOwn,
   ConfigPermission,
   ConfigRole,
   ConfigSettings,
@@ -25,6 +26,7 @@ import type { Path } from './describe.js';
 import { didYouMean, labelOf, placeOf, q } from './describe.js';
 import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
 import { checkMembershipCycles, readMemberOf } from './memberships.js';
+import { readOwn } from './owns.js';
 import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './names.js';
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
@@ -244,6 +246,9 @@ function readRole(
     defaultPrivileges: list<ConfigDefaultPrivilege>('default_privileges', (item, itemPath) =>
       readDefaultPrivilege(item, itemPath, ctx),
     ),
+    ...(spec.owns !== undefined && {
+      owns: list<ConfigOwn>('owns', (item, itemPath) => readOwn(item, itemPath, ctx)),
+    }),
   };
 }
 

@@ -81,6 +81,24 @@ export interface ConfigDefaultPrivilege {
   readonly position?: SourcePosition;
 }
 
+/** Kinds `owns` can name (spec §9); `view` in the config is `table`. */
+export type OwnedObjectType =
+  | 'database'
+  | 'schema'
+  | 'table'
+  | 'sequence'
+  | 'function'
+  | 'procedure'
+  | 'type';
+
+/** One entry of a role's `owns`: exactly one of objects / allInSchemas is set. */
+export interface ConfigOwn {
+  readonly objectType: OwnedObjectType;
+  readonly objects?: readonly ConfigObjectName[];
+  readonly allInSchemas?: readonly string[];
+  readonly position?: SourcePosition;
+}
+
 export interface ConfigRole {
   readonly name: string;
   readonly position?: SourcePosition;
@@ -94,6 +112,8 @@ export interface ConfigRole {
   readonly permissions: readonly ConfigPermission[];
   readonly grants: readonly ConfigGrant[];
   readonly defaultPrivileges: readonly ConfigDefaultPrivilege[];
+  /** `owns` (spec §9); absent = owns nothing declared. */
+  readonly owns?: readonly ConfigOwn[];
 }
 
 export interface Config {

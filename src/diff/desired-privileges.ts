@@ -295,12 +295,16 @@ function schemaCreator(ctx: ResolveContext, schema: CatalogObject): string {
   return ctx.catalog.named(['database'], null, ctx.currentDatabase)[0]?.owner ?? schema.owner;
 }
 
-/** Resolves a config object name against the catalog, recording a problem when it fails. */
-function resolveObject(
+/**
+ * Resolves a config object name against the catalog, recording a problem when it fails.
+ * `kinds`: the catalog kinds the name may match (default: those of `kind`).
+ */
+export function resolveObject(
   ctx: ResolveContext,
   kind: ObjectKind,
   name: ConfigObjectName,
   grantPositions: readonly (SourcePosition | undefined)[],
+  kinds: readonly ObjectKind[] = catalogKindsFor(kind),
 ): CatalogObject | undefined {
   const positions = [name.position, ...grantPositions];
   if (kind === 'parameter') {
@@ -317,7 +321,7 @@ function resolveObject(
       }
     );
   }
-  let candidates = ctx.catalog.named(catalogKindsFor(kind), name.schema, name.name);
+  let candidates = ctx.catalog.named(kinds, name.schema, name.name);
   if (ROUTINE_KINDS.has(kind) && name.args !== undefined) {
     const wanted = normalizeArgs(name.args);
     candidates = candidates.filter((candidate) => normalizeArgs(candidate.args ?? '') === wanted);

@@ -16,6 +16,7 @@ import {
   type DesiredState,
 } from '../model/state.js';
 import { Catalog } from './catalog.js';
+import { resolveOwners, withOwners } from './desired-owners.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
 import { roleNames } from './names.js';
 import { compareStrings, key } from './order.js';
@@ -79,7 +80,12 @@ export function resolveDesired(
     'object_creators',
     settings.objectCreatorPositions,
   );
-  const { privileges, defaultPrivileges } = resolvePrivileges(ctx, objectCreators);
+  // `owns` first: privileges are resolved against the catalog with the declared owners.
+  const owners = resolveOwners(ctx, current);
+  const { privileges, defaultPrivileges } = resolvePrivileges(
+    owners.length === 0 ? ctx : { ...ctx, catalog: new Catalog(withOwners(current, owners)) },
+    objectCreators,
+  );
   const reassignOwnedTo =
     settings.reassignOwnedTo === null
       ? null
@@ -102,6 +108,7 @@ export function resolveDesired(
         protectedRoles: protectedRoleNames(current, rules),
         unmanagedRoles: config.settings.unmanagedRoles,
         reassignOwnedTo,
+        ...(owners.length > 0 && { owners }),
       },
       generic,
     ),

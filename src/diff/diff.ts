@@ -14,6 +14,7 @@ import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
+import { afterOwnerChanges, checkOwnerChanges, diffOwners } from './owners.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
@@ -68,23 +69,29 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     dropped: unmanaged.dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
-  const catalog = new Catalog(state.objects);
   const memberships = keepConnectingRolePower(
     diffMemberships(state, desired, isProtected, unmanaged.dropped),
     actedThrough,
     server.currentUser,
   );
-  const privileges = diffPrivileges(state, desired, catalog, scope);
+  // Owner changes run before grants and revokes (plan/order.ts), which are computed against
+  // the state they leave.
+  const ownerChanges = diffOwners(state, desired);
+  checkOwnerChanges(state, ownerChanges, problems);
+  const owned = afterOwnerChanges(state, ownerChanges);
+  const catalog = new Catalog(owned.objects);
+  const privileges = diffPrivileges(owned, desired, catalog, scope);
   const operations = [
     ...renames.operations,
     ...roles.operations,
     ...memberships.operations,
+    ...ownerChanges,
     ...privileges.operations,
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
   checkConnectingRole(state, operations, problems);
-  checkGrantorRevokes(state, operations, problems);
+  checkGrantorRevokes(owned, operations, problems);
   problems.throwIfAny();
   return {
     operations,

@@ -14,7 +14,8 @@ export type CatalogQueryName =
   | 'objects'
   | 'parameters'
   | 'default-privileges'
-  | 'dependencies';
+  | 'dependencies'
+  | 'linked-sequences';
 
 const cache = new Map<string, string>();
 

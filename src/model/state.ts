@@ -163,6 +163,21 @@ export interface RoleDependency {
   readonly count: number;
 }
 
+/**
+ * A sequence linked to a table column (serial or identity, `pg_depend` deptype a/i): its owner
+ * follows the table's (`ALTER TABLE ... OWNER TO` moves it) and cannot be changed on its own.
+ */
+export interface LinkedSequence {
+  readonly sequence: ObjectRef;
+  readonly table: ObjectRef;
+}
+
+/** An object the config wants owned by `owner` (`owns:`, spec §9). */
+export interface DesiredOwner {
+  readonly object: ObjectRef;
+  readonly owner: string;
+}
+
 export interface CurrentState {
   readonly server: ServerInfo;
   /** Every role, system ones included. */
@@ -183,6 +198,11 @@ export interface CurrentState {
   readonly publicPrivileges?: readonly PublicPrivilegeFact[];
   readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
   readonly dependencies: readonly RoleDependency[];
+  /**
+   * Per-database: sequences whose owner follows their table's (absent where the state was
+   * built by hand: none).
+   */
+  readonly linkedSequences?: readonly LinkedSequence[];
 }
 
 export type PasswordSource =
@@ -230,4 +250,9 @@ export interface DesiredState {
    * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).
    */
   readonly addOnlyMembershipsOf?: ReadonlySet<string>;
+  /**
+   * Per-database: objects whose owner the config declares (`owns:`); objects no `owns` names
+   * keep their owner. Absent = none.
+   */
+  readonly owners?: readonly DesiredOwner[];
 }

@@ -178,6 +178,11 @@ export function planScope(
         managed(op.from);
         managed(op.to);
         break;
+      case 'alter_owner':
+        object(op.object);
+        named(op.from);
+        named(op.owner);
+        break;
       case 'reassign_owned':
         managed(op.role);
         named(op.to);

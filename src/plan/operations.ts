@@ -116,6 +116,18 @@ export type Operation =
       readonly grantees: readonly string[];
       readonly grantOptionOnly: boolean;
     }
+  /**
+   * `ALTER <kind> object OWNER TO owner` (spec §9 `owns`). `relkind` (tables only) picks
+   * ALTER VIEW / MATERIALIZED VIEW / FOREIGN TABLE; `from` is the owner it replaces, for the
+   * reader and for the connecting-role check.
+   */
+  | {
+      readonly type: 'alter_owner';
+      readonly object: ObjectRef;
+      readonly relkind?: string;
+      readonly from: string;
+      readonly owner: string;
+    }
   /** REASSIGN OWNED BY role TO to; then DROP OWNED BY role (current database). */
   | { readonly type: 'reassign_owned'; readonly role: string; readonly to: string }
   | { readonly type: 'drop_owned'; readonly role: string }

@@ -5,6 +5,11 @@
  * 2. create roles: grants and memberships below may name them;
  * 3. alter roles (attributes, passwords, comments, settings);
  * 4. grant memberships and change membership options;
+ * 4½. change owners (`owns`): the new owner takes over the old owner's ACL entries (PostgreSQL
+ *    rewrites them), so the grants and revokes below are computed for, and run against, the
+ *    objects' new owners — a grant to the former owner comes after the change that took its
+ *    owner's privileges away; it needs the memberships above when the connecting role acts
+ *    through them;
  * 5. grant privileges, then default privileges;
  * 6. revoke privileges, then default privileges: a role never holds less than it needs while
  *    its new grants are not yet in place, and a role to be dropped must hold none. A revoke
@@ -30,6 +35,7 @@ const PHASE: Readonly<Record<OperationType, number>> = {
   set_role_config: 3,
   grant_membership: 4,
   alter_membership: 4,
+  alter_owner: 4.5,
   grant_privileges: 5,
   grant_default_privileges: 5,
   revoke_privileges: 6,
@@ -50,6 +56,7 @@ const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
   set_role_config: 3,
   grant_membership: 0,
   alter_membership: 1,
+  alter_owner: 0,
   grant_privileges: 0,
   grant_default_privileges: 1,
   revoke_privileges: 0,
@@ -94,6 +101,9 @@ function keyWithinPhase(op: Operation): Key {
     case 'alter_membership':
     case 'revoke_membership':
       return [op.role, op.member, rank];
+    case 'alter_owner':
+      // Schemas before what they hold, databases first: OBJECT_KINDS's order.
+      return [OBJECT_KINDS.indexOf(op.object.kind), objectKey(op.object)];
     case 'grant_privileges':
     case 'revoke_privileges':
       return [

@@ -207,6 +207,7 @@ const OPERATION_TYPES: readonly OperationType[] = [
   'revoke_privileges',
   'grant_default_privileges',
   'revoke_default_privileges',
+  'alter_owner',
   'reassign_owned',
   'drop_owned',
   'drop_role',
@@ -318,6 +319,16 @@ function operationOf(type: OperationType, f: Fields): Operation {
       return type === 'grant_default_privileges'
         ? { type, ...common, withGrantOption: f.boolean('with_grant_option') }
         : { type, ...common, grantOptionOnly: f.boolean('grant_option_only') };
+    }
+    case 'alter_owner': {
+      const relkind = f.optionalString('relkind');
+      return {
+        type,
+        object: readObject(f.record('object')),
+        ...(relkind !== undefined && { relkind }),
+        from: f.string('from'),
+        owner: f.string('owner'),
+      };
     }
     case 'reassign_owned':
       return { type, role: f.string('role'), to: f.string('to') };

@@ -3,7 +3,7 @@
  * double quotes (JSON string escapes keep a name with a quote or a newline on one unambiguous
  * line). A password is only ever "(sensitive)".
  */
-import { formatObjectName, type ObjectRef } from '../model/objects.js';
+import { formatObjectName, kindLabel, type ObjectRef } from '../model/objects.js';
 import { PRIVILEGES, type ObjectKind, type Privilege } from '../model/privileges.js';
 import type { RoleAttributes } from '../model/state.js';
 import { assertNever, type Action, type GrantTarget, type Operation } from './operations.js';
@@ -17,6 +17,7 @@ export function actionOf(op: Operation): Action {
     case 'grant_default_privileges':
       return 'create';
     case 'rename_role':
+    case 'alter_owner':
     case 'alter_role':
     case 'set_password':
     case 'comment_role':
@@ -97,6 +98,8 @@ export function summarizeOperation(op: Operation): string {
       return `grant ${privilegeText(op.privileges)} on ${futureObjectsText(op)} to ${roleListText(op.grantees)}${op.withGrantOption ? ' with grant option' : ''}`;
     case 'revoke_default_privileges':
       return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges)} on ${futureObjectsText(op)} from ${roleListText(op.grantees)}`;
+    case 'alter_owner':
+      return `change owner of ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from ${quoted(op.from)} to ${quoted(op.owner)}`;
     case 'reassign_owned':
       return `reassign objects owned by ${quoted(op.role)} to ${quoted(op.to)}`;
     case 'drop_owned':

@@ -110,6 +110,10 @@ export function renderOperation(
       return [
         `${defaultPrivilegesPrefix(op.forRole, op.schema)} REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges)} ON ${defaultPrivilegeKeyword(op.objectType)} FROM ${roleList(op.grantees)}`,
       ];
+    case 'alter_owner':
+      return [
+        `ALTER ${alterOwnerKeyword(op.object.kind, op.relkind)} ${objectName(op.object, op.object.kind)} OWNER TO ${quoteIdent(op.owner)}`,
+      ];
     case 'reassign_owned':
       return [`REASSIGN OWNED BY ${quoteIdent(op.role)} TO ${quoteIdent(op.to)}`];
     case 'drop_owned':
@@ -278,6 +282,30 @@ function objectName(object: ObjectRef, kind: string): string {
   if (object.args !== undefined && !isCatalogArgumentList(object.args))
     throw new Error(`argument list of routine "${object.name}" is not the catalog's spelling`);
   return sqlObjectName(object);
+}
+
+/** `ALTER <keyword> ... OWNER TO` per kind; a table's relkind picks VIEW, MATERIALIZED VIEW, ... */
+const ALTER_OWNER_KEYWORD: Readonly<Record<string, string>> = {
+  database: 'DATABASE',
+  schema: 'SCHEMA',
+  sequence: 'SEQUENCE',
+  function: 'FUNCTION',
+  procedure: 'PROCEDURE',
+  type: 'TYPE',
+  domain: 'DOMAIN',
+};
+const ALTER_OWNER_RELKIND_KEYWORD: Readonly<Record<string, string>> = {
+  r: 'TABLE',
+  p: 'TABLE',
+  v: 'VIEW',
+  m: 'MATERIALIZED VIEW',
+  f: 'FOREIGN TABLE',
+};
+
+function alterOwnerKeyword(kind: string, relkind: string | undefined): string {
+  return kind === 'table'
+    ? keywordOf(ALTER_OWNER_RELKIND_KEYWORD, relkind ?? 'r')
+    : keywordOf(ALTER_OWNER_KEYWORD, kind);
 }
 
 function defaultPrivilegesPrefix(forRole: string, schema: string | null): string {

@@ -610,8 +610,9 @@ describe('query count', () => {
       expect(big.roles.filter((r) => r.name.startsWith('bulk_role_'))).toHaveLength(300);
       expect(big.privileges.filter((f) => f.grantee.startsWith('bulk_role_'))).toHaveLength(300);
       expect(after.count).toBe(before.count);
-      // server, roles, passwords, memberships, objects, parameters (15+), defaults, dependencies
-      expect(after.count).toBe(server.major >= 15 ? 8 : 7);
+      // server, roles, passwords, memberships, objects, parameters (15+), defaults, dependencies,
+      // linked sequences
+      expect(after.count).toBe(server.major >= 15 ? 9 : 8);
     } finally {
       await client.end();
     }
