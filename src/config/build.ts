@@ -27,6 +27,7 @@ import { didYouMean, labelOf, placeOf, q } from './describe.js';
 import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
 import { checkMembershipCycles, readMemberOf } from './memberships.js';
 import { readOwn } from './owns.js';
+import { readPublic } from './public.js';
 import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './names.js';
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
@@ -292,5 +293,13 @@ export function buildConfig(
   const roles = [...names].map((name) => readRole(name, rawRoles[name], profiles, passwords, ctx));
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
-  return { file, version: 1, settings, profiles, roles };
+  const publicSpec = top.public === undefined ? undefined : readPublic(top.public, ctx);
+  return {
+    file,
+    version: 1,
+    settings,
+    profiles,
+    roles,
+    ...(publicSpec !== undefined && { public: publicSpec }),
+  };
 }

@@ -83,13 +83,7 @@ export interface ConfigDefaultPrivilege {
 
 /** Kinds `owns` can name (spec §9); `view` in the config is `table`. */
 export type OwnedObjectType =
-  | 'database'
-  | 'schema'
-  | 'table'
-  | 'sequence'
-  | 'function'
-  | 'procedure'
-  | 'type';
+  'database' | 'schema' | 'table' | 'sequence' | 'function' | 'procedure' | 'type';
 
 /** One entry of a role's `owns`: exactly one of objects / allInSchemas is set. */
 export interface ConfigOwn {
@@ -116,6 +110,25 @@ export interface ConfigRole {
   readonly owns?: readonly ConfigOwn[];
 }
 
+/** Object kinds whose PUBLIC privileges `public.manage` can take over (spec §9). */
+export const PUBLIC_MANAGED_KINDS = [
+  'database',
+  'schema',
+  'table',
+  'sequence',
+  'function',
+  'language',
+  'type',
+] as const;
+export type PublicManagedKind = (typeof PUBLIC_MANAGED_KINDS)[number];
+
+/** `public:` — PUBLIC's privileges on the managed kinds are exactly `grants`. */
+export interface ConfigPublic {
+  readonly manage: readonly PublicManagedKind[];
+  readonly grants: readonly ConfigGrant[];
+  readonly position?: SourcePosition;
+}
+
 export interface Config {
   /** Path of the file it was loaded from, as given. */
   readonly file: string;
@@ -125,4 +138,6 @@ export interface Config {
   readonly profiles: Readonly<Record<string, Profile>>;
   /** In file order. */
   readonly roles: readonly ConfigRole[];
+  /** `public:` (spec §9); absent = PUBLIC's privileges are left as they are. */
+  readonly public?: ConfigPublic;
 }

@@ -63,7 +63,9 @@ export function resolveOwners(ctx: ResolveContext, current: CurrentState): Desir
         }
         // Sequences of serial and identity columns follow their table's owner.
         objects.push(
-          ...ctx.catalog.objectsIn(kinds, schema).filter((object) => !linked.has(objectKey(object))),
+          ...ctx.catalog
+            .objectsIn(kinds, schema)
+            .filter((object) => !linked.has(objectKey(object))),
         );
       }
       for (const object of objects) {
@@ -91,7 +93,10 @@ export function resolveOwners(ctx: ResolveContext, current: CurrentState): Desir
  */
 export function withOwners(
   current: CurrentState,
-  owners: readonly { readonly object: CatalogObject | DesiredOwner['object']; readonly owner: string }[],
+  owners: readonly {
+    readonly object: CatalogObject | DesiredOwner['object'];
+    readonly owner: string;
+  }[],
 ): CatalogObject[] {
   if (owners.length === 0) return [...current.objects];
   const ownerOf = new Map(owners.map((entry) => [objectKey(entry.object), entry.owner]));

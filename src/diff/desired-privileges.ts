@@ -342,7 +342,7 @@ export function resolveObject(
 }
 
 /** The privileges of a grant, with ALL expanded for this server and the rest checked. */
-function grantPrivileges(
+export function grantPrivileges(
   ctx: ResolveContext,
   kind: ObjectKind,
   written: readonly Privilege[] | 'ALL',

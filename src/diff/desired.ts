@@ -18,6 +18,7 @@ import {
 import { Catalog } from './catalog.js';
 import { resolveOwners, withOwners } from './desired-owners.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
+import { resolvePublic } from './public.js';
 import { roleNames } from './names.js';
 import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
@@ -82,10 +83,10 @@ export function resolveDesired(
   );
   // `owns` first: privileges are resolved against the catalog with the declared owners.
   const owners = resolveOwners(ctx, current);
-  const { privileges, defaultPrivileges } = resolvePrivileges(
-    owners.length === 0 ? ctx : { ...ctx, catalog: new Catalog(withOwners(current, owners)) },
-    objectCreators,
-  );
+  const ownedCtx =
+    owners.length === 0 ? ctx : { ...ctx, catalog: new Catalog(withOwners(current, owners)) };
+  const { privileges, defaultPrivileges } = resolvePrivileges(ownedCtx, objectCreators);
+  const publicState = resolvePublic(ownedCtx, config);
   const reassignOwnedTo =
     settings.reassignOwnedTo === null
       ? null
@@ -109,6 +110,7 @@ export function resolveDesired(
         unmanagedRoles: config.settings.unmanagedRoles,
         reassignOwnedTo,
         ...(owners.length > 0 && { owners }),
+        ...(publicState !== undefined && { public: publicState }),
       },
       generic,
     ),

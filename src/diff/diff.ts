@@ -15,6 +15,7 @@ import { diffDefaultPrivileges } from './default-privileges.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { afterOwnerChanges, checkOwnerChanges, diffOwners } from './owners.js';
+import { checkPublicLockout, diffPublic } from './public.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
@@ -87,11 +88,13 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     ...memberships.operations,
     ...ownerChanges,
     ...privileges.operations,
+    ...diffPublic(owned, desired.public, catalog),
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
   checkConnectingRole(state, operations, problems);
   checkGrantorRevokes(owned, operations, problems);
+  checkPublicLockout(owned, operations, problems);
   problems.throwIfAny();
   return {
     operations,

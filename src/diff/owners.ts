@@ -113,7 +113,8 @@ export function checkOwnerChanges(
       ));
   for (const change of changes) {
     const missing: string[] = [];
-    if (!actingAs.has(change.from)) missing.push(`it is not a member of the owner "${change.from}"`);
+    if (!actingAs.has(change.from))
+      missing.push(`it is not a member of the owner "${change.from}"`);
     if (!canSet.has(change.owner))
       missing.push(`it cannot SET ROLE to the new owner "${change.owner}"`);
     const { object } = change;

@@ -4,7 +4,7 @@
  * Both are plain, readonly data; privileges are flat facts so that diffing is set difference.
  */
 import type { ObjectRef } from './objects.js';
-import type { DefaultPrivilegeObjectType, Privilege } from './privileges.js';
+import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from './privileges.js';
 
 export interface RoleAttributes {
   readonly superuser: boolean;
@@ -178,6 +178,19 @@ export interface DesiredOwner {
   readonly owner: string;
 }
 
+/** One privilege PUBLIC should hold on one object (or column), per the config's `public`. */
+export interface DesiredPublicFact {
+  readonly object: ObjectRef;
+  readonly column?: string;
+  readonly privilege: Privilege;
+}
+
+/** Spec §9 `public`: PUBLIC's privileges on objects of `kinds` (catalog kinds) are exactly `privileges`. */
+export interface DesiredPublic {
+  readonly kinds: ReadonlySet<ObjectKind>;
+  readonly privileges: readonly DesiredPublicFact[];
+}
+
 export interface CurrentState {
   readonly server: ServerInfo;
   /** Every role, system ones included. */
@@ -255,4 +268,6 @@ export interface DesiredState {
    * keep their owner. Absent = none.
    */
   readonly owners?: readonly DesiredOwner[];
+  /** Per-database: PUBLIC's privileges, when the config manages them. */
+  readonly public?: DesiredPublic;
 }

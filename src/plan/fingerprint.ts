@@ -178,6 +178,11 @@ export function planScope(
         managed(op.from);
         managed(op.to);
         break;
+      case 'grant_public':
+      case 'revoke_public':
+        object(op.object);
+        if (op.type === 'revoke_public') named(op.asGrantor);
+        break;
       case 'alter_owner':
         object(op.object);
         named(op.from);

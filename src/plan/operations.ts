@@ -128,6 +128,24 @@ export type Operation =
       readonly from: string;
       readonly owner: string;
     }
+  /** `GRANT ... TO PUBLIC` on one object (spec §9 `public`); PUBLIC is a keyword, no role. */
+  | {
+      readonly type: 'grant_public';
+      readonly object: ObjectRef;
+      readonly privileges: readonly Privilege[];
+      readonly columns?: readonly string[];
+    }
+  /**
+   * `REVOKE ... FROM PUBLIC` on one object. `asGrantor`: the entry was granted by a role other
+   * than the owner (with its grant option), and only that role can revoke it.
+   */
+  | {
+      readonly type: 'revoke_public';
+      readonly object: ObjectRef;
+      readonly privileges: readonly Privilege[];
+      readonly columns?: readonly string[];
+      readonly asGrantor?: string;
+    }
   /** REASSIGN OWNED BY role TO to; then DROP OWNED BY role (current database). */
   | { readonly type: 'reassign_owned'; readonly role: string; readonly to: string }
   | { readonly type: 'drop_owned'; readonly role: string }

@@ -38,8 +38,10 @@ const PHASE: Readonly<Record<OperationType, number>> = {
   alter_owner: 4.5,
   grant_privileges: 5,
   grant_default_privileges: 5,
+  grant_public: 5,
   revoke_privileges: 6,
   revoke_default_privileges: 6,
+  revoke_public: 6,
   revoke_membership: 7,
   reassign_owned: 8,
   drop_owned: 8,
@@ -59,8 +61,12 @@ const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
   alter_owner: 0,
   grant_privileges: 0,
   grant_default_privileges: 1,
+  grant_public: 2,
   revoke_privileges: 0,
   revoke_default_privileges: 1,
+  // First among revokes: one made as a grantor needs that grantor to still hold what it
+  // granted with (its privilege, its USAGE on the schema), which the revokes after may take.
+  revoke_public: -1,
   revoke_membership: 0,
   reassign_owned: 0,
   drop_owned: 1,
@@ -111,6 +117,15 @@ function keyWithinPhase(op: Operation): Key {
         ...targetKey(op.target),
         (op.columns ?? []).join('\0'),
         op.grantees.join('\0'),
+        privilegesKey(op.privileges),
+      ];
+    case 'grant_public':
+    case 'revoke_public':
+      return [
+        rank,
+        OBJECT_KINDS.indexOf(op.object.kind),
+        objectKey(op.object),
+        (op.columns ?? []).join('\0'),
         privilegesKey(op.privileges),
       ];
     case 'grant_default_privileges':

@@ -208,6 +208,8 @@ const OPERATION_TYPES: readonly OperationType[] = [
   'grant_default_privileges',
   'revoke_default_privileges',
   'alter_owner',
+  'grant_public',
+  'revoke_public',
   'reassign_owned',
   'drop_owned',
   'drop_role',
@@ -329,6 +331,18 @@ function operationOf(type: OperationType, f: Fields): Operation {
         from: f.string('from'),
         owner: f.string('owner'),
       };
+    }
+    case 'grant_public':
+    case 'revoke_public': {
+      const columns = f.optionalStringArray('columns');
+      const common = {
+        object: readObject(f.record('object')),
+        privileges: f.oneOfArray('privileges', PRIVILEGES),
+        ...(columns !== undefined && { columns }),
+      };
+      if (type === 'grant_public') return { type, ...common };
+      const asGrantor = f.optionalString('as_grantor');
+      return { type, ...common, ...(asGrantor !== undefined && { asGrantor }) };
     }
     case 'reassign_owned':
       return { type, role: f.string('role'), to: f.string('to') };

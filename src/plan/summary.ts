@@ -12,6 +12,7 @@ import { assertNever, type Action, type GrantTarget, type Operation } from './op
 export function actionOf(op: Operation): Action {
   switch (op.type) {
     case 'create_role':
+    case 'grant_public':
     case 'grant_membership':
     case 'grant_privileges':
     case 'grant_default_privileges':
@@ -25,6 +26,7 @@ export function actionOf(op: Operation): Action {
     case 'alter_membership':
       return 'update';
     case 'revoke_membership':
+    case 'revoke_public':
     case 'revoke_privileges':
     case 'revoke_default_privileges':
     case 'reassign_owned':
@@ -100,6 +102,12 @@ export function summarizeOperation(op: Operation): string {
       return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges)} on ${futureObjectsText(op)} from ${roleListText(op.grantees)}`;
     case 'alter_owner':
       return `change owner of ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from ${quoted(op.from)} to ${quoted(op.owner)}`;
+    case 'grant_public':
+      return `grant ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} to PUBLIC`;
+    case 'revoke_public': {
+      const asGrantor = op.asGrantor !== undefined ? ` as ${quoted(op.asGrantor)}` : '';
+      return `revoke ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from PUBLIC${asGrantor}`;
+    }
     case 'reassign_owned':
       return `reassign objects owned by ${quoted(op.role)} to ${quoted(op.to)}`;
     case 'drop_owned':

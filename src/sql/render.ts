@@ -114,6 +114,19 @@ export function renderOperation(
       return [
         `ALTER ${alterOwnerKeyword(op.object.kind, op.relkind)} ${objectName(op.object, op.object.kind)} OWNER TO ${quoteIdent(op.owner)}`,
       ];
+    case 'grant_public': {
+      const target: GrantTarget = { scope: 'objects', kind: op.object.kind, objects: [op.object] };
+      return [
+        `GRANT ${privilegeList(op.privileges, op.columns)} ON ${grantTarget(target, op.columns)} TO PUBLIC`,
+      ];
+    }
+    case 'revoke_public': {
+      const target: GrantTarget = { scope: 'objects', kind: op.object.kind, objects: [op.object] };
+      const revoke = `REVOKE ${privilegeList(op.privileges, op.columns)} ON ${grantTarget(target, op.columns)} FROM PUBLIC`;
+      return op.asGrantor === undefined
+        ? [revoke]
+        : [`SET ROLE ${quoteIdent(op.asGrantor)}`, revoke, 'RESET ROLE'];
+    }
     case 'reassign_owned':
       return [`REASSIGN OWNED BY ${quoteIdent(op.role)} TO ${quoteIdent(op.to)}`];
     case 'drop_owned':
