@@ -18,6 +18,7 @@ import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inApplyTransaction } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
+import { withExpressionChecks } from './introspect/row-security.js';
 import type { Queryable } from './introspect/queryable.js';
 import type { CurrentState, DesiredState } from './model/state.js';
 import { buildPlan, withFingerprints } from './plan/build.js';
@@ -58,10 +59,18 @@ export async function planConfig(
   config: Config,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
-  const result = planFrom(await introspect(client), config, options);
+  const result = planFrom(await introspectFor(client, config), config, options);
   return options.fingerprint === true
     ? { ...result, plan: withFingerprints(result.plan, result.current, result.desired) }
     : result;
+}
+
+/**
+ * The catalog, plus what the server says about the config's policy expressions (read-only:
+ * see introspect/row-security.ts).
+ */
+async function introspectFor(client: Queryable, config: Config): Promise<CurrentState> {
+  return withExpressionChecks(client, await introspect(client), config);
 }
 
 /** resolve → diff → build, on a state already read. Pure. */
@@ -221,7 +230,7 @@ export async function applyPlanFile(
     );
   const planOptions = { suffix: plan.suffix };
   return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const current = await introspect(client);
+    const current = await introspectFor(client, config);
     const { currentDatabase, versionNum } = current.server;
     if (currentDatabase !== plan.database)
       throw new StalePlanError(

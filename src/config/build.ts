@@ -28,6 +28,7 @@ import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
 import { checkMembershipCycles, readMemberOf } from './memberships.js';
 import { readOwn } from './owns.js';
 import { readPublic } from './public.js';
+import { readTables } from './tables.js';
 import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './names.js';
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
@@ -294,6 +295,7 @@ export function buildConfig(
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
   const publicSpec = top.public === undefined ? undefined : readPublic(top.public, ctx);
+  const tables = top.tables === undefined ? undefined : readTables(top.tables, ctx);
   return {
     file,
     version: 1,
@@ -301,5 +303,6 @@ export function buildConfig(
     profiles,
     roles,
     ...(publicSpec !== undefined && { public: publicSpec }),
+    ...(tables !== undefined && { tables }),
   };
 }

@@ -7,7 +7,13 @@
 import type { SourcePosition } from '../errors.js';
 import type { ParsedObjectName } from '../model/objects.js';
 import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from '../model/privileges.js';
-import type { DesiredPassword, RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
+import type {
+  DesiredPassword,
+  PolicyCommand,
+  RoleAttributes,
+  RowSecurity,
+  UnmanagedRolesPolicy,
+} from '../model/state.js';
 
 export interface ConfigSettings {
   readonly unmanagedRoles: UnmanagedRolesPolicy;
@@ -129,6 +135,27 @@ export interface ConfigPublic {
   readonly position?: SourcePosition;
 }
 
+/** One policy of a listed table (spec §9). */
+export interface ConfigPolicy {
+  readonly name: string;
+  readonly command: PolicyCommand;
+  readonly permissive: boolean;
+  /** Role names as written; empty = PUBLIC (also written `PUBLIC`). */
+  readonly roles: readonly string[];
+  /** Checked to be one expression (sql/expression.ts); null = none. */
+  readonly using: string | null;
+  readonly withCheck: string | null;
+  readonly position?: SourcePosition;
+}
+
+/** One entry of `tables`: a table whose row security and policies pgward manages. */
+export interface ConfigTable {
+  readonly table: ConfigObjectName;
+  readonly rowSecurity: RowSecurity;
+  readonly policies: readonly ConfigPolicy[];
+  readonly position?: SourcePosition;
+}
+
 export interface Config {
   /** Path of the file it was loaded from, as given. */
   readonly file: string;
@@ -140,4 +167,6 @@ export interface Config {
   readonly roles: readonly ConfigRole[];
   /** `public:` (spec §9); absent = PUBLIC's privileges are left as they are. */
   readonly public?: ConfigPublic;
+  /** `tables:` (spec §9), in file order; absent = none listed. */
+  readonly tables?: readonly ConfigTable[];
 }

@@ -19,6 +19,7 @@ import { Catalog } from './catalog.js';
 import { resolveOwners, withOwners } from './desired-owners.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
 import { resolvePublic } from './public.js';
+import { resolveRowSecurity } from './row-security.js';
 import { roleNames } from './names.js';
 import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
@@ -87,6 +88,7 @@ export function resolveDesired(
     owners.length === 0 ? ctx : { ...ctx, catalog: new Catalog(withOwners(current, owners)) };
   const { privileges, defaultPrivileges } = resolvePrivileges(ownedCtx, objectCreators);
   const publicState = resolvePublic(ownedCtx, config);
+  const rowSecurity = resolveRowSecurity(ctx, config);
   const reassignOwnedTo =
     settings.reassignOwnedTo === null
       ? null
@@ -111,6 +113,7 @@ export function resolveDesired(
         reassignOwnedTo,
         ...(owners.length > 0 && { owners }),
         ...(publicState !== undefined && { public: publicState }),
+        ...(rowSecurity !== undefined && { rowSecurity }),
       },
       generic,
     ),

@@ -16,6 +16,7 @@ import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { afterOwnerChanges, checkOwnerChanges, diffOwners } from './owners.js';
 import { checkPublicLockout, diffPublic } from './public.js';
+import { checkRowSecurityOwners, diffRowSecurity } from './row-security.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
@@ -89,12 +90,14 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     ...ownerChanges,
     ...privileges.operations,
     ...diffPublic(owned, desired.public, catalog),
+    ...diffRowSecurity(owned, desired),
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
   checkConnectingRole(state, operations, problems);
   checkGrantorRevokes(owned, operations, problems);
   checkPublicLockout(owned, operations, problems);
+  checkRowSecurityOwners(owned, operations, problems);
   problems.throwIfAny();
   return {
     operations,

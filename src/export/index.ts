@@ -8,6 +8,7 @@ import { Catalog } from '../diff/catalog.js';
 import type { CurrentState } from '../model/state.js';
 import { exportDefaultPrivileges, type ExportedDefaultPrivilege } from './default-privileges.js';
 import { exportGrants, type ExportedGrant } from './grants.js';
+import { exportTables, type ExportedTable } from './row-security.js';
 import { exportMemberships, exportRoleBase, type ExportedRoleBase } from './roles.js';
 import { selectRoles } from './select.js';
 import { exportedYaml } from './yaml.js';
@@ -27,6 +28,8 @@ export interface ExportedConfig {
   readonly version: 1;
   /** Role name -> role, sorted by name (a Map: a role may be called `__proto__`). */
   readonly roles: ReadonlyMap<string, ExportedRole>;
+  /** Tables with row-level security or policies (spec §9), absent when there are none. */
+  readonly tables?: ReadonlyMap<string, ExportedTable>;
 }
 
 export interface ExportResult {
@@ -72,6 +75,11 @@ export function exportConfig(current: CurrentState, options: ExportOptions = {})
     if (roleDefaults !== undefined) entry.default_privileges = roleDefaults;
     exported.set(role.name, entry);
   }
-  const config: ExportedConfig = { version: 1, roles: exported };
+  const tables = exportTables(current);
+  const config: ExportedConfig = {
+    version: 1,
+    roles: exported,
+    ...(tables.size > 0 && { tables }),
+  };
   return { yaml: exportedYaml(config), config, warnings };
 }

@@ -2,7 +2,7 @@
  * Introspection: reads the current state of a cluster (roles, memberships) and of the
  * connected database (objects, privileges, default privileges) from the catalogs.
  *
- * Set-based: a fixed number of queries per call (7 to 9 depending on the server version and
+ * Set-based: a fixed number of queries per call (8 to 10 depending on the server version and
  * on whether passwords are readable), whatever the number of roles and objects. The catalog
  * SQL lives in `sql/*.sql`, with the reasons for each catalog quirk.
  */
@@ -11,6 +11,7 @@ import { readDefaultPrivileges } from './default-privileges.js';
 import { readDependencies } from './dependencies.js';
 import { readObjects } from './objects.js';
 import { readLinkedSequences } from './ownership.js';
+import { readRowSecurity } from './row-security.js';
 import type { Queryable } from './queryable.js';
 import { readMemberships, readRoles } from './roles.js';
 import { readServer } from './server.js';
@@ -38,6 +39,7 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
   const dependencies = await readDependencies(client);
   // Per-database facts of spec §9 (owners that follow a table's).
   const linkedSequences = await readLinkedSequences(client);
+  const rowSecurity = { ...(await readRowSecurity(client)), equivalent: new Set<string>() };
   return {
     server,
     roles,
@@ -48,5 +50,6 @@ export async function introspect(client: Queryable): Promise<CurrentState> {
     defaultPrivileges,
     dependencies,
     linkedSequences,
+    rowSecurity,
   };
 }

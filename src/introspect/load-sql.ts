@@ -15,7 +15,8 @@ export type CatalogQueryName =
   | 'parameters'
   | 'default-privileges'
   | 'dependencies'
-  | 'linked-sequences';
+  | 'linked-sequences'
+  | 'row-security';
 
 const cache = new Map<string, string>();
 

@@ -191,6 +191,41 @@ export interface DesiredPublic {
   readonly privileges: readonly DesiredPublicFact[];
 }
 
+/** Spec §9 row-level security. `disabled`: off; `enabled`: ENABLE; `forced`: ENABLE + FORCE. */
+export type RowSecurity = 'disabled' | 'enabled' | 'forced';
+
+export const POLICY_COMMANDS = ['all', 'select', 'insert', 'update', 'delete'] as const;
+export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
+
+/** One row-level security policy, as the catalog holds it or as the config wants it. */
+export interface Policy {
+  readonly table: ObjectRef;
+  readonly name: string;
+  readonly command: PolicyCommand;
+  readonly permissive: boolean;
+  /** Sorted role names; empty = PUBLIC. */
+  readonly roles: readonly string[];
+  /** `pg_get_expr` of the stored expression (current) or the config's text (desired). */
+  readonly using: string | null;
+  readonly withCheck: string | null;
+}
+
+/** Per-database: row-level security flags of tables and their policies. */
+export interface CurrentRowSecurity {
+  /** Tables (relkind r, p) with ENABLE or FORCE ROW LEVEL SECURITY set (the flags are separate). */
+  readonly tables: readonly {
+    readonly table: ObjectRef;
+    readonly enabled: boolean;
+    readonly forced: boolean;
+  }[];
+  readonly policies: readonly Policy[];
+  /**
+   * Config expressions the server found equivalent to a stored policy's (see
+   * introspect/row-security.ts), keyed by `expressionKey`.
+   */
+  readonly equivalent: ReadonlySet<string>;
+}
+
 export interface CurrentState {
   readonly server: ServerInfo;
   /** Every role, system ones included. */
@@ -216,6 +251,8 @@ export interface CurrentState {
    * built by hand: none).
    */
   readonly linkedSequences?: readonly LinkedSequence[];
+  /** Per-database: row-level security (absent where the state was built by hand: none). */
+  readonly rowSecurity?: CurrentRowSecurity;
 }
 
 export type PasswordSource =
@@ -270,4 +307,13 @@ export interface DesiredState {
   readonly owners?: readonly DesiredOwner[];
   /** Per-database: PUBLIC's privileges, when the config manages them. */
   readonly public?: DesiredPublic;
+  /** Per-database: `tables` (spec §9) and the policies that name managed roles. */
+  readonly rowSecurity?: DesiredRowSecurity;
+}
+
+/** What the config wants of row-level security. */
+export interface DesiredRowSecurity {
+  /** Listed tables: their flags, and every policy on them is managed. */
+  readonly tables: readonly { readonly table: ObjectRef; readonly rowSecurity: RowSecurity }[];
+  readonly policies: readonly Policy[];
 }

@@ -178,6 +178,16 @@ export function planScope(
         managed(op.from);
         managed(op.to);
         break;
+      case 'set_row_security':
+      case 'alter_policy':
+      case 'drop_policy':
+        object(op.table);
+        if (op.type === 'alter_policy') for (const role of op.roles ?? []) named(role);
+        break;
+      case 'create_policy':
+        object(op.policy.table);
+        for (const role of op.policy.roles) named(role);
+        break;
       case 'grant_public':
       case 'revoke_public':
         object(op.object);

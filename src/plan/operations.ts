@@ -9,7 +9,7 @@ import type {
   ObjectKind,
   Privilege,
 } from '../model/privileges.js';
-import type { PasswordSource, RoleAttributes } from '../model/state.js';
+import type { PasswordSource, Policy, RoleAttributes, RowSecurity } from '../model/state.js';
 import type { Fingerprints } from './fingerprint.js';
 
 /** What a GRANT/REVOKE applies to: listed objects, or every object of a kind in a schema. */
@@ -146,6 +146,29 @@ export type Operation =
       readonly columns?: readonly string[];
       readonly asGrantor?: string;
     }
+  /**
+   * ALTER TABLE ... ENABLE/DISABLE (`enable`) and FORCE/NO FORCE (`force`) ROW LEVEL SECURITY
+   * (spec §9 `tables`), only the flags that change; `to` is the state the table gets.
+   */
+  | {
+      readonly type: 'set_row_security';
+      readonly table: ObjectRef;
+      readonly to: RowSecurity;
+      readonly enable?: boolean;
+      readonly force?: boolean;
+    }
+  /** CREATE POLICY; `policy.using`/`withCheck` are checked expressions (sql/expression.ts). */
+  | { readonly type: 'create_policy'; readonly policy: Policy }
+  /** ALTER POLICY: only what changes (roles, using, with_check); null-ing one needs drop+create. */
+  | {
+      readonly type: 'alter_policy';
+      readonly table: ObjectRef;
+      readonly name: string;
+      readonly roles?: readonly string[];
+      readonly using?: string;
+      readonly withCheck?: string;
+    }
+  | { readonly type: 'drop_policy'; readonly table: ObjectRef; readonly name: string }
   /** REASSIGN OWNED BY role TO to; then DROP OWNED BY role (current database). */
   | { readonly type: 'reassign_owned'; readonly role: string; readonly to: string }
   | { readonly type: 'drop_owned'; readonly role: string }

@@ -11,6 +11,10 @@
  *    owner's privileges away; it needs the memberships above when the connecting role acts
  *    through them;
  * 5. grant privileges, then default privileges;
+ * 5½. row-level security (`tables`): drop policies, create, alter, then the tables' flags —
+ *    after roles exist (a policy names them) and before roles are dropped (a policy naming a
+ *    role keeps DROP ROLE from running); a policy whose command or kind changes is dropped
+ *    and created again in the same transaction;
  * 6. revoke privileges, then default privileges: a role never holds less than it needs while
  *    its new grants are not yet in place, and a role to be dropped must hold none. A revoke
  *    made as the role that granted the privilege comes before any revoke from that role;
@@ -39,6 +43,10 @@ const PHASE: Readonly<Record<OperationType, number>> = {
   grant_privileges: 5,
   grant_default_privileges: 5,
   grant_public: 5,
+  drop_policy: 5.5,
+  create_policy: 5.5,
+  alter_policy: 5.5,
+  set_row_security: 5.5,
   revoke_privileges: 6,
   revoke_default_privileges: 6,
   revoke_public: 6,
@@ -62,6 +70,10 @@ const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
   grant_privileges: 0,
   grant_default_privileges: 1,
   grant_public: 2,
+  drop_policy: 0,
+  create_policy: 1,
+  alter_policy: 2,
+  set_row_security: 3,
   revoke_privileges: 0,
   revoke_default_privileges: 1,
   // First among revokes: one made as a grantor needs that grantor to still hold what it
@@ -119,6 +131,13 @@ function keyWithinPhase(op: Operation): Key {
         op.grantees.join('\0'),
         privilegesKey(op.privileges),
       ];
+    case 'set_row_security':
+      return [rank, objectKey(op.table)];
+    case 'create_policy':
+      return [rank, objectKey(op.policy.table), op.policy.name];
+    case 'alter_policy':
+    case 'drop_policy':
+      return [rank, objectKey(op.table), op.name];
     case 'grant_public':
     case 'revoke_public':
       return [

@@ -12,6 +12,7 @@ import { assertNever, type Action, type GrantTarget, type Operation } from './op
 export function actionOf(op: Operation): Action {
   switch (op.type) {
     case 'create_role':
+    case 'create_policy':
     case 'grant_public':
     case 'grant_membership':
     case 'grant_privileges':
@@ -19,6 +20,8 @@ export function actionOf(op: Operation): Action {
       return 'create';
     case 'rename_role':
     case 'alter_owner':
+    case 'set_row_security':
+    case 'alter_policy':
     case 'alter_role':
     case 'set_password':
     case 'comment_role':
@@ -26,6 +29,7 @@ export function actionOf(op: Operation): Action {
     case 'alter_membership':
       return 'update';
     case 'revoke_membership':
+    case 'drop_policy':
     case 'revoke_public':
     case 'revoke_privileges':
     case 'revoke_default_privileges':
@@ -108,6 +112,23 @@ export function summarizeOperation(op: Operation): string {
       const asGrantor = op.asGrantor !== undefined ? ` as ${quoted(op.asGrantor)}` : '';
       return `revoke ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from PUBLIC${asGrantor}`;
     }
+    case 'set_row_security':
+      return `set row-level security of table ${quoted(formatObjectName(op.table))} to ${op.to}`;
+    case 'create_policy': {
+      const { policy } = op;
+      const roles = policy.roles.length === 0 ? 'PUBLIC' : roleListText(policy.roles);
+      return `create policy ${quoted(policy.name)} on table ${quoted(formatObjectName(policy.table))} (${policy.permissive ? 'permissive' : 'restrictive'}, for ${policy.command}, to ${roles})`;
+    }
+    case 'alter_policy': {
+      const changes: string[] = [];
+      if (op.roles !== undefined)
+        changes.push(`roles ${op.roles.length === 0 ? 'PUBLIC' : roleListText(op.roles)}`);
+      if (op.using !== undefined) changes.push(`using ${quoted(op.using)}`);
+      if (op.withCheck !== undefined) changes.push(`with check ${quoted(op.withCheck)}`);
+      return `alter policy ${quoted(op.name)} on table ${quoted(formatObjectName(op.table))}${parenthesized(changes)}`;
+    }
+    case 'drop_policy':
+      return `drop policy ${quoted(op.name)} on table ${quoted(formatObjectName(op.table))}`;
     case 'reassign_owned':
       return `reassign objects owned by ${quoted(op.role)} to ${quoted(op.to)}`;
     case 'drop_owned':
