@@ -19,12 +19,14 @@ const INLINE_KEYS: ReadonlySet<string> = new Set([
   'all_in_schemas',
   'columns',
   'roles',
+  'manage',
 ]);
 
 /** The config as YAML, with a header comment; same config, same bytes. */
 export function exportedYaml(config: ExportedConfig): string {
   const doc = new Document({
     version: config.version,
+    ...(config.public !== undefined && { public: config.public }),
     roles: config.roles,
     ...(config.tables !== undefined && { tables: config.tables }),
   });

@@ -257,3 +257,70 @@ tables:
     expect(await db.check(`SELECT to_regclass('public.notes') IS NOT NULL AS ok`)).toBe(true);
   });
 });
+
+describe('export of owns, public and tables', () => {
+  it('exports them; applied to another database it gives the same export, and applied back it is a no-op', async () => {
+    const objects = `
+      CREATE SCHEMA ex;
+      CREATE TABLE ex.docs (id int, author text);
+      CREATE FUNCTION ex.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+      CREATE FUNCTION ex.g() RETURNS int LANGUAGE sql AS 'SELECT 2';`;
+    await server.query(`CREATE ROLE ex_owner; CREATE ROLE ex_reader;`);
+    const source = await server.createDatabase('exsrc');
+    await server.query(
+      `${objects}
+       ALTER SCHEMA ex OWNER TO ex_owner; ALTER TABLE ex.docs OWNER TO ex_owner;
+       REVOKE EXECUTE ON FUNCTION ex.f() FROM PUBLIC;
+       GRANT USAGE ON SCHEMA ex TO ex_reader; GRANT SELECT ON ex.docs TO ex_reader;
+       ALTER TABLE ex.docs ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY own_docs ON ex.docs FOR SELECT TO ex_reader USING (author = current_user);`,
+      [],
+      source,
+    );
+    const from = new FixtureDatabase(server, 'row-level-security', source);
+    const exported = await from.cli(['export'], { config: null });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain(
+      [
+        'public:',
+        '  manage: [function]',
+        '  grants:',
+        '    - privileges: [EXECUTE]',
+        '      object_type: function',
+        '      objects:',
+        '        - ex.g()',
+      ].join('\n'),
+    );
+    expect(exported.stdout).toContain(
+      [
+        '  ex_owner:',
+        '    owns:',
+        '      - object_type: schema',
+        '        objects:',
+        '          - ex',
+      ].join('\n'),
+    );
+    expect(exported.stdout).toContain(
+      [
+        'tables:',
+        '  ex.docs:',
+        '    row_security: enabled',
+        '    policies:',
+        '      own_docs:',
+        '        command: select',
+        '        roles: [ex_reader]',
+        '        using: (author = CURRENT_USER)',
+      ].join('\n'),
+    );
+    const file = await writeConfig('exported', exported.stdout);
+    expect(planStatements(await from.plan({ config: file }))).toEqual([]);
+
+    const target = await server.createDatabase('exdst');
+    await server.query(objects, [], target);
+    const to = new FixtureDatabase(server, 'row-level-security', target);
+    await to.apply({ config: file });
+    await to.expectConverged({ config: file });
+    const again = await to.cli(['export'], { config: null });
+    expect(again.stdout).toBe(exported.stdout);
+  });
+});
