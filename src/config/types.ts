@@ -9,7 +9,7 @@ import type { ParsedObjectName } from '../model/objects.js';
 import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from '../model/privileges.js';
 import type {
   DesiredPassword,
-  PolicyCommand,
+  Policy,
   RoleAttributes,
   RowSecurity,
   UnmanagedRolesPolicy,
@@ -135,16 +135,11 @@ export interface ConfigPublic {
   readonly position?: SourcePosition;
 }
 
-/** One policy of a listed table (spec §9). */
-export interface ConfigPolicy {
-  readonly name: string;
-  readonly command: PolicyCommand;
-  readonly permissive: boolean;
-  /** Role names as written; empty = PUBLIC (also written `PUBLIC`). */
-  readonly roles: readonly string[];
-  /** Checked to be one expression (sql/expression.ts); null = none. */
-  readonly using: string | null;
-  readonly withCheck: string | null;
+/**
+ * One policy of a listed table (spec §9): roles as written (empty = PUBLIC, also written
+ * `PUBLIC`), expressions checked to be one expression each (sql/expression.ts).
+ */
+export interface ConfigPolicy extends Omit<Policy, 'table'> {
   readonly position?: SourcePosition;
 }
 

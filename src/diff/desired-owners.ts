@@ -9,7 +9,7 @@ import type { ObjectKind } from '../model/privileges.js';
 import type { CatalogObject, CurrentState, DesiredOwner } from '../model/state.js';
 import type { OwnedObjectType } from '../config/types.js';
 import { toRef } from './catalog.js';
-import { resolveObject, type ResolveContext } from './desired-privileges.js';
+import { resolveTargets, type ResolveContext } from './desired-privileges.js';
 
 /** Catalog kinds each `owns` type covers: a type's owner is a domain's too (ALTER DOMAIN). */
 const OWNED_KINDS: Readonly<Record<OwnedObjectType, readonly ObjectKind[]>> = {
@@ -33,41 +33,23 @@ export function resolveOwners(ctx: ResolveContext, current: CurrentState): Desir
     for (const entry of role.owns ?? []) {
       const positions = [entry.position, role.position];
       const kinds = OWNED_KINDS[entry.objectType];
-      const objects: CatalogObject[] = [];
-      for (const name of entry.objects ?? []) {
-        const object = resolveObject(ctx, entry.objectType, name, positions, kinds);
-        if (object === undefined) continue;
-        const table = linked.get(objectKey(object));
-        if (table !== undefined) {
-          ctx.problems.add(
-            `${describeObjectRef(object)} in owns belongs to ${describeObjectRef(table)} and takes its owner: own the table instead`,
-            name.position,
-            ...positions,
-          );
-          continue;
-        }
-        if (object.kind === 'database' && object.name !== ctx.currentDatabase) {
-          ctx.problems.add(
-            `${describeObjectRef(object)} in owns is not the connected database "${ctx.currentDatabase}"`,
-            name.position,
-            ...positions,
-          );
-          continue;
-        }
-        objects.push(object);
-      }
-      for (const schema of entry.allInSchemas ?? []) {
-        if (ctx.catalog.schema(schema) === undefined) {
-          ctx.problems.add(`schema "${schema}" does not exist`, ...positions);
-          continue;
-        }
-        // Sequences of serial and identity columns follow their table's owner.
-        objects.push(
-          ...ctx.catalog
-            .objectsIn(kinds, schema)
-            .filter((object) => !linked.has(objectKey(object))),
-        );
-      }
+      // Sequences of serial and identity columns follow their table's owner.
+      const objects = resolveTargets(
+        ctx,
+        { kind: entry.objectType, objects: entry.objects, allInSchemas: entry.allInSchemas, kinds },
+        'owns',
+        positions,
+        (object, name) => {
+          const table = linked.get(objectKey(object));
+          if (table !== undefined && name !== undefined)
+            ctx.problems.add(
+              `${describeObjectRef(object)} in owns belongs to ${describeObjectRef(table)} and takes its owner: own the table instead`,
+              name.position,
+              ...positions,
+            );
+          return table === undefined;
+        },
+      );
       for (const object of objects) {
         const id = objectKey(object);
         const earlier = claimed.get(id);

@@ -341,6 +341,47 @@ export function resolveObject(
   return candidates[0];
 }
 
+/**
+ * The catalog objects of a spec §9 entry in the connected database: `objects` by name (a
+ * database must be the connected one) and every object of `kinds` in `allInSchemas`;
+ * `keep` drops objects (with their own problem when named). `where` names the key in messages.
+ */
+export function resolveTargets(
+  ctx: ResolveContext,
+  entry: {
+    readonly kind: ObjectKind;
+    readonly objects?: readonly ConfigObjectName[] | undefined;
+    readonly allInSchemas?: readonly string[] | undefined;
+    readonly kinds: readonly ObjectKind[];
+  },
+  where: string,
+  positions: readonly (SourcePosition | undefined)[],
+  keep: (object: CatalogObject, name?: ConfigObjectName) => boolean = () => true,
+): CatalogObject[] {
+  const objects: CatalogObject[] = [];
+  for (const name of entry.objects ?? []) {
+    const object = resolveObject(ctx, entry.kind, name, positions, entry.kinds);
+    if (object === undefined || !keep(object, name)) continue;
+    if (object.kind === 'database' && object.name !== ctx.currentDatabase) {
+      ctx.problems.add(
+        `${describeObjectRef(object)} in ${where} is not the connected database "${ctx.currentDatabase}"`,
+        name.position,
+        ...positions,
+      );
+      continue;
+    }
+    objects.push(object);
+  }
+  for (const schema of entry.allInSchemas ?? []) {
+    if (ctx.catalog.schema(schema) === undefined) {
+      ctx.problems.add(`schema "${schema}" does not exist`, ...positions);
+      continue;
+    }
+    objects.push(...ctx.catalog.objectsIn(entry.kinds, schema).filter((object) => keep(object)));
+  }
+  return objects;
+}
+
 /** The privileges of a grant, with ALL expanded for this server and the rest checked. */
 export function grantPrivileges(
   ctx: ResolveContext,

@@ -33,3 +33,15 @@ export function rolesMemberOf(
   }
   return reached;
 }
+
+/**
+ * The roles whose privileges and ownership the connecting role can use: itself and every role
+ * it is a member of (PostgreSQL's has_privs_of_role for an owner check, with INHERIT).
+ */
+export function rolesActingAs(current: {
+  readonly memberships: readonly CurrentMembership[];
+  readonly server: { readonly currentUser: string };
+}): Set<string> {
+  const user = current.server.currentUser;
+  return rolesMemberOf(current.memberships, user).add(user);
+}

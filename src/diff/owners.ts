@@ -13,7 +13,7 @@ import { describeObjectRef, objectKey, SCHEMA_SCOPED_KINDS } from '../model/obje
 import type { CatalogObject, CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { withOwners } from './desired-owners.js';
-import { rolesMemberOf } from './member-of.js';
+import { rolesActingAs, rolesMemberOf } from './member-of.js';
 import type { Problems } from './problems.js';
 
 type AlterOwner = Extract<Operation, { type: 'alter_owner' }>;
@@ -91,7 +91,7 @@ export function checkOwnerChanges(
   const { server } = current;
   if (server.currentUserIsSuperuser || changes.length === 0) return;
   const user = server.currentUser;
-  const actingAs = rolesMemberOf(current.memberships, user).add(user);
+  const actingAs = rolesActingAs(current);
   const canSet =
     server.versionNum >= 160000
       ? rolesMemberOf(current.memberships, user, (row) => row.set !== false).add(user)

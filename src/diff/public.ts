@@ -9,20 +9,19 @@
  * `REVOKE ... FROM PUBLIC` removes PUBLIC's entry only: owners and other roles keep theirs.
  */
 import type { Config } from '../config/types.js';
-import { formatObjectName, objectKey, describeObjectRef } from '../model/objects.js';
+import { formatObjectName, objectKey } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type {
-  CatalogObject,
   CurrentState,
   DesiredPublic,
   DesiredPublicFact,
 } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { catalogKindsFor, toRef, type Catalog } from './catalog.js';
-import { grantPrivileges, resolveObject, type ResolveContext } from './desired-privileges.js';
+import { grantPrivileges, resolveTargets, type ResolveContext } from './desired-privileges.js';
 import { sortedPrivileges } from './order.js';
 import type { Problems } from './problems.js';
-import { rolesMemberOf } from './member-of.js';
+import { rolesActingAs } from './member-of.js';
 
 /** Catalog kinds each managed kind covers. */
 const CATALOG_KINDS: Readonly<Record<string, readonly ObjectKind[]>> = {
@@ -59,27 +58,17 @@ export function resolvePublic(ctx: ResolveContext, config: Config): DesiredPubli
       columns !== undefined,
       positions,
     );
-    const objects: CatalogObject[] = [];
-    for (const name of grant.objects ?? []) {
-      const object = resolveObject(ctx, grant.objectType, name, positions);
-      if (object === undefined) continue;
-      if (object.kind === 'database' && object.name !== ctx.currentDatabase) {
-        ctx.problems.add(
-          `${describeObjectRef(object)} in public.grants is not the connected database "${ctx.currentDatabase}"`,
-          name.position,
-          ...positions,
-        );
-        continue;
-      }
-      objects.push(object);
-    }
-    for (const schema of grant.allInSchemas ?? []) {
-      if (ctx.catalog.schema(schema) === undefined) {
-        ctx.problems.add(`schema "${schema}" does not exist`, ...positions);
-        continue;
-      }
-      objects.push(...ctx.catalog.objectsIn(catalogKindsFor(grant.objectType), schema));
-    }
+    const objects = resolveTargets(
+      ctx,
+      {
+        kind: grant.objectType,
+        objects: grant.objects,
+        allInSchemas: grant.allInSchemas,
+        kinds: catalogKindsFor(grant.objectType),
+      },
+      'public.grants',
+      positions,
+    );
     for (const object of objects)
       for (const column of columns ?? [undefined]) {
         if (column !== undefined && !(object.columns ?? []).includes(column)) {
@@ -192,7 +181,7 @@ export function checkPublicLockout(
       op.privileges.includes('CONNECT'),
   );
   if (!revokesConnect) return;
-  const actingAs = rolesMemberOf(current.memberships, server.currentUser).add(server.currentUser);
+  const actingAs = rolesActingAs(current);
   const database = current.objects.find(
     (object) => object.kind === 'database' && object.name === server.currentDatabase,
   );

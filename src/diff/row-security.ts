@@ -19,7 +19,7 @@ import type { CurrentState, DesiredRowSecurity, DesiredState, Policy } from '../
 import type { Operation } from '../plan/operations.js';
 import { expressionKey } from '../model/policies.js';
 import type { ResolveContext } from './desired-privileges.js';
-import { rolesMemberOf } from './member-of.js';
+import { rolesActingAs } from './member-of.js';
 import type { Problems } from './problems.js';
 import { compareStrings } from './order.js';
 
@@ -173,7 +173,7 @@ export function checkRowSecurityOwners(
 ): void {
   const { server } = current;
   if (server.currentUserIsSuperuser) return;
-  const actingAs = rolesMemberOf(current.memberships, server.currentUser).add(server.currentUser);
+  const actingAs = rolesActingAs(current);
   const owners = new Map(current.objects.map((object) => [objectKey(object), object.owner]));
   const refused = new Set<string>();
   for (const op of operations) {

@@ -5,6 +5,7 @@
 import { formatObjectName, objectKey } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CurrentState } from '../model/state.js';
+import { PUBLIC_KIND_OF } from '../config/public.js';
 import { sortedPrivileges } from '../diff/order.js';
 
 export interface ExportedOwn {
@@ -101,17 +102,7 @@ const BUILT_IN: Readonly<Partial<Record<ObjectKind, readonly Privilege[]>>> = {
   type: ['USAGE'],
   domain: ['USAGE'],
 };
-const MANAGED_KIND: Readonly<Partial<Record<ObjectKind, string>>> = {
-  database: 'database',
-  schema: 'schema',
-  table: 'table',
-  sequence: 'sequence',
-  function: 'function',
-  procedure: 'function',
-  language: 'language',
-  type: 'type',
-  domain: 'type',
-};
+const MANAGED_KIND = PUBLIC_KIND_OF;
 const MANAGED_ORDER = ['database', 'schema', 'table', 'sequence', 'function', 'language', 'type'];
 
 /**

@@ -3,28 +3,14 @@
  * grants, PostgreSQL's rewrite of the ACL on an owner change, drift of an owner changed by
  * hand, and the connecting role's limits checked at plan time.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FixtureDatabase, planStatements } from '../support/convergence.js';
+import { useConfigDir } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-owns-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeConfig(name: string, yaml: string): Promise<string> {
-  const file = join(dir, `${name}.yaml`);
-  await writeFile(file, yaml);
-  return file;
-}
+const writeConfig = useConfigDir('owns');
 
 async function owners(db: FixtureDatabase): Promise<Record<string, string>> {
   const rows = await db.query<{ object: string; owner: string }>(

@@ -3,28 +3,14 @@
  * built-in defaults included only when listed; other kinds, owners and other roles keep
  * theirs; a grant to PUBLIC by hand is drift.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FixtureDatabase, planStatements } from '../support/convergence.js';
+import { useConfigDir } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-public-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeConfig(name: string, yaml: string): Promise<string> {
-  const file = join(dir, `${name}.yaml`);
-  await writeFile(file, yaml);
-  return file;
-}
+const writeConfig = useConfigDir('public');
 
 const SETUP = `
   CREATE ROLE pub_owner; CREATE ROLE pub_app; CREATE ROLE pub_lead;

@@ -4,30 +4,16 @@
  * (no change after apply); ALTER POLICY in place, drop + create where it must; undeclared
  * policies dropped; drift for hand changes; and expressions that cannot inject.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { converge, FixtureDatabase, planStatements } from '../support/convergence.js';
 import { connected, urlAs } from '../support/login.js';
+import { useConfigDir } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 const env = { RLS_OWNER_PASSWORD: 'rls-owner-secret', RLS_APP_PASSWORD: 'rls-app-secret' };
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-rls-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function writeConfig(name: string, yaml: string): Promise<string> {
-  const file = join(dir, `${name}.yaml`);
-  await writeFile(file, yaml);
-  return file;
-}
+const writeConfig = useConfigDir('rls');
 
 /** The items `user` sees when logged in, with app.current_user_id set to `appUser`. */
 async function itemsSeen(db: FixtureDatabase, user: string, password: string, appUser: number) {
