@@ -11,11 +11,7 @@
 import type { Config } from '../config/types.js';
 import { formatObjectName, objectKey } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
-import type {
-  CurrentState,
-  DesiredPublic,
-  DesiredPublicFact,
-} from '../model/state.js';
+import type { CurrentState, DesiredPublic, DesiredPublicFact } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { catalogKindsFor, toRef, type Catalog } from './catalog.js';
 import { grantPrivileges, resolveTargets, type ResolveContext } from './desired-privileges.js';
