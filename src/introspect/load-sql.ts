@@ -16,7 +16,9 @@ export type CatalogQueryName =
   | 'default-privileges'
   | 'dependencies'
   | 'linked-sequences'
-  | 'row-security';
+  | 'row-security'
+  | 'owned-objects'
+  | 'explain';
 
 const cache = new Map<string, string>();
 

@@ -44,6 +44,7 @@ import {
   type OperationType,
   type Plan,
   type PlanStep,
+  warningsOf,
 } from './operations.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -87,7 +88,7 @@ export function planToJson(plan: Plan): PlanJson {
       sql: [...step.sql],
       operation: snakeCaseKeys(step.operation) as Record<string, unknown>,
     })),
-    warnings: [...plan.warnings],
+    warnings: warningsOf(plan),
   };
 }
 
@@ -178,6 +179,7 @@ export function planFromJson(value: unknown): Plan {
     database,
     serverVersionNum,
     ...(suffix !== undefined && { suffix }),
+    findings: [],
     warnings,
   };
 }

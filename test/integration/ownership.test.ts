@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FixtureDatabase, planStatements } from '../support/convergence.js';
-import { useConfigDir } from '../support/config-files.js';
+import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 
-const writeConfig = useConfigDir('owns');
+const writeConfig = useConfigFiles('pgward-owns-');
 
 async function owners(db: FixtureDatabase): Promise<Record<string, string>> {
   const rows = await db.query<{ object: string; owner: string }>(
@@ -71,7 +71,7 @@ describe('owns', () => {
     const database = await server.createDatabase('owns');
     await server.query(SETUP, [], database);
     const db = new FixtureDatabase(server, 'ownership', database);
-    const config = await writeConfig('owns', CONFIG);
+    const config = await writeConfig(CONFIG);
 
     const plan = await db.plan({ config });
     const statements = planStatements(plan);
@@ -128,15 +128,12 @@ describe('owns', () => {
     const database = await server.createDatabase('ownsdb');
     await server.query('CREATE SCHEMA app', [], database);
     const db = new FixtureDatabase(server, 'ownership', database);
-    const config = await writeConfig(
-      'db',
-      `version: 1
+    const config = await writeConfig(`version: 1
 roles:
   own_dba:
     owns:
       - { object_type: database, objects: [${database}] }
-`,
-    );
+`);
     expect(planStatements(await db.plan({ config }))).toEqual([
       'CREATE ROLE "own_dba"',
       `ALTER DATABASE "${database}" OWNER TO "own_dba"`,
@@ -159,15 +156,12 @@ roles:
     const db = new FixtureDatabase(server, 'ownership', database, {
       connectAs: { user: 'own_admin', password: 'secret' },
     });
-    const config = await writeConfig(
-      'limit',
-      `version: 1
+    const config = await writeConfig(`version: 1
 roles:
   own_b:
     owns:
       - { object_type: table, objects: [lim.x] }
-`,
-    );
+`);
     const result = await db.cli(['plan'], { config });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(

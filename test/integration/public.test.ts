@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FixtureDatabase, planStatements } from '../support/convergence.js';
-import { useConfigDir } from '../support/config-files.js';
+import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 
-const writeConfig = useConfigDir('public');
+const writeConfig = useConfigFiles('pgward-public-');
 
 const SETUP = `
   CREATE ROLE pub_owner; CREATE ROLE pub_app; CREATE ROLE pub_lead;
@@ -34,9 +34,7 @@ describe('public', () => {
     const database = await server.createDatabase('pub');
     await server.query(SETUP, [], database);
     const db = new FixtureDatabase(server, 'public', database);
-    const config = await writeConfig(
-      'pub',
-      `version: 1
+    const config = await writeConfig(`version: 1
 public:
   manage: [database, schema, table, function, language, type]
   grants:
@@ -50,8 +48,7 @@ roles:
   pub_lead:
     grants:
       - { privileges: [SELECT], object_type: table, objects: [app.t2], with_grant_option: true }
-`,
-    );
+`);
     const plan = await db.plan({ config });
     const statements = planStatements(plan);
     expect(statements).toEqual(
@@ -132,16 +129,13 @@ roles:
       database,
     );
     const db = new FixtureDatabase(server, 'public', database);
-    const config = await writeConfig(
-      'grant',
-      `version: 1
+    const config = await writeConfig(`version: 1
 public:
   manage: [schema, table]
   grants:
     - { privileges: [USAGE], object_type: schema, objects: [shop] }
     - { privileges: [SELECT], object_type: table, objects: [shop.items], columns: [name] }
-`,
-    );
+`);
     expect(planStatements(await db.plan({ config }))).toEqual([
       'GRANT USAGE ON SCHEMA "shop" TO PUBLIC',
       'GRANT SELECT ("name") ON TABLE "shop"."items" TO PUBLIC',
@@ -159,19 +153,16 @@ public:
   it('refuses a grant option for PUBLIC and a kind not under manage', async () => {
     const database = await server.createDatabase('pubbad');
     const db = new FixtureDatabase(server, 'public', database);
-    const config = await writeConfig(
-      'bad',
-      `version: 1
+    const config = await writeConfig(`version: 1
 public:
   manage: [schema]
   grants:
     - { privileges: [USAGE], object_type: schema, objects: [public], with_grant_option: true }
     - { privileges: [SELECT], object_type: table, all_in_schemas: [public] }
-`,
-    );
+`);
     const result = await db.cli(['plan'], { config });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('bad.yaml:5:');
+    expect(result.stderr).toMatch(/pgward-\d+\.yaml:5:/);
     expect(result.stderr).toContain('PUBLIC cannot be given a grant option');
     expect(result.stderr).toContain(
       'grant to PUBLIC on table is not under public.manage; add "table" to manage',

@@ -7,13 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { converge, FixtureDatabase, planStatements } from '../support/convergence.js';
 import { connected, urlAs } from '../support/login.js';
-import { useConfigDir } from '../support/config-files.js';
+import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
 const env = { RLS_OWNER_PASSWORD: 'rls-owner-secret', RLS_APP_PASSWORD: 'rls-app-secret' };
 
-const writeConfig = useConfigDir('rls');
+const writeConfig = useConfigFiles('pgward-rls-');
 
 /** The items `user` sees when logged in, with app.current_user_id set to `appUser`. */
 async function itemsSeen(db: FixtureDatabase, user: string, password: string, appUser: number) {
@@ -118,9 +118,7 @@ describe('policies', () => {
 
   it('alters in place what ALTER POLICY can change and drops and creates what it cannot', async () => {
     const db = await setUp('pol');
-    const first = await writeConfig(
-      'pol1',
-      `version: 1
+    const first = await writeConfig(`version: 1
 roles:
   pol_app: {}
 tables:
@@ -131,8 +129,7 @@ tables:
         roles: [pol_app]
         using: "owner_name = current_user and id in (1, 2)"
         with_check: "owner_name = current_user"
-`,
-    );
+`);
     const plan = await db.plan({ config: first });
     expect(planStatements(plan)).toEqual([
       // A policy naming a managed role on a table not listed is part of that role's state.
@@ -154,9 +151,7 @@ tables:
       ),
     ).toBe(true);
 
-    const second = await writeConfig(
-      'pol2',
-      `version: 1
+    const second = await writeConfig(`version: 1
 roles:
   pol_app: {}
 tables:
@@ -167,17 +162,14 @@ tables:
         roles: [PUBLIC]
         using: "owner_name = current_user"
         with_check: "owner_name = current_user"
-`,
-    );
+`);
     expect(planStatements(await db.plan({ config: second }))).toEqual([
       `ALTER POLICY "mine" ON "public"."notes" TO PUBLIC USING (owner_name = current_user)`,
     ]);
     await db.apply({ config: second });
     await db.expectConverged({ config: second });
 
-    const third = await writeConfig(
-      'pol3',
-      `version: 1
+    const third = await writeConfig(`version: 1
 roles:
   pol_app: {}
 tables:
@@ -188,8 +180,7 @@ tables:
         command: select
         permissive: false
         using: "owner_name = current_user"
-`,
-    );
+`);
     expect(planStatements(await db.plan({ config: third }))).toEqual([
       'DROP POLICY "mine" ON "public"."notes"',
       `CREATE POLICY "mine" ON "public"."notes" AS RESTRICTIVE FOR SELECT TO PUBLIC USING (owner_name = current_user)`,
@@ -205,9 +196,7 @@ tables:
 
   it('refuses expressions that are more than one expression, before and at plan time', async () => {
     const db = await setUp('inj');
-    const hostile = await writeConfig(
-      'hostile',
-      `version: 1
+    const hostile = await writeConfig(`version: 1
 tables:
   public.notes:
     policies:
@@ -215,8 +204,7 @@ tables:
       b: { using: "true) OR (true" }
       c: { using: "id = 1 -- )" }
       d: { using: "'unterminated" }
-`,
-    );
+`);
     const result = await db.cli(['plan'], { config: hostile });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('contains ";"');
@@ -224,16 +212,13 @@ tables:
     expect(result.stderr).toContain('contains a comment');
     expect(result.stderr).toContain('has an unterminated string');
     // A semicolon inside a string literal is data, and the server parses the expression.
-    const quoted = await writeConfig(
-      'quoted',
-      `version: 1
+    const quoted = await writeConfig(`version: 1
 tables:
   public.notes:
     policies:
       a: { using: "body <> ';DROP TABLE public.notes'" }
       b: { using: "no_such_column = 1" }
-`,
-    );
+`);
     const parsed = await db.cli(['plan'], { config: quoted });
     expect(parsed.code).toBe(1);
     expect(parsed.stderr).toContain(
@@ -298,7 +283,7 @@ describe('export of owns, public and tables', () => {
         '        using: (author = CURRENT_USER)',
       ].join('\n'),
     );
-    const file = await writeConfig('exported', exported.stdout);
+    const file = await writeConfig(exported.stdout);
     expect(planStatements(await from.plan({ config: file }))).toEqual([]);
 
     const target = await server.createDatabase('exdst');

@@ -10,7 +10,7 @@ SELECT n.nspname::text AS schema,
        c.relrowsecurity AS enabled,
        c.relforcerowsecurity AS forced,
        coalesce((
-         SELECT json_agg(json_build_object(
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                   'name', p.polname::text,
                   'command', p.polcmd::text,
                   'permissive', p.polpermissive,
