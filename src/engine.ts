@@ -20,6 +20,8 @@ import { secretsFor } from './execute/secrets.js';
 import { inReadOnlySnapshot } from './execute/snapshot.js';
 import { inApplyTransaction } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
+import { withExpressionChecks } from './introspect/row-security.js';
+import { withPinnedSearchPath } from './introspect/search-path.js';
 import type { Queryable } from './introspect/queryable.js';
 import type { CurrentState, DesiredState } from './model/state.js';
 import { buildPlan, withFingerprints } from './plan/build.js';
@@ -66,11 +68,25 @@ export async function planConfig(
   config: Config,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
-  const current = await introspect(client, { systemObjectNames: systemObjectNames(config) });
-  const result = planFrom(current, config, options);
+  const result = planFrom(await introspectFor(client, config), config, options);
   return options.fingerprint === true
     ? { ...result, plan: withFingerprints(result.plan, result.current, result.desired) }
     : result;
+}
+
+/**
+ * The catalog (with the system objects the config names), plus what the server says about the
+ * config's policy expressions (read-only: see introspect/row-security.ts). The expressions are
+ * checked with search_path pinned, as apply's CREATE POLICY will read them.
+ */
+async function introspectFor(client: Queryable, config: Config): Promise<CurrentState> {
+  return withPinnedSearchPath(client, async () =>
+    withExpressionChecks(
+      client,
+      await introspect(client, { systemObjectNames: systemObjectNames(config) }),
+      config,
+    ),
+  );
 }
 
 /** resolve → diff → build, on a state already read. Pure. */
@@ -242,7 +258,7 @@ export async function applyPlanFile(
     );
   const planOptions = { suffix: plan.suffix };
   return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const current = await introspect(client, { systemObjectNames: systemObjectNames(config) });
+    const current = await introspectFor(client, config);
     const { currentDatabase, versionNum } = current.server;
     if (currentDatabase !== plan.database)
       throw new StalePlanError(

@@ -13,6 +13,7 @@ import type {
   Config,
   ConfigDefaultPrivilege,
   ConfigGrant,
+  ConfigOwn,
   ConfigPermission,
   ConfigRole,
   ConfigSettings,
@@ -26,6 +27,9 @@ import type { Path } from './describe.js';
 import { didYouMean, labelOf, placeOf, q } from './describe.js';
 import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
 import { checkMembershipCycles, readMemberOf } from './memberships.js';
+import { readOwn } from './owns.js';
+import { readPublic } from './public.js';
+import { readTables } from './tables.js';
 import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './names.js';
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
@@ -275,6 +279,9 @@ function readRole(
     defaultPrivileges: list<ConfigDefaultPrivilege>('default_privileges', (item, itemPath) =>
       readDefaultPrivilege(item, itemPath, ctx),
     ),
+    ...(spec.owns !== undefined && {
+      owns: list<ConfigOwn>('owns', (item, itemPath) => readOwn(item, itemPath, ctx)),
+    }),
   };
 }
 
@@ -321,12 +328,16 @@ export function buildConfig(
   );
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
+  const publicSpec = top.public === undefined ? undefined : readPublic(top.public, ctx);
+  const tables = top.tables === undefined ? undefined : readTables(top.tables, ctx);
   return {
     file,
     version: 1,
     settings,
     profiles,
     roles,
+    ...(publicSpec !== undefined && { public: publicSpec }),
+    ...(tables !== undefined && { tables }),
     ...(unread.length > 0 && { unreadPasswords: unread }),
   };
 }

@@ -43,7 +43,7 @@ export function checkSchemaName(name: string, path: Path, ctx: CheckContext): bo
   return true;
 }
 
-function readObjectName(
+export function readObjectName(
   kind: ObjectKind,
   written: string | number,
   path: Path,

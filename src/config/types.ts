@@ -7,7 +7,13 @@
 import type { Problem, SourcePosition } from '../errors.js';
 import type { ParsedObjectName } from '../model/objects.js';
 import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from '../model/privileges.js';
-import type { DesiredPassword, RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
+import type {
+  DesiredPassword,
+  Policy,
+  RoleAttributes,
+  RowSecurity,
+  UnmanagedRolesPolicy,
+} from '../model/state.js';
 
 export interface ConfigSettings {
   readonly unmanagedRoles: UnmanagedRolesPolicy;
@@ -81,6 +87,18 @@ export interface ConfigDefaultPrivilege {
   readonly position?: SourcePosition;
 }
 
+/** Kinds `owns` can name (spec §9); `view` in the config is `table`. */
+export type OwnedObjectType =
+  'database' | 'schema' | 'table' | 'sequence' | 'function' | 'procedure' | 'type';
+
+/** One entry of a role's `owns`: exactly one of objects / allInSchemas is set. */
+export interface ConfigOwn {
+  readonly objectType: OwnedObjectType;
+  readonly objects?: readonly ConfigObjectName[];
+  readonly allInSchemas?: readonly string[];
+  readonly position?: SourcePosition;
+}
+
 export interface ConfigRole {
   readonly name: string;
   readonly position?: SourcePosition;
@@ -94,6 +112,43 @@ export interface ConfigRole {
   readonly permissions: readonly ConfigPermission[];
   readonly grants: readonly ConfigGrant[];
   readonly defaultPrivileges: readonly ConfigDefaultPrivilege[];
+  /** `owns` (spec §9); absent = owns nothing declared. */
+  readonly owns?: readonly ConfigOwn[];
+}
+
+/** Object kinds whose PUBLIC privileges `public.manage` can take over (spec §9). */
+export const PUBLIC_MANAGED_KINDS = [
+  'database',
+  'schema',
+  'table',
+  'sequence',
+  'function',
+  'language',
+  'type',
+] as const;
+export type PublicManagedKind = (typeof PUBLIC_MANAGED_KINDS)[number];
+
+/** `public:` — PUBLIC's privileges on the managed kinds are exactly `grants`. */
+export interface ConfigPublic {
+  readonly manage: readonly PublicManagedKind[];
+  readonly grants: readonly ConfigGrant[];
+  readonly position?: SourcePosition;
+}
+
+/**
+ * One policy of a listed table (spec §9): roles as written (empty = PUBLIC, also written
+ * `PUBLIC`), expressions checked to be one expression each (sql/expression.ts).
+ */
+export interface ConfigPolicy extends Omit<Policy, 'table'> {
+  readonly position?: SourcePosition;
+}
+
+/** One entry of `tables`: a table whose row security and policies pgward manages. */
+export interface ConfigTable {
+  readonly table: ConfigObjectName;
+  readonly rowSecurity: RowSecurity;
+  readonly policies: readonly ConfigPolicy[];
+  readonly position?: SourcePosition;
 }
 
 export interface Config {
@@ -105,6 +160,10 @@ export interface Config {
   readonly profiles: Readonly<Record<string, Profile>>;
   /** In file order. */
   readonly roles: readonly ConfigRole[];
+  /** `public:` (spec §9); absent = PUBLIC's privileges are left as they are. */
+  readonly public?: ConfigPublic;
+  /** `tables:` (spec §9), in file order; absent = none listed. */
+  readonly tables?: readonly ConfigTable[];
   /**
    * Passwords a read-only load could not read (`LoadOptions.secrets: 'optional'`): their roles'
    * `password.secret` is null. `requirePasswords` turns them back into errors.

@@ -295,12 +295,16 @@ function schemaCreator(ctx: ResolveContext, schema: CatalogObject): string {
   return ctx.catalog.named(['database'], null, ctx.currentDatabase)[0]?.owner ?? schema.owner;
 }
 
-/** Resolves a config object name against the catalog, recording a problem when it fails. */
-function resolveObject(
+/**
+ * Resolves a config object name against the catalog, recording a problem when it fails.
+ * `kinds`: the catalog kinds the name may match (default: those of `kind`).
+ */
+export function resolveObject(
   ctx: ResolveContext,
   kind: ObjectKind,
   name: ConfigObjectName,
   grantPositions: readonly (SourcePosition | undefined)[],
+  kinds: readonly ObjectKind[] = catalogKindsFor(kind),
 ): CatalogObject | undefined {
   const positions = [name.position, ...grantPositions];
   if (kind === 'parameter') {
@@ -317,7 +321,7 @@ function resolveObject(
       }
     );
   }
-  let candidates = ctx.catalog.named(catalogKindsFor(kind), name.schema, name.name);
+  let candidates = ctx.catalog.named(kinds, name.schema, name.name);
   if (ROUTINE_KINDS.has(kind) && name.args !== undefined) {
     const wanted = normalizeArgs(name.args);
     candidates = candidates.filter((candidate) => normalizeArgs(candidate.args ?? '') === wanted);
@@ -337,8 +341,49 @@ function resolveObject(
   return candidates[0];
 }
 
+/**
+ * The catalog objects of a spec §9 entry in the connected database: `objects` by name (a
+ * database must be the connected one) and every object of `kinds` in `allInSchemas`;
+ * `keep` drops objects (with their own problem when named). `where` names the key in messages.
+ */
+export function resolveTargets(
+  ctx: ResolveContext,
+  entry: {
+    readonly kind: ObjectKind;
+    readonly objects?: readonly ConfigObjectName[] | undefined;
+    readonly allInSchemas?: readonly string[] | undefined;
+    readonly kinds: readonly ObjectKind[];
+  },
+  where: string,
+  positions: readonly (SourcePosition | undefined)[],
+  keep: (object: CatalogObject, name?: ConfigObjectName) => boolean = () => true,
+): CatalogObject[] {
+  const objects: CatalogObject[] = [];
+  for (const name of entry.objects ?? []) {
+    const object = resolveObject(ctx, entry.kind, name, positions, entry.kinds);
+    if (object === undefined || !keep(object, name)) continue;
+    if (object.kind === 'database' && object.name !== ctx.currentDatabase) {
+      ctx.problems.add(
+        `${describeObjectRef(object)} in ${where} is not the connected database "${ctx.currentDatabase}"`,
+        name.position,
+        ...positions,
+      );
+      continue;
+    }
+    objects.push(object);
+  }
+  for (const schema of entry.allInSchemas ?? []) {
+    if (ctx.catalog.schema(schema) === undefined) {
+      ctx.problems.add(`schema "${schema}" does not exist`, ...positions);
+      continue;
+    }
+    objects.push(...ctx.catalog.objectsIn(entry.kinds, schema).filter((object) => keep(object)));
+  }
+  return objects;
+}
+
 /** The privileges of a grant, with ALL expanded for this server and the rest checked. */
-function grantPrivileges(
+export function grantPrivileges(
   ctx: ResolveContext,
   kind: ObjectKind,
   written: readonly Privilege[] | 'ALL',

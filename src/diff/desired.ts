@@ -16,7 +16,10 @@ import {
   type DesiredState,
 } from '../model/state.js';
 import { Catalog } from './catalog.js';
+import { resolveOwners, withOwners } from './desired-owners.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
+import { resolvePublic } from './public.js';
+import { resolveRowSecurity } from './row-security.js';
 import { roleNames } from './names.js';
 import { ownersAfterPlan } from './owners-after.js';
 import { compareStrings, key } from './order.js';
@@ -81,6 +84,11 @@ export function resolveDesired(
     'object_creators',
     settings.objectCreatorPositions,
   );
+  // `owns` first: privileges are resolved against the catalog with the declared owners.
+  const owners = resolveOwners(ctx, current);
+  const owned: CurrentState =
+    owners.length === 0 ? current : { ...current, objects: withOwners(current, owners) };
+  const rowSecurity = resolveRowSecurity(ctx, config);
   const reassignOwnedTo =
     settings.reassignOwnedTo === null
       ? null
@@ -103,21 +111,31 @@ export function resolveDesired(
   // roles `unmanaged_roles: drop` drops (and so reassigns) depends on the `for_role`s of the
   // default privileges, which a first, silent resolution against today's owners gives: a
   // role named there is kept, and keeps its objects.
+  const ownedCtx = owned === current ? ctx : { ...ctx, catalog: Catalog.of(owned) };
   const draft =
     withoutPrivileges.unmanagedRoles === 'drop' && reassignOwnedTo !== null
-      ? resolvePrivileges({ ...ctx, problems: new Problems(), warnings: [] }, objectCreators)
+      ? resolvePrivileges({ ...ownedCtx, problems: new Problems(), warnings: [] }, objectCreators)
       : { privileges: [], defaultPrivileges: [] };
   const after = ownersAfterPlan(
-    current,
+    owned,
     withGenericRoles({ ...withoutPrivileges, ...draft }, generic),
   );
-  const { privileges, defaultPrivileges } = resolvePrivileges(
-    after === current ? ctx : { ...ctx, catalog: Catalog.of(after) },
-    objectCreators,
-  );
+  const afterCtx = after === owned ? ownedCtx : { ...ctx, catalog: Catalog.of(after) };
+  const { privileges, defaultPrivileges } = resolvePrivileges(afterCtx, objectCreators);
+  const publicState = resolvePublic(afterCtx, config);
   problems.throwIfAny();
   return {
-    desired: withGenericRoles({ ...withoutPrivileges, privileges, defaultPrivileges }, generic),
+    desired: withGenericRoles(
+      {
+        ...withoutPrivileges,
+        privileges,
+        defaultPrivileges,
+        ...(owners.length > 0 && { owners }),
+        ...(publicState !== undefined && { public: publicState }),
+        ...(rowSecurity !== undefined && { rowSecurity }),
+      },
+      generic,
+    ),
     warnings,
   };
 }

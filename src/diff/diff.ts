@@ -17,6 +17,9 @@ import { diffDefaultPrivileges } from './default-privileges.js';
 import { findUnmanagedRoles } from './findings.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
+import { afterOwnerChanges, checkOwnerChanges, diffOwners } from './owners.js';
+import { checkPublicLockout, diffPublic } from './public.js';
+import { checkRowSecurityOwners, diffRowSecurity } from './row-security.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
@@ -68,25 +71,35 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     dropped: unmanaged.dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
-  const catalog = Catalog.of(state);
   const memberships = keepPgwardAccess(
     diffMemberships(state, desired, isProtected, unmanaged.dropped),
     needed,
     state,
   );
-  const privileges = diffPrivileges(state, desired, catalog, scope);
+  // Owner changes run before grants and revokes (plan/order.ts), which are computed against
+  // the state they leave.
+  const ownerChanges = diffOwners(state, desired);
+  checkOwnerChanges(state, ownerChanges, problems);
+  const owned = afterOwnerChanges(state, ownerChanges);
+  const catalog = Catalog.of(owned);
+  const privileges = diffPrivileges(owned, desired, catalog, scope);
   // The session user's CONNECT on this database is what lets pgward log in again.
-  const connect = keepSessionConnect(privileges.operations, state);
+  const connect = keepSessionConnect(privileges.operations, owned);
   const operations = [
     ...renames.operations,
     ...roles.operations,
     ...memberships.operations,
+    ...ownerChanges,
     ...connect.operations,
+    ...diffPublic(owned, desired.public, catalog),
+    ...diffRowSecurity(owned, desired),
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
   checkConnectingRole(state, operations, problems);
-  checkGrantorRevokes(state, operations, problems);
+  checkGrantorRevokes(owned, operations, problems);
+  checkPublicLockout(owned, operations, problems);
+  checkRowSecurityOwners(owned, operations, problems);
   problems.throwIfAny();
   return {
     operations,

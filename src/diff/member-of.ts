@@ -44,3 +44,15 @@ export function rolesPrivilegesOf(current: CurrentState, role: string): Set<stri
     current.server.versionNum >= 160000 ? row.inherit === true : inherits.get(row.member) === true,
   ).add(role);
 }
+
+/**
+ * The roles whose privileges and ownership the connecting role can use: itself and every role
+ * it is a member of (PostgreSQL's has_privs_of_role for an owner check, with INHERIT).
+ */
+export function rolesActingAs(current: {
+  readonly memberships: readonly CurrentMembership[];
+  readonly server: { readonly currentUser: string };
+}): Set<string> {
+  const user = current.server.currentUser;
+  return rolesMemberOf(current.memberships, user).add(user);
+}

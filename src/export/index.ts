@@ -8,6 +8,8 @@ import { Catalog } from '../diff/catalog.js';
 import type { CurrentState } from '../model/state.js';
 import { exportDefaultPrivileges, type ExportedDefaultPrivilege } from './default-privileges.js';
 import { exportGrants, type ExportedGrant } from './grants.js';
+import { exportOwns, exportPublic, type ExportedOwn, type ExportedPublic } from './owns.js';
+import { exportTables, type ExportedTable } from './row-security.js';
 import { exportMemberships, exportRoleBase, type ExportedRoleBase } from './roles.js';
 import { selectRoles } from './select.js';
 import { exportedYaml } from './yaml.js';
@@ -21,12 +23,17 @@ export interface ExportOptions {
 export interface ExportedRole extends ExportedRoleBase {
   grants?: ExportedGrant[];
   default_privileges?: ExportedDefaultPrivilege[];
+  owns?: ExportedOwn[];
 }
 
 export interface ExportedConfig {
   readonly version: 1;
+  /** PUBLIC's privileges where they differ from a fresh database's (spec §9). */
+  readonly public?: ExportedPublic;
   /** Role name -> role, sorted by name (a Map: a role may be called `__proto__`). */
   readonly roles: ReadonlyMap<string, ExportedRole>;
+  /** Tables with row-level security or policies (spec §9), absent when there are none. */
+  readonly tables?: ReadonlyMap<string, ExportedTable>;
 }
 
 export interface ExportResult {
@@ -61,6 +68,7 @@ export function exportConfig(current: CurrentState, options: ExportOptions = {})
   const defaults = exportDefaultPrivileges(current, catalog, names, warnings);
   const grants = exportGrants(current, catalog, names, defaults.implied, warnings);
 
+  const owns = exportOwns(current, new Set(roles.map((role) => role.name)));
   const exported = new Map<string, ExportedRole>();
   for (const role of roles) {
     const entry: ExportedRole = exportRoleBase(role);
@@ -70,8 +78,17 @@ export function exportConfig(current: CurrentState, options: ExportOptions = {})
     if (roleGrants !== undefined) entry.grants = roleGrants;
     const roleDefaults = defaults.byGrantee.get(role.name);
     if (roleDefaults !== undefined) entry.default_privileges = roleDefaults;
+    const roleOwns = owns.get(role.name);
+    if (roleOwns !== undefined) entry.owns = roleOwns;
     exported.set(role.name, entry);
   }
-  const config: ExportedConfig = { version: 1, roles: exported };
+  const tables = exportTables(current);
+  const publicSpec = exportPublic(current);
+  const config: ExportedConfig = {
+    version: 1,
+    ...(publicSpec !== undefined && { public: publicSpec }),
+    roles: exported,
+    ...(tables.size > 0 && { tables }),
+  };
   return { yaml: exportedYaml(config), config, warnings };
 }

@@ -14,7 +14,13 @@ const HEADER = [
 ].join('\n');
 
 /** Sequences written inline: `privileges: [SELECT, INSERT]`. */
-const INLINE_KEYS: ReadonlySet<string> = new Set(['privileges', 'all_in_schemas', 'columns']);
+const INLINE_KEYS: ReadonlySet<string> = new Set([
+  'privileges',
+  'all_in_schemas',
+  'columns',
+  'roles',
+  'manage',
+]);
 
 /**
  * Text a YAML reader could take for something else when written plain. The `yaml` package
@@ -33,7 +39,12 @@ function misreadable(text: string): boolean {
 
 /** The config as YAML, with a header comment; same config, same bytes. */
 export function exportedYaml(config: ExportedConfig): string {
-  const doc = new Document({ version: config.version, roles: config.roles });
+  const doc = new Document({
+    version: config.version,
+    ...(config.public !== undefined && { public: config.public }),
+    roles: config.roles,
+    ...(config.tables !== undefined && { tables: config.tables }),
+  });
   visit(doc, {
     Pair(_, pair) {
       if (isScalar(pair.key) && INLINE_KEYS.has(String(pair.key.value)) && isSeq(pair.value))

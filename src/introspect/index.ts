@@ -2,7 +2,7 @@
  * Introspection: reads the current state of a cluster (roles, memberships) and of the
  * connected database (objects, privileges, default privileges) from the catalogs.
  *
- * Set-based: a fixed number of queries per call (6 to 8 depending on the server version and
+ * Set-based: a fixed number of queries per call (10 to 12 depending on the server version and
  * on whether passwords are readable), whatever the number of roles and objects. The catalog
  * SQL lives in `sql/*.sql`, with the reasons for each catalog quirk.
  */
@@ -10,6 +10,8 @@ import type { CurrentState } from '../model/state.js';
 import { readDefaultPrivileges } from './default-privileges.js';
 import { readDependencies } from './dependencies.js';
 import { readObjects } from './objects.js';
+import { readLinkedSequences } from './ownership.js';
+import { readRowSecurity } from './row-security.js';
 import type { Queryable } from './queryable.js';
 import { readMemberships, readRoles } from './roles.js';
 import { readServer } from './server.js';
@@ -54,6 +56,9 @@ export async function introspect(
     );
     const defaultPrivileges = await readDefaultPrivileges(client);
     const dependencies = await readDependencies(client);
+    // Per-database facts of spec §9 (owners that follow a table's, row-level security).
+    const linkedSequences = await readLinkedSequences(client);
+    const rowSecurity = { ...(await readRowSecurity(client)), equivalent: new Set<string>() };
     return {
       server,
       roles,
@@ -64,6 +69,8 @@ export async function introspect(
       defaultPrivileges,
       dependencies,
       systemObjects,
+      linkedSequences,
+      rowSecurity,
     };
   });
 }

@@ -15,6 +15,8 @@ export type CatalogQueryName =
   | 'parameters'
   | 'default-privileges'
   | 'dependencies'
+  | 'linked-sequences'
+  | 'row-security'
   | 'owned-objects'
   | 'explain';
 

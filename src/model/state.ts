@@ -4,7 +4,7 @@
  * Both are plain, readonly data; privileges are flat facts so that diffing is set difference.
  */
 import type { ObjectRef } from './objects.js';
-import type { DefaultPrivilegeObjectType, Privilege } from './privileges.js';
+import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from './privileges.js';
 
 export interface RoleAttributes {
   readonly superuser: boolean;
@@ -169,6 +169,69 @@ export interface RoleDependency {
   readonly count: number;
 }
 
+/**
+ * A sequence linked to a table column (serial or identity, `pg_depend` deptype a/i): its owner
+ * follows the table's (`ALTER TABLE ... OWNER TO` moves it) and cannot be changed on its own.
+ */
+export interface LinkedSequence {
+  readonly sequence: ObjectRef;
+  readonly table: ObjectRef;
+}
+
+/** An object the config wants owned by `owner` (`owns:`, spec §9). */
+export interface DesiredOwner {
+  readonly object: ObjectRef;
+  readonly owner: string;
+}
+
+/** One privilege PUBLIC should hold on one object (or column), per the config's `public`. */
+export interface DesiredPublicFact {
+  readonly object: ObjectRef;
+  readonly column?: string;
+  readonly privilege: Privilege;
+}
+
+/** Spec §9 `public`: PUBLIC's privileges on objects of `kinds` (catalog kinds) are exactly `privileges`. */
+export interface DesiredPublic {
+  readonly kinds: ReadonlySet<ObjectKind>;
+  readonly privileges: readonly DesiredPublicFact[];
+}
+
+/** Spec §9 row-level security. `disabled`: off; `enabled`: ENABLE; `forced`: ENABLE + FORCE. */
+export type RowSecurity = 'disabled' | 'enabled' | 'forced';
+
+export const POLICY_COMMANDS = ['all', 'select', 'insert', 'update', 'delete'] as const;
+export type PolicyCommand = (typeof POLICY_COMMANDS)[number];
+
+/** One row-level security policy, as the catalog holds it or as the config wants it. */
+export interface Policy {
+  readonly table: ObjectRef;
+  readonly name: string;
+  readonly command: PolicyCommand;
+  readonly permissive: boolean;
+  /** Sorted role names; empty = PUBLIC. */
+  readonly roles: readonly string[];
+  /** `pg_get_expr` of the stored expression (current) or the config's text (desired). */
+  readonly using: string | null;
+  readonly withCheck: string | null;
+}
+
+/** Per-database: row-level security flags of tables and their policies. */
+export interface CurrentRowSecurity {
+  /** Tables (relkind r, p) with ENABLE or FORCE ROW LEVEL SECURITY set (the flags are separate). */
+  readonly tables: readonly {
+    readonly table: ObjectRef;
+    readonly enabled: boolean;
+    readonly forced: boolean;
+  }[];
+  readonly policies: readonly Policy[];
+  /**
+   * Config expressions the server found equivalent to a stored policy's (see
+   * introspect/row-security.ts), keyed by `expressionKey`.
+   */
+  readonly equivalent: ReadonlySet<string>;
+}
+
 export interface CurrentState {
   readonly server: ServerInfo;
   /** Every role, system ones included. */
@@ -189,6 +252,13 @@ export interface CurrentState {
   readonly publicPrivileges?: readonly PublicPrivilegeFact[];
   readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
   readonly dependencies: readonly RoleDependency[];
+  /**
+   * Per-database: sequences whose owner follows their table's (absent where the state was
+   * built by hand: none).
+   */
+  readonly linkedSequences?: readonly LinkedSequence[];
+  /** Per-database: row-level security (absent where the state was built by hand: none). */
+  readonly rowSecurity?: CurrentRowSecurity;
   /**
    * Tables, sequences and routines of pg_catalog and information_schema (spec §10), which
    * `grants` may name one by one; their privileges beyond PostgreSQL's initial ones (from
@@ -246,4 +316,20 @@ export interface DesiredState {
    * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).
    */
   readonly addOnlyMembershipsOf?: ReadonlySet<string>;
+  /**
+   * Per-database: objects whose owner the config declares (`owns:`); objects no `owns` names
+   * keep their owner. Absent = none.
+   */
+  readonly owners?: readonly DesiredOwner[];
+  /** Per-database: PUBLIC's privileges, when the config manages them. */
+  readonly public?: DesiredPublic;
+  /** Per-database: `tables` (spec §9) and the policies that name managed roles. */
+  readonly rowSecurity?: DesiredRowSecurity;
+}
+
+/** What the config wants of row-level security. */
+export interface DesiredRowSecurity {
+  /** Listed tables: their flags, and every policy on them is managed. */
+  readonly tables: readonly { readonly table: ObjectRef; readonly rowSecurity: RowSecurity }[];
+  readonly policies: readonly Policy[];
 }

@@ -13,7 +13,9 @@
  * - every other role the plan names (a group in `member_of`, a grantor): its attributes;
  * - every object the config grants on or the plan names: its owner (and existence), its
  *   columns, its whole ACL — PUBLIC's and unmanaged roles' entries included;
- * - for a GRANT/REVOKE ... ON ALL <kind> IN SCHEMA s: which objects of that kind s holds.
+ * - for a GRANT/REVOKE ... ON ALL <kind> IN SCHEMA s: which objects of that kind s holds;
+ * - every table `tables` lists or a policy step names: its row-level security flags and
+ *   policies (`row security`).
  *
  * Computed only when a plan is saved (`plan --out`, `--format json`, the API's `db.plan`) or a
  * plan file is applied: plain `plan`, `apply` and `drift` never hash anything.
@@ -98,7 +100,10 @@ function roleKey(role: string, aspect: RoleAspect): string {
   return `${roleResource(role)}: ${aspect}`;
 }
 
-function objectResourceKey(ref: ObjectRef, aspect: 'owner' | 'columns' | 'privileges'): string {
+function objectResourceKey(
+  ref: ObjectRef,
+  aspect: 'owner' | 'columns' | 'privileges' | 'row security',
+): string {
   return `${describeObjectRef(ref)}: ${aspect}`;
 }
 
@@ -129,6 +134,10 @@ export function planScope(
     keys.add(objectResourceKey(ref, 'owner'));
     keys.add(objectResourceKey(ref, 'privileges'));
     if (ref.kind === 'table') keys.add(objectResourceKey(ref, 'columns'));
+  };
+  const table = (ref: ObjectRef): void => {
+    object(ref);
+    keys.add(objectResourceKey(ref, 'row security'));
   };
   const target = (grantTarget: GrantTarget): void => {
     if (grantTarget.scope === 'objects') {
@@ -163,6 +172,7 @@ export function planScope(
   }
   for (const fact of desired.privileges) object(fact.object);
   for (const fact of desired.defaultPrivileges) named(fact.forRole);
+  for (const listed of desired.rowSecurity?.tables ?? []) table(listed.table);
   for (const op of operations) {
     switch (op.type) {
       case 'create_role':
@@ -177,6 +187,26 @@ export function planScope(
       case 'rename_role':
         managed(op.from);
         managed(op.to);
+        break;
+      case 'set_row_security':
+      case 'alter_policy':
+      case 'drop_policy':
+        table(op.table);
+        if (op.type === 'alter_policy') for (const role of op.roles ?? []) named(role);
+        break;
+      case 'create_policy':
+        table(op.policy.table);
+        for (const role of op.policy.roles) named(role);
+        break;
+      case 'grant_public':
+      case 'revoke_public':
+        object(op.object);
+        if (op.type === 'revoke_public') named(op.asGrantor);
+        break;
+      case 'alter_owner':
+        object(op.object);
+        named(op.from);
+        named(op.owner);
         break;
       case 'reassign_owned':
         managed(op.role);
@@ -308,6 +338,14 @@ export function fingerprintsOf(current: CurrentState, keys: ReadonlySet<string>)
       if (key !== undefined) facts.add(key, { ...fact, grantee: null });
     }
   }
+  // Row-level security: opened for every existing table, so a table without any reads as
+  // "no flags, no policies" rather than as absent.
+  for (const candidate of current.objects)
+    if (candidate.kind === 'table') facts.open(objectResourceKey(candidate, 'row security'));
+  for (const flags of current.rowSecurity?.tables ?? [])
+    facts.add(objectResourceKey(flags.table, 'row security'), flags);
+  for (const policy of current.rowSecurity?.policies ?? [])
+    facts.add(objectResourceKey(policy.table, 'row security'), policy);
   for (const candidate of current.objects) {
     if (candidate.schema === null) continue;
     for (const kind of Object.keys(ALL_IN_SCHEMA_KEYWORD) as AllInSchemaKind[]) {

@@ -10,7 +10,7 @@ import type {
   ObjectKind,
   Privilege,
 } from '../model/privileges.js';
-import type { PasswordSource, RoleAttributes } from '../model/state.js';
+import type { PasswordSource, Policy, RoleAttributes, RowSecurity } from '../model/state.js';
 import type { Fingerprints } from './fingerprint.js';
 
 /** What a GRANT/REVOKE applies to: listed objects, or every object of a kind in a schema. */
@@ -117,6 +117,59 @@ export type Operation =
       readonly grantees: readonly string[];
       readonly grantOptionOnly: boolean;
     }
+  /**
+   * `ALTER <kind> object OWNER TO owner` (spec §9 `owns`). `relkind` (tables only) picks
+   * ALTER VIEW / MATERIALIZED VIEW / FOREIGN TABLE; `from` is the owner it replaces, for the
+   * reader and for the connecting-role check.
+   */
+  | {
+      readonly type: 'alter_owner';
+      readonly object: ObjectRef;
+      readonly relkind?: string;
+      readonly from: string;
+      readonly owner: string;
+    }
+  /** `GRANT ... TO PUBLIC` on one object (spec §9 `public`); PUBLIC is a keyword, no role. */
+  | {
+      readonly type: 'grant_public';
+      readonly object: ObjectRef;
+      readonly privileges: readonly Privilege[];
+      readonly columns?: readonly string[];
+    }
+  /**
+   * `REVOKE ... FROM PUBLIC` on one object. `asGrantor`: the entry was granted by a role other
+   * than the owner (with its grant option), and only that role can revoke it.
+   */
+  | {
+      readonly type: 'revoke_public';
+      readonly object: ObjectRef;
+      readonly privileges: readonly Privilege[];
+      readonly columns?: readonly string[];
+      readonly asGrantor?: string;
+    }
+  /**
+   * ALTER TABLE ... ENABLE/DISABLE (`enable`) and FORCE/NO FORCE (`force`) ROW LEVEL SECURITY
+   * (spec §9 `tables`), only the flags that change; `to` is the state the table gets.
+   */
+  | {
+      readonly type: 'set_row_security';
+      readonly table: ObjectRef;
+      readonly to: RowSecurity;
+      readonly enable?: boolean;
+      readonly force?: boolean;
+    }
+  /** CREATE POLICY; `policy.using`/`withCheck` are checked expressions (sql/expression.ts). */
+  | { readonly type: 'create_policy'; readonly policy: Policy }
+  /** ALTER POLICY: only what changes (roles, using, with_check); null-ing one needs drop+create. */
+  | {
+      readonly type: 'alter_policy';
+      readonly table: ObjectRef;
+      readonly name: string;
+      readonly roles?: readonly string[];
+      readonly using?: string;
+      readonly withCheck?: string;
+    }
+  | { readonly type: 'drop_policy'; readonly table: ObjectRef; readonly name: string }
   /** REASSIGN OWNED BY role TO to; then DROP OWNED BY role (current database). */
   | { readonly type: 'reassign_owned'; readonly role: string; readonly to: string }
   | { readonly type: 'drop_owned'; readonly role: string }

@@ -5,7 +5,16 @@
  * 2. create roles: grants and memberships below may name them;
  * 3. alter roles (attributes, passwords, comments, settings);
  * 4. grant memberships and change membership options;
+ * 4½. change owners (`owns`): the new owner takes over the old owner's ACL entries (PostgreSQL
+ *    rewrites them), so the grants and revokes below are computed for, and run against, the
+ *    objects' new owners — a grant to the former owner comes after the change that took its
+ *    owner's privileges away; it needs the memberships above when the connecting role acts
+ *    through them;
  * 5. grant privileges, then default privileges;
+ * 5½. row-level security (`tables`): drop policies, create, alter, then the tables' flags —
+ *    after roles exist (a policy names them) and before roles are dropped (a policy naming a
+ *    role keeps DROP ROLE from running); a policy whose command or kind changes is dropped
+ *    and created again in the same transaction;
  * 6. revoke privileges, then default privileges: a role never holds less than it needs while
  *    its new grants are not yet in place, and a role to be dropped must hold none. A revoke
  *    made as the role that granted the privilege comes before any revoke from that role.
@@ -35,10 +44,17 @@ const PHASE: Readonly<Record<OperationType, number>> = {
   set_role_config: 3,
   grant_membership: 4,
   alter_membership: 4,
+  alter_owner: 4.5,
   grant_privileges: 5,
   grant_default_privileges: 5,
+  grant_public: 5,
+  drop_policy: 5.5,
+  create_policy: 5.5,
+  alter_policy: 5.5,
+  set_row_security: 5.5,
   revoke_privileges: 6,
   revoke_default_privileges: 6,
+  revoke_public: 6,
   revoke_membership: 7,
   reassign_owned: 8,
   drop_owned: 8,
@@ -51,7 +67,9 @@ const PHASE_TITLE: Readonly<Record<number, string>> = {
   2: 'Create roles',
   3: 'Alter roles',
   4: 'Grant memberships',
+  4.5: 'Change owners',
   5: 'Grant privileges',
+  5.5: 'Row-level security',
   6: 'Revoke privileges',
   7: 'Revoke memberships',
   8: 'Drop roles',
@@ -79,10 +97,19 @@ const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
   set_role_config: 3,
   grant_membership: 0,
   alter_membership: 1,
+  alter_owner: 0,
   grant_privileges: 0,
   grant_default_privileges: 1,
+  grant_public: 2,
+  drop_policy: 0,
+  create_policy: 1,
+  alter_policy: 2,
+  set_row_security: 3,
   revoke_privileges: 0,
   revoke_default_privileges: 1,
+  // First among revokes: one made as a grantor needs that grantor to still hold what it
+  // granted with (its privilege, its USAGE on the schema), which the revokes after may take.
+  revoke_public: -1,
   revoke_membership: 0,
   reassign_owned: 0,
   drop_owned: 1,
@@ -123,6 +150,9 @@ function keyWithinPhase(op: Operation): Key {
     case 'alter_membership':
     case 'revoke_membership':
       return [op.role, op.member, rank];
+    case 'alter_owner':
+      // Schemas before what they hold, databases first: OBJECT_KINDS's order.
+      return [OBJECT_KINDS.indexOf(op.object.kind), objectKey(op.object)];
     case 'grant_privileges':
     case 'revoke_privileges':
       return [
@@ -130,6 +160,22 @@ function keyWithinPhase(op: Operation): Key {
         ...targetKey(op.target),
         (op.columns ?? []).join('\0'),
         op.grantees.join('\0'),
+        privilegesKey(op.privileges),
+      ];
+    case 'set_row_security':
+      return [rank, objectKey(op.table)];
+    case 'create_policy':
+      return [rank, objectKey(op.policy.table), op.policy.name];
+    case 'alter_policy':
+    case 'drop_policy':
+      return [rank, objectKey(op.table), op.name];
+    case 'grant_public':
+    case 'revoke_public':
+      return [
+        rank,
+        OBJECT_KINDS.indexOf(op.object.kind),
+        objectKey(op.object),
+        (op.columns ?? []).join('\0'),
         privilegesKey(op.privileges),
       ];
     case 'grant_default_privileges':

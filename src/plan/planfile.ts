@@ -28,8 +28,11 @@ import {
 } from '../model/privileges.js';
 import {
   BOOLEAN_ROLE_ATTRIBUTES,
+  POLICY_COMMANDS,
   type PasswordSource,
+  type Policy,
   type RoleAttributes,
+  type RowSecurity,
 } from '../model/state.js';
 import { planStep, summarizeSteps } from './build.js';
 import { digestOf, FINGERPRINT_VALUE, type Fingerprints } from './fingerprint.js';
@@ -209,6 +212,13 @@ const OPERATION_TYPES: readonly OperationType[] = [
   'revoke_privileges',
   'grant_default_privileges',
   'revoke_default_privileges',
+  'alter_owner',
+  'grant_public',
+  'revoke_public',
+  'set_row_security',
+  'create_policy',
+  'alter_policy',
+  'drop_policy',
   'reassign_owned',
   'drop_owned',
   'drop_role',
@@ -321,6 +331,56 @@ function operationOf(type: OperationType, f: Fields): Operation {
         ? { type, ...common, withGrantOption: f.boolean('with_grant_option') }
         : { type, ...common, grantOptionOnly: f.boolean('grant_option_only') };
     }
+    case 'alter_owner': {
+      const relkind = f.optionalString('relkind');
+      return {
+        type,
+        object: readObject(f.record('object')),
+        ...(relkind !== undefined && { relkind }),
+        from: f.string('from'),
+        owner: f.string('owner'),
+      };
+    }
+    case 'grant_public':
+    case 'revoke_public': {
+      const columns = f.optionalStringArray('columns');
+      const common = {
+        object: readObject(f.record('object')),
+        privileges: f.oneOfArray('privileges', PRIVILEGES),
+        ...(columns !== undefined && { columns }),
+      };
+      if (type === 'grant_public') return { type, ...common };
+      const asGrantor = f.optionalString('as_grantor');
+      return { type, ...common, ...(asGrantor !== undefined && { asGrantor }) };
+    }
+    case 'set_row_security': {
+      const enable = f.optionalBoolean('enable');
+      const force = f.optionalBoolean('force');
+      return {
+        type,
+        table: readObject(f.record('table')),
+        to: f.oneOf('to', ROW_SECURITY),
+        ...(enable !== undefined && { enable }),
+        ...(force !== undefined && { force }),
+      };
+    }
+    case 'create_policy':
+      return { type, policy: readPolicy(f.record('policy')) };
+    case 'alter_policy': {
+      const roles = f.optionalStringArray('roles');
+      const using = f.optionalString('using');
+      const withCheck = f.optionalString('with_check');
+      return {
+        type,
+        table: readObject(f.record('table')),
+        name: f.string('name'),
+        ...(roles !== undefined && { roles }),
+        ...(using !== undefined && { using }),
+        ...(withCheck !== undefined && { withCheck }),
+      };
+    }
+    case 'drop_policy':
+      return { type, table: readObject(f.record('table')), name: f.string('name') };
     case 'reassign_owned':
       return { type, role: f.string('role'), to: f.string('to') };
     case 'drop_owned':
@@ -375,6 +435,22 @@ function readTarget(f: Fields): GrantTarget {
         };
   f.done();
   return target;
+}
+
+const ROW_SECURITY: readonly RowSecurity[] = ['disabled', 'enabled', 'forced'];
+
+function readPolicy(f: Fields): Policy {
+  const policy: Policy = {
+    table: readObject(f.record('table')),
+    name: f.string('name'),
+    command: f.oneOf('command', POLICY_COMMANDS),
+    permissive: f.boolean('permissive'),
+    roles: f.stringArray('roles'),
+    using: f.nullableString('using'),
+    withCheck: f.nullableString('with_check'),
+  };
+  f.done();
+  return policy;
 }
 
 function readObject(f: Fields): ObjectRef {

@@ -3,7 +3,7 @@
  * double quotes (JSON string escapes keep a name with a quote or a newline on one unambiguous
  * line). A password is only ever "(sensitive)".
  */
-import { formatObjectName, type ObjectRef } from '../model/objects.js';
+import { formatObjectName, kindLabel, type ObjectRef } from '../model/objects.js';
 import { PRIVILEGES, type ObjectKind, type Privilege } from '../model/privileges.js';
 import type { RoleAttributes } from '../model/state.js';
 import { assertNever, type Action, type GrantTarget, type Operation } from './operations.js';
@@ -12,11 +12,16 @@ import { assertNever, type Action, type GrantTarget, type Operation } from './op
 export function actionOf(op: Operation): Action {
   switch (op.type) {
     case 'create_role':
+    case 'create_policy':
+    case 'grant_public':
     case 'grant_membership':
     case 'grant_privileges':
     case 'grant_default_privileges':
       return 'create';
     case 'rename_role':
+    case 'alter_owner':
+    case 'set_row_security':
+    case 'alter_policy':
     case 'alter_role':
     case 'set_password':
     case 'comment_role':
@@ -24,6 +29,8 @@ export function actionOf(op: Operation): Action {
     case 'alter_membership':
       return 'update';
     case 'revoke_membership':
+    case 'drop_policy':
+    case 'revoke_public':
     case 'revoke_privileges':
     case 'revoke_default_privileges':
     case 'reassign_owned':
@@ -97,6 +104,31 @@ export function summarizeOperation(op: Operation): string {
       return `grant ${privilegeText(op.privileges)} on ${futureObjectsText(op)} to ${roleListText(op.grantees)}${op.withGrantOption ? ' with grant option' : ''}`;
     case 'revoke_default_privileges':
       return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges)} on ${futureObjectsText(op)} from ${roleListText(op.grantees)}`;
+    case 'alter_owner':
+      return `change owner of ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from ${quoted(op.from)} to ${quoted(op.owner)}`;
+    case 'grant_public':
+      return `grant ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} to PUBLIC`;
+    case 'revoke_public': {
+      const asGrantor = op.asGrantor !== undefined ? ` as ${quoted(op.asGrantor)}` : '';
+      return `revoke ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from PUBLIC${asGrantor}`;
+    }
+    case 'set_row_security':
+      return `set row-level security of table ${quoted(formatObjectName(op.table))} to ${op.to}`;
+    case 'create_policy': {
+      const { policy } = op;
+      const roles = policy.roles.length === 0 ? 'PUBLIC' : roleListText(policy.roles);
+      return `create policy ${quoted(policy.name)} on table ${quoted(formatObjectName(policy.table))} (${policy.permissive ? 'permissive' : 'restrictive'}, for ${policy.command}, to ${roles})`;
+    }
+    case 'alter_policy': {
+      const changes: string[] = [];
+      if (op.roles !== undefined)
+        changes.push(`roles ${op.roles.length === 0 ? 'PUBLIC' : roleListText(op.roles)}`);
+      if (op.using !== undefined) changes.push(`using ${quoted(op.using)}`);
+      if (op.withCheck !== undefined) changes.push(`with check ${quoted(op.withCheck)}`);
+      return `alter policy ${quoted(op.name)} on table ${quoted(formatObjectName(op.table))}${parenthesized(changes)}`;
+    }
+    case 'drop_policy':
+      return `drop policy ${quoted(op.name)} on table ${quoted(formatObjectName(op.table))}`;
     case 'reassign_owned':
       return `reassign objects owned by ${quoted(op.role)} to ${quoted(op.to)}`;
     case 'drop_owned':

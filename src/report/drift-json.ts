@@ -86,6 +86,36 @@ const CHANGE_FINDING: Readonly<Record<OperationType, { kind: string; reason: str
     kind: 'undeclared_default_privilege',
     reason: 'a managed role gets default privileges the config does not declare',
   },
+  alter_owner: {
+    kind: 'object_owner',
+    reason: "the object's owner differs from the one the config gives it (owns)",
+  },
+  grant_public: {
+    kind: 'missing_public_privilege',
+    reason: 'the config grants this privilege to PUBLIC (public.grants) and the database lacks it',
+  },
+  revoke_public: {
+    kind: 'undeclared_public_privilege',
+    reason:
+      'PUBLIC holds a privilege on a kind the config manages (public.manage) and does not grant',
+  },
+  create_policy: {
+    kind: 'missing_policy',
+    reason: 'the config declares this policy (tables) and the table lacks it',
+  },
+  alter_policy: {
+    kind: 'policy_definition',
+    reason: "the policy's roles or expressions differ from the config's",
+  },
+  drop_policy: {
+    kind: 'undeclared_policy',
+    reason:
+      "the table has a policy the config does not declare, or one whose command or kind differs from the config's",
+  },
+  set_row_security: {
+    kind: 'row_security',
+    reason: "the table's row-level security (enabled, forced) differs from the config's",
+  },
   reassign_owned: {
     kind: 'unmanaged_role',
     reason: 'the role is not in the config and unmanaged_roles is drop',

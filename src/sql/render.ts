@@ -14,6 +14,7 @@ import {
 } from '../model/privileges.js';
 import type { RoleAttributes } from '../model/state.js';
 import { assertNever, type GrantTarget, type Operation } from '../plan/operations.js';
+import { expressionProblem } from './expression.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
 import { isCatalogArgumentList } from './routine-args.js';
 import { renderSettingValue } from './setting-value.js';
@@ -110,6 +111,48 @@ export function renderOperation(
       return [
         `${defaultPrivilegesPrefix(op.forRole, op.schema)} REVOKE ${op.grantOptionOnly ? 'GRANT OPTION FOR ' : ''}${privilegeList(op.privileges)} ON ${defaultPrivilegeKeyword(op.objectType)} FROM ${roleList(op.grantees)}`,
       ];
+    case 'alter_owner':
+      return [
+        `ALTER ${alterOwnerKeyword(op.object.kind, op.relkind)} ${objectName(op.object, op.object.kind)} OWNER TO ${quoteIdent(op.owner)}`,
+      ];
+    case 'grant_public': {
+      const target: GrantTarget = { scope: 'objects', kind: op.object.kind, objects: [op.object] };
+      return [
+        `GRANT ${privilegeList(op.privileges, op.columns)} ON ${grantTarget(target, op.columns)} TO PUBLIC`,
+      ];
+    }
+    case 'revoke_public': {
+      const target: GrantTarget = { scope: 'objects', kind: op.object.kind, objects: [op.object] };
+      const revoke = `REVOKE ${privilegeList(op.privileges, op.columns)} ON ${grantTarget(target, op.columns)} FROM PUBLIC`;
+      return op.asGrantor === undefined
+        ? [revoke]
+        : [`SET ROLE ${quoteIdent(op.asGrantor)}`, revoke, 'RESET ROLE'];
+    }
+    case 'set_row_security':
+      return renderRowSecurity(op.table, op.enable, op.force);
+    case 'create_policy': {
+      const { policy } = op;
+      const clauses = [
+        `CREATE POLICY ${quoteIdent(policy.name)} ON ${tableName(policy.table)}`,
+        `AS ${policy.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'}`,
+        `FOR ${keywordOf(POLICY_COMMAND_KEYWORD, policy.command)}`,
+        `TO ${policyRoles(policy.roles)}`,
+      ];
+      if (policy.using !== null) clauses.push(`USING ${policyExpression(policy.using)}`);
+      if (policy.withCheck !== null)
+        clauses.push(`WITH CHECK ${policyExpression(policy.withCheck)}`);
+      return [clauses.join(' ')];
+    }
+    case 'alter_policy': {
+      const clauses = [`ALTER POLICY ${quoteIdent(op.name)} ON ${tableName(op.table)}`];
+      if (op.roles !== undefined) clauses.push(`TO ${policyRoles(op.roles)}`);
+      if (op.using !== undefined) clauses.push(`USING ${policyExpression(op.using)}`);
+      if (op.withCheck !== undefined) clauses.push(`WITH CHECK ${policyExpression(op.withCheck)}`);
+      if (clauses.length === 1) throw new Error(`alter_policy of "${op.name}" changes nothing`);
+      return [clauses.join(' ')];
+    }
+    case 'drop_policy':
+      return [`DROP POLICY ${quoteIdent(op.name)} ON ${tableName(op.table)}`];
     case 'reassign_owned':
       return [`REASSIGN OWNED BY ${quoteIdent(op.role)} TO ${quoteIdent(op.to)}`];
     case 'drop_owned':
@@ -278,6 +321,73 @@ function objectName(object: ObjectRef, kind: string): string {
   if (object.args !== undefined && !isCatalogArgumentList(object.args))
     throw new Error(`argument list of routine "${object.name}" is not the catalog's spelling`);
   return sqlObjectName(object);
+}
+
+/** `ALTER <keyword> ... OWNER TO` per kind; a table's relkind picks VIEW, MATERIALIZED VIEW, ... */
+const ALTER_OWNER_KEYWORD: Readonly<Record<string, string>> = {
+  database: 'DATABASE',
+  schema: 'SCHEMA',
+  sequence: 'SEQUENCE',
+  function: 'FUNCTION',
+  procedure: 'PROCEDURE',
+  type: 'TYPE',
+  domain: 'DOMAIN',
+};
+const ALTER_OWNER_RELKIND_KEYWORD: Readonly<Record<string, string>> = {
+  r: 'TABLE',
+  p: 'TABLE',
+  v: 'VIEW',
+  m: 'MATERIALIZED VIEW',
+  f: 'FOREIGN TABLE',
+};
+
+function alterOwnerKeyword(kind: string, relkind: string | undefined): string {
+  return kind === 'table'
+    ? keywordOf(ALTER_OWNER_RELKIND_KEYWORD, relkind ?? 'r')
+    : keywordOf(ALTER_OWNER_KEYWORD, kind);
+}
+
+const POLICY_COMMAND_KEYWORD: Readonly<Record<string, string>> = {
+  all: 'ALL',
+  select: 'SELECT',
+  insert: 'INSERT',
+  update: 'UPDATE',
+  delete: 'DELETE',
+};
+
+function tableName(table: ObjectRef): string {
+  if (table.kind !== 'table')
+    throw new Error(`row-level security on ${table.kind} "${table.name}"`);
+  return sqlObjectName(table);
+}
+
+/** Policy roles: PUBLIC (a keyword, no role) when none are listed. */
+function policyRoles(roles: readonly string[]): string {
+  return roles.length === 0 ? 'PUBLIC' : roles.map(quoteIdent).join(', ');
+}
+
+/** One expression, parenthesized, once checked to be no more than one (sql/expression.ts). */
+function policyExpression(text: string): string {
+  const problem = expressionProblem(text);
+  if (problem !== null) throw new Error(`policy expression ${problem}: ${JSON.stringify(text)}`);
+  return `(${text})`;
+}
+
+/** ENABLE/DISABLE and FORCE/NO FORCE, for the flags that change. */
+function renderRowSecurity(
+  table: ObjectRef,
+  enable: boolean | undefined,
+  force: boolean | undefined,
+): string[] {
+  const statements: string[] = [];
+  const alter = `ALTER TABLE ${tableName(table)}`;
+  if (enable !== undefined)
+    statements.push(`${alter} ${enable ? 'ENABLE' : 'DISABLE'} ROW LEVEL SECURITY`);
+  if (force !== undefined)
+    statements.push(`${alter} ${force ? 'FORCE' : 'NO FORCE'} ROW LEVEL SECURITY`);
+  if (statements.length === 0)
+    throw new Error(`set_row_security of "${table.name}" changes nothing`);
+  return statements;
 }
 
 function defaultPrivilegesPrefix(forRole: string, schema: string | null): string {

@@ -562,3 +562,101 @@ roles:
     );
   });
 });
+
+describe('a saved plan with owners, PUBLIC and policies (spec §9)', () => {
+  const SETUP = `
+    CREATE ROLE pf9_old; CREATE ROLE pf9_owner; CREATE ROLE pf9_app;
+    CREATE SCHEMA app AUTHORIZATION pf9_old;
+    SET ROLE pf9_old;
+    CREATE TABLE app.notes (id int, owner_name text);
+    GRANT SELECT ON app.notes TO PUBLIC;
+    RESET ROLE;`;
+  const CONFIG = `version: 1
+public:
+  manage: [table]
+roles:
+  pf9_owner:
+    owns:
+      - { object_type: table, objects: [app.notes] }
+  pf9_app:
+    grants:
+      - { privileges: [USAGE], object_type: schema, objects: [app] }
+      - { privileges: [SELECT], object_type: table, objects: [app.notes] }
+tables:
+  app.notes:
+    row_security: enabled
+    policies:
+      mine:
+        roles: [pf9_app]
+        using: "owner_name = current_user"
+`;
+
+  it('round-trips plan --out → apply PLANFILE, and is refused once a policy changed by hand', async () => {
+    const database = await server.createDatabase('pf9');
+    await server.query(SETUP, [], database);
+    const file = await write('pf9.yaml', CONFIG);
+    const planFile = join(dir, 'pf9-plan.json');
+    const planned = await runCli([
+      'plan',
+      '-c',
+      file,
+      '--db',
+      server.url(database),
+      '--out',
+      planFile,
+    ]);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    const saved = JSON.parse(await readFile(planFile, 'utf8')) as {
+      changes: { kind: string }[];
+      fingerprints: Record<string, string>;
+    };
+    expect(saved.changes.map((change) => change.kind)).toEqual(
+      expect.arrayContaining(['alter_owner', 'revoke_public', 'create_policy', 'set_row_security']),
+    );
+    expect(Object.keys(saved.fingerprints)).toEqual(
+      expect.arrayContaining(['table "app.notes": owner', 'table "app.notes": row security']),
+    );
+
+    const applied = await runCli(['apply', planFile, '--db', server.url(database), '-c', file]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const check = await server.query<{
+      owner: string;
+      rls: boolean;
+      policies: string;
+      pub: boolean;
+    }>(
+      `SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner, c.relrowsecurity AS rls,
+              (SELECT pg_catalog.string_agg(polname, ',') FROM pg_catalog.pg_policy WHERE polrelid = c.oid) AS policies,
+              pg_catalog.has_table_privilege('public', c.oid, 'SELECT') AS pub
+         FROM pg_catalog.pg_class c WHERE c.oid = 'app.notes'::regclass`,
+      [],
+      database,
+    );
+    expect(check[0]).toEqual({ owner: 'pf9_owner', rls: true, policies: 'mine', pub: false });
+    const again = await runCli(['plan', '-c', file, '--db', server.url(database)]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain('No changes');
+
+    // A saved plan is refused, naming the table, once its policies changed by hand.
+    await server.query('DROP POLICY mine ON app.notes', [], database);
+    const second = join(dir, 'pf9-plan-2.json');
+    const replanned = await runCli([
+      'plan',
+      '-c',
+      file,
+      '--db',
+      server.url(database),
+      '--out',
+      second,
+    ]);
+    expect(replanned.exitCode, replanned.stderr).toBe(0);
+    await server.query(
+      'CREATE POLICY mine ON app.notes TO pf9_app USING (owner_name = current_user)',
+      [],
+      database,
+    );
+    const stale = await runCli(['apply', second, '--db', server.url(database), '-c', file]);
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stderr.split('\n')[0]).toContain('table "app.notes": row security changed');
+  });
+});

@@ -661,9 +661,10 @@ describe('query count', () => {
       expect(big.privileges.filter((f) => f.grantee.startsWith('bulk_role_'))).toHaveLength(300);
       expect(after.count).toBe(before.count);
       // server, roles, passwords, memberships, objects (those of system schemas that grants
-      // may name included, spec §10), parameters (15+), defaults, dependencies; and on this
-      // plain client, reading, pinning and restoring search_path (search-path.ts).
-      expect(after.count).toBe((server.major >= 15 ? 8 : 7) + 3);
+      // may name included, spec §10), parameters (15+), defaults, dependencies, linked
+      // sequences, row security; and on this plain client, reading, pinning and restoring
+      // search_path (search-path.ts).
+      expect(after.count).toBe((server.major >= 15 ? 10 : 9) + 3);
     } finally {
       await client.end();
     }

@@ -88,7 +88,11 @@ roles:
       - role: reader
         admin: true
         set: false
-  owner: {}
+  owner:
+    owns:
+      - object_type: schema
+        objects:
+          - public
   reader:
     description: Read-only access
 `,
@@ -354,7 +358,10 @@ describe('exportConfig: default privileges', () => {
         { for_role: 'migrator', schema: 'app', object_type: 'table', privileges: ['SELECT'] },
       ],
     });
-    expect(config.roles.get('migrator')).toEqual({});
+    // The creator owns the tables (spec §9 owns); its defaults grant it nothing.
+    expect(config.roles.get('migrator')).toEqual({
+      owns: [{ object_type: 'table', objects: ['app.a', 'app.b'] }],
+    });
   });
 
   it('states the grant option an implied privilege has beyond its entry', () => {

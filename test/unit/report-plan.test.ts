@@ -234,6 +234,46 @@ describe('renderPlanMarkdown', () => {
     );
   });
 
+  it('gives the phases of owners, PUBLIC and policies their titles when collapsing', () => {
+    const tables = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'table' as const,
+      schema: 'app',
+      name: `t${String(i).padStart(2, '0')}`,
+    }));
+    const long = buildPlan(current, [
+      ...tables.map((object): Operation => ({
+        type: 'alter_owner',
+        object,
+        from: 'postgres',
+        owner: 'bob',
+      })),
+      { type: 'grant_public', object: tables[0]!, privileges: ['SELECT'] },
+      {
+        type: 'create_policy',
+        policy: {
+          table: tables[0]!,
+          name: 'mine',
+          command: 'all',
+          permissive: true,
+          roles: ['bob'],
+          using: 'true',
+          withCheck: null,
+        },
+      },
+      { type: 'revoke_public', object: tables[1]!, privileges: ['SELECT'] },
+    ]);
+    const summaries = renderPlanMarkdown(long)
+      .split('\n')
+      .filter((line) => line.startsWith('<summary>'));
+    expect(summaries).toEqual([
+      '<summary>Change owners (20)</summary>',
+      '<summary>Grant privileges (1)</summary>',
+      '<summary>Row-level security (1)</summary>',
+      '<summary>Revoke privileges (1)</summary>',
+      '<summary>SQL (23 statements)</summary>',
+    ]);
+  });
+
   it('collapses a long plan into one <details> per phase, the counts always visible', () => {
     const names = Array.from({ length: 20 }, (_, i) => `r${String(i).padStart(2, '0')}`);
     const long = buildPlan(current, [
