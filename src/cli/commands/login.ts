@@ -268,20 +268,32 @@ export interface LoginRole extends RoleInfo {
 
 const listCommand = defineCommand({
   command: 'list',
-  describe: 'List the login roles with the roles they are members of (superusers included)',
+  describe:
+    'List the non-superuser login roles with the roles they are members of, as PUM login-roles does (--all: superusers too)',
   examples: [
     ['$0 login list', 'who can log in, and through which group roles they get access'],
+    ['$0 login list --all', 'superusers too'],
     ['$0 login list --format json', 'the same as JSON'],
   ],
   builder: (yargs) =>
-    yargs.option('format', {
-      choices: LIST_FORMATS,
-      default: 'text' as const,
-      describe: 'How to print the login roles',
-    }),
+    yargs
+      .option('all', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also list superusers (PUM login-roles leaves them out, and so does the default)',
+      })
+      .option('format', {
+        choices: LIST_FORMATS,
+        default: 'text' as const,
+        describe: 'How to print the login roles',
+      }),
   run: async (args, context) =>
     withSession(args, context, async (session, client) => {
-      const roles = (await listRoles(session)).filter((role) => role.login);
+      // PUM's login-roles lists the roles a group membership can matter to: superusers
+      // bypass every privilege check, so they are left out unless asked for.
+      const roles = (await listRoles(session)).filter(
+        (role) => role.login && (args.all || !role.superuser),
+      );
       const memberships = await readMemberships(client, await readServer(client));
       const memberOf = new Map<string, string[]>();
       for (const row of memberships)
