@@ -29,6 +29,7 @@ import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './na
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
 import { checkPrivilegesApply, readPrivileges } from './privileges.js';
+import { checkRetiredReferences, readRetiredRoles } from './retired.js';
 import { parseValidUntil, settingValue } from './values.js';
 
 const BOOLEAN_ATTRIBUTES = {
@@ -284,8 +285,20 @@ export function buildConfig(
   const rawRoles = isRecord(top.roles) ? top.roles : {};
   const names = new Set(roleOrder.filter((name) => Object.hasOwn(rawRoles, name)));
   for (const name of Object.keys(rawRoles)) names.add(name);
-  const roles = [...names].map((name) => readRole(name, rawRoles[name], profiles, passwords, ctx));
+  const retiredRoles = readRetiredRoles(rawRoles, names, ctx);
+  const retired = new Set(retiredRoles.map((role) => role.name));
+  const roles = [...names]
+    .filter((name) => !retired.has(name))
+    .map((name) => readRole(name, rawRoles[name], profiles, passwords, ctx));
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
-  return { file, version: 1, settings, profiles, roles };
+  checkRetiredReferences(retiredRoles, roles, settings, ctx);
+  return {
+    file,
+    version: 1,
+    settings,
+    profiles,
+    roles,
+    ...(retiredRoles.length > 0 ? { retiredRoles } : {}),
+  };
 }

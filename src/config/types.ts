@@ -96,6 +96,12 @@ export interface ConfigRole {
   readonly defaultPrivileges: readonly ConfigDefaultPrivilege[];
 }
 
+/** A role written `absent: true`: pgward drops it if it exists (see retired.ts). */
+export interface RetiredRole {
+  readonly name: string;
+  readonly position?: SourcePosition;
+}
+
 export interface Config {
   /** Path of the file it was loaded from, as given. */
   readonly file: string;
@@ -105,4 +111,6 @@ export interface Config {
   readonly profiles: Readonly<Record<string, Profile>>;
   /** In file order. */
   readonly roles: readonly ConfigRole[];
+  /** Roles written `absent: true`, in file order; not in `roles`. Absent = none. */
+  readonly retiredRoles?: readonly RetiredRole[];
 }

@@ -17,7 +17,7 @@ import {
 } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
-import { roleNames } from './names.js';
+import { roleNames, type RoleNames } from './names.js';
 import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
 import { genericRoles, withGenericRoles } from './suffix.js';
@@ -90,6 +90,7 @@ export function resolveDesired(
   // --suffix: the generic roles (R, member of R_S, adding memberships only) join `roles`,
   // `memberships`, `managedRoles` and `addOnlyMembershipsOf`; other suffixes' roles are protected.
   const generic = genericRoles(config, current, names, rules, problems);
+  const retiredRoles = resolveRetiredRoles(config, names, rules, problems);
   problems.throwIfAny();
   return {
     desired: withGenericRoles(
@@ -102,11 +103,37 @@ export function resolveDesired(
         protectedRoles: protectedRoleNames(current, rules),
         unmanagedRoles: config.settings.unmanagedRoles,
         reassignOwnedTo,
+        ...(retiredRoles.size > 0 ? { retiredRoles } : {}),
       },
       generic,
     ),
     warnings,
   };
+}
+
+/**
+ * Database names of the roles written `absent: true`. With `--suffix S` that is `R_S`, this
+ * database's instance: the generic `R` may still be a member of other databases' `R_T`, so it
+ * stays. A protected role can never be retired.
+ */
+function resolveRetiredRoles(
+  config: Config,
+  names: RoleNames,
+  rules: ProtectionRules,
+  problems: Problems,
+): Set<string> {
+  const retired = new Set<string>();
+  for (const role of config.retiredRoles ?? []) {
+    const name = names.formerToDatabase(role.name);
+    const reason = protectionReason(name, rules);
+    if (reason !== null)
+      problems.add(
+        `role "${name}" is absent: true but protected (${reason}): pgward never drops it`,
+        role.position,
+      );
+    else retired.add(name);
+  }
+  return retired;
 }
 
 function resolveRole(ctx: ResolveContext, rules: ProtectionRules, role: ConfigRole): DesiredRole {

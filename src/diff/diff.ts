@@ -20,6 +20,7 @@ import { diffPrivileges } from './privileges.js';
 import { applyRenames, planRenames } from './renames.js';
 import { keepConnectingRolePower, rolesActedThrough } from './lockout.js';
 import { diffRoles } from './roles.js';
+import { planRetiredRoles } from './retire.js';
 import { planUnmanagedRoles } from './unmanaged.js';
 
 export interface DiffResult {
@@ -54,23 +55,36 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   // the memberships leading to them are never revoked (see lockout.ts).
   const actedThrough = rolesActedThrough(state);
   const keptForPower = unmanagedKeptForPower(state, desired, isProtected, actedThrough);
+  const retiredRoles = desired.retiredRoles ?? new Set<string>();
+  const retired = planRetiredRoles(
+    state,
+    desired,
+    (role) =>
+      isProtected(role)
+        ? 'protected'
+        : actedThrough.has(role)
+          ? `the connecting role "${server.currentUser}" acts through it`
+          : null,
+    problems,
+  );
   const unmanaged = planUnmanagedRoles(
     state,
     desired,
-    (role) => isProtected(role) || actedThrough.has(role),
+    (role) => isProtected(role) || actedThrough.has(role) || retiredRoles.has(role),
     problems,
   );
   problems.throwIfAny();
+  const dropped = new Set([...unmanaged.dropped, ...retired.dropped]);
 
   const existing = new Set(state.roles.map((role) => role.name));
   const scope = {
     isProtected,
-    dropped: unmanaged.dropped,
+    dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
   const catalog = new Catalog(state.objects);
   const memberships = keepConnectingRolePower(
-    diffMemberships(state, desired, isProtected, unmanaged.dropped),
+    diffMemberships(state, desired, isProtected, dropped),
     actedThrough,
     server.currentUser,
   );
@@ -82,6 +96,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     ...privileges.operations,
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
+    ...retired.operations,
   ];
   checkConnectingRole(state, operations, problems);
   checkGrantorRevokes(state, operations, problems);
@@ -96,6 +111,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
         ...memberships.warnings,
         ...privileges.warnings,
         ...unmanaged.warnings,
+        ...retired.warnings,
       ]),
     ],
   };

@@ -230,4 +230,6 @@ export interface DesiredState {
    * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).
    */
   readonly addOnlyMembershipsOf?: ReadonlySet<string>;
+  /** Roles written `absent: true` (database names): dropped when they exist. */
+  readonly retiredRoles?: ReadonlySet<string>;
 }

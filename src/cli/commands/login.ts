@@ -57,7 +57,11 @@ const createCommand = defineCommand({
         array: true,
         default: [] as string[],
         describe: 'Make the role a member of this role; repeat for several',
-      }),
+      })
+      // The role lives outside the config: a config that drops undeclared roles drops it.
+      .epilogue(
+        'A config with settings.unmanaged_roles: drop drops every role it does not declare, this one included, at its next apply: list it (or a glob such as "app_*") in settings.ignore_roles to keep it.',
+      ),
   run: async (args, context) => {
     const name = String(args.name);
     let password: string | undefined;
@@ -109,7 +113,10 @@ LIMIT 21`;
 
 const SHOWN_OBJECTS = 20;
 
-/** Why pgward refuses to drop this role, or null. */
+/**
+ * Why pgward refuses to drop this role, or null. `login drop` drops login users only: a role
+ * without LOGIN, or one that other roles are members of, is a group role.
+ */
 function refusal(
   name: string,
   state: CurrentState,
@@ -120,8 +127,16 @@ function refusal(
   const reason = protectionReason(name, protectionRules(state, []));
   if (reason !== null)
     return `role ${quoted(name)} is protected (${reason}): pgward never drops it`;
+  // A group role is retired in the config, where the roles that reach through it are
+  // declared too: dropping it here would silently take their access away.
+  const retire = `to retire a group role, write \`${printable(name)}: { absent: true }\` under roles: in the config and apply it`;
   if (role !== undefined && !role.login)
-    return `role ${quoted(name)} cannot log in: pgward login drop only drops login roles (declare group roles in the config)`;
+    return `role ${quoted(name)} cannot log in: pgward login drop only drops login roles; ${retire}`;
+  const members = sortedStrings(
+    state.memberships.filter((m) => m.role === name).map((m) => m.member),
+  ).filter((member, index, all) => all.indexOf(member) === index);
+  if (role !== undefined && members.length > 0)
+    return `role ${quoted(name)} has members (${members.map(quoted).join(', ')}), so it is a group role: pgward login drop only drops login roles that are nobody's group; ${retire}`;
   return null;
 }
 
@@ -235,7 +250,7 @@ async function dropLogin(
 const dropCommand = defineCommand({
   command: 'drop <name>',
   describe:
-    'Drop a login role; one that owns objects only with --reassign-to (REASSIGN OWNED, DROP OWNED, DROP ROLE in one transaction)',
+    'Drop a login role; one that owns objects only with --reassign-to (REASSIGN OWNED, DROP OWNED, DROP ROLE in one transaction). Group roles (no LOGIN, or with members) are refused: retire them in the config with `absent: true`',
   examples: [
     ['$0 login drop alice', 'drop alice and revoke her privileges; refused if she owns objects'],
     ['$0 login drop alice --reassign-to app_owner', 'hand her objects to app_owner, then drop her'],
