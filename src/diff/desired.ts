@@ -6,6 +6,7 @@
  * not exist, a protected role, a privilege this server lacks) is collected and thrown as one
  * PlanError, each problem at its place in the config.
  */
+import { pastValidUntil } from '../config/expiry.js';
 import type { Config, ConfigRole } from '../config/types.js';
 import type { SourcePosition } from '../errors.js';
 import {
@@ -31,6 +32,8 @@ import {
 export interface ResolveOptions {
   /** `--suffix S`: declared roles become `R_S` (spec §4). */
   readonly suffix?: string;
+  /** The time a `valid_until` in the past is judged against; default the current time. */
+  readonly now?: Date;
 }
 
 export interface ResolvedDesired {
@@ -70,6 +73,7 @@ export function resolveDesired(
   const rules = protectionRules(current, config.settings.ignoreRoles);
 
   const roles = config.roles.map((role) => resolveRole(ctx, rules, role));
+  warnings.push(...pastValidUntil(config, options.now ?? new Date()).map((w) => w.message));
   checkRenames(ctx, rules, config.roles);
   const memberships = resolveMemberships(ctx);
   const { settings } = config;

@@ -35,8 +35,10 @@ export const grantsCommand = defineCommand({
     ],
     ['$0 grants appuser --format json', 'the same as JSON, for scripts'],
   ],
+  // It reads no config: -c is not its own.
   builder: (yargs) =>
     yargs
+      .hide('config')
       .positional('role', { type: 'string', demandOption: true, describe: 'The role' })
       .option('format', {
         choices: LIST_FORMATS,

@@ -30,6 +30,21 @@ function quoted(name: string): string {
   return `"${printable(name)}"`;
 }
 
+/**
+ * `login create` and `login drop` change the roles of a real server and read no config: `-c`
+ * is not theirs, and in a `--sandbox` their change would vanish with the server.
+ */
+function outsideTheConfig<T>(yargs: Argv<T>): Argv<T> {
+  return yargs.hide('config').hide('sandbox');
+}
+
+function refuseSandbox(args: GlobalArgs, command: string): void {
+  if (args.sandbox !== undefined)
+    throw new UsageError(
+      `login ${command} does not take --sandbox: it changes the roles of the server it connects to, and a throwaway server's roles are removed with it`,
+    );
+}
+
 // ------------------------------------------------------------------------------ create
 
 const createCommand = defineCommand({
@@ -46,7 +61,7 @@ const createCommand = defineCommand({
     ],
   ],
   builder: (yargs) =>
-    yargs
+    outsideTheConfig(yargs)
       .positional('name', { type: 'string', demandOption: true, describe: 'The new role' })
       .option('password-env', {
         type: 'string',
@@ -63,6 +78,7 @@ const createCommand = defineCommand({
         'A config with settings.unmanaged_roles: drop drops every role it does not declare, this one included, at its next apply: list it (or a glob such as "app_*") in settings.ignore_roles to keep it.',
       ),
   run: async (args, context) => {
+    refuseSandbox(args, 'create');
     const name = String(args.name);
     let password: string | undefined;
     if (args.passwordEnv !== undefined) {
@@ -256,14 +272,15 @@ const dropCommand = defineCommand({
     ['$0 login drop alice --reassign-to app_owner', 'hand her objects to app_owner, then drop her'],
   ],
   builder: (yargs) =>
-    yargs
+    outsideTheConfig(yargs)
       .positional('name', { type: 'string', demandOption: true, describe: 'The login role' })
       .option('reassign-to', {
         type: 'string',
         describe: 'Role that takes over the objects it owns (REASSIGN OWNED BY ... TO ...)',
       }),
-  run: async (args, context) =>
-    withSession(args, context, async (session) => {
+  run: async (args, context) => {
+    refuseSandbox(args, 'drop');
+    return withSession(args, context, async (session) => {
       const name = String(args.name);
       const operations = await dropLogin(session, name, args.reassignTo);
       const reassigned = operations.some((op) => op.type === 'reassign_owned')
@@ -271,7 +288,8 @@ const dropCommand = defineCommand({
         : '';
       context.out(`Dropped login role ${quoted(name)}${reassigned}.`);
       return 0;
-    }),
+    });
+  },
 });
 
 // ------------------------------------------------------------------------------ list
@@ -290,8 +308,10 @@ const listCommand = defineCommand({
     ['$0 login list --all', 'superusers too'],
     ['$0 login list --format json', 'the same as JSON'],
   ],
+  // It reads no config: -c is not its own.
   builder: (yargs) =>
     yargs
+      .hide('config')
       .option('all', {
         type: 'boolean',
         default: false,

@@ -65,8 +65,10 @@ export const membersCommand = defineCommand({
     ['$0 members readonly | wc -l', 'one name per line and nothing else on stdout, for scripts'],
     ['$0 members readonly --recursive', 'every login role that gets readonly, and through what'],
   ],
+  // It reads no config: -c is not its own.
   builder: (yargs) =>
     yargs
+      .hide('config')
       .positional('role', { type: 'string', demandOption: true, describe: 'The group role' })
       .option('recursive', {
         alias: 'r',
