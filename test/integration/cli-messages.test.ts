@@ -4,25 +4,14 @@
  * `validate` and `plan`; `--help` lists only the options a command uses; PUM's
  * `inherit: ROLE` and its list of roles get a hint showing the pgward way.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
-let dir: string;
-
-async function config(name: string, text: string): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, text);
-  return file;
-}
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-messages-'));
-});
+const configs = useConfigFiles('pgward-messages-');
+const config = configs.write;
 
 describe('an unknown command', () => {
   it('is named as unknown first, then the suggestion', async () => {

@@ -6,21 +6,14 @@
  *
  * Roles are cluster-wide: every role here starts with `ret_`.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
-let dir: string;
-
-async function config(name: string, text: string): Promise<string> {
-  const file = join(dir, name);
-  await writeFile(file, text);
-  return file;
-}
+const configs = useConfigFiles('pgward-retire-');
+const config = configs.write;
 
 function db(): string[] {
   return ['--db', server.url()];
@@ -32,7 +25,6 @@ async function exists(role: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-retire-'));
   await server.query(`
     CREATE ROLE ret_keeper;
     CREATE ROLE ret_group;
