@@ -11,8 +11,10 @@ import { editDistance } from '../config/describe.js';
 import { printableLines } from '../report/terminal.js';
 import { applyCommand } from './commands/apply.js';
 import { driftCommand } from './commands/drift.js';
+import { explainCommand } from './commands/explain.js';
 import { exportCommand } from './commands/export.js';
 import { grantsCommand } from './commands/grants.js';
+import { graphCommand } from './commands/graph.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { loginCommand } from './commands/login.js';
 import { membersCommand } from './commands/members.js';
@@ -34,6 +36,8 @@ const COMMANDS: readonly PgwardCommand[] = [
   membersCommand,
   grantsCommand,
   loginCommand,
+  explainCommand,
+  graphCommand,
 ];
 
 function version(): string {

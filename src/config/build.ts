@@ -9,6 +9,7 @@ import type { Privilege } from '../model/privileges.js';
 import { PRIVILEGES_BY_KIND } from '../model/privileges.js';
 import type { RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
 import type {
+  UnreadPassword,
   Config,
   ConfigDefaultPrivilege,
   ConfigGrant,
@@ -30,6 +31,7 @@ import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
 import { checkPrivilegesApply, readPrivileges } from './privileges.js';
 import { checkRetiredReferences, readRetiredRoles } from './retired.js';
+import { settingKey } from '../sql/setting-value.js';
 import { parseValidUntil, settingValue } from './values.js';
 
 const BOOLEAN_ATTRIBUTES = {
@@ -154,6 +156,7 @@ function readRole(
   raw: unknown,
   profiles: Readonly<Record<string, Profile>>,
   passwords: PasswordSources,
+  unread: UnreadPassword[],
   ctx: CheckContext,
 ): ConfigRole {
   const path = ['roles', name];
@@ -187,12 +190,40 @@ function readRole(
     Object.values(passwordSpec).every((v) => typeof v === 'string')
   ) {
     const read = readPassword(name, passwordSpec, passwords);
-    if (isPasswordProblem(read)) ctx.report([...path, 'password', read.key], read.message);
-    else password = read;
+    if (!isPasswordProblem(read)) password = read;
+    else if (read.why !== undefined && passwords.optional === true) {
+      // A read-only command: the role keeps where its password comes from, unread.
+      password = {
+        source:
+          typeof passwordSpec.env === 'string'
+            ? { from: 'env', name: passwordSpec.env }
+            : { from: 'file', path: String(passwordSpec.file) },
+        secret: null,
+      };
+      unread.push({
+        role: name,
+        note: `password of role ${q(name)} not checked: ${read.why}`,
+        problem: { message: read.message, position: ctx.position([...path, 'password', read.key]) },
+      });
+    } else ctx.report([...path, 'password', read.key], read.message);
   }
 
+  // Keys in lower case: PostgreSQL's setting names ignore case, so two spellings of one name
+  // would set one setting twice and never both stay.
   const config: Record<string, string> = {};
+  const spelledAs = new Map<string, string>();
   for (const [setting, value] of entries(spec.config)) {
+    const key = settingKey(setting);
+    const earlier = spelledAs.get(key);
+    if (earlier !== undefined) {
+      ctx.report(
+        [...path, 'config', setting],
+        `${q(setting)} and ${q(earlier)} in role ${q(name)}'s config are the same setting (setting names ignore case); keep one`,
+        'key',
+      );
+      continue;
+    }
+    spelledAs.set(key, setting);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
       continue;
     const text = settingValue(value);
@@ -201,7 +232,7 @@ function readRole(
         [...path, 'config', setting],
         `${labelOf([...path, 'config', setting])} ${text.error}`,
       );
-    else config[setting] = text;
+    else config[key] = text;
   }
 
   let renamedFrom: string | undefined;
@@ -287,9 +318,10 @@ export function buildConfig(
   for (const name of Object.keys(rawRoles)) names.add(name);
   const retiredRoles = readRetiredRoles(rawRoles, names, ctx);
   const retired = new Set(retiredRoles.map((role) => role.name));
+  const unread: UnreadPassword[] = [];
   const roles = [...names]
     .filter((name) => !retired.has(name))
-    .map((name) => readRole(name, rawRoles[name], profiles, passwords, ctx));
+    .map((name) => readRole(name, rawRoles[name], profiles, passwords, unread, ctx));
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
   checkRetiredReferences(retiredRoles, roles, settings, ctx);
@@ -300,5 +332,6 @@ export function buildConfig(
     profiles,
     roles,
     ...(retiredRoles.length > 0 ? { retiredRoles } : {}),
+    ...(unread.length > 0 && { unreadPasswords: unread }),
   };
 }

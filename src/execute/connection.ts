@@ -9,6 +9,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
+import { PIN_SEARCH_PATH_OPTION } from '../introspect/search-path.js';
 import {
   defaultSocketDirectory,
   defaultUser,
@@ -66,7 +67,8 @@ export function describeTarget(client: pg.Client): string {
 
 /**
  * Opens one connection. Sessions run in UTC so that timestamps (VALID UNTIL) read and compare
- * the same whatever the server's TimeZone is.
+ * the same whatever the server's TimeZone is, and with search_path pinned (search-path.ts) so
+ * that no user-created function or operator shadows the catalog's in pgward's SQL.
  */
 export async function openConnection(options: ConnectOptions = {}): Promise<pg.Client> {
   const env = options.env ?? process.env;
@@ -111,7 +113,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
       ...(!uri && user ? { user } : {}),
       ...sslOption,
       application_name: 'pgward',
-      options: '-c TimeZone=UTC',
+      options: `-c TimeZone=UTC ${PIN_SEARCH_PATH_OPTION}`,
     };
     let client: pg.Client;
     try {

@@ -33,6 +33,9 @@ export interface SchemaPermissionStatus {
 export interface ConfiguredRoleStatus {
   readonly name: string;
   readonly exists: boolean;
+  /** LOGIN and SUPERUSER, as PUM's listing shows them; null when the role does not exist. */
+  readonly login: boolean | null;
+  readonly superuser: boolean | null;
   readonly schema_permissions: readonly SchemaPermissionStatus[];
 }
 
@@ -112,7 +115,7 @@ export function computeInventory(
   options: InventoryOptions = {},
 ): Inventory {
   const effective = effectivePrivileges(current, options.publicPrivileges);
-  const existing = new Set(current.roles.map((role) => role.name));
+  const existing = new Map(current.roles.map((role) => [role.name, role.attributes]));
   const schemas = configuredSchemas(config);
   const objectsBySchema = new Map<string, CatalogObject[]>();
   const schemaObjects = new Map<string, CatalogObject>();
@@ -155,10 +158,13 @@ export function computeInventory(
 
   const checker = schemaChecker(effective, schemaObjects, objectsBySchema);
   const configured_roles: ConfiguredRoleStatus[] = reported.map(({ name, configured }) => {
-    const exists = existing.has(name);
+    const attributes = existing.get(name);
+    const exists = attributes !== undefined;
     return {
       name,
       exists,
+      login: attributes?.login ?? null,
+      superuser: attributes?.superuser ?? null,
       schema_permissions: configured.permissions.flatMap((permission) =>
         permission.schemas.map((schema) => {
           const profile = config.profiles[permission.type] ?? {};
@@ -231,6 +237,19 @@ export function suffixedVariants(config: Config, current: CurrentState): Map<str
     if (generic !== undefined) variants.set(generic, [...(variants.get(generic) ?? []), name]);
   }
   return variants;
+}
+
+/**
+ * Whether every configured role exists and holds every permission the config gives it (no ✗
+ * in the text form): `inventory --detailed-exitcode` exits 2 otherwise.
+ */
+export function inventorySatisfied(inventory: Inventory): boolean {
+  return (
+    inventory.missing_roles.length === 0 &&
+    inventory.configured_roles.every(
+      (role) => role.exists && role.schema_permissions.every((permission) => permission.satisfied),
+    )
+  );
 }
 
 function schemaChecker(

@@ -6,12 +6,14 @@
 import type { Config } from '../config/types.js';
 import { introspect } from '../introspect/index.js';
 import type { Queryable } from '../introspect/queryable.js';
+import { withPinnedSearchPath } from '../introspect/search-path.js';
 import { computeInventory, configuredSchemas, type Inventory } from './compute.js';
 import { introspectPublicPrivileges } from './public-privileges.js';
 
 export {
   computeInventory,
   configuredSchemas,
+  inventorySatisfied,
   type ConfiguredRoleStatus,
   type Inventory,
   type InventoryOptions,
@@ -36,7 +38,9 @@ export async function takeInventory(
   config: Config,
   options: { readonly suffix?: string | undefined } = {},
 ): Promise<Inventory> {
-  const current = await introspect(client);
-  const publicPrivileges = await introspectPublicPrivileges(client, configuredSchemas(config));
-  return computeInventory(config, current, { suffix: options.suffix, publicPrivileges });
+  return withPinnedSearchPath(client, async () => {
+    const current = await introspect(client);
+    const publicPrivileges = await introspectPublicPrivileges(client, configuredSchemas(config));
+    return computeInventory(config, current, { suffix: options.suffix, publicPrivileges });
+  });
 }

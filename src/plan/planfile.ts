@@ -41,6 +41,7 @@ import {
   type OperationType,
   type Plan,
   type PlanStep,
+  warningsOf,
 } from './operations.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -84,7 +85,7 @@ export function planToJson(plan: Plan): PlanJson {
       sql: [...step.sql],
       operation: snakeCaseKeys(step.operation) as Record<string, unknown>,
     })),
-    warnings: [...plan.warnings],
+    warnings: warningsOf(plan),
   };
 }
 
@@ -175,6 +176,7 @@ export function planFromJson(value: unknown): Plan {
     database,
     serverVersionNum,
     ...(suffix !== undefined && { suffix }),
+    findings: [],
     warnings,
   };
 }

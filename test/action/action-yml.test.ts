@@ -48,7 +48,6 @@ describe('action.yml', () => {
       format_version: 1,
       database: 'app',
       server_version_num: 180001,
-      fingerprint: '0'.repeat(64),
       summary: { add: 0, change: 0, destroy: 0 },
       changes: [],
       warnings: [],

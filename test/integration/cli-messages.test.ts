@@ -10,8 +10,7 @@ import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
-const configs = useConfigFiles('pgward-messages-');
-const config = configs.write;
+const config = useConfigFiles('pgward-messages-');
 
 describe('an unknown command', () => {
   it('is named as unknown first, then the suggestion', async () => {
@@ -43,7 +42,7 @@ roles:
     'role "msg_expired": valid_until 2020-01-01T00:00:00.000Z is already in the past, so its password no longer lets it log in; set a later date, or null for no expiry';
 
   it('is a warning (with its place) in validate, which still exits 0', async () => {
-    const file = await config('past.yaml', PAST);
+    const file = await config(PAST);
     expect(await runCli(['validate', '-c', file])).toEqual({
       exitCode: 0,
       stdout: `${file}: valid (2 roles)\n`,
@@ -52,7 +51,7 @@ roles:
   });
 
   it('is a warning of the plan, in text and JSON', async () => {
-    const file = await config('past.yaml', PAST);
+    const file = await config(PAST);
     const text = await runCli(['plan', '-c', file, '--db', server.url()]);
     expect(text.exitCode, text.stderr).toBe(0);
     expect(text.stderr).toBe(`warning: ${warning}\n`);
@@ -104,10 +103,7 @@ describe('--help', () => {
 
 describe('PUM-style config', () => {
   it('inherit: ROLE gets a hint to write member_of', async () => {
-    const file = await config(
-      'pum-inherit.yaml',
-      'version: 1\nroles:\n  reader: {}\n  editor:\n    inherit: reader\n',
-    );
+    const file = await config('version: 1\nroles:\n  reader: {}\n  editor:\n    inherit: reader\n');
     expect(await runCli(['validate', '-c', file])).toEqual({
       exitCode: 1,
       stdout: '',
@@ -120,17 +116,14 @@ describe('PUM-style config', () => {
   });
 
   it('a list of roles with name: gets a hint to write a mapping', async () => {
-    const file = await config(
-      'pum-list.yaml',
-      `version: 1
+    const file = await config(`version: 1
 roles:
   - name: reader
     permissions:
       - { type: read, schemas: [public] }
   - name: editor
     inherit: reader
-`,
-    );
+`);
     const result = await runCli(['validate', '-c', file]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n').slice(0, 2)).toEqual([

@@ -12,8 +12,7 @@ import { useConfigFiles } from '../support/config-files.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
-const configs = useConfigFiles('pgward-retire-');
-const config = configs.write;
+const config = useConfigFiles('pgward-retire-');
 
 function db(): string[] {
   return ['--db', server.url()];
@@ -40,9 +39,7 @@ beforeAll(async () => {
 
 describe('absent: true', () => {
   it('is a config error beside any other key, and wherever the config still names the role', async () => {
-    const file = await config(
-      'bad.yaml',
-      `version: 1
+    const file = await config(`version: 1
 settings:
   reassign_owned_to: ret_old_app
 roles:
@@ -51,8 +48,7 @@ roles:
     login: true
   ret_reader:
     member_of: [ret_old_app]
-`,
-    );
+`);
     const result = await runCli(['validate', '-c', file]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n').slice(0, 3)).toEqual([
@@ -63,16 +59,13 @@ roles:
   });
 
   it('drops the named role safely, leaves other undeclared roles, and converges', async () => {
-    const file = await config(
-      'retire.yaml',
-      `version: 1
+    const file = await config(`version: 1
 settings:
   reassign_owned_to: ret_keeper
 roles:
   ret_old_app: { absent: true }
   ret_never_existed: { absent: true }
-`,
-    );
+`);
     const plan = await runCli(['plan', '--format', 'json', '-c', file, ...db()]);
     expect(plan.exitCode, plan.stderr).toBe(0);
     const changes = (JSON.parse(plan.stdout) as { changes: { sql: string[] }[] }).changes;
@@ -102,7 +95,7 @@ roles:
     await server.query(
       'CREATE ROLE ret_owner; CREATE TABLE ret.owned (id int); ALTER TABLE ret.owned OWNER TO ret_owner',
     );
-    const file = await config('owner.yaml', 'version: 1\nroles:\n  ret_owner: { absent: true }\n');
+    const file = await config('version: 1\nroles:\n  ret_owner: { absent: true }\n');
     const plan = await runCli(['plan', '-c', file, ...db()]);
     expect(plan.exitCode).toBe(1);
     expect(plan.stderr.split('\n')[0]).toContain(
@@ -116,7 +109,6 @@ roles:
       'SELECT rolname AS bootstrap FROM pg_roles WHERE oid = 10',
     );
     const file = await config(
-      'protected.yaml',
       `version: 1\nroles:\n  "${bootstrap}": { absent: true }\n  pg_monitor: { absent: true }\n`,
     );
     const plan = await runCli(['plan', '-c', file, ...db()]);

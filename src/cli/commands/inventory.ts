@@ -1,6 +1,11 @@
 /** `pgward inventory`: PUM-style audit of the configured roles and who else reaches their schemas. */
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
-import { inventoryToJson, renderInventoryText, takeInventory } from '../../inventory/index.js';
+import {
+  inventorySatisfied,
+  inventoryToJson,
+  renderInventoryText,
+  takeInventory,
+} from '../../inventory/index.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
@@ -15,6 +20,10 @@ export const inventoryCommand = defineCommand({
     ['$0 inventory', '✓ / ✗ for each configured role and schema, ? for roles outside the config'],
     ['$0 inventory --format json', 'the same as JSON, for scripts'],
     ['$0 inventory --suffix lausanne', 'report generic roles R and DB-specific roles R_lausanne'],
+    [
+      '$0 inventory --detailed-exitcode',
+      'exit 2 when a configured role is missing or not satisfied',
+    ],
   ],
   builder: (yargs) =>
     yargs
@@ -26,9 +35,14 @@ export const inventoryCommand = defineCommand({
       .option('suffix', {
         type: 'string',
         describe: 'Also report DB-specific roles <role>_<suffix>',
+      })
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 2 when a configured role is missing or a permission is not satisfied (✗)',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    const config = readConfig(args, context, { secrets: 'optional' });
     return withDatabase(args, context, async (client) => {
       const inventory = await inReadOnlySnapshot(client, (snapshot) =>
         takeInventory(snapshot, config, { suffix: args.suffix }),
@@ -38,7 +52,7 @@ export const inventoryCommand = defineCommand({
           ? JSON.stringify(inventoryToJson(inventory), null, 2)
           : renderInventoryText(inventory, { color: context.color }),
       );
-      return 0;
+      return args.detailedExitcode && !inventorySatisfied(inventory) ? 2 : 0;
     });
   },
 });

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { planConfig } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
+import { warningsOf } from '../../plan/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
@@ -62,7 +63,10 @@ export const planCommand = defineCommand({
           'Plan DB-specific roles: each configured role R as R_<suffix>, and R a member of it',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    // A saved plan is applied as it is: it must be complete, so --out needs every secret.
+    const config = readConfig(args, context, {
+      secrets: args.out === undefined ? 'optional' : 'required',
+    });
     return withDatabase(args, context, async (client) => {
       // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
       // PLANFILE format) that a pipeline may save instead.
@@ -70,7 +74,7 @@ export const planCommand = defineCommand({
       const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
         planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
       );
-      for (const warning of plan.warnings) context.warn(warning);
+      for (const warning of warningsOf(plan)) context.warn(warning);
       if (args.out !== undefined) {
         await writePlanFile(context.path(args.out), args.out, planJson(plan));
         context.note(

@@ -14,7 +14,7 @@ export const validateCommand = defineCommand({
   // It reads no database: the connection options every other command takes are not its own.
   builder: (yargs) => yargs.hide('db').hide('sandbox'),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    const config = readConfig(args, context, { secrets: 'optional' });
     for (const warning of pastValidUntil(config, new Date()))
       context.warn(
         warning.position === undefined
