@@ -179,7 +179,9 @@ roles:
     expect(inventory.other_login_roles).not.toContain('pum_inv_reader_zurich');
 
     const text = await runCli(['inventory', '-c', join(dir, 'pgward.yaml'), ...db(lausanne)], {});
-    expect(text.stdout).toContain('✓  pum_inv_reader_lausanne  nologin  data  expects read  has read');
+    expect(text.stdout).toContain(
+      '✓  pum_inv_reader_lausanne  nologin  data  expects read  has read',
+    );
     expect(text.stdout).not.toContain('?  pum_inv_reader_lausanne');
   });
 
