@@ -18,6 +18,22 @@ import {
 
 const roles = [...baseRoles(), ...['deployer', 'mid', 'side', 'other', 'boss'].map((n) => role(n))];
 
+/** Before 16, a non-superuser "mid" that "deployer" logs in as and SET ROLEs to; mid acts through boss. */
+const beforeSixteen = state({
+  server: {
+    sessionUser: 'deployer',
+    currentUser: 'mid',
+    currentUserIsSuperuser: false,
+    versionNum: 150008,
+  },
+  roles,
+  memberships: [
+    membership('mid', 'deployer', { inherit: null, set: null }),
+    membership('boss', 'mid', { inherit: null, set: null }),
+    membership('other', 'deployer', { inherit: null, set: null }),
+  ],
+});
+
 describe('rolesPgwardNeeds', () => {
   it('keeps only the roles on a chain SET ROLE can follow from the session user (16+: SET rows)', () => {
     const current = state({
@@ -42,21 +58,7 @@ describe('rolesPgwardNeeds', () => {
   });
 
   it('before 16 follows every row, and adds what a non-superuser connecting role acts through', () => {
-    const current = state({
-      server: {
-        sessionUser: 'deployer',
-        currentUser: 'mid',
-        currentUserIsSuperuser: false,
-        versionNum: 150008,
-      },
-      roles,
-      memberships: [
-        membership('mid', 'deployer', { inherit: null, set: null }),
-        membership('boss', 'mid', { inherit: null, set: null }),
-        membership('other', 'deployer', { inherit: null, set: null }),
-      ],
-    });
-    expect(Object.fromEntries(rolesPgwardNeeds(current))).toEqual({
+    expect(Object.fromEntries(rolesPgwardNeeds(beforeSixteen))).toEqual({
       deployer: {
         why: 'the session user "deployer" becomes the connecting role "mid" (SET ROLE) through it',
         power: false,
@@ -72,19 +74,7 @@ describe('rolesPgwardNeeds', () => {
 });
 
 describe('absent: true on a role pgward needs', () => {
-  const current = state({
-    server: {
-      sessionUser: 'deployer',
-      currentUser: 'mid',
-      currentUserIsSuperuser: false,
-      versionNum: 150008,
-    },
-    roles,
-    memberships: [
-      membership('mid', 'deployer', { inherit: null, set: null }),
-      membership('boss', 'mid', { inherit: null, set: null }),
-    ],
-  });
+  const current = beforeSixteen;
   const retiring = (...names: string[]) => ({
     ...config([]),
     retiredRoles: names.map((name, index) => ({ name, position: at(3 + index, 3) })),
