@@ -8,6 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import type Yargs from 'yargs';
+import { editDistance } from '../config/describe.js';
 import { printableLines } from '../report/terminal.js';
 import type { GlobalArgs, PgwardCommand, RunState } from './command.js';
 import { UsageError, formatError } from './errors.js';
@@ -57,8 +58,18 @@ function version(): string {
  * yargs' message for a command line it refuses. Its "Invalid values:" block puts the option on
  * the second line; the first line of stderr (what CI logs show) should name it.
  */
-function usageMessage(message: string | null): string {
+function usageMessage(message: string | null, argv: readonly string[]): string {
   if (!message) return 'invalid command line';
+  // recommendCommands' message is only "Did you mean plan?": say first what was wrong.
+  const suggestion = /^Did you mean (.+)\?$/.exec(message)?.[1];
+  if (suggestion !== undefined) {
+    // The word typed is the one on the command line nearest to the suggestion.
+    const typed = argv
+      .filter((token) => !token.startsWith('-'))
+      .map((token) => ({ token, distance: editDistance(token, suggestion) }))
+      .sort((a, b) => a.distance - b.distance)[0]?.token;
+    return `unknown command${typed === undefined ? '' : ` "${typed}"`}; did you mean "${suggestion}"?`;
+  }
   const refused = [...message.matchAll(/Argument: (\S+), Given: (.*), Choices: (.*)$/gm)];
   if (refused.length === 0) return message;
   return refused
@@ -113,7 +124,7 @@ function parser(
     .wrap(Math.min(100, width))
     .exitProcess(false)
     .fail((message: string | null, error: Error | undefined) => {
-      throw error ?? new UsageError(usageMessage(message));
+      throw error ?? new UsageError(usageMessage(message, argv));
     });
   for (const command of commands) cli = cli.command(command(state));
   return cli as unknown as Argv<GlobalArgs>;

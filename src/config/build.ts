@@ -34,6 +34,7 @@ import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './na
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
 import { checkPrivilegesApply, readPrivileges } from './privileges.js';
+import { checkRetiredReferences, readRetiredRoles } from './retired.js';
 import { settingKey } from '../sql/setting-value.js';
 import { parseValidUntil, settingValue } from './values.js';
 
@@ -322,12 +323,15 @@ export function buildConfig(
   const rawRoles = isRecord(top.roles) ? top.roles : {};
   const names = new Set(roleOrder.filter((name) => Object.hasOwn(rawRoles, name)));
   for (const name of Object.keys(rawRoles)) names.add(name);
+  const retiredRoles = readRetiredRoles(rawRoles, names, ctx);
+  const retired = new Set(retiredRoles.map((role) => role.name));
   const unread: UnreadPassword[] = [];
-  const roles = [...names].map((name) =>
-    readRole(name, rawRoles[name], profiles, passwords, unread, ctx),
-  );
+  const roles = [...names]
+    .filter((name) => !retired.has(name))
+    .map((name) => readRole(name, rawRoles[name], profiles, passwords, unread, ctx));
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
+  checkRetiredReferences(retiredRoles, roles, settings, ctx);
   const publicSpec = top.public === undefined ? undefined : readPublic(top.public, ctx);
   const tables = top.tables === undefined ? undefined : readTables(top.tables, ctx);
   return {
@@ -338,6 +342,7 @@ export function buildConfig(
     roles,
     ...(publicSpec !== undefined && { public: publicSpec }),
     ...(tables !== undefined && { tables }),
+    ...(retiredRoles.length > 0 ? { retiredRoles } : {}),
     ...(unread.length > 0 && { unreadPasswords: unread }),
   };
 }

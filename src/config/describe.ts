@@ -63,7 +63,7 @@ export function inPlace(path: Path): string {
   return path.length === 0 ? 'at the top level' : `in ${placeOf(path)}`;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0] as number;

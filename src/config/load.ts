@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { buildConfig } from './build.js';
 import { CheckContext } from './context.js';
 import { inPlace, q } from './describe.js';
+import { withPumHints } from './pum-hints.js';
 import { MAX_CONFIG_BYTES, readTextFile } from './read-file.js';
 import { configSchema, schemaErrors } from './schema.js';
 import { schemaProblems } from './schema-errors.js';
@@ -126,7 +127,9 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     ]);
 
   const ctx = new CheckContext(source);
-  ctx.problems.push(...schemaProblems(schemaErrors(data), data, configSchema(), source));
+  ctx.problems.push(
+    ...withPumHints(schemaProblems(schemaErrors(data), data, configSchema(), source), data, source),
+  );
 
   const baseDir = dirname(resolve(options.cwd ?? process.cwd(), file));
   const config = buildConfig(

@@ -151,6 +151,12 @@ export interface ConfigTable {
   readonly position?: SourcePosition;
 }
 
+/** A role written `absent: true`: pgward drops it if it exists (see retired.ts). */
+export interface RetiredRole {
+  readonly name: string;
+  readonly position?: SourcePosition;
+}
+
 export interface Config {
   /** Path of the file it was loaded from, as given. */
   readonly file: string;
@@ -164,6 +170,8 @@ export interface Config {
   readonly public?: ConfigPublic;
   /** `tables:` (spec §9), in file order; absent = none listed. */
   readonly tables?: readonly ConfigTable[];
+  /** Roles written `absent: true`, in file order; not in `roles`. Absent = none. */
+  readonly retiredRoles?: readonly RetiredRole[];
   /**
    * Passwords a read-only load could not read (`LoadOptions.secrets: 'optional'`): their roles'
    * `password.secret` is null. `requirePasswords` turns them back into errors.

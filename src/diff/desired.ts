@@ -6,6 +6,7 @@
  * not exist, a protected role, a privilege this server lacks) is collected and thrown as one
  * PlanError, each problem at its place in the config.
  */
+import { pastValidUntil } from '../config/expiry.js';
 import type { Config, ConfigRole } from '../config/types.js';
 import type { SourcePosition } from '../errors.js';
 import {
@@ -20,7 +21,7 @@ import { resolveOwners, withOwners } from './desired-owners.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
 import { resolvePublic } from './public.js';
 import { resolveRowSecurity } from './row-security.js';
-import { roleNames } from './names.js';
+import { roleNames, type RoleNames } from './names.js';
 import { ownersAfterPlan } from './owners-after.js';
 import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
@@ -36,6 +37,8 @@ import {
 export interface ResolveOptions {
   /** `--suffix S`: declared roles become `R_S` (spec §4). */
   readonly suffix?: string;
+  /** The time a `valid_until` in the past is judged against; default the current time. */
+  readonly now?: Date;
 }
 
 export interface ResolvedDesired {
@@ -75,6 +78,7 @@ export function resolveDesired(
   const rules = protectionRules(current, config.settings.ignoreRoles);
 
   const roles = config.roles.map((role) => resolveRole(ctx, rules, role));
+  warnings.push(...pastValidUntil(config, options.now ?? new Date()).map((w) => w.message));
   checkRenames(ctx, rules, config.roles);
   const memberships = resolveMemberships(ctx);
   const { settings } = config;
@@ -99,6 +103,7 @@ export function resolveDesired(
   // --suffix: the generic roles (R, member of R_S, adding memberships only) join `roles`,
   // `memberships`, `managedRoles` and `addOnlyMembershipsOf`; other suffixes' roles are protected.
   const generic = genericRoles(config, current, names, rules, problems);
+  const retiredRoles = resolveRetiredRoles(config, names, rules, problems);
   const withoutPrivileges = {
     roles,
     memberships,
@@ -106,6 +111,7 @@ export function resolveDesired(
     protectedRoles: protectedRoleNames(current, rules),
     unmanagedRoles: config.settings.unmanagedRoles,
     reassignOwnedTo,
+    ...(retiredRoles.size > 0 ? { retiredRoles } : {}),
   };
   // Privileges are resolved against the owners the plan leaves (see owners-after.ts). Which
   // roles `unmanaged_roles: drop` drops (and so reassigns) depends on the `for_role`s of the
@@ -138,6 +144,31 @@ export function resolveDesired(
     ),
     warnings,
   };
+}
+
+/**
+ * Database names of the roles written `absent: true`. With `--suffix S` that is `R_S`, this
+ * database's instance: the generic `R` may still be a member of other databases' `R_T`, so it
+ * stays. A protected role can never be retired.
+ */
+function resolveRetiredRoles(
+  config: Config,
+  names: RoleNames,
+  rules: ProtectionRules,
+  problems: Problems,
+): Set<string> {
+  const retired = new Set<string>();
+  for (const role of config.retiredRoles ?? []) {
+    const name = names.formerToDatabase(role.name);
+    const reason = protectionReason(name, rules);
+    if (reason !== null)
+      problems.add(
+        `role "${name}" is absent: true but protected (${reason}): pgward never drops it`,
+        role.position,
+      );
+    else retired.add(name);
+  }
+  return retired;
 }
 
 function resolveRole(ctx: ResolveContext, rules: ProtectionRules, role: ConfigRole): DesiredRole {

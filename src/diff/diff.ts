@@ -27,6 +27,7 @@ import { protectionOf } from './owners-after.js';
 import { applyRenames, planRenames } from './renames.js';
 import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
 import { diffRoles } from './roles.js';
+import { planRetiredRoles } from './retire.js';
 import { planUnmanagedRoles, referencedRoles } from './unmanaged.js';
 
 export interface DiffResult {
@@ -52,27 +53,36 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const state = applyRenames(current, renames.map);
   const problems = new Problems();
   // Roles pgward logs in or acts through are never dropped as unmanaged, and the memberships
-  // (and, before 16, the INHERIT) leading to them are never taken away (see lockout.ts).
+  // (and, before 16, the INHERIT) leading to them are never taken away (see lockout.ts). A
+  // retired role (absent: true) among them is refused rather than skipped: the config names it.
   const needed = rolesPgwardNeeds(state);
   const roleChanges = diffRoles(state, desired, isProtected);
   const roles = keepPgwardAccess(roleChanges.operations, needed, state);
   const keptForPower = unmanagedKeptForPower(desired, isProtected, needed);
+  const retiredRoles = desired.retiredRoles ?? new Set<string>();
+  const retired = planRetiredRoles(
+    state,
+    desired,
+    (role) => (isProtected(role) ? 'protected' : (needed.get(role)?.why ?? null)),
+    problems,
+  );
   const unmanaged = planUnmanagedRoles(
     state,
     desired,
-    (role) => isProtected(role) || needed.has(role),
+    (role) => isProtected(role) || needed.has(role) || retiredRoles.has(role),
     problems,
   );
   problems.throwIfAny();
+  const dropped = new Set([...unmanaged.dropped, ...retired.dropped]);
 
   const existing = new Set(state.roles.map((role) => role.name));
   const scope = {
     isProtected,
-    dropped: unmanaged.dropped,
+    dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
   const memberships = keepPgwardAccess(
-    diffMemberships(state, desired, isProtected, unmanaged.dropped),
+    diffMemberships(state, desired, isProtected, dropped),
     needed,
     state,
   );
@@ -95,6 +105,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     ...diffRowSecurity(owned, desired),
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
+    ...retired.operations,
   ];
   checkConnectingRole(state, operations, problems);
   checkGrantorRevokes(owned, operations, problems);
@@ -103,13 +114,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   problems.throwIfAny();
   return {
     operations,
-    findings: findUnmanagedRoles(
-      state,
-      desired,
-      isProtected,
-      unmanaged.dropped,
-      referencedRoles(desired),
-    ),
+    findings: findUnmanagedRoles(state, desired, isProtected, dropped, referencedRoles(desired)),
     warnings: [
       ...new Set([
         ...renames.warnings,

@@ -90,8 +90,9 @@ export function configuredSchemas(config: Config): string[] {
 /**
  * Computes the inventory.
  *
- * - `configured_roles`: every configured role in file order (with a suffix: R, then R_suffix),
- *   one entry per (permission, schema). A generic role under `--suffix` is expected to reach
+ * - `configured_roles`: every configured role in file order (with a suffix: R, then R_suffix;
+ *   without one: R, then the variants `suffixedVariants` finds), one entry per (permission,
+ *   schema). A generic role under `--suffix` is expected to reach
  *   its permissions through its membership of R_suffix.
  * - `unknown_roles`: roles outside the config that own or hold privileges in a configured
  *   schema themselves or through roles they inherit that are not configured (a member of a
@@ -126,11 +127,33 @@ export function computeInventory(
     objectsBySchema.set(object.schema, list);
   }
 
+  const reaches = (holders: ReadonlySet<string>): string[] =>
+    schemas.filter((schema) => {
+      const schemaObject = schemaObjects.get(schema);
+      if (!schemaObject) return false;
+      return (
+        effective.touches(holders, schemaObject) ||
+        (objectsBySchema.get(schema) ?? []).some((object) => effective.touches(holders, object))
+      );
+    });
+
   const suffix = options.suffix;
+  const variants =
+    suffix === undefined ? suffixedVariants(config, current) : new Map<string, string[]>();
+  // Only this database's instance is reported: another database's R_T holds nothing here.
+  const discovered = new Map(
+    [...variants].map(([role, names]) => [
+      role,
+      names.filter((name) => reaches(new Set([name])).length > 0),
+    ]),
+  );
+  const variantNames = new Set([...variants.values()].flat());
   const reported: { name: string; configured: Config['roles'][number] }[] = [];
   for (const role of config.roles) {
     reported.push({ name: role.name, configured: role });
     if (suffix !== undefined) reported.push({ name: `${role.name}_${suffix}`, configured: role });
+    for (const variant of discovered.get(role.name) ?? [])
+      reported.push({ name: variant, configured: role });
   }
 
   const checker = schemaChecker(effective, schemaObjects, objectsBySchema);
@@ -164,22 +187,13 @@ export function computeInventory(
   const suffixedPrefixes = config.roles.map((role) => `${role.name}_`);
   const isConfigured = (name: string): boolean =>
     configuredNames.has(name) ||
+    variantNames.has(name) ||
     (suffix !== undefined && suffixedPrefixes.some((prefix) => name.startsWith(prefix)));
   const isKnown = (name: string): boolean =>
     isConfigured(name) ||
     name.startsWith('pg_') ||
     name === current.server.bootstrapSuperuser ||
     config.settings.ignoreRoles.some((glob) => matchesGlob(name, glob));
-
-  const reaches = (holders: ReadonlySet<string>): string[] =>
-    schemas.filter((schema) => {
-      const schemaObject = schemaObjects.get(schema);
-      if (!schemaObject) return false;
-      return (
-        effective.touches(holders, schemaObject) ||
-        (objectsBySchema.get(schema) ?? []).some((object) => effective.touches(holders, object))
-      );
-    });
 
   const unknown_roles: UnknownRole[] = [];
   const other_login_roles: string[] = [];
@@ -194,6 +208,35 @@ export function computeInventory(
   }
 
   return { missing_roles, configured_roles, unknown_roles, other_login_roles };
+}
+
+/**
+ * The DB-specific variants of configured roles that exist, found without `--suffix` (as PUM's
+ * listing finds them): role `X` is a variant of configured role `R` when `X` is not
+ * configured itself, is named `R_<something>`, and `R` is a member of `X` — the shape
+ * `--suffix` gives them (the generic R is granted R_S). When several configured roles fit
+ * (`app` and `app_read` for `app_read_x`), the longest name wins. A role named `R_x` that R is
+ * not a member of is not a variant: it stays an unknown or other role. Returns, per configured
+ * role, its variants sorted by name. `computeInventory` reports those that reach a configured
+ * schema in the connected database themselves (this database's instance) like `--suffix`
+ * does, and never lists the others (other databases' instances) as unknown or other roles.
+ */
+export function suffixedVariants(config: Config, current: CurrentState): Map<string, string[]> {
+  const configured = new Set(config.roles.map((role) => role.name));
+  const memberOf = new Map<string, Set<string>>();
+  for (const { role, member } of current.memberships)
+    memberOf.set(member, (memberOf.get(member) ?? new Set()).add(role));
+  const variants = new Map<string, string[]>();
+  for (const { name } of [...current.roles].sort((a, b) => compareStrings(a.name, b.name))) {
+    if (configured.has(name)) continue;
+    const generic = config.roles
+      .map((role) => role.name)
+      .filter((r) => name.length > r.length + 1 && name.startsWith(`${r}_`))
+      .filter((r) => memberOf.get(r)?.has(name) === true)
+      .sort((a, b) => b.length - a.length)[0];
+    if (generic !== undefined) variants.set(generic, [...(variants.get(generic) ?? []), name]);
+  }
+  return variants;
 }
 
 /**

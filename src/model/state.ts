@@ -316,6 +316,8 @@ export interface DesiredState {
    * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).
    */
   readonly addOnlyMembershipsOf?: ReadonlySet<string>;
+  /** Roles written `absent: true` (database names): dropped when they exist. */
+  readonly retiredRoles?: ReadonlySet<string>;
   /**
    * Per-database: objects whose owner the config declares (`owns:`); objects no `owns` names
    * keep their owner. Absent = none.

@@ -416,7 +416,7 @@ describe('pgward login drop', () => {
       ],
       [
         ['adm_reader', ...db()],
-        'error: role "adm_reader" cannot log in: pgward login drop only drops login roles (declare group roles in the config)',
+        'error: role "adm_reader" cannot log in: pgward login drop only drops login roles; to retire a group role, write `adm_reader: { absent: true }` under roles: in the config and apply it',
       ],
       [['adm_ghost', ...db()], 'error: role "adm_ghost" does not exist'],
     ];

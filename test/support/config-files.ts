@@ -15,7 +15,7 @@ export function useConfigFiles(prefix: string): (yaml: string) => Promise<string
     dir = await mkdtemp(join(tmpdir(), prefix));
   });
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
   return async (yaml) => {
     const file = join(dir, `pgward-${++count}.yaml`);

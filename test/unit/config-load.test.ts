@@ -84,7 +84,7 @@ const expectedFull: Config = {
         replication: false,
         bypassrls: true,
         connectionLimit: 5,
-        validUntil: '2026-12-31T00:00:00.000Z',
+        validUntil: '2099-12-31T00:00:00.000Z',
       },
       password: { source: { from: 'env', name: 'ALICE_PASSWORD' }, secret: 'alice env secret' },
       description: 'Alice, data engineer',

@@ -5,9 +5,34 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rolesPgwardNeeds } from '../../src/diff/lockout.js';
-import { baseRoles, membership, role, state } from './diff-builders.js';
+import {
+  at,
+  baseRoles,
+  config,
+  membership,
+  planOf,
+  planProblems,
+  role,
+  state,
+} from './diff-builders.js';
 
 const roles = [...baseRoles(), ...['deployer', 'mid', 'side', 'other', 'boss'].map((n) => role(n))];
+
+/** Before 16, a non-superuser "mid" that "deployer" logs in as and SET ROLEs to; mid acts through boss. */
+const beforeSixteen = state({
+  server: {
+    sessionUser: 'deployer',
+    currentUser: 'mid',
+    currentUserIsSuperuser: false,
+    versionNum: 150008,
+  },
+  roles,
+  memberships: [
+    membership('mid', 'deployer', { inherit: null, set: null }),
+    membership('boss', 'mid', { inherit: null, set: null }),
+    membership('other', 'deployer', { inherit: null, set: null }),
+  ],
+});
 
 describe('rolesPgwardNeeds', () => {
   it('keeps only the roles on a chain SET ROLE can follow from the session user (16+: SET rows)', () => {
@@ -33,21 +58,7 @@ describe('rolesPgwardNeeds', () => {
   });
 
   it('before 16 follows every row, and adds what a non-superuser connecting role acts through', () => {
-    const current = state({
-      server: {
-        sessionUser: 'deployer',
-        currentUser: 'mid',
-        currentUserIsSuperuser: false,
-        versionNum: 150008,
-      },
-      roles,
-      memberships: [
-        membership('mid', 'deployer', { inherit: null, set: null }),
-        membership('boss', 'mid', { inherit: null, set: null }),
-        membership('other', 'deployer', { inherit: null, set: null }),
-      ],
-    });
-    expect(Object.fromEntries(rolesPgwardNeeds(current))).toEqual({
+    expect(Object.fromEntries(rolesPgwardNeeds(beforeSixteen))).toEqual({
       deployer: {
         why: 'the session user "deployer" becomes the connecting role "mid" (SET ROLE) through it',
         power: false,
@@ -82,5 +93,41 @@ describe('rolesPgwardNeeds', () => {
   it('needs nothing for a superuser that logged in as itself', () => {
     const current = state({ roles, memberships: [membership('mid', 'admin')] });
     expect(rolesPgwardNeeds(current).size).toBe(0);
+  });
+});
+
+describe('absent: true on a role pgward needs', () => {
+  const current = beforeSixteen;
+  const retiring = (...names: string[]) => ({
+    ...config([]),
+    retiredRoles: names.map((name, index) => ({ name, position: at(3 + index, 3) })),
+  });
+
+  it('is refused at plan time: a role the connecting role acts through, saying so; the session user, as protected', () => {
+    expect(planProblems(() => planOf(retiring('boss'), current)).map((p) => p.message)).toEqual([
+      'role "boss" is absent: true but the connecting role "mid" acts through it: pgward does not drop it',
+    ]);
+    expect(planProblems(() => planOf(retiring('deployer'), current)).map((p) => p.message)).toEqual(
+      [
+        'role "deployer" is absent: true but protected (session user: pgward logs in as it): pgward never drops it',
+      ],
+    );
+  });
+
+  it('is refused on the SET ROLE chain from the session user to the connecting role', () => {
+    const chain = state({
+      server: { sessionUser: 'deployer', currentUser: 'admin', versionNum: 160004 },
+      roles,
+      memberships: [membership('mid', 'deployer'), membership('admin', 'mid')],
+    });
+    expect(planProblems(() => planOf(retiring('mid'), chain)).map((p) => p.message)).toEqual([
+      'role "mid" is absent: true but the session user "deployer" becomes the connecting role "admin" (SET ROLE) through it: pgward does not drop it',
+    ]);
+  });
+
+  it('drops a retired role pgward does not need', () => {
+    expect(planOf(retiring('other'), current).operations.map((op) => op.type)).toContain(
+      'drop_role',
+    );
   });
 });

@@ -551,10 +551,22 @@ describe('computeInventory', () => {
       });
     });
 
-    it('without the suffix, another suffix’s role is an unknown role', () => {
+    it('without the suffix, the roles R_x that R is a member of are R’s variants, not unknown', () => {
       const inventory = computeInventory(cfg, current);
-      expect(inventory.unknown_roles.map((r) => r.name)).toEqual([
+      // Both hold access in this database, so both are reported, after their generic role.
+      expect(inventory.configured_roles.map((r) => r.name)).toEqual([
+        'reader',
         'reader_lausanne',
+        'reader_zurich',
+        'writer',
+      ]);
+      expect(inventory.unknown_roles).toEqual([]);
+      // A role named like a variant that R is not a member of stays unknown.
+      const lookalike: CurrentState = {
+        ...current,
+        memberships: current.memberships.filter((m) => m.role !== 'reader_zurich'),
+      };
+      expect(computeInventory(cfg, lookalike).unknown_roles.map((r) => r.name)).toEqual([
         'reader_zurich',
       ]);
     });

@@ -17,8 +17,9 @@ export const exportCommand = defineCommand({
     ["$0 export --include 'app_*'", 'only the roles matching a glob; repeat --include for more'],
     ['$0 export --sandbox schema.sql', 'what a setup script leaves behind, on a throwaway server'],
   ],
+  // It writes a config rather than reading one: -c is not its own.
   builder: (yargs) =>
-    yargs.option('include', {
+    yargs.hide('config').option('include', {
       type: 'string',
       array: true,
       default: [] as string[],

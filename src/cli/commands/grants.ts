@@ -46,8 +46,10 @@ export const grantsCommand = defineCommand({
       'what appuser can use: also through memberships, PUBLIC, ownership and predefined roles',
     ],
   ],
+  // It reads no config: -c is not its own.
   builder: (yargs) =>
     yargs
+      .hide('config')
       .positional('role', { type: 'string', demandOption: true, describe: 'The role' })
       .option('format', {
         choices: LIST_FORMATS,

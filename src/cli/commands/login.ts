@@ -31,6 +31,21 @@ function quoted(name: string): string {
   return `"${printable(name)}"`;
 }
 
+/**
+ * `login create` and `login drop` change the roles of a real server and read no config: `-c`
+ * is not theirs, and in a `--sandbox` their change would vanish with the server.
+ */
+function outsideTheConfig<T>(yargs: Argv<T>): Argv<T> {
+  return yargs.hide('config').hide('sandbox');
+}
+
+function refuseSandbox(args: GlobalArgs, command: string): void {
+  if (args.sandbox !== undefined)
+    throw new UsageError(
+      `login ${command} does not take --sandbox: it changes the roles of the server it connects to, and a throwaway server's roles are removed with it`,
+    );
+}
+
 // ------------------------------------------------------------------------------ create
 
 const createCommand = defineCommand({
@@ -47,7 +62,7 @@ const createCommand = defineCommand({
     ],
   ],
   builder: (yargs) =>
-    yargs
+    outsideTheConfig(yargs)
       .positional('name', { type: 'string', demandOption: true, describe: 'The new role' })
       .option('password-env', {
         type: 'string',
@@ -58,8 +73,13 @@ const createCommand = defineCommand({
         array: true,
         default: [] as string[],
         describe: 'Make the role a member of this role; repeat for several',
-      }),
+      })
+      // The role lives outside the config: a config that drops undeclared roles drops it.
+      .epilogue(
+        'A config with settings.unmanaged_roles: drop drops every role it does not declare, this one included, at its next apply: list it (or a glob such as "app_*") in settings.ignore_roles to keep it.',
+      ),
   run: async (args, context) => {
+    refuseSandbox(args, 'create');
     const name = String(args.name);
     // The checks a config's role names get, before connecting.
     const nameProblem = declaredRoleNameProblem(name);
@@ -113,7 +133,10 @@ LIMIT 21`;
 
 const SHOWN_OBJECTS = 20;
 
-/** Why pgward refuses to drop this role, or null. */
+/**
+ * Why pgward refuses to drop this role, or null. `login drop` drops login users only: a role
+ * without LOGIN, or one that other roles are members of, is a group role.
+ */
 function refusal(
   name: string,
   state: CurrentState,
@@ -124,8 +147,16 @@ function refusal(
   const reason = protectionReason(name, protectionRules(state, []));
   if (reason !== null)
     return `role ${quoted(name)} is protected (${reason}): pgward never drops it`;
+  // A group role is retired in the config, where the roles that reach through it are
+  // declared too: dropping it here would silently take their access away.
+  const retire = `to retire a group role, write \`${printable(name)}: { absent: true }\` under roles: in the config and apply it`;
   if (role !== undefined && !role.login)
-    return `role ${quoted(name)} cannot log in: pgward login drop only drops login roles (declare group roles in the config)`;
+    return `role ${quoted(name)} cannot log in: pgward login drop only drops login roles; ${retire}`;
+  const members = sortedStrings(
+    state.memberships.filter((m) => m.role === name).map((m) => m.member),
+  ).filter((member, index, all) => all.indexOf(member) === index);
+  if (role !== undefined && members.length > 0)
+    return `role ${quoted(name)} has members (${members.map(quoted).join(', ')}), so it is a group role: pgward login drop only drops login roles that are nobody's group; ${retire}`;
   return null;
 }
 
@@ -239,20 +270,21 @@ async function dropLogin(
 const dropCommand = defineCommand({
   command: 'drop <name>',
   describe:
-    'Drop a login role; one that owns objects only with --reassign-to (REASSIGN OWNED, DROP OWNED, DROP ROLE in one transaction)',
+    'Drop a login role; one that owns objects only with --reassign-to (REASSIGN OWNED, DROP OWNED, DROP ROLE in one transaction). Group roles (no LOGIN, or with members) are refused: retire them in the config with `absent: true`',
   examples: [
     ['$0 login drop alice', 'drop alice and revoke her privileges; refused if she owns objects'],
     ['$0 login drop alice --reassign-to app_owner', 'hand her objects to app_owner, then drop her'],
   ],
   builder: (yargs) =>
-    yargs
+    outsideTheConfig(yargs)
       .positional('name', { type: 'string', demandOption: true, describe: 'The login role' })
       .option('reassign-to', {
         type: 'string',
         describe: 'Role that takes over the objects it owns (REASSIGN OWNED BY ... TO ...)',
       }),
-  run: async (args, context) =>
-    withSession(args, context, async (session) => {
+  run: async (args, context) => {
+    refuseSandbox(args, 'drop');
+    return withSession(args, context, async (session) => {
       const name = String(args.name);
       const operations = await dropLogin(session, name, args.reassignTo);
       const reassigned = operations.some((op) => op.type === 'reassign_owned')
@@ -260,7 +292,8 @@ const dropCommand = defineCommand({
         : '';
       context.out(`Dropped login role ${quoted(name)}${reassigned}.`);
       return 0;
-    }),
+    });
+  },
 });
 
 // ------------------------------------------------------------------------------ list
@@ -272,20 +305,34 @@ export interface LoginRole extends RoleInfo {
 
 const listCommand = defineCommand({
   command: 'list',
-  describe: 'List the login roles with the roles they are members of (superusers included)',
+  describe:
+    'List the non-superuser login roles with the roles they are members of, as PUM login-roles does (--all: superusers too)',
   examples: [
     ['$0 login list', 'who can log in, and through which group roles they get access'],
+    ['$0 login list --all', 'superusers too'],
     ['$0 login list --format json', 'the same as JSON'],
   ],
+  // It reads no config: -c is not its own.
   builder: (yargs) =>
-    yargs.option('format', {
-      choices: LIST_FORMATS,
-      default: 'text' as const,
-      describe: 'How to print the login roles',
-    }),
+    yargs
+      .hide('config')
+      .option('all', {
+        type: 'boolean',
+        default: false,
+        describe: 'Also list superusers (PUM login-roles leaves them out, and so does the default)',
+      })
+      .option('format', {
+        choices: LIST_FORMATS,
+        default: 'text' as const,
+        describe: 'How to print the login roles',
+      }),
   run: async (args, context) =>
     withSession(args, context, async (session, client) => {
-      const roles = (await listRoles(session)).filter((role) => role.login);
+      // PUM's login-roles lists the roles a group membership can matter to: superusers
+      // bypass every privilege check, so they are left out unless asked for.
+      const roles = (await listRoles(session)).filter(
+        (role) => role.login && (args.all || !role.superuser),
+      );
       const memberships = await readMemberships(client, await readServer(client));
       const memberOf = new Map<string, string[]>();
       for (const row of memberships)

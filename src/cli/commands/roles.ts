@@ -21,8 +21,10 @@ export const rolesCommand = defineCommand({
     ['$0 roles --system --format json', 'all roles, as JSON objects like the library listRoles()'],
     ['$0 roles --sandbox schema.sql', 'the roles a setup script creates, on a throwaway server'],
   ],
+  // It reads no config: -c is not its own.
   builder: (yargs) =>
     yargs
+      .hide('config')
       .option('system', {
         type: 'boolean',
         default: false,
