@@ -8,11 +8,14 @@
  *   then before a statement picked at random, of a random kind: the client fails, the server
  *   refuses a statement, the backend is terminated, or a lock is not granted within
  *   --lock-timeout. Each time, the whole catalog is exactly as before (snapshots equal);
- * - convergence: then `pgward apply --yes` succeeds, `plan` is empty, `drift` exits 0, and
+ * - convergence: then `pgward apply --yes` succeeds, `plan` is empty, `drift` has no change
+ *   left (it exits 2 only for findings apply leaves alone, spec §10), and
  *   the config `export` writes plans empty too.
  *
- * Every case comes from a seed. `PGWARD_PROPERTY_SEED` (default: random) is the first seed and
- * `PGWARD_PROPERTY_RUNS` (default 5) how many cases run; a failure names its seed, the setup
+ * Every case comes from a seed. `PGWARD_PROPERTY_SEED` is the first seed and
+ * `PGWARD_PROPERTY_RUNS` (default 5) how many cases run. In `npm test` the seeds are fixed
+ * (from 1000), so CI is deterministic; `npm run test:property` draws random ones, many more,
+ * and lists each failing seed. a failure names its seed, the setup
  * SQL and the config, and `PGWARD_PROPERTY_SEED=<seed> PGWARD_PROPERTY_RUNS=1` runs it again.
  * `npm run test:property` runs many more (scripts/property.mjs).
  */
@@ -42,7 +45,7 @@ function integerFromEnv(name: string, fallback: number): number {
 }
 
 const RUNS = integerFromEnv('PGWARD_PROPERTY_RUNS', 5);
-const FIRST_SEED = integerFromEnv('PGWARD_PROPERTY_SEED', Math.floor(Math.random() * 2 ** 31));
+const FIRST_SEED = integerFromEnv('PGWARD_PROPERTY_SEED', 1000);
 const SEEDS = Array.from({ length: RUNS }, (_, i) => (FIRST_SEED + i) >>> 0);
 const FLAGS = enabledFlags(process.env);
 /** The bootstrap superuser of the test server: pgward connects as it. */
