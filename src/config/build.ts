@@ -14,6 +14,7 @@ import type {
   ConfigGrant,
   ConfigPermission,
   ConfigRole,
+  ConfigDatabases,
   ConfigSettings,
   Profile,
   ProfileObjectType,
@@ -23,6 +24,7 @@ import type { CheckContext } from './context.js';
 import { entries, isRecord, stringItems } from './context.js';
 import type { Path } from './describe.js';
 import { didYouMean, labelOf, placeOf, q } from './describe.js';
+import { readDatabaseConfig, readEntryDatabases, readManagedDatabases } from './databases.js';
 import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
 import { checkMembershipCycles, readMemberOf } from './memberships.js';
 import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './names.js';
@@ -92,6 +94,7 @@ function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
     ctx,
   );
   const unmanaged = settings.unmanaged_roles;
+  const databases = readManagedDatabases(settings.databases, ctx);
   return {
     unmanagedRoles:
       unmanaged === 'report' || unmanaged === 'drop'
@@ -102,6 +105,7 @@ function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
     ...(reassignOwnedTo !== null && { reassignOwnedToPosition: ctx.position(reassignPath) }),
     objectCreators,
     ...(objectCreators !== null && { objectCreatorPositions }),
+    ...(databases !== undefined && { databases }),
   };
 }
 
@@ -148,11 +152,26 @@ function readPermission(
   return { type: raw.type, schemas, position: ctx.position(path) };
 }
 
+/** `config` of a role (and each database's of `database_config`): setting → value text. */
+function readRoleSettings(raw: unknown, path: Path, ctx: CheckContext): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const [setting, value] of entries(raw)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      continue;
+    const text = settingValue(value);
+    if (typeof text === 'object')
+      ctx.report([...path, setting], `${labelOf([...path, setting])} ${text.error}`);
+    else config[setting] = text;
+  }
+  return config;
+}
+
 function readRole(
   name: string,
   raw: unknown,
   profiles: Readonly<Record<string, Profile>>,
   passwords: PasswordSources,
+  managed: ConfigDatabases | undefined,
   ctx: CheckContext,
 ): ConfigRole {
   const path = ['roles', name];
@@ -190,18 +209,14 @@ function readRole(
     else password = read;
   }
 
-  const config: Record<string, string> = {};
-  for (const [setting, value] of entries(spec.config)) {
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
-      continue;
-    const text = settingValue(value);
-    if (typeof text === 'object')
-      ctx.report(
-        [...path, 'config', setting],
-        `${labelOf([...path, 'config', setting])} ${text.error}`,
-      );
-    else config[setting] = text;
-  }
+  const config = readRoleSettings(spec.config, [...path, 'config'], ctx);
+  const databaseConfig = readDatabaseConfig(
+    spec.database_config,
+    [...path, 'database_config'],
+    managed,
+    (raw, at) => readRoleSettings(raw, at, ctx),
+    ctx,
+  );
 
   let renamedFrom: string | undefined;
   if (typeof spec.renamed_from === 'string') {
@@ -222,8 +237,10 @@ function readRole(
     const items: T[] = [];
     if (Array.isArray(spec[key]))
       (spec[key] as unknown[]).forEach((item, index) => {
-        const value = read(item, [...path, key, index]);
-        if (value !== undefined) items.push(value);
+        const itemPath = [...path, key, index];
+        const value = read(item, itemPath);
+        if (value !== undefined)
+          items.push({ ...value, ...readEntryDatabases(item, itemPath, managed, ctx) });
       });
     return items;
   };
@@ -235,6 +252,7 @@ function readRole(
     ...(password ? { password } : {}),
     description: typeof spec.description === 'string' ? spec.description : null,
     config,
+    ...(Object.keys(databaseConfig).length > 0 ? { databaseConfig } : {}),
     ...(renamedFrom !== undefined ? { renamedFrom } : {}),
     memberOf: readMemberOf(name, spec.member_of, [...path, 'member_of'], ctx),
     permissions: list<ConfigPermission>('permissions', (item, itemPath) =>
@@ -284,7 +302,9 @@ export function buildConfig(
   const rawRoles = isRecord(top.roles) ? top.roles : {};
   const names = new Set(roleOrder.filter((name) => Object.hasOwn(rawRoles, name)));
   for (const name of Object.keys(rawRoles)) names.add(name);
-  const roles = [...names].map((name) => readRole(name, rawRoles[name], profiles, passwords, ctx));
+  const roles = [...names].map((name) =>
+    readRole(name, rawRoles[name], profiles, passwords, settings.databases, ctx),
+  );
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
   return { file, version: 1, settings, profiles, roles };

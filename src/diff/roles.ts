@@ -34,6 +34,7 @@ export function diffRoles(
   const operations: Operation[] = [];
   const warnings: string[] = [];
   let unreadablePasswords = false;
+  const database = current.server.currentDatabase;
   const roles = [...desired.roles].sort((a, b) => compareStrings(a.name, b.name));
   for (const role of roles) {
     const now = existing.get(role.name);
@@ -51,6 +52,7 @@ export function diffRoles(
       if (role.description !== null)
         operations.push({ type: 'comment_role', role: role.name, comment: role.description });
       operations.push(...configOperations(role, {}));
+      operations.push(...configOperations(role, {}, database));
       continue;
     }
     if (isProtected(role.name)) {
@@ -67,6 +69,7 @@ export function diffRoles(
     if (role.description !== now.description)
       operations.push({ type: 'comment_role', role: role.name, comment: role.description });
     operations.push(...configOperations(role, now.config));
+    operations.push(...configOperations(role, now.databaseConfig ?? {}, database));
   }
   if (unreadablePasswords)
     warnings.push(
@@ -125,14 +128,23 @@ function passwordChange(role: DesiredRole, now: CurrentRole): PasswordChange {
   return { operation: set, unreadable: false };
 }
 
-/** ALTER ROLE ... SET for each setting that differs, RESET for each one the config lacks. */
-function configOperations(role: DesiredRole, now: Readonly<Record<string, string>>): Operation[] {
+/**
+ * ALTER ROLE ... SET for each setting that differs, RESET for each one the config lacks: the
+ * settings of every database, or with `database` those of that database (`database_config`).
+ */
+function configOperations(
+  role: DesiredRole,
+  now: Readonly<Record<string, string>>,
+  database?: string,
+): Operation[] {
   const operations: Operation[] = [];
-  for (const name of sortedStrings([...Object.keys(now), ...Object.keys(role.config)])) {
-    const wanted = Object.hasOwn(role.config, name) ? (role.config[name] as string) : null;
+  const config = database === undefined ? role.config : (role.databaseConfig ?? {});
+  const where = database === undefined ? {} : { database };
+  for (const name of sortedStrings([...Object.keys(now), ...Object.keys(config)])) {
+    const wanted = Object.hasOwn(config, name) ? (config[name] as string) : null;
     const have = Object.hasOwn(now, name) ? (now[name] as string) : null;
     if (wanted !== have)
-      operations.push({ type: 'set_role_config', role: role.name, name, value: wanted });
+      operations.push({ type: 'set_role_config', role: role.name, name, value: wanted, ...where });
   }
   return operations;
 }

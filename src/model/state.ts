@@ -73,6 +73,11 @@ export interface CurrentRole {
   readonly description: string | null;
   /** `ALTER ROLE ... SET` settings for all databases (`pg_db_role_setting.setdatabase = 0`). */
   readonly config: Readonly<Record<string, string>>;
+  /**
+   * `ALTER ROLE ... IN DATABASE <connected> SET` settings (`pg_db_role_setting.setdatabase` =
+   * the connected database); absent in states built without them, read as none.
+   */
+  readonly databaseConfig?: Readonly<Record<string, string>>;
 }
 
 export interface MembershipOptions {
@@ -205,6 +210,8 @@ export interface DesiredRole {
   readonly password?: DesiredPassword;
   readonly description: string | null;
   readonly config: Readonly<Record<string, string>>;
+  /** `database_config` of the role for the connected database; absent = none. */
+  readonly databaseConfig?: Readonly<Record<string, string>>;
   /** Rename this existing role instead of creating the role. */
   readonly renamedFrom?: string;
 }

@@ -34,12 +34,16 @@ export type Operation =
     }
   | { readonly type: 'set_password'; readonly role: string; readonly password: PasswordSource }
   | { readonly type: 'comment_role'; readonly role: string; readonly comment: string | null }
-  /** ALTER ROLE ... SET name = value, or RESET name when value is null. */
+  /**
+   * ALTER ROLE ... [IN DATABASE d] SET name = value, or RESET name when value is null. Without
+   * `database` for every database; with it, in that database only (`database_config`).
+   */
   | {
       readonly type: 'set_role_config';
       readonly role: string;
       readonly name: string;
       readonly value: string | null;
+      readonly database?: string;
     }
   | {
       readonly type: 'grant_membership';

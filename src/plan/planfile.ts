@@ -242,13 +242,16 @@ function operationOf(type: OperationType, f: Fields): Operation {
       return { type, role: f.string('role'), password: readPasswordSource(f.record('password')) };
     case 'comment_role':
       return { type, role: f.string('role'), comment: f.nullableString('comment') };
-    case 'set_role_config':
+    case 'set_role_config': {
+      const database = f.optionalString('database');
       return {
         type,
         role: f.string('role'),
         name: f.string('name'),
         value: f.nullableString('value'),
+        ...(database !== undefined && { database }),
       };
+    }
     case 'grant_membership': {
       const inherit = f.optionalBoolean('inherit');
       const set = f.optionalBoolean('set');
