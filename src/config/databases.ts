@@ -18,13 +18,8 @@ import type { ConfigDatabase, ConfigDatabases } from './types.js';
 export function readManagedDatabases(raw: unknown, ctx: CheckContext): ConfigDatabases | undefined {
   const path = ['settings', 'databases'];
   if (raw === '*') return '*';
-  if (typeof raw === 'string') {
-    ctx.report(
-      path,
-      `${labelOf(path)} must be a list of names, "*" or a mapping name → { suffix }`,
-    );
-    return undefined;
-  }
+  // Another string is the schema's problem (its pattern "*"), reported already.
+  if (typeof raw === 'string') return undefined;
   const databases: ConfigDatabase[] = [];
   const add = (name: string, itemPath: Path, suffix: string | undefined): void => {
     const problem = identifierProblem(name, 'database name');
