@@ -9,7 +9,7 @@ import { entries, isRecord, stringItems } from './context.js';
 import type { Path } from './describe.js';
 import { labelOf, q } from './describe.js';
 import { identifierProblem } from './names.js';
-import type { ConfigDatabase, ConfigDatabases } from './types.js';
+import type { Config, ConfigDatabase, ConfigDatabases, DatabaseScoped } from './types.js';
 
 /**
  * `settings.databases`: a list of names, `"*"`, or a mapping name → `{ suffix }`. Undefined when
@@ -111,4 +111,23 @@ export function readDatabaseConfig(
     byDatabase[database] = readSettings(settings, [...path, database]);
   }
   return byDatabase;
+}
+
+/**
+ * The config as one managed database sees it: grants, permissions and default privileges
+ * whose `databases:` leaves that database out are dropped. What is left is the role's
+ * complete desired state there (spec §8).
+ */
+export function configForDatabase(config: Config, database: string): Config {
+  const here = <T extends DatabaseScoped>(entry: T): boolean =>
+    entry.databases === undefined || entry.databases.includes(database);
+  return {
+    ...config,
+    roles: config.roles.map((role) => ({
+      ...role,
+      permissions: role.permissions.filter(here),
+      grants: role.grants.filter(here),
+      defaultPrivileges: role.defaultPrivileges.filter(here),
+    })),
+  };
 }

@@ -135,3 +135,34 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
   }
   return client;
 }
+
+/**
+ * A second connection like `client` (same server, user, password, SSL and session settings)
+ * to another database of the cluster: how cluster scope reaches each managed database with
+ * the credentials the user gave once (spec §8).
+ */
+export async function openSibling(client: pg.Client, database: string): Promise<pg.Client> {
+  const p = parametersOf(client) as ConnectionParameters & { readonly options?: string };
+  const used = client as unknown as { password?: unknown; ssl?: unknown };
+  const sibling = new pg.Client({
+    host: p.host,
+    port: p.port,
+    user: p.user,
+    database,
+    // Read from the URI, PGPASSWORD or ~/.pgpass when `client` connected; never printed.
+    ...(typeof used.password === 'string' ? { password: used.password } : {}),
+    ...(used.ssl !== undefined && used.ssl !== false
+      ? { ssl: used.ssl as pg.ClientConfig['ssl'] }
+      : {}),
+    application_name: 'pgward',
+    options: '-c TimeZone=UTC',
+  });
+  sibling.on('error', () => undefined);
+  try {
+    await sibling.connect();
+  } catch (error) {
+    await sibling.end().catch(() => undefined);
+    throw connectionFailed(sibling, error);
+  }
+  return sibling;
+}

@@ -232,6 +232,11 @@ export interface DesiredState {
    */
   readonly protectedRoles: ReadonlySet<string>;
   readonly unmanagedRoles: UnmanagedRolesPolicy;
+  /**
+   * Cluster scope: the other databases this run manages, where a dropped role is cleaned by
+   * that database's own REASSIGN/DROP OWNED (so what it owns there does not refuse the drop).
+   */
+  readonly otherManagedDatabases?: ReadonlySet<string>;
   readonly reassignOwnedTo: string | null;
   /**
    * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).

@@ -137,6 +137,11 @@ export interface PlanStep {
   readonly summary: string;
   /** SQL as shown to people and saved in plan files: passwords appear as (sensitive). */
   readonly sql: readonly string[];
+  /**
+   * Cluster scope (spec §8): the database whose catalog the step changes; absent for a
+   * cluster-wide step (roles, attributes, memberships, settings) and in one-database plans.
+   */
+  readonly database?: string;
 }
 
 export interface PlanSummary {
@@ -158,6 +163,11 @@ export interface Plan {
   readonly serverVersionNum: number;
   /** Suffix of DB-specific roles the plan was made with, if any. */
   readonly suffix?: string;
+  /**
+   * Cluster scope (`settings.databases`, spec §8): the managed databases, in plan order; each
+   * step names its database, or none when cluster-wide. Absent for a one-database plan.
+   */
+  readonly databases?: readonly string[];
   /** Non-fatal notes for the reader (unmanaged roles reported, password drift unknowable, ...). */
   readonly warnings: readonly string[];
 }

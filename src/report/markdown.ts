@@ -5,7 +5,14 @@
  * whose fences are longer than any backtick run in them.
  */
 import type { Plan } from '../plan/operations.js';
-import { ACTION_SYMBOL, describeTarget, footer, hasChanges, type ReportMode } from './wording.js';
+import {
+  ACTION_SYMBOL,
+  describeTarget,
+  footer,
+  groupHeadings,
+  hasChanges,
+  type ReportMode,
+} from './wording.js';
 
 export interface MarkdownReportOptions {
   readonly mode?: ReportMode;
@@ -20,13 +27,35 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
   const title = mode === 'drift' ? 'pgward drift' : 'pgward plan';
   const blocks: string[] = [`### ${title}: ${describeTarget(plan, codeSpan)}`];
   blocks.push(`**${footer(plan, mode)}**`);
-  if (hasChanges(plan)) {
+  if (hasChanges(plan) && plan.databases !== undefined) {
+    // Cluster scope: one collapsible block per group (cluster-wide, then each database).
+    const headings = groupHeadings(plan);
+    const groups: { heading: string; lines: string[] }[] = [];
+    plan.steps.forEach((step, index) => {
+      const heading = headings[index] ?? '';
+      if (groups.at(-1)?.heading !== heading) groups.push({ heading, lines: [] });
+      groups.at(-1)?.lines.push(`${ACTION_SYMBOL[step.action]} ${step.summary}`);
+    });
+    for (const group of groups)
+      blocks.push(
+        [
+          '<details open>',
+          `<summary>${escapeHtml(group.heading)} ${group.lines.length} change${group.lines.length === 1 ? '' : 's'}</summary>`,
+          '',
+          codeBlock('diff', group.lines),
+          '',
+          '</details>',
+        ].join('\n'),
+      );
+  } else if (hasChanges(plan)) {
     blocks.push(
       codeBlock(
         'diff',
         plan.steps.map((step) => `${ACTION_SYMBOL[step.action]} ${step.summary}`),
       ),
     );
+  }
+  if (hasChanges(plan)) {
     const statements = plan.steps.reduce((count, step) => count + step.sql.length, 0);
     const sql = plan.steps.flatMap((step) => [
       `-- ${step.summary}`,
@@ -56,6 +85,11 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
     );
   }
   return `${blocks.join('\n\n')}\n`;
+}
+
+/** Text inside HTML (a database name in a <summary>): no tag or entity is interpreted. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** A fence longer than any run of backticks inside (CommonMark), at least three. */

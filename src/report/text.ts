@@ -4,7 +4,14 @@
  */
 import type { Action, Plan } from '../plan/operations.js';
 import { printable } from './terminal.js';
-import { ACTION_SYMBOL, footer, hasChanges, headline, type ReportMode } from './wording.js';
+import {
+  ACTION_SYMBOL,
+  footer,
+  groupHeadings,
+  hasChanges,
+  headline,
+  type ReportMode,
+} from './wording.js';
 
 export interface TextReportOptions {
   /** ANSI colours; the caller decides (TTY, NO_COLOR, --no-color), nothing global does. */
@@ -25,7 +32,11 @@ export function renderPlanText(plan: Plan, options: TextReportOptions): string {
   const lines: string[] = [];
   if (hasChanges(plan)) {
     lines.push(paint.bold(printable(headline(plan, mode))), '');
-    for (const step of plan.steps) {
+    const headings = groupHeadings(plan);
+    for (const [index, step] of plan.steps.entries()) {
+      const heading = headings[index];
+      if (heading !== undefined && heading !== headings[index - 1])
+        lines.push(paint.bold(printable(heading)), '');
       const color = ACTION_COLOR[step.action];
       lines.push(`  ${paint[color](`${ACTION_SYMBOL[step.action]} ${printable(step.summary)}`)}`);
       for (const statement of step.sql) {
