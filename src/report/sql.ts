@@ -4,6 +4,7 @@
  * `PASSWORD (sensitive)`, which psql rejects: the script cannot set a placeholder password.
  */
 import type { Plan } from '../plan/operations.js';
+import { quoteIdent } from '../sql/quote.js';
 import { describeTarget, footer } from './wording.js';
 
 /**
@@ -23,8 +24,21 @@ export function renderPlanSql(plan: Plan): string {
     const [first = '', ...rest] = warning.split(/\r?\n|\r/);
     lines.push(`-- Warning: ${first}`, ...rest.map((line) => `--   ${line}`));
   }
+  if (plan.databases !== undefined)
+    lines.push(
+      "-- Cluster scope: one transaction per database, switched with psql's \\connect; unlike",
+      '-- pgward apply, this script does not commit them all-or-nothing.',
+    );
   lines.push('BEGIN;', '');
+  let connected = plan.database;
   for (const step of plan.steps) {
+    // Cluster-wide steps run in the first database, each database's steps in it.
+    const database =
+      plan.databases === undefined ? plan.database : (step.database ?? plan.database);
+    if (database !== connected) {
+      lines.push('COMMIT;', `\\connect ${quoteIdent(database)}`, 'BEGIN;', '');
+      connected = database;
+    }
     lines.push(`-- ${step.summary}`, ...step.sql.map((statement) => `${statement};`), '');
   }
   lines.push('COMMIT;');

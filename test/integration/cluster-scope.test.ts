@@ -7,6 +7,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pgward } from '../support/convergence.js';
 import { useTestServer } from '../support/server.js';
@@ -104,6 +105,25 @@ roles:
       .filter((line) => /^(Cluster-wide|Database )/.test(line));
     expect(headings).toEqual(['Cluster-wide:', `Database "${shop}":`, `Database "${crm}":`]);
     expect(text.stdout).toContain('Plan: 6 to add, 2 to change, 0 to destroy.');
+
+    const sql = await cli('plan', '--format', 'sql');
+    expect(sql.stdout).toContain(`COMMIT;\n\\connect "${crm}"\nBEGIN;`);
+
+    // The apply lock is taken in every managed database: an apply holding it in crm (here a
+    // session holding the same advisory lock) makes this one wait, then give up.
+    const other = new pg.Client({ connectionString: server.url(crm) });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock(123623034385508)');
+      const busy = await cli('apply', '--yes', '--lock-timeout', '300ms');
+      expect(busy.code).toBe(1);
+      expect(busy.stderr.split('\n')[0]).toBe(
+        `error: another pgward apply is running on database "${crm}" and did not finish within --lock-timeout 300ms; nothing was changed`,
+      );
+    } finally {
+      await other.end();
+    }
+    expect(await server.query("SELECT 1 FROM pg_roles WHERE rolname = 'analyst'")).toEqual([]);
 
     const applied = await cli('apply', '--yes');
     expect(applied.code, applied.stderr).toBe(0);
