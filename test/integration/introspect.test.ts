@@ -187,6 +187,7 @@ describe('introspect', () => {
         attributes: plain,
         description: 'Read-only access',
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -204,8 +205,10 @@ describe('introspect', () => {
           validUntil: '2030-06-15T10:30:45.123Z',
         },
         description: null,
-        // Settings for one database only (IN DATABASE) are not the role's own.
+        // Settings for one database only (IN DATABASE) are not the role's own: they are the
+        // connected database's (database_config).
         config: { search_path: 'app, public', statement_timeout: '30s', application_name: 'a=b' },
+        databaseConfig: { work_mem: '64MB' },
         password: verifier,
       },
       {
@@ -214,6 +217,7 @@ describe('introspect', () => {
         attributes: { ...plain, validUntil: '-infinity' },
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -222,6 +226,7 @@ describe('introspect', () => {
         attributes: plain,
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -230,6 +235,7 @@ describe('introspect', () => {
         attributes: plain,
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -238,6 +244,7 @@ describe('introspect', () => {
         attributes: plain,
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
     ]);

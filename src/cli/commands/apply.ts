@@ -108,7 +108,6 @@ export const applyCommand = defineCommand({
     }
 
     if (args.planfile !== undefined) {
-      clusterScope(readConfig(args, context), { planFile: true });
       if (args.suffix !== undefined) {
         throw new UsageError(
           '--suffix cannot be used with a PLANFILE: the plan records its suffix',
@@ -118,6 +117,7 @@ export const applyCommand = defineCommand({
       // The config is planned again under the lock: the file runs only if it is exactly that
       // plan (and the config supplies the passwords, which plan files never hold).
       const config = readConfig(args, context);
+      clusterScope(config, { planFile: true });
       return withDatabase(args, context, async (client) => {
         context.out(renderPlanAs(plan, 'text', { color: context.color }));
         return report(await applyPlanFile(client, plan, config, { lockTimeout }), context);
