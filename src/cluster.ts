@@ -546,8 +546,10 @@ async function applyLocked(
     }
 
     await dropRoles(first, after.plan);
+    // The plan confirmed, not the one run after the roles were created bare (where their
+    // creation reads as ALTER ROLE): what was applied is what was shown.
     return {
-      plan: locked.plan,
+      plan: shown,
       applied: true,
       outcome: 'applied',
       commit: twoPhase ? 'two-phase' : 'one-by-one',

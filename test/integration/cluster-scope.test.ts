@@ -127,6 +127,7 @@ roles:
 
     const applied = await cli('apply', '--yes');
     expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain('Apply complete: 6 added, 2 changed, 0 destroyed.');
     expect(applied.stdout).toContain(
       'Committed 2 databases one after the other, without two-phase commit (max_prepared_transactions is 0 on this server).',
     );
