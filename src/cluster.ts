@@ -22,6 +22,7 @@ import type { Config, ConfigDatabase } from './config/types.js';
 import { configForDatabase } from './config/databases.js';
 import { resolveDesired } from './diff/desired.js';
 import { diff } from './diff/diff.js';
+import { compareStrings } from './diff/order.js';
 import { ApplyError, PgwardError, PlanError, StalePlanError, type Problem } from './errors.js';
 import { runSteps, NO_SECRETS } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
@@ -130,7 +131,7 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
 }
 
 /** One managed database and the connection that reaches it. */
-interface Session {
+export interface Session {
   readonly name: string;
   readonly suffix?: string;
   readonly client: Queryable;
@@ -140,7 +141,7 @@ interface Session {
  * Opens a connection to every managed database (the first connection serves its own), runs
  * `work`, and closes what it opened on every path.
  */
-async function withSessions<T>(
+export async function withSessions<T>(
   first: Queryable,
   managed: Managed,
   open: OpenDatabase,
@@ -347,15 +348,22 @@ export async function applyCluster(
       );
       return { ...result, rolledBack };
     } finally {
-      await Promise.all(
-        locked.map((session) =>
-          session.client
-            .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [APPLY_LOCK_KEY])
-            .catch(() => undefined),
-        ),
-      );
+      await unlockAll(locked);
     }
   });
+}
+
+/** Releases the apply lock where `lockAll` took it, and its session lock_timeout. */
+async function unlockAll(locked: readonly Session[]): Promise<void> {
+  await Promise.all(
+    locked.map(async (session) => {
+      // A connection that was lost has released its lock with its session.
+      await session.client
+        .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [APPLY_LOCK_KEY])
+        .catch(() => undefined);
+      await session.client.query('RESET lock_timeout').catch(() => undefined);
+    }),
+  );
 }
 
 /**
@@ -366,9 +374,7 @@ export async function applyCluster(
  * apply, one-database or cluster, that touches any of these databases.
  */
 async function lockAll(participants: readonly Session[], lockTimeout: string): Promise<Session[]> {
-  const ordered = [...participants].sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
+  const ordered = [...participants].sort((a, b) => compareStrings(a.name, b.name));
   const locked: Session[] = [];
   try {
     for (const session of ordered) {
@@ -380,13 +386,7 @@ async function lockAll(participants: readonly Session[], lockTimeout: string): P
     }
     return locked;
   } catch (error) {
-    await Promise.all(
-      locked.map((session) =>
-        session.client
-          .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [APPLY_LOCK_KEY])
-          .catch(() => undefined),
-      ),
-    );
+    await unlockAll([...locked, ...ordered.slice(locked.length, locked.length + 1)]);
     const database = ordered[locked.length]?.name ?? '';
     if (serverError(error)?.code === '55P03')
       throw new ApplyError(

@@ -38,6 +38,14 @@ interface Change {
   readonly database: string | null;
 }
 
+/** A JSON plan's changes as [database, SQL] pairs. */
+function changesIn(stdout: string): [string | null, string][] {
+  return (JSON.parse(stdout) as { changes: Change[] }).changes.map((change) => [
+    change.database,
+    change.sql.join('; '),
+  ]);
+}
+
 async function can(role: string, privilege: string, table: string, database: string) {
   const [row] = await server.query<{ ok: boolean }>(
     'SELECT has_table_privilege($1, $2, $3) AS ok',
@@ -78,9 +86,8 @@ roles:
 
     const json = await cli('plan', '--format', 'json');
     expect(json.code, json.stderr).toBe(0);
-    const changes = (JSON.parse(json.stdout) as { changes: Change[] }).changes;
     // Cluster-wide first (database null), then shop's, then crm's.
-    expect(changes.map((change) => [change.database, change.sql.join('; ')])).toEqual([
+    expect(changesIn(json.stdout)).toEqual([
       [null, 'CREATE ROLE "analyst" WITH LOGIN'],
       [null, `ALTER ROLE "analyst" SET "search_path" TO 'app', 'public'`],
       [shop, `ALTER ROLE "analyst" IN DATABASE "${shop}" SET "statement_timeout" TO '5s'`],
@@ -148,6 +155,31 @@ roles:
       { datname: shop, setconfig: ['statement_timeout=5s'] },
     ]);
 
+    // The inventory covers every managed database, each with the config as it sees it.
+    const inventory = await cli('inventory', '--format', 'json');
+    expect(inventory.code, inventory.stderr).toBe(0);
+    const byDatabase = (
+      JSON.parse(inventory.stdout) as {
+        databases: {
+          database: string;
+          configured_roles: {
+            name: string;
+            schema_permissions: { schema: string; satisfied: boolean }[];
+          }[];
+        }[];
+      }
+    ).databases.map((entry) => [
+      entry.database,
+      entry.configured_roles.map((role) => [
+        role.name,
+        role.schema_permissions.map((p) => `${p.schema}:${p.satisfied}`),
+      ]),
+    ]);
+    expect(byDatabase).toEqual([
+      [shop, [['analyst', []]]],
+      [crm, [['analyst', ['public:true']]]],
+    ]);
+
     const again = await cli('plan', '--detailed-exitcode');
     expect(again.code, again.stdout).toBe(0);
     expect((await cli('drift')).code).toBe(0);
@@ -157,12 +189,7 @@ roles:
     await server.query('GRANT INSERT ON public.notes TO analyst', [], crm);
     const drift = await cli('drift', '--format', 'json');
     expect(drift.code).toBe(2);
-    expect(
-      (JSON.parse(drift.stdout) as { changes: Change[] }).changes.map((c) => [
-        c.database,
-        c.sql.join('; '),
-      ]),
-    ).toEqual([
+    expect(changesIn(drift.stdout)).toEqual([
       [crm, `ALTER ROLE "analyst" IN DATABASE "${crm}" RESET "work_mem"`],
       [crm, 'REVOKE INSERT ON TABLE "public"."notes" FROM "analyst"'],
     ]);
@@ -240,8 +267,7 @@ roles:
     const cli = (...args: string[]) => pgward([...args, '--db', server.url(crm), '-c', file]);
     const json = await cli('plan', '--format', 'json');
     expect(json.code, json.stderr).toBe(0);
-    const changes = (JSON.parse(json.stdout) as { changes: Change[] }).changes;
-    expect(changes.map((c) => [c.database, c.sql.join('; ')])).toEqual([
+    expect(changesIn(json.stdout)).toEqual([
       [shop, 'REASSIGN OWNED BY "leaver" TO "heir"'],
       [shop, 'DROP OWNED BY "leaver"'],
       [crm, 'REASSIGN OWNED BY "leaver" TO "heir"'],
@@ -263,6 +289,17 @@ roles:
   });
 });
 
+/** PUM's roles, as in its tww example: a viewer and a user who is also a viewer. */
+const PUM_ROLES = `roles:
+  tww_viewer:
+    permissions:
+      - { type: read, schemas: [tww_od] }
+  tww_user:
+    member_of: [tww_viewer]
+    permissions:
+      - { type: write, schemas: [tww_od] }
+`;
+
 describe("PUM's DB-specific roles, lausanne and zurich, in one config", () => {
   it('creates R_S in each database, R a member of each, in one apply', async () => {
     const lausanne = await server.createDatabase('tww_lausanne');
@@ -282,15 +319,7 @@ settings:
   databases:
     ${lausanne}: { suffix: lausanne }
     ${zurich}: { suffix: zurich }
-roles:
-  tww_viewer:
-    permissions:
-      - { type: read, schemas: [tww_od] }
-  tww_user:
-    member_of: [tww_viewer]
-    permissions:
-      - { type: write, schemas: [tww_od] }
-`,
+${PUM_ROLES}`,
     );
     const cli = (...args: string[]) => pgward([...args, '--db', server.url(lausanne), '-c', file]);
     const applied = await cli('apply', '--yes');
@@ -327,15 +356,7 @@ roles:
 settings:
   unmanaged_roles: drop
   ignore_roles: ["analyst", "clerk", "ghost_reader", "heir"]
-roles:
-  tww_viewer:
-    permissions:
-      - { type: read, schemas: [tww_od] }
-  tww_user:
-    member_of: [tww_viewer]
-    permissions:
-      - { type: write, schemas: [tww_od] }
-`,
+${PUM_ROLES}`,
     );
     const one = await pgward([
       'plan',

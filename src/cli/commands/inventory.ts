@@ -1,6 +1,12 @@
 /** `pgward inventory`: PUM-style audit of the configured roles and who else reaches their schemas. */
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
-import { inventoryToJson, renderInventoryText, takeInventory } from '../../inventory/index.js';
+import {
+  inventoryToJson,
+  renderInventoryText,
+  takeClusterInventory,
+  takeInventory,
+} from '../../inventory/index.js';
+import { clusterScope, siblingsOf } from '../cluster.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
@@ -29,7 +35,32 @@ export const inventoryCommand = defineCommand({
       }),
   run: async (args, context) => {
     const config = readConfig(args, context);
+    const cluster = clusterScope(config, { suffix: args.suffix });
     return withDatabase(args, context, async (client) => {
+      if (cluster) {
+        // One inventory per managed database, in the order of settings.databases.
+        const inventories = await takeClusterInventory(client, config, siblingsOf(client));
+        context.out(
+          args.format === 'json'
+            ? JSON.stringify(
+                {
+                  databases: inventories.map(({ database, inventory }) => ({
+                    database,
+                    ...inventoryToJson(inventory),
+                  })),
+                },
+                null,
+                2,
+              )
+            : inventories
+                .map(
+                  ({ database, inventory }) =>
+                    `Database "${database}":\n\n${renderInventoryText(inventory, { color: context.color })}`,
+                )
+                .join('\n'),
+        );
+        return 0;
+      }
       const inventory = await inReadOnlySnapshot(client, (snapshot) =>
         takeInventory(snapshot, config, { suffix: args.suffix }),
       );
