@@ -25,6 +25,8 @@ export interface ExportedRole extends ExportedRoleBase {
 
 export interface ExportedConfig {
   readonly version: 1;
+  /** Cluster scope (`exportCluster`): the databases the config describes. */
+  readonly settings?: { readonly databases: readonly string[] };
   /** Role name -> role, sorted by name (a Map: a role may be called `__proto__`). */
   readonly roles: ReadonlyMap<string, ExportedRole>;
 }
@@ -63,7 +65,7 @@ export function exportConfig(current: CurrentState, options: ExportOptions = {})
 
   const exported = new Map<string, ExportedRole>();
   for (const role of roles) {
-    const entry: ExportedRole = exportRoleBase(role);
+    const entry: ExportedRole = exportRoleBase(role, current.server.currentDatabase);
     const memberOf = memberships.get(role.name);
     if (memberOf !== undefined) entry.member_of = memberOf;
     const roleGrants = grants.get(role.name);

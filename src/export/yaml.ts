@@ -14,11 +14,20 @@ const HEADER = [
 ].join('\n');
 
 /** Sequences written inline: `privileges: [SELECT, INSERT]`. */
-const INLINE_KEYS: ReadonlySet<string> = new Set(['privileges', 'all_in_schemas', 'columns']);
+const INLINE_KEYS: ReadonlySet<string> = new Set([
+  'privileges',
+  'all_in_schemas',
+  'columns',
+  'databases',
+]);
 
 /** The config as YAML, with a header comment; same config, same bytes. */
 export function exportedYaml(config: ExportedConfig): string {
-  const doc = new Document({ version: config.version, roles: config.roles });
+  const doc = new Document({
+    version: config.version,
+    ...(config.settings === undefined ? {} : { settings: config.settings }),
+    roles: config.roles,
+  });
   visit(doc, {
     Pair(_, pair) {
       if (isScalar(pair.key) && INLINE_KEYS.has(String(pair.key.value)) && isSeq(pair.value))

@@ -197,6 +197,30 @@ roles:
     expect((await cli('drift')).code).toBe(0);
   });
 
+  it('exports both databases as one config that applies back as a no-op', async () => {
+    const exported = await pgward([
+      'export',
+      '--database',
+      shop,
+      '--database',
+      crm,
+      '--db',
+      server.url(shop),
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain(`settings:\n  databases: [${shop}, ${crm}]\n`);
+    expect(exported.stdout).toContain(
+      `    database_config:\n      ${shop}:\n        statement_timeout: 5s\n`,
+    );
+    // analyst's grant on app.orders is only in shop, and says so.
+    expect(exported.stdout).toContain(
+      `        objects:\n          - app.orders\n        databases: [${shop}]\n`,
+    );
+    const file = await configFile('exported.yaml', exported.stdout);
+    const plan = await pgward(['plan', '--detailed-exitcode', '--db', server.url(crm), '-c', file]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+  });
+
   it('refuses a database named in databases: that "*" does not cover, naming it', async () => {
     const file = await configFile(
       'missing.yaml',
