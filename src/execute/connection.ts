@@ -118,20 +118,25 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     return client;
   };
 
-  let client = clientFor(false);
+  const client = clientFor(false);
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
     if (!(ssl?.mode === 'prefer' && serverHasNoSsl(error))) throw connectionFailed(client, error);
     // sslmode=prefer: SSL if the server has it, else a plain connection, as libpq does.
-    client = clientFor(true);
-    try {
-      await client.connect();
-    } catch (plainError) {
-      await client.end().catch(() => undefined);
-      throw connectionFailed(client, plainError);
-    }
+    return connected(clientFor(true));
+  }
+  return client;
+}
+
+/** Connects `client`; on failure closes it and throws the ConnectionError that says why. */
+async function connected(client: pg.Client): Promise<pg.Client> {
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionFailed(client, error);
   }
   return client;
 }
@@ -142,7 +147,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
  * the credentials the user gave once (spec §8).
  */
 export async function openSibling(client: pg.Client, database: string): Promise<pg.Client> {
-  const p = parametersOf(client) as ConnectionParameters & { readonly options?: string };
+  const p = parametersOf(client);
   const used = client as unknown as { password?: unknown; ssl?: unknown };
   const sibling = new pg.Client({
     host: p.host,
@@ -157,12 +162,7 @@ export async function openSibling(client: pg.Client, database: string): Promise<
     application_name: 'pgward',
     options: '-c TimeZone=UTC',
   });
+  // As in openConnection: a server that dies mid-session must not crash the process.
   sibling.on('error', () => undefined);
-  try {
-    await sibling.connect();
-  } catch (error) {
-    await sibling.end().catch(() => undefined);
-    throw connectionFailed(sibling, error);
-  }
-  return sibling;
+  return connected(sibling);
 }
