@@ -223,7 +223,6 @@ async function planSessions(
       const changes = diff(current, desired);
       results.push({
         database: session.name,
-        current,
         operations: changes.operations,
         warnings: [...resolved.warnings, ...changes.warnings],
       });

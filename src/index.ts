@@ -56,6 +56,18 @@ export type {
 } from './engine.js';
 export type { Queryable } from './introspect/queryable.js';
 
+// Cluster scope (spec §8): a config with settings.databases, planned and applied across every
+// managed database; `openSibling(client, database)` opens the other databases like `client`.
+export { applyCluster, isClusterConfig, planCluster } from './cluster.js';
+export type {
+  ClusterApplyOptions,
+  ClusterApplyResult,
+  CommitMethod,
+  DatabaseConnection,
+  OpenDatabase,
+} from './cluster.js';
+export { openSibling } from './execute/connection.js';
+
 // The config (spec §4): load and validate a pgward.yaml; ConfigError lists every problem.
 export { loadConfig, parseConfig } from './config/load.js';
 export type { LoadOptions } from './config/load.js';
@@ -72,9 +84,15 @@ export { planFromJson, planToJson, PLAN_FORMAT_VERSION } from './plan/planfile.j
 export type { PlanJson } from './plan/planfile.js';
 
 // The role inventory (spec §5): `db.inventory(config)` or `takeInventory(client, config)`.
-export { inventoryToJson, renderInventoryText, takeInventory } from './inventory/index.js';
+export {
+  inventoryToJson,
+  renderInventoryText,
+  takeClusterInventory,
+  takeInventory,
+} from './inventory/index.js';
 export type {
   ConfiguredRoleStatus,
+  DatabaseInventory,
   Inventory,
   SchemaPermissionStatus,
   UnknownRole,

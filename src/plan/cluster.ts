@@ -15,7 +15,6 @@
  * Plan order: cluster-wide steps (in plan/order.ts's order), then each database's in the
  * order of `settings.databases`, then the role drops.
  */
-import type { CurrentState } from '../model/state.js';
 import { normalizeOperation, planStep, summarizeSteps } from './build.js';
 import { canonicalJson } from './fingerprint.js';
 import type { Operation, Plan, PlanStep } from './operations.js';
@@ -45,7 +44,6 @@ export function isDatabaseOperation(op: Operation): boolean {
 /** What one managed database's diff gave. */
 export interface DatabaseOperations {
   readonly database: string;
-  readonly current: CurrentState;
   readonly operations: readonly Operation[];
   readonly warnings: readonly string[];
 }
