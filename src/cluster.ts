@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, ConfigDatabase } from './config/types.js';
-import { configForDatabase } from './config/databases.js';
+import { configForDatabase, unmanagedDatabaseProblems } from './config/databases.js';
 import { resolveDesired } from './diff/desired.js';
 import { diff } from './diff/diff.js';
 import { compareStrings } from './diff/order.js';
@@ -106,26 +106,12 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
       else databases.push(database);
     }
   }
-  const names = new Set(databases.map((database) => database.name));
-  const listed = [...names].map((name) => `"${name}"`).join(', ');
-  for (const role of config.roles) {
-    for (const entry of [...role.grants, ...role.permissions, ...role.defaultPrivileges]) {
-      for (const name of entry.databases ?? []) {
-        if (!names.has(name))
-          problems.push({
-            message: `database "${name}" named in "databases" of role "${role.name}" is not managed (managed: ${listed})`,
-            ...(entry.databasesPosition === undefined ? {} : { position: entry.databasesPosition }),
-          });
-      }
-    }
-    for (const name of Object.keys(role.databaseConfig ?? {})) {
-      if (!names.has(name))
-        problems.push({
-          message: `database "${name}" in database_config of role "${role.name}" is not managed (managed: ${listed})`,
-          ...(role.position === undefined ? {} : { position: role.position }),
-        });
-    }
-  }
+  problems.push(
+    ...unmanagedDatabaseProblems(
+      config,
+      databases.map((database) => database.name),
+    ),
+  );
   if (problems.length > 0) throw new PlanError(problems);
   return { connected, databases };
 }

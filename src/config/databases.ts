@@ -3,7 +3,7 @@
  * a grant, permission or default privilege applies to (`databases:` on the entry), and the
  * per-database role settings (`database_config`).
  */
-import type { SourcePosition } from '../errors.js';
+import type { Problem, SourcePosition } from '../errors.js';
 import type { CheckContext } from './context.js';
 import { entries, isRecord, stringItems } from './context.js';
 import type { Path } from './describe.js';
@@ -130,4 +130,31 @@ export function configForDatabase(config: Config, database: string): Config {
       defaultPrivileges: role.defaultPrivileges.filter(here),
     })),
   };
+}
+
+/**
+ * Problems of `databases:` entries and `database_config` keys that name a database outside
+ * `managed`: checked at plan time, once the managed databases are known (`"*"`, or the
+ * connected one by default).
+ */
+export function unmanagedDatabaseProblems(config: Config, managed: readonly string[]): Problem[] {
+  const names = new Set(managed);
+  const listed = managed.map((name) => q(name)).join(', ');
+  const problems: Problem[] = [];
+  for (const role of config.roles) {
+    for (const entry of [...role.grants, ...role.permissions, ...role.defaultPrivileges])
+      for (const name of entry.databases ?? [])
+        if (!names.has(name))
+          problems.push({
+            message: `database ${q(name)} named in "databases" of role ${q(role.name)} is not managed (managed: ${listed})`,
+            ...(entry.databasesPosition === undefined ? {} : { position: entry.databasesPosition }),
+          });
+    for (const name of Object.keys(role.databaseConfig ?? {}))
+      if (!names.has(name))
+        problems.push({
+          message: `database ${q(name)} in database_config of role ${q(role.name)} is not managed (managed: ${listed})`,
+          ...(role.position === undefined ? {} : { position: role.position }),
+        });
+  }
+  return problems;
 }

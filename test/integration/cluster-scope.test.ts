@@ -240,6 +240,23 @@ roles:
     );
   });
 
+  it('without settings.databases, refuses databases: naming another than the connected one', async () => {
+    const file = await configFile(
+      'single-db.yaml',
+      `version: 1
+roles:
+  clerk:
+    grants:
+      - { privileges: [SELECT], object_type: table, objects: [app.orders], databases: [${crm}] }
+`,
+    );
+    const result = await pgward(['plan', '--db', server.url(shop), '-c', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n')[0]).toContain(
+      `single-db.yaml:5:87: database "${crm}" named in "databases" of role "clerk" is not managed (managed: "${shop}")`,
+    );
+  });
+
   it('names the database where a granted object is missing', async () => {
     await server.query('CREATE TABLE app.only_in_shop (id integer)', [], shop);
     const file = await configFile(
@@ -288,7 +305,8 @@ roles:
 
     await server.query('REVOKE SELECT ON app.orders FROM leaver', [], hr);
     const file = await configFile('drop.yaml', config(`${shop}, ${crm}`));
-    const cli = (...args: string[]) => pgward([...args, '--db', server.url(crm), '-c', file]);
+    // Connected to hr, which is not managed: the cluster-wide steps run there.
+    const cli = (...args: string[]) => pgward([...args, '--db', server.url(hr), '-c', file]);
     const json = await cli('plan', '--format', 'json');
     expect(json.code, json.stderr).toBe(0);
     expect(changesIn(json.stdout)).toEqual([
