@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, ConfigDatabase } from './config/types.js';
 import { configForDatabase, unmanagedDatabaseProblems } from './config/databases.js';
+import { systemObjectNames } from './config/system-objects.js';
 import { resolveDesired } from './diff/desired.js';
 import { diff } from './diff/diff.js';
 import { compareStrings } from './diff/order.js';
@@ -28,6 +29,7 @@ import { runSteps, NO_SECRETS } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import {
   APPLY_LOCK_KEY,
+  BEGIN_READ_COMMITTED,
   describeServerError,
   isConnectionLoss,
   isLockTimeout,
@@ -36,6 +38,7 @@ import {
 } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
+import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
 import { DEFAULT_ROLE_ATTRIBUTES, type CurrentState } from './model/state.js';
 import { buildClusterPlan, type DatabaseOperations } from './plan/cluster.js';
 import type { Plan, PlanStep } from './plan/operations.js';
@@ -75,9 +78,12 @@ interface Managed {
  * connected one by default; and every `databases:` of an entry among them.
  */
 export async function managedDatabases(first: Queryable, config: Config): Promise<Managed> {
-  const { rows } = await first.query<DatabaseRow>(
-    `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected
-     FROM pg_catalog.pg_database ORDER BY datname COLLATE "C"`,
+  // Pinned: `=` is an operator, looked up through search_path (see search-path.ts).
+  const { rows } = await withPinnedSearchPath(first, () =>
+    first.query<DatabaseRow>(
+      `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected
+       FROM pg_catalog.pg_database ORDER BY datname COLLATE "C"`,
+    ),
   );
   const connected = rows.find((row) => row.connected)?.datname ?? '';
   const setting = config.settings.databases;
@@ -175,8 +181,11 @@ async function planSessions(
   config: Config,
 ): Promise<ClusterPlanResult> {
   const ownIndex = sessions.findIndex((session) => session.client === first);
-  const states = await Promise.all(sessions.map((session) => introspect(session.client)));
-  const firstState = ownIndex >= 0 ? (states[ownIndex] as CurrentState) : await introspect(first);
+  // System objects are read where the config names them or grants exist, in every database.
+  const options = { systemObjectNames: systemObjectNames(config) };
+  const states = await Promise.all(sessions.map((session) => introspect(session.client, options)));
+  const firstState =
+    ownIndex >= 0 ? (states[ownIndex] as CurrentState) : await introspect(first, options);
   const names = sessions.map((session) => session.name);
   const problems: Problem[] = [];
   const results: DatabaseOperations[] = [];
@@ -210,6 +219,7 @@ async function planSessions(
       results.push({
         database: session.name,
         operations: changes.operations,
+        findings: changes.findings,
         warnings: [...resolved.warnings, ...changes.warnings],
       });
     } catch (error) {
@@ -401,7 +411,7 @@ interface PreparedRow {
 async function rollBackLeftovers(first: Queryable, locked: readonly Session[]): Promise<string[]> {
   const { rows } = await first.query<PreparedRow>(
     `SELECT gid, database FROM pg_catalog.pg_prepared_xacts
-     WHERE starts_with(gid, $1) ORDER BY prepared, gid`,
+     WHERE pg_catalog.starts_with(gid, $1) ORDER BY prepared, gid`,
     [PREPARED_PREFIX],
   );
   const done: string[] = [];
@@ -450,7 +460,8 @@ async function applyLocked(
   );
   if (created.length > 0) {
     try {
-      await first.query('BEGIN');
+      await first.query(BEGIN_READ_COMMITTED);
+      await first.query(PIN_SEARCH_PATH_LOCAL);
       for (const role of created)
         for (const statement of renderOperation(
           { type: 'create_role', role, attributes: DEFAULT_ROLE_ATTRIBUTES },
@@ -478,8 +489,10 @@ async function applyLocked(
   let where = 'while starting the transactions';
   try {
     for (const session of participants) {
-      await session.client.query('BEGIN');
+      // As inApplyTransaction: READ COMMITTED whatever the default, search_path pinned.
+      await session.client.query(BEGIN_READ_COMMITTED);
       open.add(session);
+      await session.client.query(PIN_SEARCH_PATH_LOCAL);
       await session.client.query(`SET LOCAL lock_timeout = ${quoteLiteral(options.lockTimeout)}`);
     }
     const locked = await planSessions(first, connected, sessions, config);

@@ -11,6 +11,7 @@
  *   driftOf        planConfig, read as "what differs"
  */
 import type { Config } from './config/types.js';
+import { systemObjectNames } from './config/system-objects.js';
 import { diff } from './diff/diff.js';
 import { resolveDesired } from './diff/desired.js';
 import { unmanagedDatabaseProblems } from './config/databases.js';
@@ -22,7 +23,13 @@ import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
 import type { CurrentState, DesiredState } from './model/state.js';
 import { buildPlan, withFingerprints } from './plan/build.js';
-import { canonicalJson, changedResources, fingerprintsOf } from './plan/fingerprint.js';
+import {
+  canonicalJson,
+  changedResources,
+  fingerprintsOf,
+  planScope,
+  type Fingerprints,
+} from './plan/fingerprint.js';
 import type { Plan, PlanStep } from './plan/operations.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
@@ -59,7 +66,8 @@ export async function planConfig(
   config: Config,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
-  const result = planFrom(await introspect(client), config, options);
+  const current = await introspect(client, { systemObjectNames: systemObjectNames(config) });
+  const result = planFrom(current, config, options);
   return options.fingerprint === true
     ? { ...result, plan: withFingerprints(result.plan, result.current, result.desired) }
     : result;
@@ -78,7 +86,11 @@ function planFrom(current: CurrentState, config: Config, options: PlanOptions): 
   const resolved = resolveDesired(config, current, suffix);
   const changes = diff(current, resolved.desired);
   const warnings = [...resolved.warnings, ...changes.warnings];
-  const plan = buildPlan(current, changes.operations, { warnings, ...suffix });
+  const plan = buildPlan(current, changes.operations, {
+    findings: changes.findings,
+    warnings,
+    ...suffix,
+  });
   return { plan, current, desired: resolved.desired, warnings };
 }
 
@@ -205,11 +217,15 @@ export interface ApplyPlanFileOptions {
  *    depends on changed, StalePlanError naming it (`role "alice": memberships changed`);
  * 2. the config is planned again against that catalog — with every protection and lockout
  *    check of `apply` — and the saved changes (operation and SQL, in order) must be exactly
- *    the new plan's, else StalePlanError (the file was edited, or the config changed);
+ *    the new plan's, else StalePlanError (the file was edited, or the config changed); and
+ *    the file must hold a fingerprint for every key the new plan depends on (its digest is
+ *    no seal: one left out would otherwise go unchecked);
  * 3. the new plan's steps run (passwords from `config`: plan files never hold them), and the
  *    catalog must then match the config, as for `applyConfig`.
  *
- * Nothing runs that `pgward plan` would not print for this config and database now.
+ * Nothing runs that `pgward plan` would not print for this config and database now. A file
+ * without changes goes through the same checks: it is `no_changes` only if the new plan is
+ * empty too.
  *
  * @example
  * const plan = planFromJson(JSON.parse(readFileSync('plan.json', 'utf8')));
@@ -221,7 +237,8 @@ export async function applyPlanFile(
   config: Config,
   options: ApplyPlanFileOptions,
 ): Promise<ApplyResult> {
-  if (plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
+  // An empty plan file goes through every check too: "no changes" only if the re-plan, for
+  // this database and server, is empty as well.
   const saved = plan.fingerprints;
   if (saved === undefined)
     throw new StalePlanError(
@@ -229,7 +246,7 @@ export async function applyPlanFile(
     );
   const planOptions = { suffix: plan.suffix };
   return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const current = await introspect(client);
+    const current = await introspect(client, { systemObjectNames: systemObjectNames(config) });
     const { currentDatabase, versionNum } = current.server;
     if (currentDatabase !== plan.database)
       throw new StalePlanError(
@@ -250,9 +267,24 @@ export async function applyPlanFile(
       throw new StalePlanError(
         `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed, run pgward plan again`,
       );
+    // The file's digest is no seal (anyone can recompute it): the keys it must cover come from
+    // the plan made now, so a file with fingerprints left out does not skip their check.
+    const missing = missingFingerprints(saved, locked);
+    if (missing !== undefined)
+      throw new StalePlanError(
+        `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the database changed since it was saved? nothing was changed, run pgward plan again`,
+      );
+    if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
     await executeConverging(client, config, planOptions, locked, options.beforeExecute);
     return { plan: locked.plan, applied: true, outcome: 'applied' };
   });
+}
+
+/** The first key (in order) the plan made now depends on that `saved` lacks; undefined if none. */
+function missingFingerprints(saved: Fingerprints, locked: PlanResult): string | undefined {
+  const operations = locked.plan.steps.map((step) => step.operation);
+  const needed = [...planScope(locked.current, locked.desired, operations)].sort();
+  return needed.find((key) => !Object.hasOwn(saved, key));
 }
 
 /** Where a saved plan's changes part from the plan made now, in words; undefined if nowhere. */

@@ -35,6 +35,10 @@ export type {
   RoleInfo,
 } from './api/roles.js';
 export type { GrantRoleOptions } from './api/memberships.js';
+// explain / graph (spec §11): `db.explain(role, privilege?, objectType?, object?)`, `db.graph()`.
+export type { GraphOptions, PrivilegeExplanation, RoleAccess } from './api/explain.js';
+export type { ExplainPath, ExplainStep, MissingItem } from './explain/privilege.js';
+export type { MembershipDiagram } from './explain/diagram.js';
 export type { GrantObjectType, GrantOptions, RevokeOptions, RoleGrant } from './api/privileges.js';
 export type {
   ConfigSource,
@@ -69,10 +73,15 @@ export type {
 export { openSibling } from './execute/connection.js';
 
 // The config (spec §4): load and validate a pgward.yaml; ConfigError lists every problem.
-export { loadConfig, parseConfig } from './config/load.js';
+export { loadConfig, parseConfig, requirePasswords } from './config/load.js';
 export type { LoadOptions } from './config/load.js';
 export type { Config } from './config/types.js';
 export type { Action, Operation, Plan, PlanStep, PlanSummary } from './plan/operations.js';
+// Drift beyond the plan's changes (spec §10): what apply leaves alone, with a kind and a reason.
+export type { Finding, FindingKind } from './model/findings.js';
+export { hasDrift } from './report/wording.js';
+export { driftToJson } from './report/drift-json.js';
+export type { DriftFindingJson, DriftJson } from './report/drift-json.js';
 
 // Plans as people and programs read them: terminal text, markdown, SQL, and the JSON plan file.
 export { renderPlanText } from './report/text.js';
@@ -85,6 +94,7 @@ export type { PlanJson } from './plan/planfile.js';
 
 // The role inventory (spec §5): `db.inventory(config)` or `takeInventory(client, config)`.
 export {
+  inventorySatisfied,
   inventoryToJson,
   renderInventoryText,
   takeClusterInventory,

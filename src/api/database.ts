@@ -14,6 +14,14 @@ import {
   type DatabaseApplyResult,
   type SuffixOptions,
 } from './engine-calls.js';
+import {
+  explain,
+  graph,
+  type GraphOptions,
+  type PrivilegeExplanation,
+  type RoleAccess,
+} from './explain.js';
+import type { MembershipDiagram } from '../explain/diagram.js';
 import { grantRole, listRoleMembers, revokeRole, type GrantRoleOptions } from './memberships.js';
 import {
   grant,
@@ -300,6 +308,51 @@ export interface PgwardDatabase {
   inventory(config: ConfigSource, options?: SuffixOptions): Promise<Inventory>;
 
   /**
+   * Why `role` can (or cannot) use `privilege` on an object, as `pgward explain` shows it: the
+   * server's own yes/no (`allowed`, what `has_*_privilege` answers) and every path that gives
+   * it — a direct grant with its grantor, membership chains (each link's INHERIT and SET;
+   * paths usable only after SET ROLE have a `set_role` step), PUBLIC, ownership, predefined
+   * roles, SUPERUSER, column grants — then what is `missing`, the row-level security that
+   * filters rows, and default privileges that will give it on `future` objects. `objectType`
+   * is database, schema, table (views too), column (`schema.table.column`), sequence or
+   * function (`schema.name(argtypes)`). With the role alone, all its effective access by
+   * object. One catalog read per call.
+   *
+   * @example
+   * ```ts
+   * const why = await db.explain('shop_api', 'SELECT', 'table', 'public.payments');
+   * // => { role: 'shop_api', privilege: 'SELECT', object_type: 'table', object: 'public.payments',
+   * //      allowed: true,
+   * //      paths: [[{ kind: 'membership', member: 'shop_api', role: 'readers', inherit: true, ... },
+   * //               { kind: 'grant', grantee: 'readers', grantor: 'postgres', grantable: false }]],
+   * //      missing: [], columns: [], row_security: null, future: [] }
+   * const access = await db.explain('shop_api');
+   * for (const object of access.objects) console.log(object.kind, object.name, object.privileges);
+   * ```
+   */
+  explain(role: string): Promise<RoleAccess>;
+  explain(
+    role: string,
+    privilege: string,
+    objectType: string,
+    object: string,
+  ): Promise<PrivilegeExplanation>;
+
+  /**
+   * The membership graph as a mermaid (default) or Graphviz dot picture, as `pgward graph`
+   * prints it: roles marked login / superuser, arrows from member to role labelled with ADMIN,
+   * INHERIT and SET (dashed when the member does not inherit). With `roles`, only their
+   * neighbourhood: the roles they are members of and their members, transitively.
+   *
+   * @example
+   * ```ts
+   * const { text, edges } = await db.graph({ roles: ['shop_api'], format: 'mermaid' });
+   * console.log('```mermaid\n' + text + '\n```'); // GitHub renders it
+   * ```
+   */
+  graph(options?: GraphOptions): Promise<MembershipDiagram>;
+
+  /**
    * Waits for calls still running, then closes the connection. Later calls fail with a
    * `ConnectionError`; closing twice is harmless.
    *
@@ -332,6 +385,9 @@ export function databaseFor(session: Session): PgwardDatabase {
     plan: (config, options) => planFor(session, config, options),
     apply: (plan, options) => applyPlan(session, plan, options),
     inventory: (config, options) => inventoryOf(session, config, options),
+    explain: ((role: string, privilege?: string, objectType?: string, object?: string) =>
+      explain(session, role, privilege, objectType, object)) as PgwardDatabase['explain'],
+    graph: (options) => graph(session, options),
     close: () => session.close(),
   };
 }

@@ -139,8 +139,7 @@ export async function applyPlan(
     throw new InvalidArgumentError(
       `invalid lockTimeout "${String(lockTimeout)}": expected a number with an optional unit ms, s, min or h (e.g. 10s)`,
     );
-  if (plan.steps.length === 0)
-    return { applied: false, outcome: 'no_changes', summary: plan.summary };
+  // An empty plan is checked as any other (database, fingerprints, re-plan): see applyPlanFile.
   const config = configForApply(plan, options.config);
   const result = await session.withConnection((client) =>
     applyPlanFile(client, plan, config, { lockTimeout }),

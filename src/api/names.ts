@@ -4,7 +4,7 @@
  * `createRole(longName)` would create a role that `roleExists(longName)` then cannot find:
  * refusing such names is the only way to keep the two consistent.
  */
-import { MAX_IDENTIFIER_BYTES } from '../config/names.js';
+import { declaredRoleNameProblem, MAX_IDENTIFIER_BYTES } from '../config/names.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** Throws InvalidArgumentError unless `value` is a usable identifier; `what` names it. */
@@ -21,4 +21,16 @@ export function checkName(what: string, value: unknown): string {
       `${what} "${value}" is ${bytes} bytes long; PostgreSQL names are at most ${MAX_IDENTIFIER_BYTES} bytes`,
     );
   return value;
+}
+
+/**
+ * Throws InvalidArgumentError unless `value` may name a new role: the checks a config's role
+ * names get (no control characters, at most 63 bytes, not reserved, not `pg_`), so that a
+ * newline cannot reach a role name through `createRole`, `renameTo` or `login create`.
+ */
+export function checkNewRoleName(what: string, value: unknown): string {
+  const name = checkName(what, value);
+  const problem = declaredRoleNameProblem(name);
+  if (problem !== undefined) throw new InvalidArgumentError(`${what}: ${problem}`);
+  return name;
 }

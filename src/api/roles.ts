@@ -12,7 +12,7 @@ import type { Operation } from '../plan/operations.js';
 import type { SecretResolver } from '../sql/render.js';
 import { catalogQuery, ROLE_EXISTS_SQL } from './catalog.js';
 import { InvalidArgumentError } from './errors.js';
-import { checkName } from './names.js';
+import { checkName, checkNewRoleName } from './names.js';
 import type { Session, Transaction } from './session.js';
 
 /** Role attributes a caller may set; each one left out keeps its current (or default) value. */
@@ -141,7 +141,7 @@ export async function createRole(
   name: string,
   options: CreateRoleOptions = {},
 ): Promise<boolean> {
-  checkName('role name', name);
+  checkNewRoleName('role name', name);
   const inRoles = options.inRoles ?? [];
   for (const group of inRoles) checkName('role name in inRoles', group);
   const attributes: RoleAttributes = { ...DEFAULT_ROLE_ATTRIBUTES, ...attributeChanges(options) };
@@ -179,7 +179,7 @@ export async function alterRole(
 ): Promise<void> {
   checkName('role name', name);
   const renameTo =
-    options.renameTo === undefined ? undefined : checkName('renameTo', options.renameTo);
+    options.renameTo === undefined ? undefined : checkNewRoleName('renameTo', options.renameTo);
   const changes = attributeChanges(options);
   const hashed = options.password === undefined ? undefined : hashPassword(options.password);
   const operations: Operation[] = [];

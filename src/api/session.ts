@@ -2,11 +2,14 @@
  * The one connection behind a `PgwardDatabase`: every call runs alone on it (calls made
  * without awaiting are queued, since interleaved BEGIN/COMMIT on one client would mix two
  * calls into one transaction), and every call that changes something is one transaction:
- * `BEGIN` … `COMMIT`, or `ROLLBACK` and rethrow.
+ * `BEGIN` … `COMMIT`, or `ROLLBACK` and rethrow. READ COMMITTED whatever the session's default,
+ * as an apply (execute/transaction.ts): the owned-objects guard before DROP OWNED must see
+ * what committed while REASSIGN OWNED waited.
  */
 import type pg from 'pg';
 import { ConnectionError, PgwardError } from '../errors.js';
-import { serverError } from '../execute/transaction.js';
+import { checkOwnsNothing } from '../execute/owned-guard.js';
+import { BEGIN_READ_COMMITTED, serverError } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Operation } from '../plan/operations.js';
 import { renderOperation, SENSITIVE_PASSWORD, type SecretResolver } from '../sql/render.js';
@@ -102,6 +105,11 @@ export class Session {
         // Rendered twice: with secrets to send, without to show in an error.
         const display = renderOperation(op, serverVersionNum);
         const statements = resolver ? renderOperation(op, serverVersionNum, resolver) : display;
+        // DROP OWNED must only take privileges, as in an apply: see execute/owned-guard.ts.
+        if (op.type === 'drop_owned')
+          await checkOwnsNothing(client, op.role).catch((error: unknown) => {
+            throw wrapError(error, display[0], secrets);
+          });
         for (const [index, sql] of statements.entries()) {
           try {
             await client.query(sql);
@@ -136,9 +144,9 @@ export class Session {
     return this.exclusive(async () => {
       const tx = this.transactionView(secrets);
       try {
-        await this.client.query('BEGIN');
+        await this.client.query(BEGIN_READ_COMMITTED);
       } catch (error) {
-        throw wrapError(error, 'BEGIN', secrets);
+        throw wrapError(error, BEGIN_READ_COMMITTED, secrets);
       }
       try {
         const result = await work(tx);

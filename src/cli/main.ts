@@ -10,8 +10,10 @@ import yargs, { type Argv } from 'yargs';
 import { printableLines } from '../report/terminal.js';
 import { applyCommand } from './commands/apply.js';
 import { driftCommand } from './commands/drift.js';
+import { explainCommand } from './commands/explain.js';
 import { exportCommand } from './commands/export.js';
 import { grantsCommand } from './commands/grants.js';
+import { graphCommand } from './commands/graph.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { loginCommand } from './commands/login.js';
 import { membersCommand } from './commands/members.js';
@@ -33,6 +35,8 @@ const COMMANDS: readonly PgwardCommand[] = [
   membersCommand,
   grantsCommand,
   loginCommand,
+  explainCommand,
+  graphCommand,
 ];
 
 function version(): string {

@@ -1,6 +1,7 @@
 /** The views of a plan the CLI prints (spec §3), all from the same Plan. */
 import type { Plan } from '../plan/operations.js';
 import { planToJson } from '../plan/planfile.js';
+import { driftToJson } from '../report/drift-json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanSql } from '../report/sql.js';
 import { renderPlanText } from '../report/text.js';
@@ -20,19 +21,26 @@ export interface RenderOptions {
 }
 
 /**
- * The plan in `format`. Warnings are left out of the human views: the CLI prints them on
- * stderr, once, whatever the format (the JSON plan keeps them, for scripts).
+ * The plan in `format`. Warnings are left out of the terminal views: the CLI prints them on
+ * stderr, once, whatever the format. The JSON plan keeps them, for scripts, and so does the
+ * markdown, which is a pull-request comment: a warning only on the job's stderr is lost. A
+ * drift report's findings are what it reports, so they stay in every drift view; in a plan
+ * they are warnings.
  */
 export function renderPlanAs(plan: Plan, format: PlanFormat, options: RenderOptions): string {
   const mode = options.mode ?? 'plan';
-  const withoutWarnings: Plan = { ...plan, warnings: [] };
+  const withoutWarnings: Plan = {
+    ...plan,
+    warnings: [],
+    findings: mode === 'drift' ? plan.findings : [],
+  };
   switch (format) {
     case 'text':
       return renderPlanText(withoutWarnings, { color: options.color, mode });
     case 'json':
-      return planJson(plan);
+      return mode === 'drift' ? `${JSON.stringify(driftToJson(plan), null, 2)}\n` : planJson(plan);
     case 'markdown':
-      return renderPlanMarkdown(withoutWarnings, { mode });
+      return renderPlanMarkdown(plan, { mode });
     case 'sql':
       return renderPlanSql(withoutWarnings);
   }

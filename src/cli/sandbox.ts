@@ -1,7 +1,8 @@
 /**
  * `--sandbox [SQL_FILE]`: a throwaway PostgreSQL for one command. It starts empty, runs
  * SQL_FILE as the superuser in database `postgres`, serves the command and is removed
- * afterwards — also when the command fails or the user presses Ctrl-C.
+ * afterwards — also when the command fails or the user presses Ctrl-C, and (by the server's
+ * watchdog) when pgward is killed. Only pgward's user (and root) can reach its socket.
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
@@ -113,7 +114,7 @@ export async function startSandbox(
     const version = await setUp(url, sqlFile, sql);
     const loaded = sqlFile === undefined ? '' : `, set up with ${sqlFile.name}`;
     note(
-      `pgward: working in a throwaway PostgreSQL ${version} on port ${server.port}${loaded}; it is removed afterwards`,
+      `pgward: working in a throwaway PostgreSQL ${version} on a private socket in ${server.socketDir} (no TCP)${loaded}; it is removed afterwards`,
     );
     return { url, version, stop };
   } catch (error) {

@@ -9,6 +9,7 @@ import type { Privilege } from '../model/privileges.js';
 import { PRIVILEGES_BY_KIND } from '../model/privileges.js';
 import type { RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
 import type {
+  UnreadPassword,
   Config,
   ConfigDefaultPrivilege,
   ConfigGrant,
@@ -31,6 +32,7 @@ import { declaredRoleNameProblem, globProblem, roleReferenceProblem } from './na
 import type { PasswordSources } from './passwords.js';
 import { isPasswordProblem, readPassword } from './passwords.js';
 import { checkPrivilegesApply, readPrivileges } from './privileges.js';
+import { settingKey } from '../sql/setting-value.js';
 import { parseValidUntil, settingValue } from './values.js';
 
 const BOOLEAN_ATTRIBUTES = {
@@ -153,15 +155,34 @@ function readPermission(
 }
 
 /** `config` of a role (and each database's of `database_config`): setting → value text. */
-function readRoleSettings(raw: unknown, path: Path, ctx: CheckContext): Record<string, string> {
+function readRoleSettings(
+  raw: unknown,
+  path: Path,
+  where: string,
+  ctx: CheckContext,
+): Record<string, string> {
+  // Keys in lower case: PostgreSQL's setting names ignore case, so two spellings of one name
+  // would set one setting twice and never both stay.
   const config: Record<string, string> = {};
+  const spelledAs = new Map<string, string>();
   for (const [setting, value] of entries(raw)) {
+    const key = settingKey(setting);
+    const earlier = spelledAs.get(key);
+    if (earlier !== undefined) {
+      ctx.report(
+        [...path, setting],
+        `${q(setting)} and ${q(earlier)} in ${where} are the same setting (setting names ignore case); keep one`,
+        'key',
+      );
+      continue;
+    }
+    spelledAs.set(key, setting);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
       continue;
     const text = settingValue(value);
     if (typeof text === 'object')
       ctx.report([...path, setting], `${labelOf([...path, setting])} ${text.error}`);
-    else config[setting] = text;
+    else config[key] = text;
   }
   return config;
 }
@@ -172,6 +193,7 @@ function readRole(
   profiles: Readonly<Record<string, Profile>>,
   passwords: PasswordSources,
   managed: ConfigDatabases | undefined,
+  unread: UnreadPassword[],
   ctx: CheckContext,
 ): ConfigRole {
   const path = ['roles', name];
@@ -205,16 +227,41 @@ function readRole(
     Object.values(passwordSpec).every((v) => typeof v === 'string')
   ) {
     const read = readPassword(name, passwordSpec, passwords);
-    if (isPasswordProblem(read)) ctx.report([...path, 'password', read.key], read.message);
-    else password = read;
+    if (!isPasswordProblem(read)) password = read;
+    else if (read.why !== undefined && passwords.optional === true) {
+      // A read-only command: the role keeps where its password comes from, unread.
+      password = {
+        source:
+          typeof passwordSpec.env === 'string'
+            ? { from: 'env', name: passwordSpec.env }
+            : { from: 'file', path: String(passwordSpec.file) },
+        secret: null,
+      };
+      unread.push({
+        role: name,
+        note: `password of role ${q(name)} not checked: ${read.why}`,
+        problem: { message: read.message, position: ctx.position([...path, 'password', read.key]) },
+      });
+    } else ctx.report([...path, 'password', read.key], read.message);
   }
 
-  const config = readRoleSettings(spec.config, [...path, 'config'], ctx);
+  const config = readRoleSettings(
+    spec.config,
+    [...path, 'config'],
+    `role ${q(name)}'s config`,
+    ctx,
+  );
   const databaseConfig = readDatabaseConfig(
     spec.database_config,
     [...path, 'database_config'],
     managed,
-    (raw, at) => readRoleSettings(raw, at, ctx),
+    (raw, at) =>
+      readRoleSettings(
+        raw,
+        at,
+        `role ${q(name)}'s database_config for ${q(String(at.at(-1)))}`,
+        ctx,
+      ),
     ctx,
   );
 
@@ -302,10 +349,18 @@ export function buildConfig(
   const rawRoles = isRecord(top.roles) ? top.roles : {};
   const names = new Set(roleOrder.filter((name) => Object.hasOwn(rawRoles, name)));
   for (const name of Object.keys(rawRoles)) names.add(name);
+  const unread: UnreadPassword[] = [];
   const roles = [...names].map((name) =>
-    readRole(name, rawRoles[name], profiles, passwords, settings.databases, ctx),
+    readRole(name, rawRoles[name], profiles, passwords, settings.databases, unread, ctx),
   );
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
-  return { file, version: 1, settings, profiles, roles };
+  return {
+    file,
+    version: 1,
+    settings,
+    profiles,
+    roles,
+    ...(unread.length > 0 && { unreadPasswords: unread }),
+  };
 }

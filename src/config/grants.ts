@@ -7,6 +7,7 @@ import {
   ALL_IN_SCHEMA_KEYWORD,
   COLUMN_PRIVILEGES,
   DEFAULT_PRIVILEGE_OBJECT_TYPES,
+  isGrantableSystemObject,
   isSystemSchema,
   OBJECT_KINDS,
   PRIVILEGES_BY_KIND,
@@ -76,7 +77,9 @@ function readObjectName(
     return undefined;
   }
   let valid = true;
-  if (parsed.schema !== null) valid = checkSchemaName(parsed.schema, path, ctx);
+  // Objects of pg_catalog and information_schema may be named one by one (spec §10).
+  if (parsed.schema !== null && !isGrantableSystemObject(kind, parsed.schema))
+    valid = checkSchemaName(parsed.schema, path, ctx);
   const nameProblem = identifierProblem(parsed.name, `${kind} name`);
   if (nameProblem) {
     ctx.report(path, nameProblem);

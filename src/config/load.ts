@@ -3,7 +3,6 @@
  * every stage that can run is collected and thrown together in one ConfigError, each with
  * its `file:line:column`, so one `pgward validate` shows everything to fix.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Problem } from '../errors.js';
@@ -11,9 +10,11 @@ import { ConfigError } from '../errors.js';
 import { buildConfig } from './build.js';
 import { CheckContext } from './context.js';
 import { inPlace, q } from './describe.js';
+import { MAX_CONFIG_BYTES, readTextFile } from './read-file.js';
 import { configSchema, schemaErrors } from './schema.js';
 import { schemaProblems } from './schema-errors.js';
 import { SourceMap } from './source-map.js';
+import { nonStringKeys } from './yaml-keys.js';
 import type { Config } from './types.js';
 
 export interface LoadOptions {
@@ -21,6 +22,12 @@ export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths start from (the config file, password files); default `process.cwd()`. */
   readonly cwd?: string;
+  /**
+   * `required` (default): an `env` or `file` password that cannot be read is an error.
+   * `optional`: for what only reads (validate, plan, drift, inventory): it is left unread and
+   * listed in `Config.unreadPasswords`, each with a note to show.
+   */
+  readonly secrets?: 'required' | 'optional';
 }
 
 /**
@@ -63,7 +70,9 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
-    uniqueKeys: true,
+    // yaml's own duplicate check compares each key with every earlier key of its mapping:
+    // quadratic, 80 s for 32k roles. SourceMap.duplicateKeys finds them in one pass.
+    uniqueKeys: false,
     // The YAML 1.2 core schema even under a `%YAML 1.1` directive: 1.1 would turn an unquoted
     // 2026-12-31 into a Date and `yes` into true, and pgward's types are 1.2's.
     schema: 'core',
@@ -73,16 +82,7 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const source = new SourceMap(file, doc, lineCounter);
 
   const syntax: Problem[] = [];
-  let duplicatesReported = false;
   for (const error of doc.errors) {
-    if (error.code === 'DUPLICATE_KEY') {
-      // yaml places this error after the first key; name the key and point at the repeat.
-      if (!duplicatesReported)
-        for (const { key, path, position } of source.duplicateKeys())
-          syntax.push({ message: `duplicate key ${q(key)} ${inPlace(path)}`, position });
-      duplicatesReported = true;
-      continue;
-    }
     const detail =
       error.code === 'MULTIPLE_DOCS'
         ? 'the file holds several YAML documents (separated by ---); pgward reads one'
@@ -92,6 +92,9 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       position: source.offset(error.pos[0]),
     });
   }
+  for (const { key, path, position } of source.duplicateKeys())
+    syntax.push({ message: `duplicate key ${q(key)} ${inPlace(path)}`, position });
+  syntax.push(...nonStringKeys(doc, source, text));
   if (syntax.length > 0) finish(syntax);
 
   let data: unknown;
@@ -130,11 +133,22 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     data,
     file,
     source.keysInOrder(['roles']),
-    { env: options.env ?? process.env, baseDir },
+    { env: options.env ?? process.env, baseDir, optional: options.secrets === 'optional' },
     ctx,
   );
   if (ctx.problems.length > 0) finish(ctx.problems);
   return config;
+}
+
+/**
+ * Throws the errors of the passwords a read-only load left unread: what applies a config (or
+ * saves a plan that must be complete) needs every secret.
+ *
+ * @throws ConfigError naming each password that cannot be read, at its place in the file.
+ */
+export function requirePasswords(config: Config): void {
+  const unread = config.unreadPasswords ?? [];
+  if (unread.length > 0) throw new ConfigError(unread.map((password) => password.problem));
 }
 
 /**
@@ -146,21 +160,19 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
  * const config = loadConfig('pgward.yaml', { env: { ALICE_PASSWORD: 's3cret' } });
  */
 export function loadConfig(file: string, options: LoadOptions = {}): Config {
-  let text: string;
   const path = resolve(options.cwd ?? process.cwd(), file);
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+  const read = readTextFile(path, MAX_CONFIG_BYTES);
+  if (!('text' in read)) {
     const reason =
-      code === 'ENOENT'
+      read.code === 'ENOENT'
         ? `no such file${path === file ? '' : ` (looked for ${path})`}`
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : (code ?? String(error));
-    throw new ConfigError([{ message: `cannot read config file ${q(file)}: ${reason}` }]);
+        : read.reason;
+    const message = `cannot read config file ${q(file)}: ${reason}`;
+    throw new ConfigError([
+      read.line === undefined
+        ? { message }
+        : { message, position: { file, line: read.line, column: read.column ?? 1 } },
+    ]);
   }
-  return parseConfig(text, file, options);
+  return parseConfig(read.text, file, options);
 }

@@ -141,6 +141,12 @@ function locate(error: ErrorObject, data: unknown, schema: unknown): Located | u
         path,
         anchor: 'value',
       };
+    case 'maximum':
+      return {
+        message: `${label} must be ${String(params.limit)} or less, got ${shown}`,
+        path,
+        anchor: 'value',
+      };
     case 'minItems':
     case 'minLength':
       return { message: `${label} must not be empty`, path, anchor: 'value' };

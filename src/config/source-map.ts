@@ -158,18 +158,24 @@ export class SourceMap {
     return first === undefined ? undefined : this.offset(first);
   }
 
-  /** Every key written twice in the same mapping, with the mapping's path and the repeat's position. */
+  /**
+   * Every key written twice in the same mapping, with the mapping's path and the repeat's
+   * position; one pass with a set per mapping, so linear in the size of the document.
+   */
   duplicateKeys(): { key: string; path: Path; position: SourcePosition }[] {
     const duplicates: { key: string; path: Path; position: SourcePosition }[] = [];
     const visit = (node: unknown, path: Path): void => {
       if (isMap(node)) {
         const seen = new Set<string>();
         for (const pair of node.items as Pair[]) {
-          if (!isScalar(pair.key) || !hasRange(pair.key)) continue;
+          if (!isScalar(pair.key) || !hasRange(pair.key) || this.isMerge(pair)) continue;
           const key = String(pair.key.value);
-          if (seen.has(key))
-            duplicates.push({ key, path, position: this.offset(pair.key.range[0]) });
-          seen.add(key);
+          // A key that is not text (`1`, `~`) is an error of its own (yaml-keys.ts).
+          if (typeof pair.key.value === 'string') {
+            if (seen.has(key))
+              duplicates.push({ key, path, position: this.offset(pair.key.range[0]) });
+            seen.add(key);
+          }
           visit(pair.value, [...path, key]);
         }
       } else if (isSeq(node)) {

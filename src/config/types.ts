@@ -4,7 +4,7 @@
  * merged with the built-ins, passwords read from env/file) and with source positions kept for
  * errors found later, at plan time (an object that does not exist, say).
  */
-import type { SourcePosition } from '../errors.js';
+import type { Problem, SourcePosition } from '../errors.js';
 import type { ParsedObjectName } from '../model/objects.js';
 import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from '../model/privileges.js';
 import type { DesiredPassword, RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
@@ -127,4 +127,18 @@ export interface Config {
   readonly profiles: Readonly<Record<string, Profile>>;
   /** In file order. */
   readonly roles: readonly ConfigRole[];
+  /**
+   * Passwords a read-only load could not read (`LoadOptions.secrets: 'optional'`): their roles'
+   * `password.secret` is null. `requirePasswords` turns them back into errors.
+   */
+  readonly unreadPasswords?: readonly UnreadPassword[];
+}
+
+/** An `env` or `file` password left unread: a note for read-only commands, an error for apply. */
+export interface UnreadPassword {
+  readonly role: string;
+  /** `password of role "alice" not checked: ALICE_PASSWORD is not set` */
+  readonly note: string;
+  /** The error it is when the secret is needed, at the password's place in the file. */
+  readonly problem: Problem;
 }

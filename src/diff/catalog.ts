@@ -3,8 +3,8 @@
  * resolving a config against a catalog of thousands of tables stays linear.
  */
 import { objectKey, type ObjectRef } from '../model/objects.js';
-import { isSystemSchema, type ObjectKind } from '../model/privileges.js';
-import type { CatalogObject } from '../model/state.js';
+import { isGrantableSystemObject, isSystemSchema, type ObjectKind } from '../model/privileges.js';
+import type { CatalogObject, CurrentState } from '../model/state.js';
 import { key } from './order.js';
 
 /** Catalog kinds a config object type matches: `routine` is a function or a procedure. */
@@ -24,9 +24,19 @@ export class Catalog {
   private readonly byKindSchema = new Map<string, CatalogObject[]>();
   private readonly byKindName = new Map<string, CatalogObject[]>();
 
+  /** The objects of `current`, those of system schemas that grants may name included. */
+  static of(current: CurrentState): Catalog {
+    return new Catalog([...current.objects, ...(current.systemObjects ?? [])]);
+  }
+
   constructor(objects: readonly CatalogObject[]) {
     for (const object of objects) {
-      if (object.schema !== null && isSystemSchema(object.schema)) continue;
+      if (
+        object.schema !== null &&
+        isSystemSchema(object.schema) &&
+        !isGrantableSystemObject(object.kind, object.schema)
+      )
+        continue;
       if (object.kind === 'schema' && isSystemSchema(object.name)) continue;
       this.byKey.set(objectKey(object), object);
       push(this.byKindSchema, key(object.kind, object.schema), object);

@@ -22,6 +22,7 @@ import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
 import { genericRoles, withGenericRoles } from './suffix.js';
 import {
+  MANAGED_CLOUD_ADMIN_ROLES,
   protectedRoleNames,
   protectionReason,
   protectionRules,
@@ -59,7 +60,7 @@ export function resolveDesired(
   const warnings: string[] = [];
   const ctx: ResolveContext = {
     config,
-    catalog: new Catalog(current.objects),
+    catalog: Catalog.of(current),
     names,
     versionNum: current.server.versionNum,
     currentDatabase: current.server.currentDatabase,
@@ -174,6 +175,16 @@ function resolveMemberships(ctx: ResolveContext): DesiredMembership[] {
       if (!ctx.names.isDeclared(entry.role) && !ctx.existingRoles.has(target)) {
         ctx.problems.add(
           `role "${entry.role}" in member_of is not declared and does not exist`,
+          ...positions,
+        );
+        continue;
+      }
+      // The members of these roles are protected (protection.ts): granting one would make
+      // the role unmanageable from the next plan on, so a config that works once and never
+      // again. Such a grant is the cloud console's to make.
+      if (MANAGED_CLOUD_ADMIN_ROLES.includes(target)) {
+        ctx.problems.add(
+          `membership of "${member}" in "${target}": "${target}" is a managed-cloud admin role, whose members pgward protects, so it could never manage "${member}" again; grant it outside pgward and add "${member}" to ignore_roles`,
           ...positions,
         );
         continue;

@@ -7,23 +7,27 @@
  * Vocabulary after ldap2pg: *managed* roles are the config's; a *protected* role is never
  * touched; current facts outside the managed scope are never revoked.
  */
+import type { Finding } from '../model/findings.js';
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
+import { findUnmanagedRoles } from './findings.js';
 import { checkGrantorRevokes } from './grant-chains.js';
 import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
 import { applyRenames, planRenames } from './renames.js';
-import { keepConnectingRolePower, rolesActedThrough } from './lockout.js';
+import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
 import { diffRoles } from './roles.js';
-import { planUnmanagedRoles } from './unmanaged.js';
+import { planUnmanagedRoles, referencedRoles } from './unmanaged.js';
 
 export interface DiffResult {
   readonly operations: Operation[];
+  /** Access the config does not account for and that the operations leave alone. */
+  readonly findings: Finding[];
   /** Non-fatal notes for the plan's reader. */
   readonly warnings: string[];
 }
@@ -34,30 +38,32 @@ export interface DiffResult {
  * @throws PlanError when an unmanaged role must be dropped but cannot be (it owns objects with
  *   no `reassign_owned_to`, or owns or holds something in another database).
  * @example
- * const { operations, warnings } = diff(current, resolveDesired(config, current).desired);
+ * const { operations, findings, warnings } = diff(current, resolveDesired(config, current).desired);
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   const { server } = current;
-  // The connecting role is always protected: taking its LOGIN or SUPERUSER, or a membership
-  // it relies on, would lock pgward out in the middle of an apply.
+  // The connecting role and the session user are always protected: taking their LOGIN or
+  // SUPERUSER, or a membership they rely on, would lock pgward out in the middle of an apply.
   const isProtected = (role: string): boolean =>
     desired.protectedRoles.has(role) ||
     role.startsWith('pg_') ||
     role === server.currentUser ||
+    role === server.sessionUser ||
     role === server.bootstrapSuperuser;
 
   const renames = planRenames(current, desired, isProtected);
   const state = applyRenames(current, renames.map);
-  const roles = diffRoles(state, desired, isProtected);
   const problems = new Problems();
-  // Roles a non-superuser connecting role acts through are never dropped as unmanaged, and
-  // the memberships leading to them are never revoked (see lockout.ts).
-  const actedThrough = rolesActedThrough(state);
-  const keptForPower = unmanagedKeptForPower(state, desired, isProtected, actedThrough);
+  // Roles pgward logs in or acts through are never dropped as unmanaged, and the memberships
+  // (and, before 16, the INHERIT) leading to them are never taken away (see lockout.ts).
+  const needed = rolesPgwardNeeds(state);
+  const roleChanges = diffRoles(state, desired, isProtected);
+  const roles = keepPgwardAccess(roleChanges.operations, needed, state);
+  const keptForPower = unmanagedKeptForPower(desired, isProtected, needed);
   const unmanaged = planUnmanagedRoles(
     state,
     desired,
-    (role) => isProtected(role) || actedThrough.has(role),
+    (role) => isProtected(role) || needed.has(role),
     problems,
   );
   problems.throwIfAny();
@@ -68,11 +74,11 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     dropped: unmanaged.dropped,
     created: new Set(desired.roles.map((role) => role.name).filter((name) => !existing.has(name))),
   };
-  const catalog = new Catalog(state.objects);
-  const memberships = keepConnectingRolePower(
+  const catalog = Catalog.of(state);
+  const memberships = keepPgwardAccess(
     diffMemberships(state, desired, isProtected, unmanaged.dropped),
-    actedThrough,
-    server.currentUser,
+    needed,
+    state,
   );
   const privileges = diffPrivileges(state, desired, catalog, scope);
   const operations = [
@@ -88,32 +94,35 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
   problems.throwIfAny();
   return {
     operations,
+    findings: findUnmanagedRoles(
+      state,
+      desired,
+      isProtected,
+      unmanaged.dropped,
+      referencedRoles(desired),
+    ),
     warnings: [
       ...new Set([
         ...renames.warnings,
+        ...roleChanges.warnings,
         ...roles.warnings,
         ...keptForPower,
         ...memberships.warnings,
         ...privileges.warnings,
-        ...unmanaged.warnings,
       ]),
     ],
   };
 }
 
-/** Warnings for the unmanaged roles that `unmanaged_roles: drop` keeps for the connecting role. */
+/** Warnings for the unmanaged roles that `unmanaged_roles: drop` keeps for pgward's access. */
 function unmanagedKeptForPower(
-  current: CurrentState,
   desired: DesiredState,
   isProtected: (role: string) => boolean,
-  actedThrough: ReadonlySet<string>,
+  needed: NeededRoles,
 ): string[] {
   if (desired.unmanagedRoles !== 'drop') return [];
-  return [...actedThrough]
-    .filter((role) => !desired.managedRoles.has(role) && !isProtected(role))
-    .sort(compareStrings)
-    .map(
-      (role) =>
-        `role "${role}" is not in the config but is not dropped: the connecting role "${current.server.currentUser}" acts through it`,
-    );
+  return [...needed]
+    .filter(([role]) => !desired.managedRoles.has(role) && !isProtected(role))
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([role, { why }]) => `role "${role}" is not in the config but is not dropped: ${why}`);
 }

@@ -1,16 +1,36 @@
 /**
- * What keeps pgward's own connecting role able to do its job. The role itself is protected
- * (never altered, renamed or dropped, its own memberships never revoked). A superuser needs
- * nothing more: its power is the SUPERUSER attribute. A non-superuser acts through the roles
- * it is a member of, directly or through other roles: their ownership is what lets it grant
- * on their objects, and from PostgreSQL 16 their ADMIN OPTION is what lets a CREATEROLE role
- * manage other roles. Dropping one of those roles, or revoking a membership on the way to it,
- * would take that power away in the middle of an apply (a failed statement) or for every
- * apply after it (a lockout), so pgward keeps them and says so.
+ * What keeps pgward able to do its job: the role it logs in as (the session user), the role
+ * it acts as (the connecting role, `current_user`), and what connects them to their power.
+ * Both roles are protected (never altered, renamed or dropped, their own memberships never
+ * revoked). Beyond them:
+ *
+ * - When the session switched role (`ALTER ROLE deployer SET role = admin_grp`, or
+ *   `PGOPTIONS=-c role=...`), SET ROLE at login needs a membership chain from the session user
+ *   to the connecting role (from 16, through rows with the SET option). Revoking a row on it,
+ *   or taking its SET option, would make every later login fail.
+ * - A superuser connecting role needs nothing more: its power is the SUPERUSER attribute. A
+ *   non-superuser acts through the roles it is a member of, directly or through other roles:
+ *   their ownership is what lets it grant on their objects, and from PostgreSQL 16 their
+ *   ADMIN OPTION is what lets a CREATEROLE role manage other roles. Dropping one of those
+ *   roles, revoking a membership on the way to it, or (before 16) taking INHERIT from a role
+ *   on the way, would take that power away in the middle of an apply (a failed statement) or
+ *   for every apply after it (a lockout).
+ *
+ * pgward keeps all of these and says so in a warning.
  */
-import type { Operation } from '../plan/operations.js';
 import type { CurrentState } from '../model/state.js';
+import type { Operation } from '../plan/operations.js';
 import { rolesMemberOf } from './member-of.js';
+
+/** Why pgward needs a role kept. */
+export interface NeededRole {
+  /** The end of a warning: "...: <why>". */
+  readonly why: string;
+  /** The connecting role acts through it (rather than SET ROLE passing through it). */
+  readonly power: boolean;
+}
+
+export type NeededRoles = ReadonlyMap<string, NeededRole>;
 
 /**
  * Roles a non-superuser connecting role is a member of, directly or not (empty for a
@@ -19,7 +39,7 @@ import { rolesMemberOf } from './member-of.js';
  * behind (ADMIN OPTION on the new role, nothing else): it gives no privileges, only the
  * right to manage that role, which dropping the role makes moot.
  */
-export function rolesActedThrough(current: CurrentState): ReadonlySet<string> {
+function rolesActedThrough(current: CurrentState): ReadonlySet<string> {
   if (current.server.currentUserIsSuperuser) return new Set();
   return rolesMemberOf(
     current.memberships,
@@ -29,37 +49,90 @@ export function rolesActedThrough(current: CurrentState): ReadonlySet<string> {
 }
 
 /**
- * Takes out of `operations` the membership changes that would cut the connecting role off
- * from a role it acts through (revoking a row whose member is on that path, or removing an
- * option from one), with a warning for each.
+ * The session user and the roles between it and the connecting role: each role that the
+ * session user is (or is a member of, through SET rows) and that is itself a member of the
+ * connecting role, i.e. each member of a row on a chain SET ROLE can follow. Empty when the
+ * session did not switch role.
  */
-export function keepConnectingRolePower(
+function rolesOnSetRoleChain(current: CurrentState): ReadonlySet<string> {
+  const { sessionUser, currentUser } = current.server;
+  if (sessionUser === currentUser) return new Set();
+  // PostgreSQL's member_can_set_role: before 16 every row, from 16 rows with the SET option.
+  const canSet = ({ set }: { set: boolean | null }): boolean => set !== false;
+  const reached = rolesMemberOf(current.memberships, sessionUser, canSet);
+  // The members of the connecting role, directly or not: the same walk on rows turned round.
+  const reversed = current.memberships.map((row) => ({
+    ...row,
+    role: row.member,
+    member: row.role,
+  }));
+  const below = rolesMemberOf(reversed, currentUser, canSet);
+  return new Set([sessionUser, ...reached].filter((role) => below.has(role)));
+}
+
+/** Every role pgward needs kept as it is (see the top of this file), with why. */
+export function rolesPgwardNeeds(current: CurrentState): NeededRoles {
+  const { sessionUser, currentUser } = current.server;
+  const needed = new Map<string, NeededRole>();
+  // The two sets are disjoint: one lies below the connecting role, the other above it, and
+  // PostgreSQL forbids membership cycles.
+  const setRole = `the session user "${sessionUser}" becomes the connecting role "${currentUser}" (SET ROLE) through it`;
+  for (const role of rolesOnSetRoleChain(current)) needed.set(role, { why: setRole, power: false });
+  const power = `the connecting role "${currentUser}" acts through it`;
+  for (const role of rolesActedThrough(current)) needed.set(role, { why: power, power: true });
+  return needed;
+}
+
+/**
+ * Takes out of `operations` the changes that would cut pgward off from a role it needs: a
+ * membership revoked or an option removed from a row whose member is on one of its chains,
+ * and (before 16, where a role's INHERIT attribute decides whether it passes on its groups'
+ * privileges) NOINHERIT on such a role. A warning for each.
+ */
+export function keepPgwardAccess(
   operations: readonly Operation[],
-  actedThrough: ReadonlySet<string>,
-  currentUser: string,
+  needed: NeededRoles,
+  current: CurrentState,
 ): { operations: Operation[]; warnings: string[] } {
   const warnings: string[] = [];
-  const why = (role: string, member: string): string =>
-    `membership of "${member}" in "${role}" is kept as it is: the connecting role "${currentUser}" acts through it`;
   const kept = operations.flatMap((operation): Operation[] => {
-    if (operation.type === 'revoke_membership' && actedThrough.has(operation.member)) {
-      warnings.push(why(operation.role, operation.member));
+    if (operation.type === 'alter_role') {
+      const need = needed.get(operation.role);
+      // SET ROLE ignores INHERIT: only the roles the connecting role acts through need it.
+      if (need?.power !== true || operation.changes.inherit !== false) return [operation];
+      if (current.server.versionNum >= 160000 || !passesOnPrivileges(current, operation.role))
+        return [operation];
+      warnings.push(
+        `role "${operation.role}" keeps INHERIT: ${need.why}, and before PostgreSQL 16 NOINHERIT would stop it passing on the privileges of the roles it is a member of`,
+      );
+      const { inherit: _kept, ...changes } = operation.changes;
+      return Object.keys(changes).length === 0 ? [] : [{ ...operation, changes }];
+    }
+    if (operation.type !== 'revoke_membership' && operation.type !== 'alter_membership')
+      return [operation];
+    const need = needed.get(operation.member);
+    if (need === undefined) return [operation];
+    const warning = `membership of "${operation.member}" in "${operation.role}" is kept as it is: ${need.why}`;
+    if (operation.type === 'revoke_membership') {
+      warnings.push(warning);
       return [];
     }
-    if (operation.type === 'alter_membership' && actedThrough.has(operation.member)) {
-      const { type, role, member, grantor, admin, inherit, set } = operation;
-      if (admin !== false && inherit !== false && set !== false) return [operation];
-      warnings.push(why(role, member));
-      // Options being added stay: they take nothing away.
-      const adds = {
-        ...(admin === true ? { admin } : {}),
-        ...(inherit === true ? { inherit } : {}),
-        ...(set === true ? { set } : {}),
-      };
-      if (Object.keys(adds).length === 0) return [];
-      return [{ type, role, member, ...(grantor === undefined ? {} : { grantor }), ...adds }];
-    }
-    return [operation];
+    const { type, role, member, grantor, admin, inherit, set } = operation;
+    if (admin !== false && inherit !== false && set !== false) return [operation];
+    warnings.push(warning);
+    // Options being added stay: they take nothing away.
+    const adds = {
+      ...(admin === true ? { admin } : {}),
+      ...(inherit === true ? { inherit } : {}),
+      ...(set === true ? { set } : {}),
+    };
+    if (Object.keys(adds).length === 0) return [];
+    return [{ type, role, member, ...(grantor === undefined ? {} : { grantor }), ...adds }];
   });
   return { operations: kept, warnings };
+}
+
+/** Whether `role` is a member of any role: what it inherits, it passes on to its members. */
+function passesOnPrivileges(current: CurrentState, role: string): boolean {
+  return current.memberships.some((row) => row.member === role);
 }

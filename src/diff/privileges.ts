@@ -5,7 +5,7 @@
  */
 import type { Operation } from '../plan/operations.js';
 import { describeObjectRef, objectKey } from '../model/objects.js';
-import { isSystemSchema } from '../model/privileges.js';
+import { isGrantableSystemObject, isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from './catalog.js';
 import { groupPrivilegeChanges, type PrivilegeChange } from './grouping.js';
@@ -45,7 +45,13 @@ export function diffPrivileges(
     !scope.isProtected(fact.grantee) &&
     // An owner's privileges on its own objects are PostgreSQL's, never revoked or granted.
     catalog.owner(fact.object) !== fact.grantee &&
-    !(fact.object.schema !== null && isSystemSchema(fact.object.schema)) &&
+    // In system schemas, only the objects grants may name (their initial privileges are not
+    // in the facts: introspection leaves them out).
+    !(
+      fact.object.schema !== null &&
+      isSystemSchema(fact.object.schema) &&
+      !isGrantableSystemObject(fact.object.kind, fact.object.schema)
+    ) &&
     !(fact.object.kind === 'schema' && isSystemSchema(fact.object.name)) &&
     (fact.object.kind !== 'database' || databases.has(fact.object.name));
 

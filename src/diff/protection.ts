@@ -22,6 +22,7 @@ export const MANAGED_CLOUD_ADMIN_ROLES: readonly string[] = [
 
 export interface ProtectionRules {
   readonly currentUser: string;
+  readonly sessionUser: string;
   readonly bootstrapSuperuser: string;
   readonly ignoreRoles: readonly string[];
   /** Member → the managed-cloud admin role it is a (direct) member of. */
@@ -42,6 +43,7 @@ export function protectionRules(
   }
   return {
     currentUser: current.server.currentUser,
+    sessionUser: current.server.sessionUser,
     bootstrapSuperuser: current.server.bootstrapSuperuser,
     ignoreRoles,
     cloudAdminMembers,
@@ -54,6 +56,7 @@ export function protectionReason(name: string, rules: ProtectionRules): string |
   if (name.startsWith('pg_')) return 'pg_ roles belong to PostgreSQL';
   if (name === rules.bootstrapSuperuser) return 'bootstrap superuser';
   if (name === rules.currentUser) return 'connecting role';
+  if (name === rules.sessionUser) return `session user: pgward logs in as it`;
   const glob = rules.ignoreRoles.find((pattern) => matchesGlob(name, pattern));
   if (glob !== undefined) return `matches ignore_roles "${glob}"`;
   if (MANAGED_CLOUD_ADMIN_ROLES.includes(name)) return 'managed-cloud admin role';
@@ -62,29 +65,48 @@ export function protectionReason(name: string, rules: ProtectionRules): string |
   return null;
 }
 
-/** Every existing role that is protected, plus the bootstrap superuser and the connecting role. */
+/**
+ * Every existing role that is protected, plus the bootstrap superuser, the connecting role and
+ * the session user.
+ */
 export function protectedRoleNames(current: CurrentState, rules: ProtectionRules): Set<string> {
-  const names = new Set<string>([rules.bootstrapSuperuser, rules.currentUser]);
+  const names = new Set<string>([rules.bootstrapSuperuser, rules.currentUser, rules.sessionUser]);
   for (const role of current.roles) {
     if (protectionReason(role.name, rules) !== null) names.add(role.name);
   }
   return names;
 }
 
-/** Compiled globs: every role of the catalog is matched against the same few patterns. */
-const globRegExps = new Map<string, RegExp>();
-
-/** Shell-style glob with `*` (any run) and `?` (one character); everything else is literal. */
+/**
+ * Shell-style glob with `*` (any run, empty included) and `?` (one character); every other
+ * character, `\`, `[` and `-` included, is literal. Characters are code points, so `?` takes a
+ * whole emoji. Matched directly rather than through a RegExp: nothing to escape, and at worst
+ * length(name) × length(pattern) steps (the last `*` is the only backtracking point).
+ */
 export function matchesGlob(name: string, pattern: string): boolean {
-  let regExp = globRegExps.get(pattern);
-  if (regExp === undefined) {
-    const source = [...pattern]
-      .map((char) =>
-        char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'),
-      )
-      .join('');
-    regExp = new RegExp(`^${source}$`, 'su');
-    globRegExps.set(pattern, regExp);
+  const text = [...name];
+  const glob = [...pattern];
+  let t = 0;
+  let g = 0;
+  // Where the last `*` was, and the text position it is currently taken to stop at.
+  let star = -1;
+  let starText = 0;
+  while (t < text.length) {
+    const want = glob[g];
+    if (want === '*') {
+      star = g++;
+      starText = t;
+    } else if (want !== undefined && (want === '?' || want === text[t])) {
+      t++;
+      g++;
+    } else if (star >= 0) {
+      // Let the last `*` take one more character and try the rest again.
+      g = star + 1;
+      t = ++starText;
+    } else {
+      return false;
+    }
   }
-  return regExp.test(name);
+  while (glob[g] === '*') g++;
+  return g === glob.length;
 }

@@ -12,6 +12,7 @@ import {
   type RoleAttributes,
 } from '../model/state.js';
 import { compareStrings, sortedStrings } from './order.js';
+import { sameSettingValue, settingKey } from '../sql/setting-value.js';
 
 const ATTRIBUTE_NAMES = [
   ...BOOLEAN_ROLE_ATTRIBUTES,
@@ -108,7 +109,8 @@ interface PasswordChange {
 
 function passwordChange(role: DesiredRole, now: CurrentRole): PasswordChange {
   const wanted = role.password;
-  if (wanted === undefined) return { unreadable: false };
+  // A secret a read-only command could not read: the load noted it, nothing to compare.
+  if (wanted === undefined || wanted.secret === null) return { unreadable: false };
   const set: Operation = { type: 'set_password', role: role.name, password: wanted.source };
   const stored = now.password;
   if (stored === undefined) return { unreadable: true };
@@ -131,20 +133,31 @@ function passwordChange(role: DesiredRole, now: CurrentRole): PasswordChange {
 /**
  * ALTER ROLE ... SET for each setting that differs, RESET for each one the config lacks: the
  * settings of every database, or with `database` those of that database (`database_config`).
+ * Names compare in lower case and values as PostgreSQL stores them (setting-value.ts); a
+ * stored setting keeps its stored spelling in the statement, so a RESET finds it.
  */
 function configOperations(
   role: DesiredRole,
   now: Readonly<Record<string, string>>,
   database?: string,
 ): Operation[] {
-  const operations: Operation[] = [];
   const config = database === undefined ? role.config : (role.databaseConfig ?? {});
   const where = database === undefined ? {} : { database };
-  for (const name of sortedStrings([...Object.keys(now), ...Object.keys(config)])) {
-    const wanted = Object.hasOwn(config, name) ? (config[name] as string) : null;
-    const have = Object.hasOwn(now, name) ? (now[name] as string) : null;
-    if (wanted !== have)
-      operations.push({ type: 'set_role_config', role: role.name, name, value: wanted, ...where });
+  const stored = new Map<string, { readonly name: string; readonly value: string }>();
+  for (const [name, value] of Object.entries(now)) stored.set(settingKey(name), { name, value });
+  const wanted = new Map<string, string>();
+  for (const [name, value] of Object.entries(config)) wanted.set(settingKey(name), value);
+  const operations: Operation[] = [];
+  for (const key of sortedStrings([...new Set([...stored.keys(), ...wanted.keys()])])) {
+    const want = wanted.get(key) ?? null;
+    const have = stored.get(key);
+    const name = have?.name ?? key;
+    if (want === null) {
+      if (have !== undefined)
+        operations.push({ type: 'set_role_config', role: role.name, name, value: null, ...where });
+    } else if (have === undefined || !sameSettingValue(key, want, have.value)) {
+      operations.push({ type: 'set_role_config', role: role.name, name, value: want, ...where });
+    }
   }
   return operations;
 }

@@ -15,6 +15,7 @@
  *   are cluster-wide) is revoked. Every database's apply agrees on that, since none grants R
  *   anything, so the applies never undo each other; R's access comes only through `R_S`.
  */
+import { identifierProblem, MAX_IDENTIFIER_BYTES } from '../config/names.js';
 import type { Config } from '../config/types.js';
 import {
   DEFAULT_ROLE_ATTRIBUTES,
@@ -27,9 +28,6 @@ import type { RoleNames } from './names.js';
 import { compareStrings } from './order.js';
 import type { Problems } from './problems.js';
 import { protectionReason, type ProtectionRules } from './protection.js';
-
-/** PostgreSQL's NAMEDATALEN - 1: longer names are silently truncated by the server. */
-const MAX_NAME_BYTES = 63;
 
 export interface GenericRoles {
   /** The generic roles R. */
@@ -58,14 +56,20 @@ export function genericRoles(
     problems.add('--suffix must not be empty');
     return undefined;
   }
+  // The checks a config's names get: a newline or an escape must not reach a role name.
+  const suffixProblem = identifierProblem(suffix, '--suffix');
+  if (suffixProblem !== undefined) {
+    problems.add(suffixProblem);
+    return undefined;
+  }
   const suffixed = new Set(config.roles.map((role) => names.toDatabase(role.name)));
   const roles: DesiredRole[] = [];
   const memberships: DesiredMembership[] = [];
   for (const role of config.roles) {
     const specific = names.toDatabase(role.name);
-    if (Buffer.byteLength(specific, 'utf8') > MAX_NAME_BYTES)
+    if (Buffer.byteLength(specific, 'utf8') > MAX_IDENTIFIER_BYTES)
       problems.add(
-        `role "${specific}" (role "${role.name}" with --suffix ${suffix}) is longer than ${MAX_NAME_BYTES} bytes`,
+        `role "${specific}" (role "${role.name}" with --suffix ${suffix}) is longer than ${MAX_IDENTIFIER_BYTES} bytes`,
         role.position,
       );
     if (suffixed.has(role.name))

@@ -1,6 +1,6 @@
 /**
  * Roles that exist but that the config does not declare, by `settings.unmanaged_roles`:
- * ignore, report (a warning each) or drop.
+ * ignore, report (a finding each, see findings.ts) or drop.
  *
  * Dropping follows ldap2pg's careful sequence: REASSIGN OWNED (objects go to
  * `reassign_owned_to`), DROP OWNED (privileges and default privileges go), DROP ROLE. Both
@@ -15,7 +15,6 @@ import type { Problems } from './problems.js';
 
 export interface UnmanagedRoles {
   readonly operations: Operation[];
-  readonly warnings: string[];
   /** Roles this plan drops. */
   readonly dropped: ReadonlySet<string>;
 }
@@ -27,17 +26,10 @@ export function planUnmanagedRoles(
   problems: Problems,
 ): UnmanagedRoles {
   const operations: Operation[] = [];
-  const warnings: string[] = [];
   const dropped = new Set<string>();
-  if (desired.unmanagedRoles === 'ignore') return { operations, warnings, dropped };
+  if (desired.unmanagedRoles !== 'drop') return { operations, dropped };
 
-  // Roles the config relies on without declaring them (`member_of: [legacy]`, `for_role`,
-  // `reassign_owned_to`) are never dropped: the plan would break itself.
-  const referenced = new Set<string>([
-    ...desired.memberships.map((membership) => membership.role),
-    ...desired.defaultPrivileges.map((fact) => fact.forRole),
-    ...(desired.reassignOwnedTo === null ? [] : [desired.reassignOwnedTo]),
-  ]);
+  const referenced = referencedRoles(desired);
   const unmanaged = current.roles
     .map((role) => role.name)
     .filter(
@@ -46,10 +38,6 @@ export function planUnmanagedRoles(
     .sort(compareStrings);
 
   for (const role of unmanaged) {
-    if (desired.unmanagedRoles === 'report') {
-      warnings.push(`role "${role}" exists but is not in the config (unmanaged_roles: report)`);
-      continue;
-    }
     const dependencies = current.dependencies.filter(
       (dependency) => dependency.role === role && dependency.count > 0,
     );
@@ -89,7 +77,20 @@ export function planUnmanagedRoles(
     operations.push({ type: 'drop_role', role });
     dropped.add(role);
   }
-  return { operations, warnings, dropped };
+  return { operations, dropped };
+}
+
+/**
+ * Roles the config relies on without declaring them (`member_of: [legacy]`, `for_role`,
+ * `reassign_owned_to`): never dropped (the plan would break itself), nor reported as merely
+ * unmanaged.
+ */
+export function referencedRoles(desired: DesiredState): ReadonlySet<string> {
+  return new Set<string>([
+    ...desired.memberships.map((membership) => membership.role),
+    ...desired.defaultPrivileges.map((fact) => fact.forRole),
+    ...(desired.reassignOwnedTo === null ? [] : [desired.reassignOwnedTo]),
+  ]);
 }
 
 function describe(dependency: RoleDependency): string {

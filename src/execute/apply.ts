@@ -6,6 +6,7 @@ import { ApplyError } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Plan } from '../plan/operations.js';
 import { renderOperation, type SecretResolver } from '../sql/render.js';
+import { checkOwnsNothing } from './owned-guard.js';
 import { inApplyTransaction, StepFailure, type TransactionOptions } from './transaction.js';
 
 export interface ExecuteOptions extends TransactionOptions {
@@ -16,7 +17,8 @@ export interface ExecuteOptions extends TransactionOptions {
 }
 
 /**
- * Runs every step of `plan` on `client`, in order, in the current transaction. A failing
+ * Runs every step of `plan` on `client`, in order, in the current transaction (checking,
+ * before each DROP OWNED, that the role owns nothing it would drop). A failing
  * statement throws a StepFailure that names the step by its display SQL, never by the
  * secret-bearing statement that was sent.
  */
@@ -28,12 +30,19 @@ export async function runSteps(
   const total = plan.steps.length;
   for (const [index, step] of plan.steps.entries()) {
     const statements = renderOperation(step.operation, plan.serverVersionNum, secrets);
+    const failed = (shown: string, error: unknown): StepFailure =>
+      new StepFailure(`step ${index + 1} of ${total} (${shown})`, shown, error);
+    if (step.operation.type === 'drop_owned') {
+      // DROP OWNED must only take privileges: see owned-guard.ts.
+      await checkOwnsNothing(client, step.operation.role).catch((error: unknown) => {
+        throw failed(step.sql[0] ?? step.summary, error);
+      });
+    }
     for (const [position, statement] of statements.entries()) {
-      const shown = step.sql[position] ?? step.summary;
       try {
         await client.query(statement);
       } catch (error) {
-        throw new StepFailure(`step ${index + 1} of ${total} (${shown})`, shown, error);
+        throw failed(step.sql[position] ?? step.summary, error);
       }
     }
   }

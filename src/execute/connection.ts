@@ -6,15 +6,20 @@
  * `/` as a socket directory. Where node-postgres and libpq differ (no host at all, sslmode),
  * libpq.ts makes pgward behave as psql.
  */
+import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ConnectionError } from '../errors.js';
+import { PIN_SEARCH_PATH_OPTION } from '../introspect/search-path.js';
 import {
   defaultSocketDirectory,
+  defaultUser,
+  LIBPQ_SSL_PARAMETERS,
   serverHasNoSsl,
   sslChoice,
-  sslForEnvironment,
-  uriWithLibpqSsl,
+  sslOptions,
+  withoutParams,
   withParams,
+  type SslChoice,
 } from './libpq.js';
 
 export interface ConnectOptions {
@@ -23,6 +28,12 @@ export interface ConnectOptions {
   /** Environment to read DATABASE_URL from (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+/**
+ * Startup options of every session pgward opens: UTC, and search_path pinned (see
+ * openConnection). One constant, so a connection to a sibling database gets exactly these.
+ */
+const SESSION_OPTIONS = `-c TimeZone=UTC ${PIN_SEARCH_PATH_OPTION}`;
 
 /** The URI schemes libpq accepts. */
 const CONNECTION_URI = /^postgres(ql)?:\/\//i;
@@ -40,6 +51,7 @@ function connectionFailed(client: pg.Client, error: unknown): ConnectionError {
 }
 
 interface ConnectionParameters {
+  readonly options?: string;
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -62,7 +74,8 @@ export function describeTarget(client: pg.Client): string {
 
 /**
  * Opens one connection. Sessions run in UTC so that timestamps (VALID UNTIL) read and compare
- * the same whatever the server's TimeZone is.
+ * the same whatever the server's TimeZone is, and with search_path pinned (search-path.ts) so
+ * that no user-created function or operator shadows the catalog's in pgward's SQL.
  */
 export async function openConnection(options: ConnectOptions = {}): Promise<pg.Client> {
   const env = options.env ?? process.env;
@@ -76,25 +89,38 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     );
   }
   const socketDir = defaultSocketDirectory(url, env);
-  const ssl = sslChoice(url, env);
+  // Parameters libpq refuses (a bad sslmode, no user to be found) are refused before anything
+  // is sent, in one line like any connection error.
+  let ssl: SslChoice | undefined;
+  let user: string | undefined;
+  try {
+    ssl = sslChoice(url, env);
+    user = defaultUser(url, env);
+  } catch (error) {
+    throw new ConnectionError(error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
+  }
 
-  const sslOption = (plain: boolean): { ssl?: ReturnType<typeof sslForEnvironment> } => {
-    if (ssl === undefined || ssl.from === 'uri') return {};
-    try {
-      return { ssl: sslForEnvironment(ssl.mode, plain, env) };
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConnectionError(`cannot read PGSSLROOTCERT: ${reason}`, { cause: error });
-    }
-  };
   const clientFor = (plain: boolean): pg.Client => {
     let uri = url && socketDir ? withParams(url, { host: socketDir }) : url;
-    if (uri && ssl?.from === 'uri') uri = uriWithLibpqSsl(uri, ssl.mode, plain);
+    // node-postgres reads the URI last, over the options: the user goes in it, and the SSL
+    // parameters pgward has read must not be read again with node-postgres's meaning.
+    if (uri && user) uri = withParams(uri, { user });
+    if (uri && ssl) uri = withoutParams(uri, LIBPQ_SSL_PARAMETERS);
+    let sslOption: { ssl?: false | ConnectionOptions } = {};
+    let sslRefused: unknown;
+    try {
+      if (ssl) sslOption = { ssl: sslOptions(ssl, url, plain, env) };
+    } catch (error) {
+      sslRefused = error;
+    }
     const config: pg.ClientConfig = {
       ...(uri ? { connectionString: uri } : socketDir ? { host: socketDir } : {}),
-      ...sslOption(plain),
+      ...(!uri && user ? { user } : {}),
+      ...sslOption,
       application_name: 'pgward',
-      options: '-c TimeZone=UTC',
+      options: SESSION_OPTIONS,
     };
     let client: pg.Client;
     try {
@@ -112,6 +138,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     }
     // libpq never uses SSL on a unix socket, whatever sslmode says; the server refuses it.
     if (!plain && ssl && parametersOf(client).host.startsWith('/')) return clientFor(true);
+    if (sslRefused !== undefined) throw connectionFailed(client, sslRefused);
     // A server that dies mid-session emits 'error' on the client; without a listener Node
     // would crash. The failing query rejects anyway, which is where we report it.
     client.on('error', () => undefined);
@@ -160,7 +187,9 @@ export async function openSibling(client: pg.Client, database: string): Promise<
       ? { ssl: used.ssl as pg.ClientConfig['ssl'] }
       : {}),
     application_name: 'pgward',
-    options: '-c TimeZone=UTC',
+    // The first connection's startup options as they were sent (a URI's own `options`
+    // included), so each database's session is pinned the same way; pgward's at least.
+    options: p.options ?? SESSION_OPTIONS,
   });
   // As in openConnection: a server that dies mid-session must not crash the process.
   sibling.on('error', () => undefined);

@@ -1,9 +1,11 @@
 /**
  * The connection rules of libpq (and so of psql) that node-postgres does not follow by itself:
- * the local socket when no host is given, and what `sslmode` means. openConnection applies
- * them before handing the parameters to node-postgres.
+ * the local socket when no host is given, the default user, what `sslmode` means and which
+ * certificates it reads. openConnection applies them before handing the parameters to
+ * node-postgres.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 
@@ -12,7 +14,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Host, port and parameters of a URI; `user@/db` (no host) parses too, as node-postgres does. */
 export function parseUri(
   url: string,
-): { host: string; port: string; params: URLSearchParams } | undefined {
+): { host: string; port: string; user: string; params: URLSearchParams } | undefined {
   for (const [candidate, hostless] of [
     [url, false],
     [url.replace('@/', '@pgward-no-host/'), true],
@@ -22,6 +24,7 @@ export function parseUri(
       return {
         host: hostless ? '' : parsed.hostname,
         port: parsed.port,
+        user: parsed.username,
         params: parsed.searchParams,
       };
     } catch {
@@ -46,6 +49,42 @@ export function withParams(url: string, params: Readonly<Record<string, string>>
       : `${uri}${uri.includes('?') ? '&' : '?'}${parameter}`;
   }
   return uri;
+}
+
+/** `url` without these query parameters; the rest byte for byte, as withParams keeps it. */
+export function withoutParams(url: string, names: readonly string[]): string {
+  const fragment = url.indexOf('#');
+  let uri = fragment === -1 ? url : url.slice(0, fragment);
+  for (const name of names) {
+    uri = uri.replace(
+      new RegExp(`([?&])${name}=[^&]*(&|$)`, 'gi'),
+      (_, before: string, after: string) => (after ? before : ''),
+    );
+  }
+  return uri;
+}
+
+/**
+ * The user when neither the URI nor PGUSER names one: libpq takes the operating-system user
+ * (getpwuid, not $USER), where node-postgres takes $USER and, with it unset, "undefined".
+ * Undefined when a user is given.
+ */
+export function defaultUser(url: string | undefined, env: Env): string | undefined {
+  if (env.PGUSER || process.env.PGUSER) return undefined;
+  if (url) {
+    const parsed = parseUri(url);
+    if (parsed === undefined || parsed.user !== '' || parsed.params.get('user')) return undefined;
+  }
+  try {
+    return userInfo().username;
+  } catch (error) {
+    throw new Error(
+      'no user given (in the URI or PGUSER) and the local user name cannot be looked up',
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /**
@@ -75,16 +114,13 @@ export function defaultSocketDirectory(url: string | undefined, env: Env): strin
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
-function sslMode(value: string | null | undefined): SslMode | undefined {
-  return SSL_MODES.find((mode) => mode === value);
-}
-
 /**
  * Where the sslmode comes from: the URI's `sslmode`, else PGSSLMODE. node-postgres 8 reads
  * prefer, require and verify-ca as verify-full (and prints a multi-line warning about it), so
  * `sslmode=require` against a self-signed or private-CA certificate (RDS, Azure, most
  * self-hosted servers) fails where psql connects; and `prefer` fails against a server without
- * SSL instead of falling back. A mode node-postgres alone knows (`no-verify`) is left to it.
+ * SSL instead of falling back. pgward builds node-postgres's `ssl` option itself, from
+ * libpq's rules (sslOptions).
  */
 export interface SslChoice {
   readonly mode: SslMode;
@@ -92,59 +128,103 @@ export interface SslChoice {
   readonly from: 'uri' | 'env' | 'default';
 }
 
-/** URI parameters with which node-postgres itself decides about SSL. */
-const SSL_PARAMETERS = ['sslmode', 'ssl', 'uselibpqcompat', 'sslcert', 'sslkey', 'sslrootcert'];
+/** URI parameters of node-postgres alone: with them, the user chose its meaning of SSL. */
+const NODE_POSTGRES_SSL_PARAMETERS = ['ssl', 'uselibpqcompat'];
+/** libpq's SSL parameters, which pgward reads and node-postgres must not read again. */
+export const LIBPQ_SSL_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
+
+function sslMode(value: string, where: string): SslMode | undefined {
+  // node-postgres's own `no-verify` is left to it.
+  if (value === 'no-verify') return undefined;
+  const mode = SSL_MODES.find((known) => known === value);
+  if (!mode) {
+    throw new Error(
+      `invalid sslmode value: "${value}" (${where}; expected one of ${SSL_MODES.join(', ')})`,
+    );
+  }
+  return mode;
+}
 
 export function sslChoice(url: string | undefined, env: Env): SslChoice | undefined {
   const params = url ? parseUri(url)?.params : undefined;
-  if (params?.has('sslmode')) {
-    // uselibpqcompat already says which meaning the user wants.
-    if (params.has('uselibpqcompat')) return undefined;
-    const mode = sslMode(params.get('sslmode'));
+  if (NODE_POSTGRES_SSL_PARAMETERS.some((name) => params?.has(name))) return undefined;
+  const fromUri = params?.get('sslmode');
+  if (fromUri !== null && fromUri !== undefined) {
+    const mode = sslMode(fromUri, 'in the connection URI');
     return mode && { mode, from: 'uri' };
   }
   const fromEnv = env.PGSSLMODE ?? process.env.PGSSLMODE;
   if (fromEnv !== undefined) {
-    const mode = sslMode(fromEnv);
+    const mode = sslMode(fromEnv, 'in PGSSLMODE');
     return mode && { mode, from: 'env' };
   }
-  if (SSL_PARAMETERS.some((name) => params?.has(name))) return undefined;
   // libpq (and so psql) tries SSL first when nothing is said; node-postgres never does. Managed
   // servers that accept only encrypted connections (RDS with rds.force_ssl, Azure) would then
   // refuse pgward where psql connects.
   return { mode: 'prefer', from: 'default' };
 }
 
-/**
- * The URI with libpq's meaning of its sslmode, through node-postgres's libpq-compatible mode.
- * `plain` is prefer's second attempt (and any socket connection): no SSL.
- */
-export function uriWithLibpqSsl(url: string, mode: SslMode, plain: boolean): string {
-  const asked = plain || mode === 'allow' ? 'disable' : mode;
-  return withParams(url, { sslmode: asked, uselibpqcompat: 'true' });
+/** A libpq file parameter: the URI's, else the environment variable's, else the default file. */
+function fileParameter(
+  params: URLSearchParams | undefined,
+  name: string,
+  variable: string,
+  file: string,
+  env: Env,
+): string {
+  const home = env.HOME ?? homedir();
+  return (
+    params?.get(name) || env[variable] || process.env[variable] || join(home, '.postgresql', file)
+  );
 }
 
-/** node-postgres's `ssl` option for a PGSSLMODE (libpq reads PGSSLROOTCERT for the CA too). */
-export function sslForEnvironment(
-  mode: SslMode,
+/**
+ * node-postgres's `ssl` option for an sslmode, as libpq decides it. The root certificate is
+ * `sslrootcert`, else PGSSLROOTCERT, else ~/.postgresql/root.crt; `system` is the system's
+ * trusted roots (only with verify-full). When that file exists, the server's certificate is
+ * checked against it in every mode that encrypts (require and prefer then behave as verify-ca);
+ * verify-ca and verify-full refuse to connect without it. The client certificate is
+ * `sslcert`/`sslkey`, else PGSSLCERT/PGSSLKEY, else ~/.postgresql/postgresql.crt and .key.
+ * `plain` is prefer's second attempt (and any socket connection): no SSL.
+ */
+export function sslOptions(
+  choice: SslChoice,
+  url: string | undefined,
   plain: boolean,
   env: Env,
-): boolean | ConnectionOptions {
-  const rootCert = env.PGSSLROOTCERT ?? process.env.PGSSLROOTCERT;
-  const ca = rootCert ? { ca: readFileSync(rootCert, 'utf8') } : {};
-  switch (mode) {
-    case 'disable':
-    case 'allow':
-      return false;
-    case 'prefer':
-    case 'require':
-      // Encrypted, certificate not checked: libpq's meaning.
-      return plain ? false : { rejectUnauthorized: false };
-    case 'verify-ca':
-      return plain ? false : { ...ca, checkServerIdentity: () => undefined };
-    case 'verify-full':
-      return plain ? false : rootCert ? ca : true;
+): false | ConnectionOptions {
+  const { mode } = choice;
+  if (plain || mode === 'disable' || mode === 'allow') return false;
+  const params = url ? parseUri(url)?.params : undefined;
+  const certFile = fileParameter(params, 'sslcert', 'PGSSLCERT', 'postgresql.crt', env);
+  const keyFile = fileParameter(params, 'sslkey', 'PGSSLKEY', 'postgresql.key', env);
+  const client =
+    existsSync(certFile) && existsSync(keyFile)
+      ? { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') }
+      : {};
+  const rootFile = fileParameter(params, 'sslrootcert', 'PGSSLROOTCERT', 'root.crt', env);
+  if (rootFile === 'system') {
+    if (mode !== 'verify-full') {
+      throw new Error(
+        `weak sslmode "${mode}" may not be used with sslrootcert=system (use "verify-full")`,
+      );
+    }
+    // Node's trusted roots, with the host name checked.
+    return { ...client };
   }
+  if (!existsSync(rootFile)) {
+    if (mode === 'verify-ca' || mode === 'verify-full') {
+      throw new Error(
+        `root certificate file "${rootFile}" does not exist; either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification`,
+      );
+    }
+    // Encrypted, certificate not checked: libpq's require and prefer without a root file.
+    return { ...client, rejectUnauthorized: false };
+  }
+  const ca = readFileSync(rootFile, 'utf8');
+  if (mode === 'verify-full') return { ...client, ca };
+  // verify-ca, and require or prefer with a root certificate: the chain, not the host name.
+  return { ...client, ca, checkServerIdentity: () => undefined };
 }
 
 /** Whether a connection failed because the server has no SSL (then prefer goes on without). */

@@ -9,7 +9,10 @@ import type { DesiredPassword, DesiredState } from '../model/state.js';
 import { scramVerifier } from '../passwords/scram.js';
 import type { SecretResolver } from '../sql/render.js';
 
-function verifierOf(password: DesiredPassword): string {
+function verifierOf(role: string, password: DesiredPassword): string {
+  // Only a config loaded for reading leaves a secret unread; apply loads with every secret.
+  if (password.secret === null)
+    throw new ApplyError(`the password of role "${role}" was not read: it cannot be set`);
   return password.source.from === 'hashed' ? password.secret : scramVerifier(password.secret);
 }
 
@@ -59,7 +62,7 @@ export function secretsFor(
     if (!password) {
       throw new ApplyError(`the plan sets a password for role "${role}" but the config has none`);
     }
-    const verifier = verifierOf(password);
+    const verifier = verifierOf(role, password);
     verifiers.set(role, verifier);
     return verifier;
   };

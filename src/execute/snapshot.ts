@@ -5,6 +5,7 @@
  * READ ONLY makes sure nothing in here can write.
  */
 import type { Queryable } from '../introspect/queryable.js';
+import { PIN_SEARCH_PATH_LOCAL } from '../introspect/search-path.js';
 
 export async function inReadOnlySnapshot<T>(
   client: Queryable,
@@ -12,6 +13,7 @@ export async function inReadOnlySnapshot<T>(
 ): Promise<T> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
+    await client.query(PIN_SEARCH_PATH_LOCAL);
     return await work(client);
   } finally {
     // Nothing was written; ROLLBACK also ends a transaction an error left aborted. A lost

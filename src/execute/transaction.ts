@@ -6,6 +6,7 @@
  */
 import { ApplyError, PgwardError } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
+import { PIN_SEARCH_PATH_LOCAL } from '../introspect/search-path.js';
 import { quoteLiteral } from '../sql/quote.js';
 
 /**
@@ -14,6 +15,13 @@ import { quoteLiteral } from '../sql/quote.js';
  * serialized against each other; each still runs in one transaction of its own.
  */
 export const APPLY_LOCK_KEY = '123623034385508';
+
+/**
+ * How every transaction that writes begins: each statement sees what committed before it, not
+ * a snapshot from the transaction's start (see inApplyTransaction). Read-only plans use
+ * REPEATABLE READ READ ONLY instead (snapshot.ts): one consistent view, nothing written.
+ */
+export const BEGIN_READ_COMMITTED = 'BEGIN ISOLATION LEVEL READ COMMITTED';
 
 /** PostgreSQL's duration syntax we accept for `--lock-timeout`: digits with an optional unit. */
 const DURATION = /^\d+(ms|s|min|h)?$/;
@@ -157,14 +165,18 @@ function toApplyError(error: unknown, phase: Phase, lockTimeout: string): Pgward
 }
 
 /**
- * Runs `work` in one transaction that holds the apply lock: `BEGIN`, `SET LOCAL lock_timeout`,
+ * Runs `work` in one transaction that holds the apply lock: `BEGIN`, `SET LOCAL search_path`
+ * (search-path.ts), `SET LOCAL lock_timeout`,
  * `pg_advisory_xact_lock`, work, `COMMIT`. Any error rolls back and is rethrown as an
  * ApplyError (PgwardErrors such as StalePlanError pass through unchanged, after the rollback).
  * The advisory lock is released by COMMIT/ROLLBACK; `lock_timeout` bounds the wait for it too.
  *
- * The transaction stays READ COMMITTED on purpose: under REPEATABLE READ the statement that
- * waits for the lock would fix the snapshot, and an apply that waited for another one would
- * re-read the catalog as it was before the other apply committed.
+ * The transaction is READ COMMITTED, said in its BEGIN, whatever the session's
+ * `default_transaction_isolation` (a database or role default, postgresql.conf, PGOPTIONS):
+ * under REPEATABLE READ the statement that waits for the lock would fix the snapshot, so an
+ * apply that waited for another one would re-plan from the catalog as it was before the other
+ * committed, and the owned-objects guard before DROP OWNED (owned-guard.ts) would miss an
+ * object created while REASSIGN OWNED waited, which DROP OWNED's own fresh scan then drops.
  *
  * @example
  * await inApplyTransaction(client, { lockTimeout: '10s' }, async () => {
@@ -179,10 +191,11 @@ export async function inApplyTransaction<T>(
   const setLockTimeout = lockTimeoutStatement(options.lockTimeout);
   let phase: Phase = 'begin';
   try {
-    await client.query('BEGIN');
+    await client.query(BEGIN_READ_COMMITTED);
+    await client.query(PIN_SEARCH_PATH_LOCAL);
     await client.query(setLockTimeout);
     phase = 'lock';
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
+    await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
     phase = 'work';
     const result = await work();
     phase = 'commit';

@@ -16,7 +16,13 @@ import { hasControlCharacter } from '../config/names.js';
 import type { Catalog } from '../diff/catalog.js';
 import { compareStrings, key, sortedPrivileges, sortedStrings } from '../diff/order.js';
 import { describeObjectRef, formatObjectName, kindLabel, objectKey } from '../model/objects.js';
-import { OBJECT_KINDS, PRIVILEGES, type ObjectKind, type Privilege } from '../model/privileges.js';
+import {
+  isSystemSchema,
+  OBJECT_KINDS,
+  PRIVILEGES,
+  type ObjectKind,
+  type Privilege,
+} from '../model/privileges.js';
 import type { CatalogObject, CurrentState, PrivilegeFact } from '../model/state.js';
 import { impliedKey, type ImpliedPrivilege } from './default-privileges.js';
 
@@ -79,7 +85,8 @@ function collectHoldings(
   const skipped = new Set<string>();
   for (const fact of current.privileges) {
     if (!exported.has(fact.grantee)) continue;
-    // System schemas are not in the catalog: never managed, never exported.
+    // Only the system-schema objects grants may name are in the catalog; the facts on them are
+    // those beyond the initial privileges (spec §10), exported like any other grant.
     const object = catalog.get(fact.object);
     if (object === undefined) continue;
     if (object.owner === fact.grantee) continue;
@@ -233,7 +240,8 @@ function compressIntoSchemas(
   >();
   for (const fact of needed.values()) {
     const { kind, schema } = fact.object;
-    if (schema === null || !ALL_IN_SCHEMA_KINDS.has(kind)) continue;
+    // Objects of system schemas are named one by one: a config cannot claim a whole one.
+    if (schema === null || !ALL_IN_SCHEMA_KINDS.has(kind) || isSystemSchema(schema)) continue;
     const groupKey = key(kind, schema);
     const group = wanted.get(groupKey) ?? { kind, schema, privileges: new Set<Privilege>() };
     group.privileges.add(fact.privilege);

@@ -58,7 +58,7 @@ export interface ExportResult {
 export function exportConfig(current: CurrentState, options: ExportOptions = {}): ExportResult {
   const warnings: string[] = [];
   const { roles, names } = selectRoles(current, options.include ?? [], warnings);
-  const catalog = new Catalog(current.objects);
+  const catalog = Catalog.of(current);
   const memberships = exportMemberships(current, names, warnings);
   const defaults = exportDefaultPrivileges(current, catalog, names, warnings);
   const grants = exportGrants(current, catalog, names, defaults.implied, warnings);

@@ -21,6 +21,21 @@ const INLINE_KEYS: ReadonlySet<string> = new Set([
   'databases',
 ]);
 
+/**
+ * Text a YAML reader could take for something else when written plain. The `yaml` package
+ * already quotes what YAML 1.2 would misread; YAML 1.1 readers (PyYAML, Ruby, older tools)
+ * also take `yes`/`no`/`on`/`off`/`y`/`n` for booleans, `2026-12-31` for a timestamp, `1_000`,
+ * `0o17` or `1:30` for numbers, `<<` for a merge key and `=` for a value key. Quoted: every
+ * such word, and anything that starts like a number, a date or a special float.
+ */
+function misreadable(text: string): boolean {
+  return (
+    text === '' ||
+    /^[-+.0-9]/.test(text) ||
+    /^(y|n|yes|no|on|off|true|false|null|nan|inf|~|<<|=)$/i.test(text)
+  );
+}
+
 /** The config as YAML, with a header comment; same config, same bytes. */
 export function exportedYaml(config: ExportedConfig): string {
   const doc = new Document({
@@ -36,6 +51,10 @@ export function exportedYaml(config: ExportedConfig): string {
     Map(_, map) {
       // An empty role (`reader: {}`) reads better than `reader:` (which is null).
       if (map.items.length === 0) map.flow = true;
+    },
+    Scalar(_, scalar) {
+      if (typeof scalar.value === 'string' && misreadable(scalar.value))
+        scalar.type = 'QUOTE_DOUBLE';
     },
   });
   doc.commentBefore = HEADER;

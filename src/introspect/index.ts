@@ -13,11 +13,13 @@ import { readObjects } from './objects.js';
 import type { Queryable } from './queryable.js';
 import { readMemberships, readRoles } from './roles.js';
 import { readServer } from './server.js';
+import { withPinnedSearchPath } from './search-path.js';
 
 export type { Queryable } from './queryable.js';
 
 /**
- * Reads the CurrentState through `client`. The queries run one after the other; for a
+ * Reads the CurrentState through `client`, with search_path pinned (search-path.ts). The
+ * queries run one after the other; for a
  * consistent snapshot while others change roles, call it inside a `REPEATABLE READ`
  * transaction.
  *
@@ -27,22 +29,41 @@ export type { Queryable } from './queryable.js';
  * const current = await introspect(client);
  * current.roles.find((role) => role.name === 'reader')?.attributes.login; // false
  */
-export async function introspect(client: Queryable): Promise<CurrentState> {
-  // The server version comes first: it decides which catalog queries exist.
-  const server = await readServer(client);
-  const roles = await readRoles(client, server);
-  const memberships = await readMemberships(client, server);
-  const { objects, privileges, publicPrivileges } = await readObjects(client, server);
-  const defaultPrivileges = await readDefaultPrivileges(client);
-  const dependencies = await readDependencies(client);
-  return {
-    server,
-    roles,
-    memberships,
-    objects,
-    privileges,
-    publicPrivileges,
-    defaultPrivileges,
-    dependencies,
-  };
+export interface IntrospectOptions {
+  /**
+   * Objects of pg_catalog / information_schema to read even if nothing beyond PostgreSQL's
+   * initial privileges is granted on them, as `schema.name`: those a config's grants name
+   * (see systemObjectNames in config/system-objects.ts). Others are read only when granted.
+   */
+  readonly systemObjectNames?: readonly string[];
+}
+
+export async function introspect(
+  client: Queryable,
+  options: IntrospectOptions = {},
+): Promise<CurrentState> {
+  return withPinnedSearchPath(client, async () => {
+    // The server version comes first: it decides which catalog queries exist.
+    const server = await readServer(client);
+    const roles = await readRoles(client, server);
+    const memberships = await readMemberships(client, server);
+    const { objects, systemObjects, privileges, publicPrivileges } = await readObjects(
+      client,
+      server,
+      options.systemObjectNames,
+    );
+    const defaultPrivileges = await readDefaultPrivileges(client);
+    const dependencies = await readDependencies(client);
+    return {
+      server,
+      roles,
+      memberships,
+      objects,
+      privileges,
+      publicPrivileges,
+      defaultPrivileges,
+      dependencies,
+      systemObjects,
+    };
+  });
 }

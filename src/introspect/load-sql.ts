@@ -14,7 +14,9 @@ export type CatalogQueryName =
   | 'objects'
   | 'parameters'
   | 'default-privileges'
-  | 'dependencies';
+  | 'dependencies'
+  | 'owned-objects'
+  | 'explain';
 
 const cache = new Map<string, string>();
 

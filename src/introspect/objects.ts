@@ -1,5 +1,5 @@
 import type { ObjectRef } from '../model/objects.js';
-import { SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
+import { GRANTABLE_SYSTEM_SCHEMAS, SYSTEM_SCHEMAS, type ObjectKind } from '../model/privileges.js';
 import type {
   CatalogObject,
   PrivilegeFact,
@@ -14,6 +14,8 @@ import type { Queryable } from './queryable.js';
 /** One row of objects.sql / parameters.sql: an object and its exploded ACLs. */
 interface ObjectRow {
   kind: ObjectKind;
+  /** objects.sql: an object of GRANTABLE_SYSTEM_SCHEMAS (absent from parameters.sql). */
+  system?: boolean;
   schema: string | null;
   name: string;
   args: string | null;
@@ -104,18 +106,27 @@ function toPublicPrivilegeFacts(row: ObjectRow, object: ObjectRef): PublicPrivil
 
 /**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
- * column privileges included, PUBLIC's apart. Two queries at most: parameters only exist
- * from PostgreSQL 15.
+ * column privileges included, PUBLIC's apart; and apart, the objects of pg_catalog and
+ * information_schema that grants may name, whose privileges are those beyond the initial
+ * ones. Two queries at most: parameters only exist from PostgreSQL 15.
  */
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
+  systemObjectNames: readonly string[] = [],
 ): Promise<{
   objects: readonly CatalogObject[];
+  systemObjects: readonly CatalogObject[];
   privileges: readonly PrivilegeFact[];
   publicPrivileges: readonly PublicPrivilegeFact[];
 }> {
-  const rows = (await client.query<ObjectRow>(loadSql('objects'), [SYSTEM_SCHEMAS])).rows;
+  const rows = (
+    await client.query<ObjectRow>(loadSql('objects'), [
+      SYSTEM_SCHEMAS,
+      GRANTABLE_SYSTEM_SCHEMAS,
+      systemObjectNames,
+    ])
+  ).rows;
   if (server.versionNum >= 150000) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
@@ -132,7 +143,14 @@ export async function readObjects(
       ...(row.args !== null && { args: row.args }),
     };
     for (const fact of toPrivilegeFacts(row, object)) privileges.push(fact);
-    for (const fact of toPublicPrivilegeFacts(row, object)) publicPrivileges.push(fact);
+    // PUBLIC's entries on system objects are PostgreSQL's initial privileges: not pgward's.
+    if (row.system !== true)
+      for (const fact of toPublicPrivilegeFacts(row, object)) publicPrivileges.push(fact);
   }
-  return { objects: rows.map(toCatalogObject), privileges, publicPrivileges };
+  return {
+    objects: rows.filter((row) => row.system !== true).map(toCatalogObject),
+    systemObjects: rows.filter((row) => row.system === true).map(toCatalogObject),
+    privileges,
+    publicPrivileges,
+  };
 }

@@ -5,6 +5,7 @@ import type { Queryable } from './queryable.js';
 interface ServerRow {
   version_num: number;
   current_user: string;
+  session_user: string;
   current_database: string;
   bootstrap_superuser: string;
   current_user_is_superuser: boolean;
@@ -19,6 +20,7 @@ export async function readServer(client: Queryable): Promise<ServerInfo> {
   return {
     versionNum: row.version_num,
     currentUser: row.current_user,
+    sessionUser: row.session_user,
     currentDatabase: row.current_database,
     bootstrapSuperuser: row.bootstrap_superuser,
     currentUserIsSuperuser: row.current_user_is_superuser,

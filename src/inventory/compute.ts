@@ -33,6 +33,9 @@ export interface SchemaPermissionStatus {
 export interface ConfiguredRoleStatus {
   readonly name: string;
   readonly exists: boolean;
+  /** LOGIN and SUPERUSER, as PUM's listing shows them; null when the role does not exist. */
+  readonly login: boolean | null;
+  readonly superuser: boolean | null;
   readonly schema_permissions: readonly SchemaPermissionStatus[];
 }
 
@@ -111,7 +114,7 @@ export function computeInventory(
   options: InventoryOptions = {},
 ): Inventory {
   const effective = effectivePrivileges(current, options.publicPrivileges);
-  const existing = new Set(current.roles.map((role) => role.name));
+  const existing = new Map(current.roles.map((role) => [role.name, role.attributes]));
   const schemas = configuredSchemas(config);
   const objectsBySchema = new Map<string, CatalogObject[]>();
   const schemaObjects = new Map<string, CatalogObject>();
@@ -132,10 +135,13 @@ export function computeInventory(
 
   const checker = schemaChecker(effective, schemaObjects, objectsBySchema);
   const configured_roles: ConfiguredRoleStatus[] = reported.map(({ name, configured }) => {
-    const exists = existing.has(name);
+    const attributes = existing.get(name);
+    const exists = attributes !== undefined;
     return {
       name,
       exists,
+      login: attributes?.login ?? null,
+      superuser: attributes?.superuser ?? null,
       schema_permissions: configured.permissions.flatMap((permission) =>
         permission.schemas.map((schema) => {
           const profile = config.profiles[permission.type] ?? {};
@@ -188,6 +194,19 @@ export function computeInventory(
   }
 
   return { missing_roles, configured_roles, unknown_roles, other_login_roles };
+}
+
+/**
+ * Whether every configured role exists and holds every permission the config gives it (no ✗
+ * in the text form): `inventory --detailed-exitcode` exits 2 otherwise.
+ */
+export function inventorySatisfied(inventory: Inventory): boolean {
+  return (
+    inventory.missing_roles.length === 0 &&
+    inventory.configured_roles.every(
+      (role) => role.exists && role.schema_permissions.every((permission) => permission.satisfied),
+    )
+  );
 }
 
 function schemaChecker(

@@ -8,12 +8,14 @@ import { configForDatabase } from '../config/databases.js';
 import type { Config } from '../config/types.js';
 import { introspect } from '../introspect/index.js';
 import type { Queryable } from '../introspect/queryable.js';
+import { withPinnedSearchPath } from '../introspect/search-path.js';
 import { computeInventory, configuredSchemas, type Inventory } from './compute.js';
 import { introspectPublicPrivileges } from './public-privileges.js';
 
 export {
   computeInventory,
   configuredSchemas,
+  inventorySatisfied,
   type ConfiguredRoleStatus,
   type Inventory,
   type InventoryOptions,
@@ -38,9 +40,11 @@ export async function takeInventory(
   config: Config,
   options: { readonly suffix?: string | undefined } = {},
 ): Promise<Inventory> {
-  const current = await introspect(client);
-  const publicPrivileges = await introspectPublicPrivileges(client, configuredSchemas(config));
-  return computeInventory(config, current, { suffix: options.suffix, publicPrivileges });
+  return withPinnedSearchPath(client, async () => {
+    const current = await introspect(client);
+    const publicPrivileges = await introspectPublicPrivileges(client, configuredSchemas(config));
+    return computeInventory(config, current, { suffix: options.suffix, publicPrivileges });
+  });
 }
 
 /** One managed database's inventory (cluster scope). */

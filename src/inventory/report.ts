@@ -6,13 +6,18 @@ import kleur from 'kleur';
 import { displayWidth, padToWidth, printable } from '../report/terminal.js';
 import type { Inventory, SchemaPermissionStatus } from './compute.js';
 
-/** The JSON form: exactly the four fields of spec §5, arrays in the inventory's order. */
+/**
+ * The JSON form: the four fields of spec §5, arrays in the inventory's order; each configured
+ * role also has `login` and `superuser` (null when it does not exist).
+ */
 export function inventoryToJson(inventory: Inventory): object {
   return {
     missing_roles: [...inventory.missing_roles],
     configured_roles: inventory.configured_roles.map((role) => ({
       name: role.name,
       exists: role.exists,
+      login: role.login,
+      superuser: role.superuser,
       schema_permissions: role.schema_permissions.map((permission) => ({
         schema: permission.schema,
         expected: permission.expected,
@@ -65,8 +70,8 @@ function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
  * @example
  * renderInventoryText(inventory, { color: false });
  * // Configured roles:
- * //   ✓ reader  public  expects read  has read
- * //   ✗ ghost   data    expects read  role does not exist
+ * //   ✓ reader  nologin  public  expects read  has read
+ * //   ✗ ghost                                   role does not exist
  */
 export function renderInventoryText(inventory: Inventory, options: { color: boolean }): string {
   const paint = (fn: (text: string) => string) => (text: string) =>
@@ -80,17 +85,26 @@ export function renderInventoryText(inventory: Inventory, options: { color: bool
   const configuredRows: string[][] = [];
   for (const role of inventory.configured_roles) {
     if (!role.exists) {
-      configuredRows.push([bad, printable(role.name), '', '', 'role does not exist']);
+      configuredRows.push([bad, printable(role.name), '', '', '', 'role does not exist']);
       continue;
     }
+    const status = `${role.login === true ? 'login' : 'nologin'}${role.superuser === true ? ', superuser' : ''}`;
     if (role.schema_permissions.length === 0) {
-      configuredRows.push([ok, printable(role.name), '', '', 'no schema permissions configured']);
+      configuredRows.push([
+        ok,
+        printable(role.name),
+        status,
+        '',
+        '',
+        'no schema permissions configured',
+      ]);
       continue;
     }
     for (const permission of role.schema_permissions) {
       configuredRows.push([
         permission.satisfied ? ok : bad,
         printable(role.name),
+        status,
         printable(permission.schema),
         `expects ${permission.expected}`,
         held(permission),

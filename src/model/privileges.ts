@@ -140,6 +140,33 @@ export const DEFAULT_ACL_OBJTYPE: Readonly<Record<string, DefaultPrivilegeObject
 /** Schemas PostgreSQL owns; pgward never manages privileges in them. */
 export const SYSTEM_SCHEMAS: readonly string[] = ['pg_catalog', 'information_schema', 'pg_toast'];
 
+/**
+ * The system schemas with objects a managed role can be granted on (pg_authid, pg_read_file,
+ * ...): what a managed role holds there beyond PostgreSQL's initial privileges is part of its
+ * desired state (spec §10), so `grants` may name such objects, one by one, and an undeclared
+ * privilege is revoked. The schemas themselves, and PUBLIC's and the initial privileges on
+ * their objects, are never managed.
+ */
+export const GRANTABLE_SYSTEM_SCHEMAS: readonly string[] = ['pg_catalog', 'information_schema'];
+
+/** The object kinds of GRANTABLE_SYSTEM_SCHEMAS that introspection reads and grants may name. */
+export const GRANTABLE_SYSTEM_KINDS: readonly ObjectKind[] = [
+  'table',
+  'sequence',
+  'function',
+  'procedure',
+  'routine',
+];
+
+/** Whether privileges on this object of a system schema are managed (see GRANTABLE_SYSTEM_SCHEMAS). */
+export function isGrantableSystemObject(kind: ObjectKind, schema: string | null): boolean {
+  return (
+    schema !== null &&
+    GRANTABLE_SYSTEM_SCHEMAS.includes(schema) &&
+    GRANTABLE_SYSTEM_KINDS.includes(kind)
+  );
+}
+
 export function isSystemSchema(schema: string): boolean {
   return (
     SYSTEM_SCHEMAS.includes(schema) ||

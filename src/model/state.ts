@@ -54,7 +54,13 @@ export const DEFAULT_ROLE_ATTRIBUTES: RoleAttributes = {
 export interface ServerInfo {
   /** `server_version_num`, e.g. 160004. */
   readonly versionNum: number;
+  /** The role pgward acts as (`current_user`). */
   readonly currentUser: string;
+  /**
+   * The role that logged in (`session_user`): the same as `currentUser` unless the session
+   * switched role (`ALTER ROLE ... SET role`, `PGOPTIONS=-c role=...`).
+   */
+  readonly sessionUser: string;
   readonly currentDatabase: string;
   /** The role with OID 10, created by initdb. */
   readonly bootstrapSuperuser: string;
@@ -188,6 +194,12 @@ export interface CurrentState {
   readonly publicPrivileges?: readonly PublicPrivilegeFact[];
   readonly defaultPrivileges: readonly DefaultPrivilegeFact[];
   readonly dependencies: readonly RoleDependency[];
+  /**
+   * Tables, sequences and routines of pg_catalog and information_schema (spec §10), which
+   * `grants` may name one by one; their privileges beyond PostgreSQL's initial ones (from
+   * pg_init_privs) are in `privileges`. Absent: none read.
+   */
+  readonly systemObjects?: readonly CatalogObject[];
 }
 
 export type PasswordSource =
@@ -201,7 +213,11 @@ export type PasswordSource =
  */
 export interface DesiredPassword {
   readonly source: PasswordSource;
-  readonly secret: string;
+  /**
+   * null: an env or file secret that a read-only command (plan, drift, ...) could not read.
+   * It is never compared (the plan cannot tell whether the password drifted) nor sent.
+   */
+  readonly secret: string | null;
 }
 
 export interface DesiredRole {

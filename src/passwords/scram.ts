@@ -6,42 +6,70 @@
  * `scram_build_secret()` in src/common/scram-common.c.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  L_CAT,
+  MAPPED_TO_NOTHING,
+  NON_ASCII_SPACE,
+  PROHIBITED,
+  RAND_AL_CAT,
+  UNASSIGNED,
+} from './stringprep-tables.js';
 
 /** PostgreSQL's default `scram_iterations`. */
 export const SCRAM_ITERATIONS = 4096;
 const SALT_BYTES = 16;
 const VERIFIER = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;
 
+/** Whether `code` falls in one of a table's inclusive ranges (a binary search over pairs). */
+function inTable(table: readonly number[], code: number): boolean {
+  let low = 0;
+  let high = table.length / 2 - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (code < (table[2 * middle] ?? 0)) high = middle - 1;
+    else if (code > (table[2 * middle + 1] ?? 0)) low = middle + 1;
+    else return true;
+  }
+  return false;
+}
+
 /**
- * A close approximation of SASLprep (RFC 4013) as PostgreSQL applies it: non-ASCII spaces map
- * to a space, "mapped to nothing" characters go, then NFKC. PostgreSQL falls back to the raw
- * password when SASLprep rejects it; passwords with prohibited characters are rare enough that
- * we apply the same mapping unconditionally, and ASCII passwords are unchanged either way.
+ * SASLprep (RFC 4013) exactly as PostgreSQL's `pg_saslprep()` (src/common/saslprep.c) does it,
+ * which both the server (for `ALTER ROLE ... PASSWORD 'plain'`) and libpq (when logging in)
+ * use; undefined where it fails, and then both use the password's raw UTF-8 bytes. It fails
+ * when the password is not valid UTF-8, is empty after mapping, or has a prohibited character,
+ * a code point unassigned in Unicode 3.2 (any emoji) or a bidi violation.
+ *
+ * PostgreSQL differs from the RFC (and from npm's `saslprep` packages, which follow the RFC)
+ * in one point we must copy: it checks prohibited, unassigned and bidi characters on the
+ * mapped string BEFORE normalization, while it hashes the normalized one. Pure ASCII is
+ * returned as is, control characters included, as PostgreSQL's fast path does.
  */
-const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/g;
-
-/** RFC 3454 table B.1, "commonly mapped to nothing" (soft hyphen, joiners, variation selectors). */
-const MAPPED_TO_NOTHING = new Set([
-  0x00ad,
-  0x034f,
-  0x1806,
-  0x180b,
-  0x180c,
-  0x180d,
-  0x200b,
-  0x200c,
-  0x200d,
-  0x2060,
-  0xfeff,
-  ...Array.from({ length: 16 }, (_, i) => 0xfe00 + i),
-]);
-
-function saslprep(password: string): string {
-  if (/^[\x20-\x7e]*$/.test(password)) return password;
-  const kept = [...password.replace(NON_ASCII_SPACE, ' ')].filter(
-    (char) => !MAPPED_TO_NOTHING.has(char.codePointAt(0) ?? 0),
-  );
-  return kept.join('').normalize('NFKC');
+export function saslprep(password: string): string | undefined {
+  if (/^[\x00-\x7f]*$/.test(password)) return password;
+  // A lone surrogate is what invalid UTF-8 becomes in a JavaScript string.
+  if (/[\ud800-\udfff]/u.test(password)) return undefined;
+  const mapped: number[] = [];
+  for (const char of password) {
+    const code = char.codePointAt(0) ?? 0;
+    if (inTable(NON_ASCII_SPACE, code)) mapped.push(0x20);
+    else if (!inTable(MAPPED_TO_NOTHING, code)) mapped.push(code);
+  }
+  if (mapped.length === 0) return undefined;
+  if (mapped.some((code) => inTable(PROHIBITED, code) || inTable(UNASSIGNED, code))) {
+    return undefined;
+  }
+  // RFC 3454 section 6: with any R/AL character, no L character, and R/AL first and last.
+  if (mapped.some((code) => inTable(RAND_AL_CAT, code))) {
+    if (mapped.some((code) => inTable(L_CAT, code))) return undefined;
+    if (!inTable(RAND_AL_CAT, mapped[0] ?? 0) || !inTable(RAND_AL_CAT, mapped.at(-1) ?? 0)) {
+      return undefined;
+    }
+  }
+  return mapped
+    .map((code) => String.fromCodePoint(code))
+    .join('')
+    .normalize('NFKC');
 }
 
 function keys(
@@ -49,7 +77,7 @@ function keys(
   salt: Buffer,
   iterations: number,
 ): { storedKey: Buffer; serverKey: Buffer } {
-  const salted = pbkdf2Sync(saslprep(password), salt, iterations, 32, 'sha256');
+  const salted = pbkdf2Sync(saslprep(password) ?? password, salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   return {
     storedKey: createHash('sha256').update(clientKey).digest(),

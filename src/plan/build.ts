@@ -3,6 +3,7 @@
  * counts; and, for a plan to save, the fingerprints of what it depends on. Pure.
  */
 import { compareStrings, sortedPrivileges, sortedStrings } from '../diff/order.js';
+import type { Finding } from '../model/findings.js';
 import { objectKey } from '../model/objects.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { renderOperation } from '../sql/render.js';
@@ -12,6 +13,7 @@ import { orderOperations } from './order.js';
 import { actionOf, summarizeOperation } from './summary.js';
 
 export interface BuildPlanOptions {
+  readonly findings?: readonly Finding[];
   readonly warnings?: readonly string[];
   readonly suffix?: string;
 }
@@ -41,6 +43,7 @@ export function buildPlan(
     database: current.server.currentDatabase,
     serverVersionNum,
     ...(options.suffix !== undefined && { suffix: options.suffix }),
+    findings: [...(options.findings ?? [])],
     warnings: [...(options.warnings ?? [])],
   };
 }

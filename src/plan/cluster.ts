@@ -15,6 +15,7 @@
  * Plan order: cluster-wide steps (in plan/order.ts's order), then each database's in the
  * order of `settings.databases`, then the role drops.
  */
+import type { Finding } from '../model/findings.js';
 import { normalizeOperation, planStep, summarizeSteps } from './build.js';
 import { canonicalJson } from './fingerprint.js';
 import type { Operation, Plan, PlanStep } from './operations.js';
@@ -45,7 +46,22 @@ export function isDatabaseOperation(op: Operation): boolean {
 export interface DatabaseOperations {
   readonly database: string;
   readonly operations: readonly Operation[];
+  readonly findings: readonly Finding[];
   readonly warnings: readonly string[];
+}
+
+/**
+ * The findings every database reports. Findings are about roles, which are cluster-wide; a
+ * role one database's config (its suffix, its entries) declares is not unmanaged in the
+ * cluster, so a finding holds only if each database finds it.
+ */
+function sharedFindings(databases: readonly DatabaseOperations[]): Finding[] {
+  const [head, ...rest] = databases;
+  if (head === undefined) return [];
+  const keys = rest.map((db) => new Set(db.findings.map((finding) => canonicalJson(finding))));
+  return head.findings.filter((finding) =>
+    keys.every((found) => found.has(canonicalJson(finding))),
+  );
 }
 
 function unique(operations: readonly Operation[]): Operation[] {
@@ -85,6 +101,7 @@ export function buildClusterPlan(
     database: connected,
     serverVersionNum,
     databases: databases.map((db) => db.database),
+    findings: sharedFindings(databases),
     warnings: [...new Set(databases.flatMap((db) => db.warnings))],
   };
 }

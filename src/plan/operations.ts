@@ -2,6 +2,7 @@
  * Operations: the closed set of changes a plan can make. Each is readonly data; rendering to
  * SQL (`sql/render.ts`) is an exhaustive switch over `type`.
  */
+import { findingWarning, type Finding } from '../model/findings.js';
 import type { ObjectRef } from '../model/objects.js';
 import type {
   AllInSchemaKind,
@@ -168,8 +169,18 @@ export interface Plan {
    * step names its database, or none when cluster-wide. Absent for a one-database plan.
    */
   readonly databases?: readonly string[];
-  /** Non-fatal notes for the reader (unmanaged roles reported, password drift unknowable, ...). */
+  /**
+   * Access the config does not account for that the steps leave alone (spec §10): drift by
+   * itself, a warning in a plan. Not kept in plan files (their `warnings` carry the text).
+   */
+  readonly findings: readonly Finding[];
+  /** Non-fatal notes for the reader (password drift unknowable, CASCADE, ...). */
   readonly warnings: readonly string[];
+}
+
+/** Every warning a plan shows: its findings first (one line each), then its notes. */
+export function warningsOf(plan: Plan): string[] {
+  return [...plan.findings.map(findingWarning), ...plan.warnings];
 }
 
 export function assertNever(value: never): never {

@@ -8,7 +8,9 @@
  * 5. grant privileges, then default privileges;
  * 6. revoke privileges, then default privileges: a role never holds less than it needs while
  *    its new grants are not yet in place, and a role to be dropped must hold none. A revoke
- *    made as the role that granted the privilege comes before any revoke from that role;
+ *    made as the role that granted the privilege comes before any revoke from that role.
+ *    Then grant column privileges: REVOKE on a table also revokes that privilege on each of
+ *    its columns, so a column grant made before it would be undone;
  * 7. revoke memberships;
  * 8. drop roles, per role: REASSIGN OWNED, DROP OWNED, DROP ROLE — DROP ROLE fails while the
  *    role owns objects or holds privileges in the database.
@@ -39,6 +41,30 @@ const PHASE: Readonly<Record<OperationType, number>> = {
   drop_owned: 8,
   drop_role: 8,
 };
+
+/** What each phase does, for reports that show a long plan phase by phase. */
+const PHASE_TITLE: Readonly<Record<number, string>> = {
+  1: 'Rename roles',
+  2: 'Create roles',
+  3: 'Alter roles',
+  4: 'Grant memberships',
+  5: 'Grant privileges',
+  6: 'Revoke privileges',
+  7: 'Revoke memberships',
+  8: 'Drop roles',
+};
+
+/**
+ * The phase an operation runs in (as above) and its title, for sorting and for reports that
+ * show a long plan phase by phase: its type's, but column grants after every revoke (below).
+ */
+export function phaseOf(op: Operation): { readonly phase: number; readonly title: string } {
+  const columnGrant = op.type === 'grant_privileges' && (op.columns ?? []).length > 0;
+  if (columnGrant)
+    return { phase: PHASE.revoke_default_privileges + 0.5, title: 'Grant column privileges' };
+  const phase = PHASE[op.type];
+  return { phase, title: PHASE_TITLE[phase] ?? `Phase ${phase}` };
+}
 
 /** Position of an operation type within its phase (e.g. a role's reassign before its drop). */
 const RANK_IN_PHASE: Readonly<Record<OperationType, number>> = {
@@ -134,7 +160,7 @@ function compareKeys(a: Key, b: Key): number {
 /** Sort comparator: phase first, then the key within the phase, then the whole content. */
 export function compareOperations(a: Operation, b: Operation): number {
   return (
-    PHASE[a.type] - PHASE[b.type] ||
+    phaseOf(a).phase - phaseOf(b).phase ||
     compareKeys(keyWithinPhase(a), keyWithinPhase(b)) ||
     // Two operations with the same key (e.g. a grant with and one without grant option):
     // their full content decides, so the input order never does.

@@ -42,6 +42,7 @@ import {
   type OperationType,
   type Plan,
   type PlanStep,
+  warningsOf,
 } from './operations.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -88,7 +89,7 @@ export function planToJson(plan: Plan): PlanJson {
       database: databaseOf(plan, step),
       operation: snakeCaseKeys(step.operation) as Record<string, unknown>,
     })),
-    warnings: [...plan.warnings],
+    warnings: warningsOf(plan),
   };
 }
 
@@ -187,6 +188,7 @@ export function planFromJson(value: unknown): Plan {
     database,
     serverVersionNum,
     ...(suffix !== undefined && { suffix }),
+    findings: [],
     warnings,
   };
 }

@@ -1,13 +1,22 @@
 /**
  * The plan as a pull-request comment (GitHub-flavoured markdown): the counts, the steps as a
- * `diff` block (GitHub colours `+` and `-` lines), the SQL in a collapsible block, warnings.
+ * `diff` block (GitHub colours `+`, `-` and `!` lines, see DIFF_MARKER), the SQL in a
+ * collapsible block, the findings and every warning (the comment is what reviewers read; a
+ * warning only on the job's stderr is lost). A long plan shows its steps phase by phase, each
+ * in a collapsible block, with the counts always visible above them.
  * Names are never interpreted as markdown: they only appear inside code blocks and code spans
  * whose fences are longer than any backtick run in them.
  */
-import type { Plan } from '../plan/operations.js';
+import type { Finding } from '../model/findings.js';
+import { warningsOf, type Plan, type PlanStep } from '../plan/operations.js';
+import { phaseOf } from '../plan/order.js';
+import { membershipChangesBlock } from './membership-changes.js';
+import { printableStatement } from './printable-sql.js';
+import { printable } from './terminal.js';
 import {
-  ACTION_SYMBOL,
+  DIFF_MARKER,
   describeTarget,
+  findingsHeadline,
   footer,
   groupHeadings,
   hasChanges,
@@ -18,6 +27,9 @@ export interface MarkdownReportOptions {
   readonly mode?: ReportMode;
 }
 
+/** Above this many steps, the steps are grouped by phase into collapsed `<details>` blocks. */
+export const LONG_PLAN_STEPS = 20;
+
 /**
  * @example
  * await writeFile('plan.md', renderPlanMarkdown(plan)); // then: gh pr comment --body-file plan.md
@@ -25,61 +37,36 @@ export interface MarkdownReportOptions {
 export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = {}): string {
   const mode = options.mode ?? 'plan';
   const title = mode === 'drift' ? 'pgward drift' : 'pgward plan';
-  const blocks: string[] = [`### ${title}: ${describeTarget(plan, codeSpan)}`];
+  // Names through printable, statements through printableStatement: no raw ESC, bidi
+  // override or zero-width character reaches the page.
+  const blocks: string[] = [`### ${title}: ${printable(describeTarget(plan, codeSpan))}`];
   blocks.push(`**${footer(plan, mode)}**`);
-  if (hasChanges(plan) && plan.databases !== undefined) {
-    // Cluster scope: one collapsible block per group (cluster-wide, then each database).
-    const headings = groupHeadings(plan);
-    const groups: { heading: string; lines: string[] }[] = [];
-    plan.steps.forEach((step, index) => {
-      const heading = headings[index] ?? '';
-      if (groups.at(-1)?.heading !== heading) groups.push({ heading, lines: [] });
-      groups.at(-1)?.lines.push(`${ACTION_SYMBOL[step.action]} ${step.summary}`);
-    });
-    for (const group of groups)
-      blocks.push(
-        [
-          '<details open>',
-          `<summary>${escapeHtml(group.heading)} ${group.lines.length} change${group.lines.length === 1 ? '' : 's'}</summary>`,
-          '',
-          codeBlock('diff', group.lines),
-          '',
-          '</details>',
-        ].join('\n'),
-      );
-  } else if (hasChanges(plan)) {
-    blocks.push(
-      codeBlock(
-        'diff',
-        plan.steps.map((step) => `${ACTION_SYMBOL[step.action]} ${step.summary}`),
-      ),
-    );
-  }
   if (hasChanges(plan)) {
+    blocks.push(...(plan.databases === undefined ? stepBlocks(plan.steps) : groupBlocks(plan)));
+    blocks.push(...membershipChangesBlock(plan));
     const statements = plan.steps.reduce((count, step) => count + step.sql.length, 0);
     const sql = plan.steps.flatMap((step) => [
-      `-- ${step.summary}`,
-      ...step.sql.map((statement) => `${statement};`),
+      `-- ${printable(step.summary)}`,
+      ...step.sql.map((statement) => `${printableStatement(statement)};`),
     ]);
     blocks.push(
-      [
-        '<details>',
-        `<summary>SQL (${statements} statement${statements === 1 ? '' : 's'})</summary>`,
-        '',
+      collapsed(`SQL (${statements} statement${statements === 1 ? '' : 's'})`, [
         codeBlock('sql', sql),
-        '',
-        '</details>',
-      ].join('\n'),
+      ]),
     );
   }
-  if (plan.warnings.length > 0) {
+  if (mode === 'drift' && plan.findings.length > 0) {
+    blocks.push([`**${findingsHeadline(plan)}**`, '', findingsBlock(plan.findings)].join('\n'));
+  }
+  const warnings = mode === 'drift' ? plan.warnings : warningsOf(plan);
+  if (warnings.length > 0) {
     blocks.push(
       [
         '**Warnings**',
         '',
         codeBlock(
           'text',
-          plan.warnings.flatMap((w) => w.split('\n')),
+          warnings.flatMap((w) => w.split('\n').map(printable)),
         ),
       ].join('\n'),
     );
@@ -87,18 +74,80 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
   return `${blocks.join('\n\n')}\n`;
 }
 
-/** Text inside HTML (a database name in a <summary>): no tag or entity is interpreted. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+/**
+ * Cluster scope: one open collapsible block per group (cluster-wide, then each database), its
+ * steps inside as {@link stepBlocks} shows them.
+ */
+function groupBlocks(plan: Plan): string[] {
+  const headings = groupHeadings(plan);
+  const groups: { heading: string; steps: PlanStep[] }[] = [];
+  plan.steps.forEach((step, index) => {
+    const heading = headings[index] ?? '';
+    if (groups.at(-1)?.heading !== heading) groups.push({ heading, steps: [] });
+    groups.at(-1)?.steps.push(step);
+  });
+  return groups.map((group) =>
+    collapsed(
+      `${printable(group.heading)} ${group.steps.length} change${group.steps.length === 1 ? '' : 's'}`,
+      stepBlocks(group.steps),
+      true,
+    ),
+  );
 }
 
-/** A fence longer than any run of backticks inside (CommonMark), at least three. */
-function codeBlock(language: string, lines: readonly string[]): string {
+/** The steps as one diff block, or for a long plan one collapsed diff block per phase. */
+function stepBlocks(steps: readonly PlanStep[]): string[] {
+  const line = (step: PlanStep): string => `${DIFF_MARKER[step.action]} ${printable(step.summary)}`;
+  if (steps.length <= LONG_PLAN_STEPS) return [codeBlock('diff', steps.map(line))];
+  // Steps come in phase order, so each phase is one run of neighbours.
+  const phases: { title: string; steps: PlanStep[] }[] = [];
+  let last: number | undefined;
+  for (const step of steps) {
+    const { phase, title } = phaseOf(step.operation);
+    if (phase !== last) phases.push({ title, steps: [] });
+    phases.at(-1)?.steps.push(step);
+    last = phase;
+  }
+  return phases.map((group) =>
+    collapsed(`${group.title} (${group.steps.length})`, [codeBlock('diff', group.steps.map(line))]),
+  );
+}
+
+/** Findings as `!` lines (orange on GitHub), each with its reason indented below it. */
+function findingsBlock(findings: readonly Finding[]): string {
+  return codeBlock(
+    'diff',
+    findings.flatMap((finding) => [
+      `! ${printable(finding.summary)}`,
+      `    ${printable(finding.reason)}`,
+    ]),
+  );
+}
+
+/** A `<details>` block; the blank lines let GitHub render the markdown inside it. */
+function collapsed(summary: string, body: readonly string[], open = false): string {
+  return [
+    open ? '<details open>' : '<details>',
+    `<summary>${escapeHtml(summary)}</summary>`,
+    '',
+    ...body,
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A fenced block whose fence is longer than any backtick run in it. */
+export function codeBlock(language: string, lines: readonly string[]): string {
   const fence = '`'.repeat(Math.max(3, longestBacktickRun(lines.join('\n')) + 1));
   return [`${fence}${language}`, ...lines, fence].join('\n');
 }
 
-function codeSpan(text: string): string {
+/** A code span that shows `text` literally, backticks included. */
+export function codeSpan(text: string): string {
   const fence = '`'.repeat(longestBacktickRun(text) + 1);
   const padding = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${padding}${text}${padding}${fence}`;

@@ -3,8 +3,10 @@
  * transaction, each step's summary as a comment above its statements. Passwords stay
  * `PASSWORD (sensitive)`, which psql rejects: the script cannot set a placeholder password.
  */
-import type { Plan } from '../plan/operations.js';
+import { warningsOf, type Plan } from '../plan/operations.js';
 import { quoteIdent } from '../sql/quote.js';
+import { printableStatement } from './printable-sql.js';
+import { printable } from './terminal.js';
 import { describeTarget, footer } from './wording.js';
 
 /**
@@ -19,10 +21,15 @@ import { describeTarget, footer } from './wording.js';
  * // COMMIT;
  */
 export function renderPlanSql(plan: Plan): string {
-  const lines = [`-- pgward plan for ${describeTarget(plan)}`, `-- ${footer(plan, 'plan')}`];
-  for (const warning of plan.warnings) {
+  // Comments through printable (a newline in a name would end the comment), statements
+  // through printableStatement (still SQL, and still the same names).
+  const lines = [
+    `-- pgward plan for ${printable(describeTarget(plan))}`,
+    `-- ${footer(plan, 'plan')}`,
+  ];
+  for (const warning of warningsOf(plan)) {
     const [first = '', ...rest] = warning.split(/\r?\n|\r/);
-    lines.push(`-- Warning: ${first}`, ...rest.map((line) => `--   ${line}`));
+    lines.push(`-- Warning: ${printable(first)}`, ...rest.map((line) => `--   ${printable(line)}`));
   }
   if (plan.databases !== undefined)
     lines.push(
@@ -36,10 +43,15 @@ export function renderPlanSql(plan: Plan): string {
     const database =
       plan.databases === undefined ? plan.database : (step.database ?? plan.database);
     if (database !== connected) {
-      lines.push('COMMIT;', `\\connect ${quoteIdent(database)}`, 'BEGIN;', '');
+      // printable: a newline in the name must not end psql's meta-command early.
+      lines.push('COMMIT;', `\\connect ${printable(quoteIdent(database))}`, 'BEGIN;', '');
       connected = database;
     }
-    lines.push(`-- ${step.summary}`, ...step.sql.map((statement) => `${statement};`), '');
+    lines.push(
+      `-- ${printable(step.summary)}`,
+      ...step.sql.map((statement) => `${printableStatement(statement)};`),
+      '',
+    );
   }
   lines.push('COMMIT;');
   return `${lines.join('\n')}\n`;

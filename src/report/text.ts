@@ -1,11 +1,13 @@
 /**
  * The human plan, as terraform prints it: a headline, one `+`/`~`/`-` line per step with its
- * SQL indented below, warnings, and the counts.
+ * SQL indented below, warnings, and the counts. A drift report also lists its findings (what
+ * apply leaves alone), each with why it matters; a plan shows them as warnings.
  */
-import type { Action, Plan } from '../plan/operations.js';
+import { warningsOf, type Action, type Plan } from '../plan/operations.js';
 import { printable } from './terminal.js';
 import {
   ACTION_SYMBOL,
+  findingsHeadline,
   footer,
   groupHeadings,
   hasChanges,
@@ -45,7 +47,15 @@ export function renderPlanText(plan: Plan, options: TextReportOptions): string {
       lines.push('');
     }
   }
-  for (const warning of plan.warnings) {
+  if (mode === 'drift' && plan.findings.length > 0) {
+    lines.push(paint.bold(printable(findingsHeadline(plan))), '');
+    for (const finding of plan.findings) {
+      lines.push(`  ${paint.red(`! ${printable(finding.summary)}`)}`);
+      lines.push(`      ${printable(finding.reason)}`, '');
+    }
+  }
+  const warnings = mode === 'drift' ? plan.warnings : warningsOf(plan);
+  for (const warning of warnings) {
     const [first = '', ...rest] = warning.split('\n');
     lines.push(`${paint.yellow(paint.bold('Warning:'))} ${printable(first)}`);
     for (const line of rest) lines.push(`  ${printable(line)}`);

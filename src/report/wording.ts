@@ -19,9 +19,33 @@ export function formatServerVersion(serverVersionNum: number): string {
   return `${Math.floor(serverVersionNum / 10000)}.${serverVersionNum % 10000}`;
 }
 
+/**
+ * Markers in markdown's ```diff blocks, where GitHub colours lines by their first character
+ * (the TextMate diff grammar GitHub highlights with): `+` inserted (green), `-` deleted (red),
+ * `!` changed (orange). A `~` line is plain text there, so updates are written `!`.
+ */
+export const DIFF_MARKER: Readonly<Record<Action, string>> = {
+  create: '+',
+  update: '!',
+  delete: '-',
+};
+
 /** Whether the plan has any step (warnings alone are not changes). */
 export function hasChanges(plan: Plan): boolean {
   return plan.steps.length > 0;
+}
+
+/**
+ * Whether `drift` reports anything: a change apply would make, or a finding (access the config
+ * does not account for) that apply leaves alone. Either is exit 2.
+ */
+export function hasDrift(plan: Plan): boolean {
+  return plan.steps.length > 0 || plan.findings.length > 0;
+}
+
+/** The line above the findings of a drift report. */
+export function findingsHeadline(plan: Plan): string {
+  return `Found in ${describeTarget(plan)}, not accounted for by the configuration; apply leaves it alone:`;
 }
 
 /**
@@ -63,13 +87,18 @@ export function headline(plan: Plan, mode: ReportMode): string {
     : `Plan for ${describeTarget(plan)}; apply will make these changes:`;
 }
 
-/** The last line: counts, or the all-clear. */
+/** The last line: counts, or the all-clear. In a drift report, findings count too. */
 export function footer(plan: Plan, mode: ReportMode): string {
-  if (!hasChanges(plan))
-    return mode === 'drift'
-      ? 'No drift. The database matches the configuration.'
-      : 'No changes. The database matches the configuration.';
+  const findings = plan.findings.length;
+  const found = `${findings} finding${findings === 1 ? '' : 's'} that apply leaves alone`;
+  if (mode === 'drift') {
+    if (!hasDrift(plan)) return 'No drift. The database matches the configuration.';
+    if (!hasChanges(plan)) return `Drift: ${found}.`;
+  } else if (!hasChanges(plan)) {
+    return 'No changes. The database matches the configuration.';
+  }
   const { add, change, destroy } = plan.summary;
-  const counts = `${add} to add, ${change} to change, ${destroy} to destroy.`;
-  return mode === 'drift' ? `Drift: ${counts}` : `Plan: ${counts}`;
+  const counts = `${add} to add, ${change} to change, ${destroy} to destroy`;
+  if (mode === 'plan') return `Plan: ${counts}.`;
+  return findings === 0 ? `Drift: ${counts}.` : `Drift: ${counts}; ${found}.`;
 }

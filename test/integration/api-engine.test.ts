@@ -306,6 +306,8 @@ roles:
         {
           name: 'ae_inv_reader',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             {
               schema: 'ae_inv',
@@ -319,6 +321,8 @@ roles:
         {
           name: 'ae_inv_ghost',
           exists: false,
+          login: null,
+          superuser: null,
           schema_permissions: [
             {
               schema: 'ae_inv',

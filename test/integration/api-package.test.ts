@@ -57,6 +57,10 @@ describe('package exports', () => {
       pgward.renderPlanSql,
       pgward.planToJson,
       pgward.planFromJson,
+      pgward.driftToJson,
+      pgward.hasDrift,
+      pgward.requirePasswords,
+      pgward.inventorySatisfied,
     ]) {
       expect(typeof fn).toBe('function');
     }

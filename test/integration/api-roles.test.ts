@@ -197,6 +197,8 @@ describe('createRole', () => {
       ['ok_name', { connectionLimit: 1.5 }, /connectionLimit/],
       ['ok_name', { validUntil: new Date('nonsense') }, /invalid Date/],
       ['ok_name', { inRoles: ['é'.repeat(32)] }, /64 bytes long/],
+      ['evil\nname', {}, /contains a control character/],
+      ['public', {}, /reserved by PostgreSQL/],
     ];
     for (const [name, options, message] of cases) {
       const sent = await sentWhile(async () => {
@@ -327,8 +329,9 @@ describe('dropRole and roleExists', () => {
     const error = await failure(db.dropRole('owner_role', { ifExists: true }));
     expect(error).toBeInstanceOf(QueryError);
     expect((error as QueryError).code).toBe('2BP01');
-    expect((error as QueryError).detail).toContain('owner of table owned_table');
-    expect(error.message).toContain('DETAIL: owner of table owned_table');
+    // Schema-qualified: pgward's sessions pin search_path to pg_catalog, pg_temp.
+    expect((error as QueryError).detail).toContain('owner of table public.owned_table');
+    expect(error.message).toContain('DETAIL: owner of table public.owned_table');
     expect(await db.roleExists('owner_role')).toBe(true);
   });
 });

@@ -243,7 +243,7 @@ roles:
     try {
       // An open transaction that changed the table's ACL holds its pg_class row.
       await holder.query('BEGIN');
-      await holder.query('GRANT SELECT ON lt_orders TO lt_other');
+      await holder.query('GRANT SELECT ON public.lt_orders TO lt_other');
       const started = Date.now();
       const result = await runCli([
         'apply',

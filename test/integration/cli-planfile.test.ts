@@ -4,12 +4,14 @@
  * changes, refuses a hand-edited file whatever its shape, and takes passwords from the
  * config, never from the file.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scramMatches } from '../../src/passwords/scram.js';
 import { planStep, summarizeSteps } from '../../src/plan/build.js';
+import { digestOf } from '../../src/plan/fingerprint.js';
 import type { Operation, Plan, PlanStep } from '../../src/plan/operations.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
 import { catalogSnapshot } from '../support/catalog.js';
@@ -451,6 +453,112 @@ roles:
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n')[0]).toBe(
       'error: plan is stale: role "pf_m_reader": memberships changed since it was planned; nothing was changed, run pgward plan again',
+    );
+  });
+
+  /** The saved plan's JSON, for a test to edit it as an attacker would. */
+  async function savedJson(file: string): Promise<Record<string, unknown>> {
+    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  }
+
+  it.each([
+    ['with no fingerprints at all', 'pf_n1', undefined, 'role "pf_n1_reader": attributes'],
+    [
+      "with the table's privileges left out",
+      'pf_n2',
+      'table "public.pf_n2_t": privileges',
+      'table "public.pf_n2_t": privileges',
+    ],
+  ])(
+    'refuses a file %s, its digest recomputed',
+    async (_shape, name: string, leftOut: string | undefined, named: string) => {
+      const { config, file } = await savePlan(name);
+      const json = await savedJson(file);
+      const all = json.fingerprints as Record<string, string>;
+      const fingerprints =
+        leftOut === undefined
+          ? {}
+          : Object.fromEntries(Object.entries(all).filter(([key]) => key !== leftOut));
+      const forged = await write(
+        `${name}-forged.json`,
+        JSON.stringify({ ...json, fingerprints, fingerprint: digestOf(fingerprints) }),
+      );
+      // What the left-out fingerprint was there to catch: the table granted to PUBLIC.
+      await server.query(`GRANT SELECT ON public.${name}_t TO PUBLIC`);
+      const before = await catalogSnapshot(server, [server.database]);
+      const result = await runCli(['apply', forged, '-c', config, '--db', server.url()]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toBe(
+        `error: plan is stale or was edited: it has no fingerprint for ${named}, which the plan depends on now; was the plan file edited, or the config or the database changed since it was saved? nothing was changed, run pgward plan again\n`,
+      );
+      expect(await catalogSnapshot(server, [server.database])).toBe(before);
+      // The file as saved names what changed.
+      const original = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+      expect(original.stderr).toBe(
+        `error: plan is stale: table "public.${name}_t": privileges changed since it was planned; nothing was changed, run pgward plan again\n`,
+      );
+    },
+  );
+
+  it('checks an emptied plan file as any other: database, version, re-plan', async () => {
+    const { config, file } = await savePlan('pf_e');
+    const json = await savedJson(file);
+    const emptied = { ...json, changes: [], summary: { add: 0, change: 0, destroy: 0 } };
+    const before = await catalogSnapshot(server, [server.database]);
+    const apply = async (name: string, forged: unknown): Promise<string> => {
+      const forgedFile = await write(name, JSON.stringify(forged));
+      const result = await runCli(['apply', forgedFile, '-c', config, '--db', server.url()]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).not.toContain('No changes');
+      expect(await catalogSnapshot(server, [server.database])).toBe(before);
+      return result.stderr;
+    };
+    expect(
+      await apply('pf_e-elsewhere.json', {
+        ...emptied,
+        database: 'pf_elsewhere',
+        server_version_num: 1,
+      }),
+    ).toMatch(/^error: plan is stale: it was planned for database "pf_elsewhere", not "/);
+    expect(await apply('pf_e-version.json', { ...emptied, server_version_num: 1 })).toMatch(
+      /^error: plan is stale: it was planned on server version 1, this server is \d+;/,
+    );
+    expect(await apply('pf_e-emptied.json', emptied)).toMatch(
+      /^error: plan is stale or was edited: the config and the database call for "create role "pf_e_reader"" after its last change;/,
+    );
+
+    // A plan saved empty is "no changes" only while what it depends on is as it was.
+    expect((await runCli(['apply', '--yes', '-c', config, '--db', server.url()])).exitCode).toBe(0);
+    const planned = await runCli(['plan', '-c', config, '--db', server.url(), '--out', file]);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    expect((await savedJson(file)).changes).toEqual([]);
+    const empty = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+    expect(empty.exitCode, empty.stderr).toBe(0);
+    expect(empty.stdout).toBe('No changes. The database matches the configuration.\n');
+    await server.query('GRANT UPDATE ON public.pf_e_t TO PUBLIC');
+    const stale = await runCli(['apply', file, '-c', config, '--db', server.url()]);
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stdout).toBe('');
+    expect(stale.stderr).toBe(
+      'error: plan is stale: table "public.pf_e_t": privileges changed since it was planned; nothing was changed, run pgward plan again\n',
+    );
+  });
+
+  it('reads only a regular file of bounded size: /dev/zero and a FIFO are refused at once', async () => {
+    const { config } = await savePlan('pf_d');
+    const zero = await runCli(['apply', '/dev/zero', '-c', config, '--db', server.url()]);
+    expect(zero.exitCode).toBe(1);
+    expect(zero.stderr).toBe(
+      'error: cannot read plan file /dev/zero: it is a character device, not a regular file\n',
+    );
+    const fifo = join(dir, 'plan.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    const piped = await runCli(['apply', fifo, '-c', config, '--db', server.url()]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(piped.exitCode).toBe(1);
+    expect(piped.stderr).toBe(
+      `error: cannot read plan file ${fifo}: it is a named pipe (FIFO), not a regular file\n`,
     );
   });
 });

@@ -210,7 +210,7 @@ roles:
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain(`settings:\n  databases: [${shop}, ${crm}]\n`);
     expect(exported.stdout).toContain(
-      `    database_config:\n      ${shop}:\n        statement_timeout: 5s\n`,
+      `    database_config:\n      ${shop}:\n        statement_timeout: "5s"\n`,
     );
     // analyst's grant on app.orders is only in shop, and says so.
     expect(exported.stdout).toContain(

@@ -371,10 +371,16 @@ describe('fixture app-user-sequences', () => {
       /password authentication failed/,
     );
     await db.expectConverged({ env: rotated });
-    // Without the variable, planning is an error that names it, not an empty password.
-    const unset = await db.cli(['plan'], { env: {} });
-    expect(unset.code).toBe(1);
-    expect(unset.stderr).toContain('BILLING_APP_PASSWORD');
+    // Without the variable, planning needs no secret (spec §10): a note names it, and the
+    // password is not compared; applying is an error that names it, not an empty password.
+    const unset = await db.cli(['plan', '--detailed-exitcode'], { env: {} });
+    expect(unset.code, unset.stdout).toBe(0);
+    expect(unset.stderr).toBe(
+      'password of role "billing_app" not checked: BILLING_APP_PASSWORD is not set\n',
+    );
+    const refused = await db.cli(['apply', '--yes'], { env: {} });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('environment variable "BILLING_APP_PASSWORD" is not set');
   });
 });
 

@@ -157,10 +157,20 @@ describe('introspect', () => {
     expect(state.server).toEqual({
       versionNum: Number(row?.v),
       currentUser: 'postgres',
+      sessionUser: 'postgres',
       currentDatabase: server.database,
       bootstrapSuperuser: 'postgres',
       currentUserIsSuperuser: true,
       canReadPasswords: true,
+    });
+  });
+
+  it('reads the session user apart from the current user after SET ROLE', async () => {
+    const switched = await introspectAs(server.url(), 'SET ROLE app_writer');
+    expect(switched.server).toMatchObject({
+      currentUser: 'app_writer',
+      sessionUser: 'postgres',
+      currentUserIsSuperuser: false,
     });
   });
 
@@ -486,6 +496,46 @@ describe('introspect', () => {
     expect(withTemp.privileges.filter((f) => f.object.schema?.startsWith('pg_'))).toEqual([]);
   });
 
+  it('reads a system object only when granted beyond its initial privileges, or named', async () => {
+    // pg_class and pg_ls_dir carry only initdb's privileges here: not read unless named, so
+    // a plan does not read the thousands of system relations and routines every time.
+    const system = (current: CurrentState): string[] =>
+      (current.systemObjects ?? []).map((o) => `${o.schema}.${o.name}`);
+    expect(system(state)).not.toContain('pg_catalog.pg_class');
+    expect(system(state)).not.toContain('pg_catalog.pg_ls_dir');
+    const client = await connected(server.url());
+    try {
+      const named = await introspect(client, {
+        systemObjectNames: ['pg_catalog.pg_ls_dir', 'information_schema.tables'],
+      });
+      expect(system(named)).toEqual(
+        expect.arrayContaining(['pg_catalog.pg_ls_dir', 'information_schema.tables']),
+      );
+      expect(system(named)).not.toContain('pg_catalog.pg_class');
+      await client.query('GRANT SELECT ON pg_catalog.pg_class TO app_reader');
+      try {
+        const granted = await introspect(client);
+        expect(system(granted)).toContain('pg_catalog.pg_class');
+        expect(
+          granted.privileges.filter(
+            (f) => f.object.schema === 'pg_catalog' && f.object.name === 'pg_class',
+          ),
+        ).toEqual([
+          {
+            object: { kind: 'table', schema: 'pg_catalog', name: 'pg_class' },
+            grantee: 'app_reader',
+            privilege: 'SELECT',
+            grantable: false,
+          },
+        ]);
+      } finally {
+        await client.query('REVOKE SELECT ON pg_catalog.pg_class FROM app_reader');
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
   it('gives the same state twice', async () => {
     expect(await introspectAs(server.url())).toEqual(state);
   });
@@ -617,8 +667,10 @@ describe('query count', () => {
       expect(big.roles.filter((r) => r.name.startsWith('bulk_role_'))).toHaveLength(300);
       expect(big.privileges.filter((f) => f.grantee.startsWith('bulk_role_'))).toHaveLength(300);
       expect(after.count).toBe(before.count);
-      // server, roles, passwords, memberships, objects, parameters (15+), defaults, dependencies
-      expect(after.count).toBe(server.major >= 15 ? 8 : 7);
+      // server, roles, passwords, memberships, objects (those of system schemas that grants
+      // may name included, spec §10), parameters (15+), defaults, dependencies; and on this
+      // plain client, reading, pinning and restoring search_path (search-path.ts).
+      expect(after.count).toBe((server.major >= 15 ? 8 : 7) + 3);
     } finally {
       await client.end();
     }

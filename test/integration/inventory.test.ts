@@ -76,6 +76,8 @@ describe('pgward inventory', () => {
         {
           name: 'reader',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             { schema: 'data', expected: 'read', has_read: true, has_write: false, satisfied: true },
             // USAGE on public comes from PUBLIC; no tables there, so nothing else to hold.
@@ -91,6 +93,8 @@ describe('pgward inventory', () => {
         {
           name: 'editor',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             {
               schema: 'data',
@@ -104,6 +108,8 @@ describe('pgward inventory', () => {
         {
           name: 'ghost',
           exists: false,
+          login: null,
+          superuser: null,
           schema_permissions: [
             {
               schema: 'data',
@@ -126,10 +132,10 @@ describe('pgward inventory', () => {
     expect(result.stdout).toBe(
       [
         'Configured roles:',
-        '  ✓  reader  data    expects read   has read',
-        '  ✓  reader  public  expects read   has read, write',
-        '  ✗  editor  data    expects write  has neither read nor write',
-        '  ✗  ghost                          role does not exist',
+        '  ✓  reader  nologin  data    expects read   has read',
+        '  ✓  reader  nologin  public  expects read   has read, write',
+        '  ✗  editor  nologin  data    expects write  has neither read nor write',
+        '  ✗  ghost                                   role does not exist',
         '',
         'Missing roles:',
         '  ✗  ghost',
@@ -144,6 +150,42 @@ describe('pgward inventory', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('--detailed-exitcode exits 2 while something is ✗, 0 once every role is satisfied', async () => {
+    expect((await cli([])).code).toBe(0);
+    expect((await cli(['--detailed-exitcode'])).code).toBe(2);
+    // Only the missing role: still 2.
+    const onlyMissing = join(dir, 'missing-only.yaml');
+    await writeFile(
+      onlyMissing,
+      'version: 1\nroles:\n  reader:\n    permissions:\n      - { type: read, schemas: [data] }\n  ghost: {}\n',
+    );
+    const missing = await pgward([
+      'inventory',
+      '--detailed-exitcode',
+      '--db',
+      server.url(),
+      '-c',
+      onlyMissing,
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('  ✗  ghost');
+    const satisfied = join(dir, 'satisfied.yaml');
+    await writeFile(
+      satisfied,
+      'version: 1\nroles:\n  reader:\n    permissions:\n      - { type: read, schemas: [data] }\n  root:\n    superuser: true\n    login: true\n',
+    );
+    const ok = await pgward([
+      'inventory',
+      '--detailed-exitcode',
+      '--db',
+      server.url(),
+      '-c',
+      satisfied,
+    ]);
+    expect(ok.code, ok.stdout).toBe(0);
+    expect(ok.stdout).toContain('  ✓  root    login, superuser  ');
   });
 
   it('exits 1 with a message, not a stack trace, when the config is invalid', async () => {

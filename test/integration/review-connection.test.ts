@@ -3,8 +3,9 @@
  * fails is one line on stderr (exit 1), with no stack trace and no password, for every command
  * that connects.
  */
-import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -14,6 +15,7 @@ import {
   type EmbeddedPostgres,
 } from '../../src/sandbox/embedded-postgres.js';
 import { openConnection } from '../../src/execute/connection.js';
+import { quoteIdent } from '../../src/sql/quote.js';
 import { binariesFor } from '../support/binaries.js';
 import { ensureBuilt, runCli, runCliProcess } from '../support/cli.js';
 
@@ -38,6 +40,7 @@ beforeAll(async () => {
   server = await startEmbeddedPostgres({
     binaries: await binariesFor(inject('pgMajor')),
     templateDataDir: inject('pgTemplateDataDir'),
+    tcp: true,
   });
   dir = await mkdtemp(join(tmpdir(), 'pgward-review-connection-'));
   await writeFile(
@@ -97,6 +100,46 @@ describe('PGHOST naming a unix-socket directory', () => {
   });
 });
 
+describe('no user given at all', () => {
+  // libpq then logs in as the operating-system user (getpwuid), whatever $USER says;
+  // node-postgres alone would take $USER, and with it unset, "undefined".
+  const osUser = userInfo().username;
+  beforeAll(async () => {
+    await query(`CREATE ROLE ${quoteIdent(osUser)} LOGIN`);
+  });
+  afterAll(async () => {
+    await query(`DROP ROLE IF EXISTS ${quoteIdent(osUser)}`).catch(() => undefined);
+  });
+
+  it('logs in as the operating-system user, with USER and PGUSER unset or USER set to another', async () => {
+    const socketEnv = {
+      PGHOST: server.socketDir,
+      PGPORT: String(server.port),
+      PGDATABASE: 'postgres',
+    };
+    for (const env of [socketEnv, { ...socketEnv, USER: 'someone_else' }]) {
+      const result = await runCliProcess(['roles'], { cwd: dir, env });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+    }
+    const uri = `postgresql:///postgres?host=${encodeURIComponent(server.socketDir)}&port=${server.port}`;
+    const client = await openConnection({ url: uri, env: {} });
+    const { rows } = await client.query<{ u: string }>('SELECT session_user AS u');
+    await client.end();
+    expect(rows[0]?.u).toBe(osUser);
+    // A user that does not exist is named in the error, never "undefined".
+    const failed = await runCliProcess(
+      ['roles', '--db', `postgresql://127.0.0.1:${server.port}/postgres`],
+      { cwd: dir },
+    );
+    expect(failed.stderr).toMatch(
+      new RegExp(
+        `^error: could not connect to database "postgres" at 127\\.0\\.0\\.1:\\d+ as "${osUser}": `,
+      ),
+    );
+  });
+});
+
 describe('no host given at all', () => {
   // libpq then uses the local server's socket (/var/run/postgresql or /tmp), where peer or
   // trust authentication needs no password; TCP localhost would ask for one.
@@ -106,6 +149,7 @@ describe('no host given at all', () => {
       binaries: await binariesFor(inject('pgMajor')),
       templateDataDir: inject('pgTemplateDataDir'),
       settings: { unix_socket_directories: '/tmp' },
+      tcp: true,
     });
   });
   afterAll(async () => {
@@ -238,6 +282,7 @@ describe('sslmode as libpq reads it', () => {
         ssl_cert_file: join(keyDir, 'server.crt'),
         ssl_key_file: join(keyDir, 'server.key'),
       },
+      tcp: true,
     });
   });
   afterAll(async () => {
@@ -271,16 +316,110 @@ describe('sslmode as libpq reads it', () => {
     expect(await encrypted(server.url())).toBe(false);
   });
 
-  it('verify-full checks the certificate: refused when self-signed, accepted with its CA', async () => {
-    await expect(encrypted(withMode(secure.url(), 'verify-full'))).rejects.toThrow(
-      /^could not connect to database "postgres" at 127\.0\.0\.1:\d+ as "postgres": self[- ]signed certificate/,
+  /** A HOME of its own, with `root` (a certificate file) as ~/.postgresql/root.crt if given. */
+  async function home(root?: string): Promise<string> {
+    const path = await mkdtemp(join(dir, 'home-'));
+    if (root) {
+      await mkdir(join(path, '.postgresql'));
+      await copyFile(root, join(path, '.postgresql', 'root.crt'));
+    }
+    return path;
+  }
+  /** A CA certificate that did not sign the server's: the first of Node's trusted roots. */
+  async function otherCa(): Promise<string> {
+    const path = join(dir, 'other-ca.crt');
+    await writeFile(path, rootCertificates[0] ?? '');
+    return path;
+  }
+  const serverCa = () => join(tls, 'server.crt');
+  const notVerified = /: (self[- ]signed certificate|unable to verify the first certificate)/;
+
+  it('verify-ca and verify-full need a root certificate, as libpq does', async () => {
+    const HOME = await home();
+    const missing = `root certificate file "${HOME}/.postgresql/root.crt" does not exist; either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification`;
+    for (const mode of ['verify-ca', 'verify-full']) {
+      await expect(encrypted(withMode(secure.url(), mode), { HOME })).rejects.toThrow(
+        new RegExp(
+          `^could not connect to database "postgres" at 127\\.0\\.0\\.1:\\d+ as "postgres": ${missing.replace(/[.()"]/g, '\\$&')}$`,
+        ),
+      );
+      await expect(encrypted(secure.url(), { HOME, PGSSLMODE: mode })).rejects.toThrow(missing);
+    }
+    const cli = await runCliProcess(['roles', '--db', withMode(secure.url(), 'verify-ca')], {
+      cwd: dir,
+      env: { HOME },
+    });
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stderr).toMatch(
+      /^error: could not connect to .*: root certificate file ".*" does not exist; /,
+    );
+  });
+
+  it('verify-ca and verify-full check the certificate against the root certificate given', async () => {
+    const HOME = await home();
+    for (const mode of ['verify-ca', 'verify-full']) {
+      expect(
+        await encrypted(`${withMode(secure.url(), mode)}&sslrootcert=${serverCa()}`, { HOME }),
+      ).toBe(true);
+      expect(
+        await encrypted(secure.url(), { HOME, PGSSLMODE: mode, PGSSLROOTCERT: serverCa() }),
+      ).toBe(true);
+      await expect(
+        encrypted(secure.url(), { HOME, PGSSLMODE: mode, PGSSLROOTCERT: await otherCa() }),
+      ).rejects.toThrow(notVerified);
+    }
+    // sslrootcert=system: the system's roots, which did not sign this certificate.
+    await expect(
+      encrypted(`${withMode(secure.url(), 'verify-full')}&sslrootcert=system`, { HOME }),
+    ).rejects.toThrow(notVerified);
+    await expect(
+      encrypted(`${withMode(secure.url(), 'require')}&sslrootcert=system`, { HOME }),
+    ).rejects.toThrow(
+      'weak sslmode "require" may not be used with sslrootcert=system (use "verify-full")',
+    );
+  });
+
+  it('require with a root certificate checks the server against it (libpq: as verify-ca)', async () => {
+    const HOME = await home();
+    await expect(
+      encrypted(`${withMode(secure.url(), 'require')}&sslrootcert=${await otherCa()}`, { HOME }),
+    ).rejects.toThrow(notVerified);
+    await expect(
+      encrypted(secure.url(), { HOME, PGSSLMODE: 'require', PGSSLROOTCERT: await otherCa() }),
+    ).rejects.toThrow(notVerified);
+    expect(
+      await encrypted(`${withMode(secure.url(), 'require')}&sslrootcert=${serverCa()}`, { HOME }),
+    ).toBe(true);
+  });
+
+  it('reads ~/.postgresql/root.crt as the default root certificate; PGSSLROOTCERT overrides it', async () => {
+    const wrong = await home(await otherCa());
+    await expect(encrypted(withMode(secure.url(), 'require'), { HOME: wrong })).rejects.toThrow(
+      notVerified,
     );
     expect(
-      await encrypted(secure.url(), {
-        PGSSLMODE: 'verify-full',
-        PGSSLROOTCERT: join(tls, 'server.crt'),
+      await encrypted(withMode(secure.url(), 'require'), {
+        HOME: wrong,
+        PGSSLROOTCERT: serverCa(),
       }),
     ).toBe(true);
+    const right = await home(serverCa());
+    expect(await encrypted(withMode(secure.url(), 'verify-full'), { HOME: right })).toBe(true);
+    expect(await encrypted(secure.url(), { HOME: right, PGSSLMODE: 'verify-ca' })).toBe(true);
+  });
+
+  it('an sslmode libpq does not know is an error naming it', async () => {
+    await expect(encrypted(withMode(secure.url(), 'bogus'))).rejects.toThrow(
+      'invalid sslmode value: "bogus" (in the connection URI; expected one of disable, allow, prefer, require, verify-ca, verify-full)',
+    );
+    const cli = await runCli(['roles'], {
+      cwd: dir,
+      env: { PGSSLMODE: 'Require', DATABASE_URL: secure.url() },
+    });
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stderr).toBe(
+      'error: invalid sslmode value: "Require" (in PGSSLMODE; expected one of disable, allow, prefer, require, verify-ca, verify-full)\n',
+    );
   });
 
   it('prefer falls back to a plain connection when the server has no SSL; require does not', async () => {

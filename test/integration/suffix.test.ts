@@ -196,11 +196,35 @@ describe('--suffix on two databases of one server', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       missing_roles: [],
       configured_roles: [
-        { name: 'reader', exists: true, schema_permissions: [read] },
-        { name: 'reader_lausanne', exists: true, schema_permissions: [read] },
+        {
+          name: 'reader',
+          exists: true,
+          login: false,
+          superuser: false,
+          schema_permissions: [read],
+        },
+        {
+          name: 'reader_lausanne',
+          exists: true,
+          login: false,
+          superuser: false,
+          schema_permissions: [read],
+        },
         // editor reads through its membership of reader.
-        { name: 'editor', exists: true, schema_permissions: [write] },
-        { name: 'editor_lausanne', exists: true, schema_permissions: [write] },
+        {
+          name: 'editor',
+          exists: true,
+          login: false,
+          superuser: false,
+          schema_permissions: [write],
+        },
+        {
+          name: 'editor_lausanne',
+          exists: true,
+          login: false,
+          superuser: false,
+          schema_permissions: [write],
+        },
       ],
       unknown_roles: [],
       other_login_roles: [],

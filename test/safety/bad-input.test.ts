@@ -6,6 +6,7 @@
  * and what is wrong, and a whole-catalog snapshot is the same afterwards. Names that look like
  * SQL, carry quotes or fill 63 bytes are valid and are created exactly as written.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogSnapshot, quoteIdentForTest } from '../support/catalog.js';
@@ -15,6 +16,10 @@ import { useTestServer } from '../support/server.js';
 import { configFile, firstLine, tempDir } from './support.js';
 
 const server = useTestServer();
+
+/** Config problems that are a password's secret missing, not a mistake in the file. */
+const SECRET_PROBLEM =
+  /^(environment variable "[^"]+" is (not set|empty)|cannot read password file|password file "[^"]+" is empty)/;
 
 /**
  * Runs every file of a corpus through plan and apply --yes (from the corpus folder, so
@@ -32,7 +37,23 @@ async function expectRefusedUnchanged(
     const [first, ...more] = expectations(join(dir, file));
     expect(first, `${file} must start with "# expect: LINE:COL message"`).toBeDefined();
     if (first === undefined) continue;
-    for (const command of [['plan'], ['apply', '--yes']]) {
+    // A password secret that cannot be read stops only what needs it (spec §10): plan reads
+    // without it, with a note; plan --out and apply are refused like any other problem.
+    const needsSecret = SECRET_PROBLEM.test(first.text);
+    if (needsSecret) {
+      const read = await runCli(['plan', '-c', file, '--db', server.url()], { cwd: dir });
+      if (read.exitCode !== 0 || !/^password of role "[^"]+" not checked: /.test(read.stderr))
+        failures.push(
+          `plan ${file}: exit ${read.exitCode}, expected 0 with a note\n  got: ${read.stderr}`,
+        );
+    }
+    const commands = needsSecret
+      ? [
+          ['plan', '--out', 'never-written.json'],
+          ['apply', '--yes'],
+        ]
+      : [['plan'], ['apply', '--yes']];
+    for (const command of commands) {
       // No environment at all: the corpus must not depend on the variables of whoever runs it.
       const result = await runCli([...command, '-c', file, '--db', server.url()], { cwd: dir });
       const headline = firstLine(result.stderr);
@@ -153,5 +174,64 @@ roles:
     );
     expect(row).toEqual({ member: true, usage: true, updates: true });
     expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
+
+describe('files that are not regular files', () => {
+  it('refuses -c /dev/zero, a FIFO and a password file on /dev/zero at once, exit 1', async () => {
+    const dir = await tempDir('special-files');
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const password = await configFile(
+      dir,
+      'version: 1\nroles:\n  alice:\n    login: true\n    password: { file: /dev/zero }\n',
+    );
+    const cases: [string, string][] = [
+      ['/dev/zero', 'error: cannot read config file "/dev/zero": it is a character device'],
+      [fifo, `error: cannot read config file "${fifo}": it is a named pipe (FIFO)`],
+      [password, `error: ${password}:5:23: cannot read password file "/dev/zero"`],
+    ];
+    for (const [file, headline] of cases) {
+      for (const command of ['validate', 'plan']) {
+        const result = await runCli([command, '-c', file, '--db', server.url()]);
+        expect({
+          command,
+          file,
+          exitCode: result.exitCode,
+          first: firstLine(result.stderr),
+        }).toEqual({
+          command,
+          file,
+          exitCode: 1,
+          first: expect.stringContaining(headline) as unknown,
+        });
+      }
+    }
+  });
+});
+
+describe('names given on the command line', () => {
+  it('login create and --suffix refuse what the config refuses: control characters, 64 bytes, reserved names', async () => {
+    const dir = await tempDir('cli-names');
+    const config = await configFile(dir, 'version: 1\nroles:\n  app: {}\n');
+    const before = await catalogSnapshot(server, [server.database]);
+    const cases: [string[], string][] = [
+      [['login', 'create', 'evil\nname'], 'role name "evil\\nname" contains a control character'],
+      [['login', 'create', 'evil\u001b[2J'], 'contains a control character'],
+      [['login', 'create', 'x'.repeat(64)], 'is 64 bytes long'],
+      [['login', 'create', 'public'], 'role name "public" is reserved'],
+      [['login', 'create', 'pg_evil'], 'starts with "pg_"'],
+      [['plan', '-c', config, '--suffix', 'a\nb'], '--suffix "a\\nb" contains a control character'],
+      [['apply', '--yes', '-c', config, '--suffix', 'x\u0007'], 'contains a control character'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli([...args, '--db', server.url()]);
+      expect({ args, exitCode: result.exitCode, first: firstLine(result.stderr) }).toEqual({
+        args,
+        exitCode: 1,
+        first: expect.stringContaining(message) as unknown,
+      });
+    }
+    expect(await catalogSnapshot(server, [server.database])).toBe(before);
   });
 });

@@ -8,10 +8,12 @@
  * Each test ignores the roles of the others (`ignore_roles`): drop looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/calls.js';
 import { catalogSnapshot } from '../support/catalog.js';
-import { runCli } from '../support/cli.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, tempDir } from './support.js';
+import { configFile, firstLine, pgwardWaiting, tempDir, withDefaultIsolation } from './support.js';
 
 const server = useTestServer();
 
@@ -63,7 +65,7 @@ describe('a role with objects or privileges in another database', () => {
 settings:
   unmanaged_roles: drop
   reassign_owned_to: far_heir
-  ignore_roles: ["near_*", "bare_*", "gr_*"]
+  ignore_roles: ["near_*", "bare_*", "gr_*", "race_*"]
 roles:
   far_heir: {}
 `,
@@ -117,7 +119,7 @@ describe('a role with objects and privileges in the connected database', () => {
 settings:
   unmanaged_roles: drop
   reassign_owned_to: near_heir
-  ignore_roles: ["far_*", "bare_*", "gr_*"]
+  ignore_roles: ["far_*", "bare_*", "gr_*", "race_*"]
 roles:
   near_heir: {}
   near_reader:
@@ -165,7 +167,7 @@ roles:
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "gr_*"]
+  ignore_roles: ["far_*", "near_*", "gr_*", "race_*"]
 roles: {}
 `,
     );
@@ -202,7 +204,7 @@ describe('a role that granted what the config keeps', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "bare_*"]
+  ignore_roles: ["far_*", "near_*", "bare_*", "race_*"]
 roles:
   gr_team: {}
   gr_alice:
@@ -235,7 +237,7 @@ roles:
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["far_*", "near_*", "bare_*"]
+  ignore_roles: ["far_*", "near_*", "bare_*", "race_*"]
 roles:
   gr_team: {}
   gr_alice:
@@ -258,5 +260,154 @@ roles:
     );
     expect(acl?.acl).toMatch(/gr_bob=r\//);
     expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
+
+/**
+ * `${prefix}_victim` (LOGIN, password victim-pw, may create in public) owning the table
+ * public.`${prefix}_old`, and `${prefix}_heir` to reassign to.
+ */
+async function raceRoles(prefix: string): Promise<void> {
+  await server.query(`
+    CREATE ROLE ${prefix}_heir NOLOGIN;
+    CREATE ROLE ${prefix}_victim LOGIN PASSWORD 'victim-pw';
+    GRANT CREATE ON SCHEMA public TO ${prefix}_victim;
+    CREATE TABLE public.${prefix}_old (id int);
+    ALTER TABLE public.${prefix}_old OWNER TO ${prefix}_victim;
+  `);
+}
+
+/**
+ * The race: a reader holds `table` (owned by `victim`, who logs in with `victim-pw`), so the
+ * REASSIGN OWNED of `run` waits for it; meanwhile the victim, still logged in, runs `create`.
+ * Then the reader lets go, and `run`'s result is returned.
+ */
+async function createWhileReassigning(
+  victim: string,
+  table: string,
+  create: readonly string[],
+  run: () => Promise<CliResult>,
+): Promise<CliResult> {
+  const victimClient = await connected(urlAs(server, victim, 'victim-pw'));
+  const reader = await connected(server.url());
+  try {
+    await reader.query('BEGIN');
+    // ALTER TABLE OWNER needs the table whole: any lock on it makes REASSIGN OWNED wait.
+    await reader.query(`LOCK TABLE ${table} IN ACCESS SHARE MODE`);
+    const running = run();
+    await waitFor(`pgward to wait on ${table}`, async () => {
+      return (await pgwardWaiting(server, 'other')).length > 0;
+    });
+    for (const statement of create) await victimClient.query(statement);
+    await reader.query('COMMIT');
+    return await running;
+  } finally {
+    await reader.end();
+    await victimClient.end();
+  }
+}
+
+/**
+ * The race through `apply` (`unmanaged_roles: drop`, `reassign_owned_to`): refused at DROP OWNED,
+ * the new table keeps its rows, and the next apply reassigns it too. `ignore` lists the roles
+ * of the other tests.
+ */
+async function raceApply(prefix: string, ignore: string): Promise<void> {
+  await raceRoles(prefix);
+  const file = await configFile(
+    dir,
+    `version: 1
+settings:
+  unmanaged_roles: drop
+  reassign_owned_to: ${prefix}_heir
+  ignore_roles: ${ignore}
+roles:
+  ${prefix}_heir: {}
+`,
+    `${prefix}.yaml`,
+  );
+  const args = ['-c', file, '--db', server.url()];
+  const plan = await runCli(['plan', '--format', 'sql', ...args]);
+  expect(plan.stdout).toContain(`REASSIGN OWNED BY "${prefix}_victim" TO "${prefix}_heir";`);
+  expect(plan.stdout).toContain(`DROP OWNED BY "${prefix}_victim";`);
+
+  // Meanwhile the role, still logged in, makes a table and fills it.
+  const result = await createWhileReassigning(
+    `${prefix}_victim`,
+    `public.${prefix}_old`,
+    [
+      `CREATE TABLE public.${prefix}_new (note text)`,
+      `INSERT INTO public.${prefix}_new SELECT 'row ' || i FROM generate_series(1, 3) AS i`,
+    ],
+    () => runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]),
+  );
+  expect(result.exitCode).toBe(1);
+  expect(firstLine(result.stderr)).toBe(
+    `error: apply failed at step 2 of 3 (DROP OWNED BY "${prefix}_victim"): role "${prefix}_victim" owns 1 object that REASSIGN OWNED did not take (table public.${prefix}_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped; rolled back, nothing was changed`,
+  );
+  const owners = async (): Promise<unknown> =>
+    server.query(
+      `SELECT c.relname, c.relowner::regrole::text AS owner
+         FROM pg_class AS c WHERE c.relname IN ($1, $2) ORDER BY 1`,
+      [`${prefix}_new`, `${prefix}_old`],
+    );
+  expect(await roleExists(`${prefix}_victim`)).toBe(true);
+  expect(await owners()).toEqual([
+    { relname: `${prefix}_new`, owner: `${prefix}_victim` },
+    { relname: `${prefix}_old`, owner: `${prefix}_victim` },
+  ]);
+  const rows = async (): Promise<unknown> =>
+    server.query(`SELECT note FROM public.${prefix}_new ORDER BY note`);
+  expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+
+  // The next apply sees the new table and gives it, rows and all, to reassign_owned_to.
+  const again = await runCli(['apply', '--yes', ...args]);
+  expect(again.exitCode, again.stderr).toBe(0);
+  expect(await roleExists(`${prefix}_victim`)).toBe(false);
+  expect(await owners()).toEqual([
+    { relname: `${prefix}_new`, owner: `${prefix}_heir` },
+    { relname: `${prefix}_old`, owner: `${prefix}_heir` },
+  ]);
+  expect(await rows()).toEqual([{ note: 'row 1' }, { note: 'row 2' }, { note: 'row 3' }]);
+  expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+}
+
+/** The same race through `pgward login drop --reassign-to`. */
+async function raceLoginDrop(prefix: string): Promise<void> {
+  await raceRoles(prefix);
+  const args = ['login', 'drop', `${prefix}_victim`, '--reassign-to', `${prefix}_heir`];
+  const result = await createWhileReassigning(
+    `${prefix}_victim`,
+    `public.${prefix}_old`,
+    [`CREATE TABLE public.${prefix}_new AS SELECT 42 AS answer`],
+    () => runCli([...args, '--db', server.url()]),
+  );
+  expect(result.exitCode).toBe(1);
+  expect(firstLine(result.stderr)).toBe(
+    `error: role "${prefix}_victim" owns 1 object that REASSIGN OWNED did not take (table public.${prefix}_new), created while pgward was dropping it; DROP OWNED would drop it and its data, so pgward stopped`,
+  );
+  expect(await roleExists(`${prefix}_victim`)).toBe(true);
+  expect(await server.query(`SELECT answer FROM public.${prefix}_new`)).toEqual([{ answer: 42 }]);
+}
+
+describe('a role that creates a table while it is being dropped', () => {
+  it('keeps the table and its rows: DROP OWNED never drops an object', async () => {
+    await raceApply('race', '["far_*", "near_*", "bare_*", "gr_*", "rr_*"]');
+  });
+
+  it('the same holds for pgward login drop --reassign-to', async () => {
+    await raceLoginDrop('race_login');
+  });
+
+  // Under REPEATABLE READ the guard before DROP OWNED would read a snapshot from before
+  // REASSIGN OWNED waited, miss the new table, and DROP OWNED would drop it with its rows.
+  it('the same holds under a database default of repeatable read, for apply', async () => {
+    await withDefaultIsolation(server, 'repeatable read', () =>
+      raceApply('rr_race', '["far_*", "near_*", "bare_*", "gr_*", "race_*", "rr_login_*"]'),
+    );
+  });
+
+  it('and for pgward login drop --reassign-to', async () => {
+    await withDefaultIsolation(server, 'repeatable read', () => raceLoginDrop('rr_login'));
   });
 });

@@ -10,8 +10,9 @@
  * drop` looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MANAGED_CLOUD_ADMIN_ROLES } from '../../src/diff/protection.js';
 import { runCli } from '../support/cli.js';
-import { urlAs } from '../support/login.js';
+import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
 import { configFile, firstLine, tempDir } from './support.js';
 
@@ -72,7 +73,7 @@ describe('a superuser connecting role other than the bootstrap superuser', () =>
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["nsu_*", "cloud_*"]
+  ignore_roles: ["nsu_*", "cloud_*", "so_*", "inh_*"]
 roles:
   su_dba: {}
   su_reader:
@@ -150,7 +151,7 @@ describe('a non-superuser connecting role (CREATEROLE)', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["su_*", "cloud_*"]
+  ignore_roles: ["su_*", "cloud_*", "so_*", "inh_*"]
 roles:
   nsu_ops: {}
   nsu_reader:
@@ -216,7 +217,7 @@ describe('managed-cloud admin roles', () => {
       `version: 1
 settings:
   unmanaged_roles: drop
-  ignore_roles: ["su_*", "nsu_*"]
+  ignore_roles: ["su_*", "nsu_*", "so_*", "inh_*"]
 roles:
   cloud_app:
     login: true
@@ -244,6 +245,187 @@ roles:
       expect(firstLine(result.stderr)).toBe(
         `error: ${declaring}:3:3: role "${role}" is protected (${reason}) and cannot be managed`,
       );
+    }
+  });
+});
+
+describe('a session that logs in as one role and acts as another (ALTER ROLE ... SET role)', () => {
+  it('never locks out the login role, nor cuts the chain that lets it SET ROLE', async () => {
+    // so_deployer logs in and, by its role setting, becomes so_admin through so_mid.
+    await server.query(`
+      CREATE ROLE so_admin NOLOGIN SUPERUSER;
+      CREATE ROLE so_mid NOLOGIN;
+      CREATE ROLE so_deployer LOGIN PASSWORD 'deployer-pw';
+      CREATE ROLE so_stray NOLOGIN;
+      GRANT so_admin TO so_mid;
+      GRANT so_mid TO so_deployer;
+      ALTER ROLE so_deployer SET role = 'so_admin';
+    `);
+    const url = urlAs(server, 'so_deployer', 'deployer-pw');
+    const session = async (): Promise<unknown> => {
+      const client = await connected(url);
+      try {
+        return (await client.query('SELECT session_user, current_user')).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await session()).toEqual([{ session_user: 'so_deployer', current_user: 'so_admin' }]);
+    const chain = `rolname IN ('so_deployer', 'so_mid', 'so_admin')`;
+    const before = await rolesAndMemberships(chain, chain);
+    const settings = async (): Promise<unknown> =>
+      server.query(
+        `SELECT setconfig FROM pg_db_role_setting WHERE setrole = 'so_deployer'::regrole`,
+      );
+    const settingsBefore = await settings();
+
+    // Declaring the login role is refused, naming it, as declaring the connecting role is.
+    const declaring = await configFile(
+      dir,
+      `version: 1\nroles:\n  so_deployer:\n    login: false\n`,
+    );
+    for (const command of [['plan'], ['apply', '--yes']]) {
+      const result = await runCli([...command, '-c', declaring, '--db', url]);
+      expect(result.exitCode).toBe(1);
+      expect(firstLine(result.stderr)).toBe(
+        `error: ${declaring}:3:3: role "so_deployer" is protected (session user: pgward logs in as it) and cannot be managed`,
+      );
+    }
+
+    // A config that declares so_mid without its membership in so_admin, and drops what it
+    // does not declare: the chain stays, and the plan says why.
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["su_*", "nsu_*", "cloud_*", "inh_*"]
+roles:
+  so_mid: {}
+`,
+    );
+    const args = ['-c', file, '--db', url];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('DROP ROLE "so_stray";');
+    expect(plan.stdout).not.toMatch(/"so_(deployer|admin)"|REVOKE|RESET/);
+    expect(plan.stderr.split('\n').filter((line) => line.includes('SET ROLE'))).toEqual([
+      'warning: membership of "so_mid" in "so_admin" is kept as it is: the session user "so_deployer" becomes the connecting role "so_admin" (SET ROLE) through it',
+    ]);
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await roleNames('so\\_%')).toEqual(['so_admin', 'so_deployer', 'so_mid']);
+    expect(await rolesAndMemberships(chain, chain)).toEqual(before);
+    expect(await settings()).toEqual(settingsBefore);
+    // The next login still becomes so_admin, and has nothing left to do.
+    expect(await session()).toEqual([{ session_user: 'so_deployer', current_user: 'so_admin' }]);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+
+    // Not declared at all, so_mid is not dropped either.
+    const undeclared = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["su_*", "nsu_*", "cloud_*", "inh_*"]
+roles: {}
+`,
+    );
+    const kept = await runCli(['apply', '--yes', '-c', undeclared, '--db', url]);
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain(
+      'warning: role "so_mid" is not in the config but is not dropped: the session user "so_deployer" becomes the connecting role "so_admin" (SET ROLE) through it',
+    );
+    expect(await rolesAndMemberships(chain, chain)).toEqual(before);
+    expect(await session()).toEqual([{ session_user: 'so_deployer', current_user: 'so_admin' }]);
+  });
+});
+
+describe('INHERIT on the way to the power of a non-superuser connecting role', () => {
+  it('is never taken from a role that passes that power on (before 16: its attribute)', async () => {
+    // inh_deployer owns nothing: it reaches the owner of inh_app through inh_grp.
+    const inheritable = server.major >= 16 ? ' WITH INHERIT TRUE' : '';
+    await server.query(`
+      CREATE ROLE inh_deployer LOGIN CREATEROLE PASSWORD 'inh-pw';
+      SET ROLE inh_deployer;
+      CREATE ROLE inh_grp NOLOGIN;
+      CREATE ROLE inh_owner NOLOGIN;
+      RESET ROLE;
+      GRANT inh_grp TO inh_deployer${inheritable};
+      GRANT inh_owner TO inh_grp${inheritable};
+      CREATE SCHEMA inh_app AUTHORIZATION inh_owner;
+      CREATE TABLE inh_app.orders (id int);
+      ALTER TABLE inh_app.orders OWNER TO inh_owner;
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+roles:
+  inh_grp:
+    inherit: false
+    member_of: [inh_owner]
+  inh_reader:
+    grants:
+      - { privileges: [USAGE], object_type: schema, objects: [inh_app] }
+      - { privileges: [SELECT], object_type: table, objects: [inh_app.orders] }
+`,
+    );
+    const args = ['-c', file, '--db', urlAs(server, 'inh_deployer', 'inh-pw')];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    const warnings = plan.stderr.split('\n').filter((line) => line.includes('acts through'));
+    if (server.major < 16) {
+      // Before 16 a role's INHERIT attribute decides whether it passes on its groups' privileges.
+      expect(plan.stdout).not.toContain('NOINHERIT');
+      expect(warnings).toEqual([
+        'warning: role "inh_grp" keeps INHERIT: the connecting role "inh_deployer" acts through it, and before PostgreSQL 16 NOINHERIT would stop it passing on the privileges of the roles it is a member of',
+      ]);
+    } else {
+      // From 16 the attribute only sets the default of later grants; the row's INHERIT option
+      // is what counts, and the config's inherit: false would take it from the row.
+      expect(plan.stdout).toContain('ALTER ROLE "inh_grp" WITH NOINHERIT;');
+      expect(plan.stdout).not.toMatch(/INHERIT FALSE|REVOKE/);
+      expect(warnings).toEqual([
+        'warning: membership of "inh_grp" in "inh_owner" is kept as it is: the connecting role "inh_deployer" acts through it',
+      ]);
+    }
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const [access] = await server.query<Record<string, boolean>>(`
+      SELECT has_schema_privilege('inh_deployer', 'inh_app', 'USAGE') AS deployer_usage,
+             pg_has_role('inh_deployer', 'inh_owner', 'USAGE') AS deployer_owner,
+             has_table_privilege('inh_reader', 'inh_app.orders', 'SELECT') AS reader_select`);
+    expect(access).toEqual({ deployer_usage: true, deployer_owner: true, reader_select: true });
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+    // The next apply can still act on the owner's objects.
+    await server.query('REVOKE SELECT ON inh_app.orders FROM inh_reader');
+    const again = await runCli(['apply', '--yes', ...args]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+  });
+});
+
+describe('membership in a managed-cloud admin role', () => {
+  it('is refused at plan time: its members are protected, so it would work once and never again', async () => {
+    for (const name of MANAGED_CLOUD_ADMIN_ROLES)
+      await server.query(
+        `DO $$BEGIN CREATE ROLE ${name} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$`,
+      );
+    for (const name of MANAGED_CLOUD_ADMIN_ROLES) {
+      const file = await configFile(
+        dir,
+        `version: 1\nroles:\n  cloud_new:\n    member_of: [${name}]\n`,
+      );
+      const before = await rolesAndMemberships(`rolname IN ('cloud_new', '${name}')`);
+      for (const command of [['plan'], ['apply', '--yes']]) {
+        const result = await runCli([...command, '-c', file, '--db', server.url()]);
+        expect(result.exitCode).toBe(1);
+        expect(firstLine(result.stderr)).toBe(
+          `error: ${file}:4:17: membership of "cloud_new" in "${name}": "${name}" is a managed-cloud admin role, whose members pgward protects, so it could never manage "cloud_new" again; grant it outside pgward and add "cloud_new" to ignore_roles`,
+        );
+      }
+      expect(await rolesAndMemberships(`rolname IN ('cloud_new', '${name}')`)).toEqual(before);
+      expect(await roleNames('cloud\\_new')).toEqual([]);
     }
   });
 });

@@ -4,6 +4,7 @@
  * file or error. Password drift is seen when the stored verifiers are readable, and passwords
  * are set-only (with one warning) when they are not. MD5 passwords are replaced by SCRAM.
  */
+import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -12,6 +13,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { applyConfig, applyPlanFile, planConfig } from '../../src/engine.js';
 import { scramMatches, scramVerifier } from '../../src/passwords/scram.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
+import { quoteIdent, quoteLiteral } from '../../src/sql/quote.js';
 import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
@@ -345,5 +347,112 @@ describe('password drift', () => {
     expect(stored).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(scramMatches(ALPHA, stored)).toBe(true);
     expect((await runCli(['plan', '--detailed-exitcode', ...args], { env: ENV })).exitCode).toBe(0);
+  });
+});
+
+describe('non-ASCII passwords (SASLprep as PostgreSQL and libpq apply it)', () => {
+  // Each kind: SASLprep succeeds (normalized), or fails and libpq and the server hash the raw
+  // bytes (emoji are unassigned in Unicode 3.2; bidi; prohibited characters).
+  const PASSWORDS = {
+    ascii: 'Echo-plaintext-5a1e',
+    nfkc: '\ufb01x-Echo',
+    nothing: 'pa\u00adss\u00a0Echo',
+    ligature_emoji: '\ufb01\ud83d\ude00',
+    combining_emoji: 'Pa\u0308ss\ud83d\ude00',
+    bidi: '\u05d0\uff11',
+    c1_control: 'ab\u0085\uff21',
+    ascii_control: '\ufb01x\u0007',
+    fullwidth_emoji: '\uff21\uff22\ud83d\ude00',
+  } as const;
+  const FALLS_BACK_TO_RAW = new Set([
+    'ligature_emoji',
+    'combining_emoji',
+    'bidi',
+    'c1_control',
+    'ascii_control',
+    'fullwidth_emoji',
+  ]);
+  const names = Object.keys(PASSWORDS) as (keyof typeof PASSWORDS)[];
+  const env = Object.fromEntries(names.map((name) => [`PW_${name}`, PASSWORDS[name]]));
+  const config = `version: 1\nroles:\n${names
+    .map((name) => `  sasl_${name}:\n    login: true\n    password: { env: PW_${name} }\n`)
+    .join('')}`;
+
+  /** Logs in with psql, that is libpq, the reference client; resolves to the session user. */
+  function psqlLogin(role: string, password: string): Promise<string> {
+    const url = new URL(server.url());
+    return new Promise((resolve, reject) => {
+      execFile(
+        'psql',
+        [
+          `host=${url.hostname} port=${url.port} dbname=${server.database} user=${role} sslmode=disable`,
+          '-w',
+          '-Atc',
+          'SELECT session_user',
+        ],
+        { env: { PATH: process.env.PATH ?? '', PGPASSWORD: password } },
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`psql: ${stderr || error.message}`)) : resolve(stdout.trim()),
+      );
+    });
+  }
+
+  it('sets verifiers libpq logs in with, and drift agrees with the server in both directions', async () => {
+    const file = await configFile(dir, config);
+    const args = ['-c', file, '--db', server.url()];
+    const applied = await runCli(['apply', '--yes', ...args], { env });
+    expect(applied.exitCode, applied.stderr).toBe(0);
+
+    for (const name of names) {
+      const role = `sasl_${name}`;
+      // libpq (psql) logs in with every password pgward set.
+      expect(await psqlLogin(role, PASSWORDS[name])).toBe(role);
+      // node-postgres 8 always normalizes and never falls back to the raw password (its
+      // lib/crypto/sasl.js): it cannot log in where SASLprep fails, whoever set the password.
+      const viaNodePostgres = await connected(urlAs(server, role, PASSWORDS[name])).then(
+        async (client) => {
+          await client.end();
+          return 'logged in';
+        },
+        (error: Error) => error.message,
+      );
+      expect(viaNodePostgres, role).toBe(
+        FALLS_BACK_TO_RAW.has(name)
+          ? `password authentication failed for user "${role}"`
+          : 'logged in',
+      );
+    }
+
+    // The same passwords set by the server itself (from the plaintext) are not drift ...
+    await server.query(
+      `SET password_encryption = 'scram-sha-256'; ${names
+        .map(
+          (name) =>
+            `ALTER ROLE ${quoteIdent(`sasl_${name}`)} PASSWORD ${quoteLiteral(PASSWORDS[name])};`,
+        )
+        .join(' ')}`,
+    );
+    expect((await runCli(['drift', ...args], { env })).exitCode).toBe(0);
+
+    // ... while the verifier of the normalized password, which no libpq client logs in with
+    // where SASLprep fails, is.
+    await server.query(
+      `ALTER ROLE sasl_ligature_emoji PASSWORD ${quoteLiteral(scramVerifier('fi\ud83d\ude00'))}`,
+    );
+    await expect(psqlLogin('sasl_ligature_emoji', PASSWORDS.ligature_emoji)).rejects.toThrow(
+      'password authentication failed',
+    );
+    const drift = await runCli(['drift', '--format', 'json', ...args], { env });
+    expect(drift.exitCode).toBe(2);
+    expect(
+      (JSON.parse(drift.stdout) as { changes: { sql: string[] }[] }).changes.flatMap(
+        (change) => change.sql,
+      ),
+    ).toEqual(['ALTER ROLE "sasl_ligature_emoji" PASSWORD (sensitive)']);
+    expect((await runCli(['apply', '--yes', ...args], { env })).exitCode).toBe(0);
+    expect(await psqlLogin('sasl_ligature_emoji', PASSWORDS.ligature_emoji)).toBe(
+      'sasl_ligature_emoji',
+    );
+    expect((await runCli(['plan', '--detailed-exitcode', ...args], { env })).exitCode).toBe(0);
   });
 });

@@ -18,7 +18,8 @@ import { catalogSnapshot } from '../support/catalog.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { connected } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
-import { configFile, firstLine, pgwardWaiting, tempDir } from './support.js';
+import { APPLY_LOCK_KEY } from '../../src/execute/transaction.js';
+import { configFile, firstLine, pgwardWaiting, tempDir, withDefaultIsolation } from './support.js';
 
 const server = useTestServer();
 
@@ -206,6 +207,29 @@ describe('concurrent applies', () => {
       UNION ALL SELECT 'limit', (SELECT rolconnlimit = 10 FROM pg_roles WHERE rolname = 'rb_app')
     `);
     expect(rows.filter((row) => !row.ok)).toEqual([]);
+  });
+});
+
+describe('concurrent applies under a database default of repeatable read', () => {
+  it('the one that waited for the apply lock re-plans from what the other committed', async () => {
+    const file = await configFile(dir, 'version: 1\nroles:\n  rr_concurrent: {}\n');
+    const args = ['-c', file, '--db', server.url()];
+    await withDefaultIsolation(server, 'repeatable read', async () => {
+      // The holder plays an apply that holds the apply lock and makes the same change.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
+      await holder.query('CREATE ROLE rr_concurrent');
+      const waiting = runCli(['apply', '--yes', '--lock-timeout', '60s', ...args]);
+      await waitFor('the apply to wait for the apply lock', async () => {
+        return (await pgwardWaiting(server, 'advisory')).length === 1;
+      });
+      await holder.query('COMMIT');
+      const result = await waiting;
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain('+ create role "rr_concurrent"');
+      expect(result.stdout).toContain('Nothing to do: another apply made these changes meanwhile.');
+      expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+    });
   });
 });
 

@@ -70,3 +70,24 @@ export async function pgwardWaiting(
 export function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
+
+/**
+ * Runs `work` while new sessions to the file's database default to `isolation`
+ * (`ALTER DATABASE … SET default_transaction_isolation`, as a DBA may set it), and resets the
+ * setting after, whatever happens.
+ */
+export async function withDefaultIsolation<T>(
+  server: TestServer,
+  isolation: 'repeatable read' | 'serializable',
+  work: () => Promise<T>,
+): Promise<T> {
+  const database = `"${server.database.replaceAll('"', '""')}"`;
+  await server.query(
+    `ALTER DATABASE ${database} SET default_transaction_isolation = '${isolation}'`,
+  );
+  try {
+    return await work();
+  } finally {
+    await server.query(`ALTER DATABASE ${database} RESET default_transaction_isolation`);
+  }
+}

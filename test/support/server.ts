@@ -76,6 +76,8 @@ export function useTestServer(options: TestServerOptions = {}): TestServer {
         binaries: await binariesFor(major),
         templateDataDir: inject('pgTemplateDataDir'),
         ...(options.settings === undefined ? {} : { settings: options.settings }),
+        // Tests log in as other roles with passwords, over TCP as users do.
+        tcp: true,
       });
       baseUrl = embedded.url();
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { loadConfig, parseConfig, requirePasswords } from '../../src/config/load.js';
 import type { LoadOptions } from '../../src/config/load.js';
 import { ConfigError, formatProblem } from '../../src/errors.js';
 
@@ -162,6 +162,40 @@ describe('config problems', () => {
         { env: { B_PASSWORD: '' } },
       ),
     ).toEqual([
+      'pgward.yaml:3:25: environment variable "A_PASSWORD" is not set (password of role "a")',
+      'pgward.yaml:4:25: environment variable "B_PASSWORD" is empty (password of role "b")',
+    ]);
+  });
+
+  it('leaves such passwords unread for a read-only load; requirePasswords gives the same errors', () => {
+    const text = [
+      'version: 1',
+      'roles:',
+      '  a: { password: { env: A_PASSWORD } }',
+      '  b: { password: { env: B_PASSWORD } }',
+      '  c: { password: { env: C_PASSWORD } }',
+    ].join('\n');
+    const config = parseConfig(text, 'pgward.yaml', {
+      env: { B_PASSWORD: '', C_PASSWORD: 'c-secret' },
+      secrets: 'optional',
+    });
+    expect(config.roles.map((role) => role.password)).toEqual([
+      { source: { from: 'env', name: 'A_PASSWORD' }, secret: null },
+      { source: { from: 'env', name: 'B_PASSWORD' }, secret: null },
+      { source: { from: 'env', name: 'C_PASSWORD' }, secret: 'c-secret' },
+    ]);
+    expect(config.unreadPasswords?.map((unread) => unread.note)).toEqual([
+      'password of role "a" not checked: A_PASSWORD is not set',
+      'password of role "b" not checked: B_PASSWORD is empty',
+    ]);
+    let error: unknown;
+    try {
+      requirePasswords(config);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map(formatProblem)).toEqual([
       'pgward.yaml:3:25: environment variable "A_PASSWORD" is not set (password of role "a")',
       'pgward.yaml:4:25: environment variable "B_PASSWORD" is empty (password of role "b")',
     ]);

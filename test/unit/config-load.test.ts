@@ -278,7 +278,7 @@ describe('loadConfig', () => {
 
   it('keeps roles in file order, integer-like names included', () => {
     const config = parseConfig(
-      'version: 1\nroles:\n  zeta: {}\n  "10": {}\n  alpha: {}\n  2: {}\n',
+      'version: 1\nroles:\n  zeta: {}\n  "10": {}\n  alpha: {}\n  "2": {}\n',
       'x.yaml',
     );
     expect(config.roles.map((r) => r.name)).toEqual(['zeta', '10', 'alpha', '2']);

@@ -47,6 +47,7 @@ export function server(overrides: Partial<ServerInfo> = {}): ServerInfo {
   return {
     versionNum: 160004,
     currentUser: 'admin',
+    sessionUser: 'admin',
     currentDatabase: 'app',
     bootstrapSuperuser: 'postgres',
     currentUserIsSuperuser: true,

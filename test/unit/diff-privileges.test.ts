@@ -130,7 +130,7 @@ describe('diff: privileges on objects', () => {
     expect(operations).toEqual([]);
   });
 
-  it('leaves alone grants to unmanaged and protected roles, system schemas and other databases', () => {
+  it('leaves alone grants to unmanaged and protected roles, pg_toast and other databases', () => {
     const { operations } = planOf(
       config([configRole('app')]),
       state({
@@ -139,12 +139,34 @@ describe('diff: privileges on objects', () => {
         privileges: [
           fact(orders, 'legacy', 'SELECT'),
           fact(orders, 'pg_read_all_data', 'SELECT'),
-          fact({ kind: 'table', schema: 'pg_catalog', name: 'pg_class' }, 'app', 'SELECT'),
+          fact({ kind: 'table', schema: 'pg_toast', name: 'pg_toast_1262' }, 'app', 'SELECT'),
           fact(database('other'), 'app', 'CONNECT'),
         ],
       }),
     );
     expect(operations).toEqual([]);
+  });
+
+  it('revokes what a managed role holds on pg_catalog objects beyond the initial privileges', () => {
+    // Introspection reads only the facts beyond pg_init_privs: each one here is a hand grant.
+    const authid = { kind: 'table', schema: 'pg_catalog', name: 'pg_authid' } as const;
+    const { operations } = planOf(
+      config([configRole('app')]),
+      state({
+        roles,
+        objects,
+        privileges: [fact(authid, 'app', 'SELECT'), fact(authid, 'legacy', 'SELECT')],
+      }),
+    );
+    expect(operations).toEqual([
+      {
+        type: 'revoke_privileges',
+        target: { scope: 'objects', kind: 'table', objects: [authid] },
+        privileges: ['SELECT'],
+        grantees: ['app'],
+        grantOptionOnly: false,
+      },
+    ]);
   });
 
   it('manages another database once the config names it', () => {

@@ -32,17 +32,65 @@ describe('diff: unmanaged roles', () => {
     });
   });
 
-  it('reports each one, never a protected role', () => {
-    const { operations, warnings } = planOf(
+  it('reports each one as a finding, never a protected role', () => {
+    const current = state({ roles, memberships });
+    const desired = resolveDesired(
       config([configRole('app')], {
         settings: { unmanagedRoles: 'report', ignoreRoles: ['app_*'] },
       }),
-      state({ roles, memberships }),
-    );
+      current,
+    ).desired;
+    const { operations, findings, warnings } = diff(current, desired);
     expect(operations).toEqual([]);
-    expect(warnings).toEqual([
-      'role "stale" exists but is not in the config (unmanaged_roles: report)',
+    expect(warnings).toEqual([]);
+    expect(findings).toEqual([
+      {
+        kind: 'unmanaged_role',
+        role: 'stale',
+        summary: 'role "stale" exists but is not in the config',
+        reason:
+          'unmanaged_roles: report: apply leaves it and its access as they are; declare it, match it with ignore_roles, or drop it',
+      },
     ]);
+  });
+
+  it('reports a powerful unmanaged role with any setting, even one the config names', () => {
+    const powerful = [
+      ...roles,
+      role('boss', { attributes: { superuser: true, login: true } }),
+      role('replicator', { attributes: { replication: true } }),
+      role('rls_free', { attributes: { bypassrls: true } }),
+      role('hr', { attributes: { createrole: true } }),
+      role('app_admin', { attributes: { superuser: true } }),
+    ];
+    const current = state({ roles: powerful, memberships });
+    for (const unmanagedRoles of ['ignore', 'report'] as const) {
+      // `member_of: [hr]` names hr without declaring it: still reported for its CREATEROLE.
+      const desired = resolveDesired(
+        config([configRole('app', { memberOf: [{ role: 'hr', admin: false }] })], {
+          settings: { unmanagedRoles, ignoreRoles: ['app_*'] },
+        }),
+        current,
+      ).desired;
+      const { findings } = diff(current, desired);
+      expect(findings.map((finding) => [finding.kind, finding.role, finding.summary])).toEqual([
+        ['privileged_unmanaged_role', 'boss', 'role "boss" has SUPERUSER but is not in the config'],
+        ['privileged_unmanaged_role', 'hr', 'role "hr" has CREATEROLE but is not in the config'],
+        [
+          'privileged_unmanaged_role',
+          'replicator',
+          'role "replicator" has REPLICATION but is not in the config',
+        ],
+        [
+          'privileged_unmanaged_role',
+          'rls_free',
+          'role "rls_free" has BYPASSRLS but is not in the config',
+        ],
+        ...(unmanagedRoles === 'report'
+          ? [['unmanaged_role', 'stale', 'role "stale" exists but is not in the config']]
+          : []),
+      ]);
+    }
   });
 
   it('drops a role that owns and holds nothing with DROP ROLE alone', () => {

@@ -75,10 +75,10 @@ roles:
     createdb: true
     inherit: false
     connection_limit: 5
-    valid_until: 2026-12-31T00:00:00.000Z
+    valid_until: "2026-12-31T00:00:00.000Z"
     config:
       search_path: '"$user", public'
-      statement_timeout: 30s
+      statement_timeout: "30s"
     member_of:
       - reader
   bob:

@@ -61,6 +61,7 @@ function state(parts: {
     server: {
       versionNum: parts.versionNum ?? 150000,
       currentUser: 'postgres',
+      sessionUser: 'postgres',
       currentDatabase: 'app',
       bootstrapSuperuser: 'postgres',
       currentUserIsSuperuser: true,
@@ -153,6 +154,8 @@ describe('computeInventory', () => {
         {
           name: 'reader',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             { schema: 'data', expected: 'read', has_read: true, has_write: false, satisfied: true },
           ],
@@ -160,6 +163,8 @@ describe('computeInventory', () => {
         {
           name: 'editor',
           exists: true,
+          login: false,
+          superuser: false,
           schema_permissions: [
             {
               schema: 'data',
@@ -173,6 +178,8 @@ describe('computeInventory', () => {
         {
           name: 'ghost',
           exists: false,
+          login: null,
+          superuser: null,
           schema_permissions: [
             {
               schema: 'data',
@@ -497,16 +504,22 @@ describe('computeInventory', () => {
           {
             name: 'reader',
             exists: true,
+            login: false,
+            superuser: false,
             schema_permissions: [{ ...satisfied, expected: 'read' }],
           },
           {
             name: 'reader_lausanne',
             exists: true,
+            login: false,
+            superuser: false,
             schema_permissions: [{ ...satisfied, expected: 'read' }],
           },
           {
             name: 'writer',
             exists: false,
+            login: null,
+            superuser: null,
             schema_permissions: [
               {
                 schema: 'data',
@@ -520,6 +533,8 @@ describe('computeInventory', () => {
           {
             name: 'writer_lausanne',
             exists: false,
+            login: null,
+            superuser: null,
             schema_permissions: [
               {
                 schema: 'data',

@@ -8,6 +8,8 @@ const inventory: Inventory = {
     {
       name: 'reader',
       exists: true,
+      login: false,
+      superuser: false,
       schema_permissions: [
         { schema: 'data', expected: 'read', has_read: true, has_write: false, satisfied: true },
         { schema: 'public', expected: 'read', has_read: true, has_write: true, satisfied: true },
@@ -16,14 +18,18 @@ const inventory: Inventory = {
     {
       name: 'editor_lausanne',
       exists: true,
+      login: true,
+      superuser: true,
       schema_permissions: [
         { schema: 'data', expected: 'write', has_read: false, has_write: false, satisfied: false },
       ],
     },
-    { name: 'nothing', exists: true, schema_permissions: [] },
+    { name: 'nothing', exists: true, login: true, superuser: false, schema_permissions: [] },
     {
       name: 'ghost',
       exists: false,
+      login: null,
+      superuser: null,
       schema_permissions: [
         { schema: 'data', expected: 'read', has_read: false, has_write: false, satisfied: false },
       ],
@@ -41,11 +47,11 @@ describe('renderInventoryText', () => {
     expect(renderInventoryText(inventory, { color: false })).toBe(
       [
         'Configured roles:',
-        '  ✓  reader           data    expects read   has read',
-        '  ✓  reader           public  expects read   has read, write',
-        '  ✗  editor_lausanne  data    expects write  has neither read nor write',
-        '  ✓  nothing                                 no schema permissions configured',
-        '  ✗  ghost                                   role does not exist',
+        '  ✓  reader           nologin           data    expects read   has read',
+        '  ✓  reader           nologin           public  expects read   has read, write',
+        '  ✗  editor_lausanne  login, superuser  data    expects write  has neither read nor write',
+        '  ✓  nothing          login                                    no schema permissions configured',
+        '  ✗  ghost                                                     role does not exist',
         '',
         'Missing roles:',
         '  ✗  ghost',

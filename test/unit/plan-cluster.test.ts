@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildClusterPlan } from '../../src/plan/cluster.js';
+import type { Finding } from '../../src/model/findings.js';
 import type { Operation } from '../../src/plan/operations.js';
 
 const create: Operation = {
@@ -41,6 +42,7 @@ describe('buildClusterPlan', () => {
           grantOn('database', 'shop'),
           create,
         ],
+        findings: [],
         warnings: ['note'],
       },
       {
@@ -58,6 +60,7 @@ describe('buildClusterPlan', () => {
           { type: 'drop_owned', role: 'leaver' },
           { type: 'drop_role', role: 'leaver' },
         ],
+        findings: [],
         warnings: ['note'],
       },
     ]);
@@ -75,5 +78,25 @@ describe('buildClusterPlan', () => {
     expect(plan.database).toBe('shop');
     expect(plan.summary).toEqual({ add: 3, change: 1, destroy: 3 });
     expect(plan.warnings).toEqual(['note']);
+  });
+
+  it('keeps a finding only when every database reports it: roles are cluster-wide', () => {
+    const unmanaged = (role: string): Finding => ({
+      kind: 'unmanaged_role',
+      role,
+      summary: `role "${role}" exists but is not in the config`,
+      reason: 'unmanaged_roles: report',
+    });
+    const plan = buildClusterPlan('lausanne', 180000, [
+      {
+        database: 'lausanne',
+        operations: [],
+        // reader_zurich is declared through zurich's suffix only.
+        findings: [unmanaged('intruder'), unmanaged('reader_zurich')],
+        warnings: [],
+      },
+      { database: 'zurich', operations: [], findings: [unmanaged('intruder')], warnings: [] },
+    ]);
+    expect(plan.findings.map((finding) => finding.role)).toEqual(['intruder']);
   });
 });

@@ -6,6 +6,7 @@ export const current: CurrentState = {
   server: {
     versionNum: 160004,
     currentUser: 'postgres',
+    sessionUser: 'postgres',
     currentDatabase: 'app',
     bootstrapSuperuser: 'postgres',
     currentUserIsSuperuser: true,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
+import type { Operation } from '../../src/plan/operations.js';
 import { buildPlan } from '../../src/plan/build.js';
+import { renderPlanAs } from '../../src/cli/output.js';
 import { renderPlanMarkdown } from '../../src/report/markdown.js';
 import { renderPlanSql } from '../../src/report/sql.js';
 import { renderPlanText } from '../../src/report/text.js';
@@ -104,7 +106,7 @@ describe('renderPlanMarkdown', () => {
         '',
         '```diff',
         '+ create role "alice" (login, password (sensitive))',
-        '~ set comment of role "bob" to "Bob"',
+        '! set comment of role "bob" to "Bob"',
         '+ grant SELECT on all tables in schema "app" to "alice"',
         '- drop role "carol"',
         '```',
@@ -149,6 +151,132 @@ describe('renderPlanMarkdown', () => {
     );
   });
 
+  it('shows drift findings as orange ! lines with their reason, then every warning', () => {
+    const drifted = buildPlan(current, [{ type: 'comment_role', role: 'bob', comment: 'Bob' }], {
+      findings: [
+        {
+          kind: 'privileged_unmanaged_role',
+          role: 'evil',
+          summary: 'role "evil" has SUPERUSER but is not in the config',
+          reason: 'it bypasses every privilege check',
+        },
+      ],
+      warnings: [
+        'revoking with CASCADE also takes SELECT from "outsider", which is not in the config',
+      ],
+    });
+    expect(renderPlanMarkdown(drifted, { mode: 'drift' })).toBe(
+      [
+        '### pgward drift: database `app` (PostgreSQL 16.4)',
+        '',
+        '**Drift: 0 to add, 1 to change, 0 to destroy; 1 finding that apply leaves alone.**',
+        '',
+        '```diff',
+        '! set comment of role "bob" to "Bob"',
+        '```',
+        '',
+        '<details>',
+        '<summary>SQL (1 statement)</summary>',
+        '',
+        '```sql',
+        '-- set comment of role "bob" to "Bob"',
+        `COMMENT ON ROLE "bob" IS 'Bob';`,
+        '```',
+        '',
+        '</details>',
+        '',
+        '**Found in database "app" (PostgreSQL 16.4), not accounted for by the configuration; apply leaves it alone:**',
+        '',
+        '```diff',
+        '! role "evil" has SUPERUSER but is not in the config',
+        '    it bypasses every privilege check',
+        '```',
+        '',
+        '**Warnings**',
+        '',
+        '```text',
+        'revoking with CASCADE also takes SELECT from "outsider", which is not in the config',
+        '```',
+        '',
+      ].join('\n'),
+    );
+    // In a plan, the finding is one more warning, first.
+    expect(renderPlanMarkdown(drifted)).toContain(
+      [
+        '**Warnings**',
+        '',
+        '```text',
+        'role "evil" has SUPERUSER but is not in the config: it bypasses every privilege check',
+        'revoking with CASCADE also takes SELECT from "outsider", which is not in the config',
+        '```',
+      ].join('\n'),
+    );
+  });
+
+  it('collapses a long plan into one <details> per phase, the counts always visible', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+    const long = buildPlan(current, [
+      ...names.map((role): Operation => ({
+        type: 'create_role',
+        role,
+        attributes: DEFAULT_ROLE_ATTRIBUTES,
+      })),
+      { type: 'comment_role', role: 'bob', comment: null },
+      { type: 'drop_role', role: 'carol' },
+    ]);
+    const markdown = renderPlanMarkdown(long);
+    expect(markdown.split('\n\n<details>')[0]).toBe(
+      [
+        '### pgward plan: database `app` (PostgreSQL 16.4)',
+        '',
+        '**Plan: 20 to add, 1 to change, 1 to destroy.**',
+      ].join('\n'),
+    );
+    expect(markdown).toContain(
+      [
+        '<details>',
+        '<summary>Create roles (20)</summary>',
+        '',
+        '```diff',
+        ...names.map((name) => `+ create role "${name}"`),
+        '```',
+        '',
+        '</details>',
+        '',
+        '<details>',
+        '<summary>Alter roles (1)</summary>',
+        '',
+        '```diff',
+        '! remove comment of role "bob"',
+        '```',
+        '',
+        '</details>',
+        '',
+        '<details>',
+        '<summary>Drop roles (1)</summary>',
+        '',
+        '```diff',
+        '- drop role "carol"',
+        '```',
+        '',
+        '</details>',
+        '',
+        '<details>',
+        '<summary>SQL (22 statements)</summary>',
+      ].join('\n'),
+    );
+  });
+
+  it('is what the CLI prints for --format markdown: warnings kept, unlike the terminal views', () => {
+    // The terminal views leave warnings to stderr; a PR comment must keep them (a CASCADE
+    // warning naming roles outside the config was lost there).
+    expect(renderPlanAs(plan, 'markdown', { color: false })).toBe(renderPlanMarkdown(plan));
+    expect(renderPlanAs(plan, 'markdown', { color: false })).toContain(
+      'role "dave" is not in the configuration',
+    );
+    expect(renderPlanAs(plan, 'text', { color: false })).not.toContain('dave');
+  });
+
   it('keeps names with backticks inside their code block and code span', () => {
     const tricky = buildPlan(
       { ...current, server: { ...current.server, currentDatabase: 'a`b' } },
@@ -157,7 +285,7 @@ describe('renderPlanMarkdown', () => {
     const markdown = renderPlanMarkdown(tricky);
     expect(markdown).toContain('database ``a`b``');
     expect(markdown).toContain(
-      '````sql\n-- drop role "```\\n</details>"\nDROP ROLE "```\n</details>";\n````',
+      '````sql\n-- drop role "```\\n</details>"\nDROP ROLE U&"```\\000a</details>";\n````',
     );
   });
 });

@@ -30,6 +30,7 @@ function state(parts: {
     server: {
       versionNum: 160000,
       currentUser: 'postgres',
+      sessionUser: 'postgres',
       currentDatabase: 'db1',
       bootstrapSuperuser: 'postgres',
       currentUserIsSuperuser: true,

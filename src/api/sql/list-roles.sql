@@ -14,7 +14,7 @@ SELECT
   r.rolconnlimit AS connection_limit,
   CASE
     WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
-    ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    ELSE pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
   END AS valid_until
 FROM pg_catalog.pg_roles AS r
 WHERE $1::boolean OR r.rolname !~ '^pg_'

@@ -2,12 +2,12 @@
  * `pgward apply [PLANFILE]`: make the database match the config (or apply a saved plan), in
  * one transaction. Without --yes it asks on a terminal and refuses without one.
  */
-import { readFile } from 'node:fs/promises';
 import { applyCluster, type ClusterApplyResult } from '../../cluster.js';
+import { MAX_PLAN_FILE_BYTES, readTextFile } from '../../config/read-file.js';
 import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
-import type { Plan, PlanSummary } from '../../plan/operations.js';
+import { warningsOf, type Plan, type PlanSummary } from '../../plan/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
@@ -29,14 +29,11 @@ function completed({ add, change, destroy }: PlanSummary): string {
   return `Apply complete: ${add} added, ${change} changed, ${destroy} destroyed.`;
 }
 
-async function readPlanFile(path: string, name: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PgwardError(`cannot read plan file ${name}: ${reason}`, { cause: error });
-  }
+/** The plan in `path`: a regular file of bounded size (not /dev/zero, not a FIFO), UTF-8. */
+function readPlanFile(path: string, name: string): Plan {
+  const read = readTextFile(path, MAX_PLAN_FILE_BYTES);
+  if (!('text' in read)) throw new PgwardError(`cannot read plan file ${name}: ${read.reason}`);
+  const { text } = read;
   try {
     return planFromJson(JSON.parse(text));
   } catch (error) {
@@ -113,14 +110,18 @@ export const applyCommand = defineCommand({
           '--suffix cannot be used with a PLANFILE: the plan records its suffix',
         );
       }
-      const plan = await readPlanFile(context.path(args.planfile), args.planfile);
+      const plan = readPlanFile(context.path(args.planfile), args.planfile);
       // The config is planned again under the lock: the file runs only if it is exactly that
       // plan (and the config supplies the passwords, which plan files never hold).
       const config = readConfig(args, context);
       clusterScope(config, { planFile: true });
       return withDatabase(args, context, async (client) => {
-        context.out(renderPlanAs(plan, 'text', { color: context.color }));
-        return report(await applyPlanFile(client, plan, config, { lockTimeout }), context);
+        const shown = renderPlanAs(plan, 'text', { color: context.color });
+        // An empty file says "No changes": true only once every check has passed.
+        if (plan.steps.length > 0) context.out(shown);
+        const result = await applyPlanFile(client, plan, config, { lockTimeout });
+        if (plan.steps.length === 0) context.out(shown);
+        return report(result, context);
       });
     }
 
@@ -133,7 +134,7 @@ export const applyCommand = defineCommand({
     }
     const shown = {
       onPlan: (plan: Plan) => {
-        for (const warning of plan.warnings) context.warn(warning);
+        for (const warning of warningsOf(plan)) context.warn(warning);
         context.out(renderPlanAs(plan, 'text', { color: context.color }));
       },
       ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),

@@ -6,16 +6,18 @@ import { defineCommand } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
+import { hasDrift } from '../../report/wording.js';
 import { renderPlanAs } from '../output.js';
 
 const DRIFT_FORMATS = ['text', 'json', 'markdown'] as const;
 
 export const driftCommand = defineCommand({
   command: 'drift',
-  describe: 'Report differences between the config and the database: exit 0 in sync, 2 drift',
+  describe:
+    'Report differences between the config and the database, and access it does not account for: exit 0 in sync, 2 drift',
   examples: [
     ['$0 drift', 'exit 2 and show what differs when someone changed access by hand'],
-    ['$0 drift --format json', 'the differences as a JSON plan, for alerting'],
+    ['$0 drift --format json', 'the differences as a JSON plan with findings, for alerting'],
   ],
   builder: (yargs) =>
     yargs
@@ -29,7 +31,7 @@ export const driftCommand = defineCommand({
         describe: 'Compare DB-specific roles <role>_<suffix>',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    const config = readConfig(args, context, { secrets: 'optional' });
     const cluster = clusterScope(config, { suffix: args.suffix });
     return withDatabase(args, context, async (client) => {
       const plan = cluster
@@ -39,7 +41,7 @@ export const driftCommand = defineCommand({
           );
       for (const warning of plan.warnings) context.warn(warning);
       context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
-      return plan.steps.length === 0 ? 0 : 2;
+      return hasDrift(plan) ? 2 : 0;
     });
   },
 });

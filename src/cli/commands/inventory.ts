@@ -1,6 +1,7 @@
 /** `pgward inventory`: PUM-style audit of the configured roles and who else reaches their schemas. */
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import {
+  inventorySatisfied,
   inventoryToJson,
   renderInventoryText,
   takeClusterInventory,
@@ -10,6 +11,7 @@ import { clusterScope, siblingsOf } from '../cluster.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
+import { printable } from '../../report/terminal.js';
 
 const INVENTORY_FORMATS = ['text', 'json'] as const;
 
@@ -21,6 +23,10 @@ export const inventoryCommand = defineCommand({
     ['$0 inventory', '✓ / ✗ for each configured role and schema, ? for roles outside the config'],
     ['$0 inventory --format json', 'the same as JSON, for scripts'],
     ['$0 inventory --suffix lausanne', 'report generic roles R and DB-specific roles R_lausanne'],
+    [
+      '$0 inventory --detailed-exitcode',
+      'exit 2 when a configured role is missing or not satisfied',
+    ],
   ],
   builder: (yargs) =>
     yargs
@@ -32,9 +38,14 @@ export const inventoryCommand = defineCommand({
       .option('suffix', {
         type: 'string',
         describe: 'Also report DB-specific roles <role>_<suffix>',
+      })
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 2 when a configured role is missing or a permission is not satisfied (✗)',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    const config = readConfig(args, context, { secrets: 'optional' });
     const cluster = clusterScope(config, { suffix: args.suffix });
     return withDatabase(args, context, async (client) => {
       if (cluster) {
@@ -55,11 +66,14 @@ export const inventoryCommand = defineCommand({
             : inventories
                 .map(
                   ({ database, inventory }) =>
-                    `Database "${database}":\n\n${renderInventoryText(inventory, { color: context.color })}`,
+                    `Database ${printable(`"${database}"`)}:\n\n${renderInventoryText(inventory, { color: context.color })}`,
                 )
                 .join('\n'),
         );
-        return 0;
+        return args.detailedExitcode &&
+          inventories.some(({ inventory }) => !inventorySatisfied(inventory))
+          ? 2
+          : 0;
       }
       const inventory = await inReadOnlySnapshot(client, (snapshot) =>
         takeInventory(snapshot, config, { suffix: args.suffix }),
@@ -69,7 +83,7 @@ export const inventoryCommand = defineCommand({
           ? JSON.stringify(inventoryToJson(inventory), null, 2)
           : renderInventoryText(inventory, { color: context.color }),
       );
-      return 0;
+      return args.detailedExitcode && !inventorySatisfied(inventory) ? 2 : 0;
     });
   },
 });

@@ -7,6 +7,7 @@
 import type { Argv } from 'yargs';
 import { createRole, listRoles, roleExists, type RoleInfo } from '../../api/roles.js';
 import { queryableOf, type Session, type Transaction } from '../../api/session.js';
+import { declaredRoleNameProblem } from '../../config/names.js';
 import { compareStrings, sortedStrings } from '../../diff/order.js';
 import { protectionReason, protectionRules } from '../../diff/protection.js';
 import { readDependencies } from '../../introspect/dependencies.js';
@@ -60,6 +61,9 @@ const createCommand = defineCommand({
       }),
   run: async (args, context) => {
     const name = String(args.name);
+    // The checks a config's role names get, before connecting.
+    const nameProblem = declaredRoleNameProblem(name);
+    if (nameProblem !== undefined) throw new UsageError(nameProblem);
     let password: string | undefined;
     if (args.passwordEnv !== undefined) {
       password = context.io.env[args.passwordEnv];

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { planCluster } from '../../cluster.js';
 import { planConfig } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
+import { warningsOf } from '../../plan/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
@@ -64,7 +65,10 @@ export const planCommand = defineCommand({
           'Plan DB-specific roles: each configured role R as R_<suffix>, and R a member of it',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context);
+    // A saved plan is applied as it is: it must be complete, so --out needs every secret.
+    const config = readConfig(args, context, {
+      secrets: args.out === undefined ? 'optional' : 'required',
+    });
     const cluster = clusterScope(config, { suffix: args.suffix, planFile: args.out !== undefined });
     return withDatabase(args, context, async (client) => {
       // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
@@ -77,7 +81,7 @@ export const planCommand = defineCommand({
               planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
             )
           ).plan;
-      for (const warning of plan.warnings) context.warn(warning);
+      for (const warning of warningsOf(plan)) context.warn(warning);
       if (args.out !== undefined) {
         await writePlanFile(context.path(args.out), args.out, planJson(plan));
         context.note(

@@ -12,7 +12,7 @@ export const validateCommand = defineCommand({
   // It reads no database: the connection options every other command takes are not its own.
   builder: (yargs) => yargs.hide('db').hide('sandbox'),
   run: async (args, context) => {
-    const count = readConfig(args, context).roles.length;
+    const count = readConfig(args, context, { secrets: 'optional' }).roles.length;
     context.out(`${args.config}: valid (${count} role${count === 1 ? '' : 's'})`);
     return 0;
   },

@@ -17,7 +17,7 @@ FROM (
          d.defaclobjtype::text AS object_type,
          pg_catalog.pg_get_userbyid(a.grantee)::text AS grantee,
          a.privilege_type AS privilege,
-         bool_or(a.is_grantable) AS grantable
+         pg_catalog.bool_or(a.is_grantable) AS grantable
   FROM pg_catalog.pg_default_acl AS d
   LEFT JOIN pg_catalog.pg_namespace AS n ON n.oid = d.defaclnamespace
   CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) AS a

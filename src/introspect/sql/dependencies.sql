@@ -14,7 +14,7 @@ FROM (
   SELECT r.rolname::text AS role,
          db.datname::text AS database,
          s.deptype::text AS type,
-         count(*)::int AS count
+         pg_catalog.count(*)::int AS count
   FROM pg_catalog.pg_shdepend AS s
   JOIN pg_catalog.pg_roles AS r ON r.oid = s.refobjid
   LEFT JOIN pg_catalog.pg_database AS db ON db.oid = s.dbid

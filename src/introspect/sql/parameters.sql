@@ -16,7 +16,7 @@ SELECT 'parameter' AS kind,
        NULL::text AS relkind,
        NULL::text[] AS columns,
        coalesce((
-         SELECT json_agg(json_build_array(
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
                   CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
                   a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
          FROM pg_catalog.aclexplode(coalesce(p.paracl, pg_catalog.acldefault('p', 10))) AS a

@@ -24,7 +24,7 @@ SELECT r.oid,
        CASE
          WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
          WHEN r.rolvaliduntil = '-infinity' THEN '-infinity'
-         ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+         ELSE pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
        END AS valid_until,
        d.description,
        r.rolconfig AS config,

@@ -7,14 +7,14 @@
 -- kind a table; routines carry oidvectortypes() as their argument list.
 WITH objects AS (
     SELECT 'schema' AS kind, NULL::text AS schema, n.nspname::text AS name, NULL::text AS args,
-           coalesce(n.nspacl, acldefault('n', n.nspowner)) AS acl
+           coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner)) AS acl
       FROM pg_catalog.pg_namespace AS n
      WHERE n.nspname = ANY ($1::text[])
     UNION ALL
     SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END,
            n.nspname::text, c.relname::text, NULL,
            coalesce(c.relacl,
-                    acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
+                    pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))
       FROM pg_catalog.pg_class AS c
       JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
      WHERE n.nspname = ANY ($1::text[])
@@ -22,20 +22,20 @@ WITH objects AS (
     UNION ALL
     SELECT CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END,
            n.nspname::text, p.proname::text, pg_catalog.oidvectortypes(p.proargtypes),
-           coalesce(p.proacl, acldefault('f', p.proowner))
+           coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))
       FROM pg_catalog.pg_proc AS p
       JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
      WHERE n.nspname = ANY ($1::text[])
     UNION ALL
     SELECT CASE WHEN t.typtype = 'd' THEN 'domain' ELSE 'type' END,
            n.nspname::text, t.typname::text, NULL,
-           coalesce(t.typacl, acldefault('T', t.typowner))
+           coalesce(t.typacl, pg_catalog.acldefault('T', t.typowner))
       FROM pg_catalog.pg_type AS t
       JOIN pg_catalog.pg_namespace AS n ON n.oid = t.typnamespace
      WHERE n.nspname = ANY ($1::text[])
 )
 SELECT o.kind, o.schema, o.name, o.args, a.privilege_type AS privilege
   FROM objects AS o
- CROSS JOIN LATERAL aclexplode(o.acl) AS a
+ CROSS JOIN LATERAL pg_catalog.aclexplode(o.acl) AS a
  WHERE a.grantee = 0
  ORDER BY o.kind, o.schema COLLATE "C", o.name COLLATE "C", o.args, a.privilege_type;

@@ -1,0 +1,136 @@
+/**
+ * `pgward drift --format json`: the JSON plan (spec §3, every field kept) plus `findings`, one
+ * per thing drift reports (spec §10): each change apply would make, and each finding apply
+ * leaves alone, every one with a `kind` and a `reason`.
+ *
+ * ```json
+ * { "format_version": 1, ..., "changes": [...], "warnings": [...],
+ *   "findings": [
+ *     { "kind": "undeclared_system_privilege", "fixed_by_apply": true,
+ *       "summary": "revoke SELECT on table pg_catalog.pg_authid from \"shop_api\"",
+ *       "reason": "..." },
+ *     { "kind": "privileged_unmanaged_role", "fixed_by_apply": false, "role": "evil",
+ *       "summary": "role \"evil\" has SUPERUSER but is not in the config", "reason": "..." } ] }
+ * ```
+ */
+import { isSystemSchema } from '../model/privileges.js';
+import type { Operation, OperationType, Plan, PlanStep } from '../plan/operations.js';
+import { planToJson, type PlanJson } from '../plan/planfile.js';
+
+export interface DriftFindingJson {
+  readonly kind: string;
+  /** true: the change apply would make; false: apply leaves it alone. */
+  readonly fixed_by_apply: boolean;
+  readonly role?: string;
+  readonly summary: string;
+  readonly reason: string;
+}
+
+export interface DriftJson extends PlanJson {
+  readonly findings: readonly DriftFindingJson[];
+}
+
+/** What each kind of change says about the database, and why apply makes it. */
+const CHANGE_FINDING: Readonly<Record<OperationType, { kind: string; reason: string }>> = {
+  create_role: {
+    kind: 'missing_role',
+    reason: 'the config declares this role and it does not exist',
+  },
+  rename_role: {
+    kind: 'role_to_rename',
+    reason: 'the config declares the role under its new name (renamed_from)',
+  },
+  alter_role: {
+    kind: 'role_attributes',
+    reason: "the role's attributes differ from the config's",
+  },
+  set_password: {
+    kind: 'role_password',
+    reason: "the role's password differs from the config's, or cannot be compared",
+  },
+  comment_role: {
+    kind: 'role_description',
+    reason: "the role's description differs from the config's",
+  },
+  set_role_config: {
+    kind: 'role_setting',
+    reason: "the role's ALTER ROLE ... SET setting differs from the config's",
+  },
+  grant_membership: {
+    kind: 'missing_membership',
+    reason: 'the config declares this membership and the database lacks it',
+  },
+  alter_membership: {
+    kind: 'membership_options',
+    reason: "the membership's options differ from the config's",
+  },
+  revoke_membership: {
+    kind: 'undeclared_membership',
+    reason: 'a managed role is a member of a role the config does not make it a member of',
+  },
+  grant_privileges: {
+    kind: 'missing_privilege',
+    reason: 'the config grants this privilege and the database lacks it',
+  },
+  revoke_privileges: {
+    kind: 'undeclared_privilege',
+    reason: 'a managed role holds a privilege the config does not grant it',
+  },
+  grant_default_privileges: {
+    kind: 'missing_default_privilege',
+    reason: 'the config declares these default privileges and the database lacks them',
+  },
+  revoke_default_privileges: {
+    kind: 'undeclared_default_privilege',
+    reason: 'a managed role gets default privileges the config does not declare',
+  },
+  reassign_owned: {
+    kind: 'unmanaged_role',
+    reason: 'the role is not in the config and unmanaged_roles is drop',
+  },
+  drop_owned: {
+    kind: 'unmanaged_role',
+    reason: 'the role is not in the config and unmanaged_roles is drop',
+  },
+  drop_role: {
+    kind: 'unmanaged_role',
+    reason: 'the role is not in the config and unmanaged_roles is drop',
+  },
+};
+
+/** A privilege on objects of pg_catalog or information_schema: its own kind, it is a blind spot. */
+function onSystemObjects(op: Operation): boolean {
+  return (
+    op.type === 'revoke_privileges' &&
+    op.target.scope === 'objects' &&
+    op.target.objects.some((object) => object.schema !== null && isSystemSchema(object.schema))
+  );
+}
+
+function changeFinding(step: PlanStep): DriftFindingJson {
+  const { kind, reason } = onSystemObjects(step.operation)
+    ? {
+        kind: 'undeclared_system_privilege',
+        reason:
+          "a managed role holds a privilege on a system catalog object beyond PostgreSQL's initial privileges (pg_init_privs), and the config does not grant it",
+      }
+    : CHANGE_FINDING[step.operation.type];
+  return { kind, fixed_by_apply: true, summary: step.summary, reason };
+}
+
+/** The drift report as JSON: the plan's fields, then `findings`. */
+export function driftToJson(plan: Plan): DriftJson {
+  return {
+    ...planToJson(plan),
+    findings: [
+      ...plan.steps.map(changeFinding),
+      ...plan.findings.map((finding) => ({
+        kind: finding.kind,
+        fixed_by_apply: false,
+        role: finding.role,
+        summary: finding.summary,
+        reason: finding.reason,
+      })),
+    ],
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Column privileges where the role holds the same privilege on the whole table: REVOKE on a
+ * table also revokes that privilege on each of its columns, so the plan grants the columns
+ * after revoking the table. (Found by the property test, test/safety/property.test.ts: the
+ * column grant ran first, the revoke undid it, and the apply never converged.)
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { useTestServer } from '../support/server.js';
+
+const server = useTestServer();
+
+it('a column grant replacing a table grant of the same privilege is applied after the revoke', async () => {
+  await server.query(`
+    CREATE ROLE col_reader;
+    CREATE TABLE public.accounts (id int, email text, secret text);
+    GRANT SELECT, UPDATE ON public.accounts TO col_reader;
+  `);
+  const config = join(await mkdtemp(join(tmpdir(), 'pgward-columns-')), 'pgward.yaml');
+  await writeFile(
+    config,
+    `version: 1
+roles:
+  col_reader:
+    grants:
+      - { privileges: [SELECT, UPDATE], object_type: table, objects: [public.accounts], columns: [id, email] }
+`,
+  );
+  const args = ['-c', config, '--db', server.url()];
+
+  const plan = await runCli(['plan', '--format', 'sql', ...args]);
+  expect(plan.exitCode, plan.stderr).toBe(0);
+  const revoke = plan.stdout.indexOf(
+    'REVOKE SELECT, UPDATE ON TABLE "public"."accounts" FROM "col_reader";',
+  );
+  const grant = plan.stdout.indexOf(
+    'GRANT SELECT ("id", "email"), UPDATE ("id", "email") ON TABLE "public"."accounts" TO "col_reader";',
+  );
+  expect(revoke, plan.stdout).toBeGreaterThan(-1);
+  expect(grant, plan.stdout).toBeGreaterThan(revoke);
+
+  const applied = await runCli(['apply', '--yes', ...args]);
+  expect(applied.exitCode, applied.stderr).toBe(0);
+  const [row] = await server.query<Record<string, boolean>>(`
+    SELECT pg_catalog.has_table_privilege('col_reader', 'public.accounts', 'SELECT') AS table_select,
+           pg_catalog.has_column_privilege('col_reader', 'public.accounts', 'id', 'SELECT') AS id_select,
+           pg_catalog.has_column_privilege('col_reader', 'public.accounts', 'email', 'UPDATE') AS email_update,
+           pg_catalog.has_column_privilege('col_reader', 'public.accounts', 'secret', 'SELECT') AS secret_select`);
+  expect(row).toEqual({
+    table_select: false,
+    id_select: true,
+    email_update: true,
+    secret_select: false,
+  });
+  expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+});

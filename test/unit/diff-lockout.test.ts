@@ -1,0 +1,63 @@
+/**
+ * The roles pgward keeps for its own access (diff/lockout.ts): the SET ROLE chain from the
+ * session user to the connecting role, and the roles a non-superuser connecting role acts
+ * through. The integration side is test/safety/lockout.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { rolesPgwardNeeds } from '../../src/diff/lockout.js';
+import { baseRoles, membership, role, state } from './diff-builders.js';
+
+const roles = [...baseRoles(), ...['deployer', 'mid', 'side', 'other', 'boss'].map((n) => role(n))];
+
+describe('rolesPgwardNeeds', () => {
+  it('keeps only the roles on a chain SET ROLE can follow from the session user (16+: SET rows)', () => {
+    const current = state({
+      server: { sessionUser: 'deployer', currentUser: 'admin', versionNum: 160004 },
+      roles,
+      memberships: [
+        membership('mid', 'deployer'),
+        membership('admin', 'mid'),
+        // A group of the session user that does not lead to the connecting role.
+        membership('other', 'deployer'),
+        // A path without the SET option: SET ROLE cannot follow it.
+        membership('side', 'deployer', { set: false }),
+        membership('admin', 'side'),
+      ],
+    });
+    const needed = rolesPgwardNeeds(current);
+    expect([...needed.keys()].sort()).toEqual(['deployer', 'mid']);
+    expect(needed.get('mid')).toEqual({
+      why: 'the session user "deployer" becomes the connecting role "admin" (SET ROLE) through it',
+      power: false,
+    });
+  });
+
+  it('before 16 follows every row, and adds what a non-superuser connecting role acts through', () => {
+    const current = state({
+      server: {
+        sessionUser: 'deployer',
+        currentUser: 'mid',
+        currentUserIsSuperuser: false,
+        versionNum: 150008,
+      },
+      roles,
+      memberships: [
+        membership('mid', 'deployer', { inherit: null, set: null }),
+        membership('boss', 'mid', { inherit: null, set: null }),
+        membership('other', 'deployer', { inherit: null, set: null }),
+      ],
+    });
+    expect(Object.fromEntries(rolesPgwardNeeds(current))).toEqual({
+      deployer: {
+        why: 'the session user "deployer" becomes the connecting role "mid" (SET ROLE) through it',
+        power: false,
+      },
+      boss: { why: 'the connecting role "mid" acts through it', power: true },
+    });
+  });
+
+  it('needs nothing for a superuser that logged in as itself', () => {
+    const current = state({ roles, memberships: [membership('mid', 'admin')] });
+    expect(rolesPgwardNeeds(current).size).toBe(0);
+  });
+});
