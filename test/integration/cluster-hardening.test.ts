@@ -32,6 +32,18 @@ beforeAll(async () => {
   await server.query(`ALTER DATABASE "${crm}" SET TimeZone = 'Pacific/Kiritimati'`);
 });
 
+/** Both databases managed; iso_reader reads public in crm only. */
+function isoReaderConfig(): string {
+  return `version: 1
+settings:
+  databases: [${shop}, ${crm}]
+roles:
+  iso_reader:
+    permissions:
+      - { type: read, schemas: [public], databases: [${crm}] }
+`;
+}
+
 async function withClient<T>(database: string, work: (client: pg.Client) => Promise<T>) {
   const client = await openConnection({ url: server.url(database) });
   try {
@@ -62,17 +74,13 @@ describe('connections to the other databases', () => {
   });
 
   it('apply runs each database’s transaction READ COMMITTED with search_path pinned', async () => {
-    const config = parseConfig(
-      `version: 1
-settings:
-  databases: [${shop}, ${crm}]
-roles:
-  iso_reader:
-    permissions:
-      - { type: read, schemas: [public], databases: [${crm}] }
-`,
-      'iso.yaml',
-    );
+    const config = parseConfig(isoReaderConfig(), 'iso.yaml');
+    const file = join(dir, 'iso.yaml');
+    await writeFile(file, isoReaderConfig());
+    const inventory = () =>
+      pgward(['inventory', '--detailed-exitcode', '--db', server.url(shop), '-c', file]);
+    // Not yet satisfied in crm: --detailed-exitcode covers every managed database.
+    expect((await inventory()).code).toBe(2);
     const seen: Record<string, [string, string]> = {};
     await withClient(shop, async (client) => {
       const result = await applyCluster(client, config, (db) => openSibling(client, db), {
@@ -94,6 +102,8 @@ roles:
       crm,
     );
     expect(row?.ok).toBe(true);
+    const satisfied = await inventory();
+    expect(satisfied.code, satisfied.stderr).toBe(0);
   });
 });
 
@@ -103,14 +113,7 @@ describe('system objects and findings per database', () => {
     const file = join(dir, 'sys.yaml');
     await writeFile(
       file,
-      `version: 1
-settings:
-  databases: [${shop}, ${crm}]
-roles:
-  iso_reader:
-    permissions:
-      - { type: read, schemas: [public], databases: [${crm}] }
-  sys_api:
+      `${isoReaderConfig()}  sys_api:
     login: true
     grants:
       - privileges: [EXECUTE]
