@@ -55,14 +55,14 @@ export function benchWorkload({ tables: TABLES, roles: ROLES, schemas: SCHEMAS }
   // The catalog, built set-based: each kind of thing is one statement (a DO block looping over
   // generate_series), so setup costs a handful of round trips, not thousands.
 
-  function catalogBatches() {
+  const run = (select) =>
+    `DO $$ DECLARE stmt text; BEGIN FOR stmt IN ${select} LOOP EXECUTE stmt; END LOOP; END $$`;
+
+  /** The objects alone (owner, schemas, tables, views, sequences): no roles, no grants. */
+  function objectBatches() {
     const S = SCHEMAS;
     const T = TABLES;
-    const G = GROUPS;
-    const U = USERS;
     const schema = (expr) => sqlName('s', expr, S);
-    const run = (select) =>
-      `DO $$ DECLARE stmt text; BEGIN FOR stmt IN ${select} LOOP EXECUTE stmt; END LOOP; END $$`;
     const batches = [
       [`CREATE ROLE ${OWNER} NOLOGIN`],
       [
@@ -89,6 +89,16 @@ export function benchWorkload({ tables: TABLES, roles: ROLES, schemas: SCHEMAS }
         'RESET ROLE',
       ]);
     }
+    return batches;
+  }
+
+  function catalogBatches() {
+    const S = SCHEMAS;
+    const T = TABLES;
+    const G = GROUPS;
+    const U = USERS;
+    const schema = (expr) => sqlName('s', expr, S);
+    const batches = objectBatches();
     const group = (expr) => sqlName('g', expr, G);
     const user = (expr) => sqlName('u', expr, U);
     const table = (expr) => `${schema(`(${expr}) % ${S}`)}, ${sqlName('t', expr, T)}`;
@@ -129,6 +139,61 @@ export function benchWorkload({ tables: TABLES, roles: ROLES, schemas: SCHEMAS }
     ]);
     // One round trip per batch; the statements of a batch run in one implicit transaction.
     return batches.map((statements) => statements.join(';\n'));
+  }
+
+  /**
+   * The config's roles, memberships and privileges as plain SQL on the objects of
+   * objectBatches(): one statement per element, written by hand as an administrator would
+   * (`ON ALL TABLES IN SCHEMA`, one ALTER DEFAULT PRIVILEGES per schema, role and object type).
+   * The "sql" baseline of compare.mjs runs them one per round trip; pgward's apply must reach
+   * the same ACLs and memberships.
+   */
+  function targetStatements() {
+    const statements = [];
+    for (let g = 0; g < GROUPS; g += 1) statements.push(`CREATE ROLE ${groupName(g)} NOLOGIN`);
+    for (let u = 0; u < USERS; u += 1) {
+      const user = userName(u);
+      statements.push(`CREATE ROLE ${user} LOGIN`, `GRANT ${groupName(u % GROUPS)} TO ${user}`);
+      if (hasPassword(u)) statements.push(`ALTER ROLE ${user} PASSWORD '${PASSWORD}'`);
+      if (hasSearchPath(u))
+        statements.push(`ALTER ROLE ${user} SET search_path = ${schemaName(u % SCHEMAS)}, public`);
+    }
+    for (let s = 0; s < SCHEMAS; s += 1) {
+      const schema = schemaName(s);
+      const reader = groupName(readerOf(s));
+      const writer = groupName(writerOf(s));
+      const forOwner = `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER} IN SCHEMA ${schema} GRANT`;
+      statements.push(
+        `GRANT USAGE ON SCHEMA ${schema} TO ${reader === writer ? reader : `${reader}, ${writer}`}`,
+        `GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${reader}`,
+        `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${reader}`,
+        `GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${writer}`,
+        `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${writer}`,
+        `${forOwner} SELECT ON TABLES TO ${reader}`,
+        `${forOwner} USAGE, SELECT ON SEQUENCES TO ${reader}`,
+        `${forOwner} INSERT, UPDATE, DELETE ON TABLES TO ${writer}`,
+        `${forOwner} USAGE, SELECT, UPDATE ON SEQUENCES TO ${writer}`,
+      );
+    }
+    for (let u = 0; u < USERS; u += 1) {
+      if (hasTableGrants(u))
+        statements.push(
+          `GRANT SELECT ON ${grantedTables(u).map(tableRef).join(', ')} TO ${userName(u)}`,
+        );
+      if (hasColumnGrants(u))
+        statements.push(
+          `GRANT SELECT (name, email), UPDATE (name) ON ${tableRef(columnTable(u))} TO ${userName(u)}`,
+        );
+    }
+    return statements;
+  }
+
+  /** Every role targetStatements() creates. */
+  function roleNames() {
+    const names = [];
+    for (let g = 0; g < GROUPS; g += 1) names.push(groupName(g));
+    for (let u = 0; u < USERS; u += 1) names.push(userName(u));
+    return names;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -192,5 +257,14 @@ export function benchWorkload({ tables: TABLES, roles: ROLES, schemas: SCHEMAS }
     return `${lines.join('\n')}\n`;
   }
 
-  return { groups: GROUPS, users: USERS, catalogBatches, configYaml };
+  return {
+    groups: GROUPS,
+    users: USERS,
+    /** One round trip each, like catalogBatches(). */
+    objectBatches: () => objectBatches().map((statements) => statements.join(';\n')),
+    catalogBatches,
+    targetStatements,
+    roleNames,
+    configYaml,
+  };
 }

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, NEW_GROUP, NEW_USER, benchWorkload } from './catalog.mjs';
+import { median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'engine.js'))) {
@@ -26,9 +27,7 @@ if (!existsSync(join(dist, 'engine.js'))) {
 
 const { values: options } = parseArgs({
   options: {
-    tables: { type: 'string', default: '5000' },
-    roles: { type: 'string', default: '550' },
-    schemas: { type: 'string', default: '50' },
+    ...WORKLOAD_OPTIONS,
     runs: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -46,19 +45,7 @@ if (options.help) {
   process.exit(0);
 }
 
-function positive(name) {
-  const value = Number(options[name]);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`bench: --${name} must be a positive integer, got "${options[name]}"`);
-    process.exit(1);
-  }
-  return value;
-}
-
-const TABLES = positive('tables');
-const ROLES = positive('roles');
-const SCHEMAS = positive('schemas');
-const RUNS = positive('runs');
+const { tables: TABLES, roles: ROLES, schemas: SCHEMAS, runs: RUNS } = sizeOptions(options);
 if (ROLES < 2) {
   console.error('bench: --roles must be at least 2 (groups and users)');
   process.exit(1);
@@ -74,7 +61,7 @@ const { introspect } = await import(join(dist, 'introspect/index.js'));
 const { resolveDesired } = await import(join(dist, 'diff/desired.js'));
 const { diff } = await import(join(dist, 'diff/diff.js'));
 const { buildPlan } = await import(join(dist, 'plan/build.js'));
-const { fingerprintState } = await import(join(dist, 'plan/fingerprint.js'));
+const { withFingerprints } = await import(join(dist, 'plan/build.js'));
 const { planConfig, applyConfig } = await import(join(dist, 'engine.js'));
 const { startEmbeddedPostgres } = await import(join(dist, 'sandbox/embedded-postgres.js'));
 const { default: pg } = await import('pg');
@@ -111,12 +98,6 @@ function counting(client) {
 let peakHeapUsed = 0;
 const sampleMemory = () => {
   peakHeapUsed = Math.max(peakHeapUsed, process.memoryUsage().heapUsed);
-};
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
 const results = [];
@@ -191,20 +172,20 @@ log('starting a throwaway PostgreSQL ...');
 const server = await startEmbeddedPostgres();
 const client = new pg.Client({ connectionString: server.url() });
 const db = counting(client);
-let failed = false;
 const summary = {};
 
-try {
-  await client.connect();
-  const { rows: versionRows } = await client.query('SHOW server_version');
-  const postgresVersion = versionRows[0].server_version;
+await measuring(
+  async () => {
+    await client.connect();
+    const { rows: versionRows } = await client.query('SHOW server_version');
+    const postgresVersion = versionRows[0].server_version;
 
-  log(`building the catalog: ${TABLES} tables in ${SCHEMAS} schemas, ${ROLES} roles ...`);
-  const setup = await timed(async () => {
-    for (const batch of workload.catalogBatches()) await client.query(batch);
-  });
-  const { rows: countRows } = await client.query(
-    `SELECT
+    log(`building the catalog: ${TABLES} tables in ${SCHEMAS} schemas, ${ROLES} roles ...`);
+    const setup = await timed(async () => {
+      for (const batch of workload.catalogBatches()) await client.query(batch);
+    });
+    const { rows: countRows } = await client.query(
+      `SELECT
        (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname ~ '^s[0-9]+$' AND c.relkind = 'r')::int AS tables,
        (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -212,159 +193,157 @@ try {
        (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname ~ '^s[0-9]+$' AND c.relkind = 'S')::int AS sequences,
        (SELECT count(*) FROM pg_roles WHERE rolname !~ '^pg_')::int AS roles`,
-  );
-  const catalog = countRows[0];
-  log(`  built in ${(setup.ms / 1000).toFixed(1)} s: ${JSON.stringify(catalog)}`);
-
-  // The SQL above means to match the config; whatever it does not (grantors, comments, ...)
-  // the first apply settles, so that every plan measured below starts from "no changes".
-  const config = loadConfig(configFile, { env: ENV });
-  const bigConfig = loadConfig(bigConfigFile, { env: ENV });
-  log('first apply (brings the catalog to the config) ...');
-  const firstPlan = (await planConfig(client, config)).plan;
-  const first = await timed(() => applyConfig(client, config, { lockTimeout: '60s' }));
-  const firstCounts = countStatements(firstPlan);
-  log(
-    `  ${firstCounts.steps} steps, ${firstCounts.statements} statements, ${(first.ms / 1000).toFixed(1)} s`,
-  );
-  for (const step of firstPlan.steps.slice(0, 10)) log(`    ${step.summary}`);
-  const check = (await planConfig(client, config)).plan;
-  if (check.steps.length > 0) {
-    throw new Error(
-      `the plan after the first apply is not empty (${check.steps.length} steps):\n${check.steps
-        .slice(0, 20)
-        .map((step) => `  ${step.summary}`)
-        .join('\n')}`,
     );
-  }
+    const catalog = countRows[0];
+    log(`  built in ${(setup.ms / 1000).toFixed(1)} s: ${JSON.stringify(catalog)}`);
 
-  log(`measuring, ${RUNS} runs each ...`);
-  const configBytes = (await stat(configFile)).size;
-  await measure('config load+validate', async () => {
-    const { ms } = await timed(() => loadConfig(configFile, { env: ENV }));
-    return { ms, note: `${ROLES} roles, ${Math.round(configBytes / 1024)} KiB of YAML` };
-  });
-
-  let current;
-  const introspection = await measure('introspection', async () => {
-    db.reset();
-    const { value, ms } = await timed(() => introspect(db));
-    current = value;
-    return { ms, queries: db.queries, rows: db.rows, query_ms: db.queryMs };
-  });
-  introspection.note = `${introspection.queries} queries, ${introspection.rows} rows`;
-
-  const stages = {};
-  const pure = await measure('resolve+diff+buildPlan', async () => {
-    const start = performance.now();
-    const resolved = resolveDesired(config, current);
-    const afterResolve = performance.now();
-    const changes = diff(current, resolved.desired);
-    const afterDiff = performance.now();
-    const plan = buildPlan(current, changes.operations, { warnings: resolved.warnings });
-    const end = performance.now();
-    if (plan.steps.length > 0) throw new Error('the no-op plan has steps');
-    // buildPlan of no operations is mostly the fingerprint of the state: timed once more alone.
-    const fingerprintStart = performance.now();
-    fingerprintState(current);
-    return {
-      ms: end - start,
-      resolve_ms: afterResolve - start,
-      diff_ms: afterDiff - afterResolve,
-      build_plan_ms: end - afterDiff,
-      fingerprint_ms: performance.now() - fingerprintStart,
-    };
-  });
-  pure.note = `resolve ${pure.resolve_ms.toFixed(0)} + diff ${pure.diff_ms.toFixed(0)} + buildPlan ${pure.build_plan_ms.toFixed(0)} ms (fingerprint alone ${pure.fingerprint_ms.toFixed(0)} ms)`;
-  Object.assign(stages, pure);
-
-  const noop = await measure('no-op plan, end to end (load + planConfig)', async () => {
-    db.reset();
-    const { value, ms } = await timed(async () =>
-      planConfig(db, loadConfig(configFile, { env: ENV })),
+    // The SQL above means to match the config; whatever it does not (grantors, comments, ...)
+    // the first apply settles, so that every plan measured below starts from "no changes".
+    const config = loadConfig(configFile, { env: ENV });
+    const bigConfig = loadConfig(bigConfigFile, { env: ENV });
+    log('first apply (brings the catalog to the config) ...');
+    const firstPlan = (await planConfig(client, config)).plan;
+    const first = await timed(() => applyConfig(client, config, { lockTimeout: '60s' }));
+    const firstCounts = countStatements(firstPlan);
+    log(
+      `  ${firstCounts.steps} steps, ${firstCounts.statements} statements, ${(first.ms / 1000).toFixed(1)} s`,
     );
-    if (value.plan.steps.length > 0) throw new Error('the no-op plan has steps');
-    return { ms, queries: db.queries, query_ms: db.queryMs, own_ms: ms - db.queryMs };
-  });
-  noop.note = `pgward's own ${noop.own_ms.toFixed(0)} ms, waiting for ${noop.queries} queries ${noop.query_ms.toFixed(0)} ms`;
+    for (const step of firstPlan.steps.slice(0, 10)) log(`    ${step.summary}`);
+    const check = (await planConfig(client, config)).plan;
+    if (check.steps.length > 0) {
+      throw new Error(
+        `the plan after the first apply is not empty (${check.steps.length} steps):\n${check.steps
+          .slice(0, 20)
+          .map((step) => `  ${step.summary}`)
+          .join('\n')}`,
+      );
+    }
 
-  const cliEnv = { ...ENV, NO_COLOR: '1' };
-  const cli = await measure('no-op `pgward plan` (new process)', async () => {
-    const { value, ms } = await timed(() =>
-      runCli(['plan', '--db', server.url(), '-c', configFile, '--detailed-exitcode'], cliEnv),
-    );
-    if (value.code !== 0) throw new Error(`pgward plan exited ${value.code}:\n${value.stderr}`);
-    return { ms };
-  });
-  cli.note = 'node start, imports, connect, load, plan, print';
+    log(`measuring, ${RUNS} runs each ...`);
+    const configBytes = (await stat(configFile)).size;
+    await measure('config load+validate', async () => {
+      const { ms } = await timed(() => loadConfig(configFile, { env: ENV }));
+      return { ms, note: `${ROLES} roles, ${Math.round(configBytes / 1024)} KiB of YAML` };
+    });
 
-  let bigCounts;
-  const bigPlan = await measure('plan with changes (new group on every table)', async () => {
-    db.reset();
-    const { value, ms } = await timed(() => planConfig(db, bigConfig));
-    bigCounts = countStatements(value.plan);
-    return { ms, query_ms: db.queryMs, own_ms: ms - db.queryMs };
-  });
-  bigPlan.note = `pgward's own ${bigPlan.own_ms.toFixed(0)} ms; ${bigCounts.steps} steps, ${bigCounts.statements} statements`;
+    let current;
+    const introspection = await measure('introspection', async () => {
+      db.reset();
+      const { value, ms } = await timed(() => introspect(db));
+      current = value;
+      return { ms, queries: db.queries, rows: db.rows, query_ms: db.queryMs };
+    });
+    introspection.note = `${introspection.queries} queries, ${introspection.rows} rows`;
 
-  const apply = await measure('apply with changes', async () => {
-    db.reset();
-    const { value, ms } = await timed(() => applyConfig(db, bigConfig, { lockTimeout: '60s' }));
-    if (value.outcome !== 'applied') throw new Error(`apply: ${value.outcome}`);
-    const counts = countStatements(value.plan);
-    const result = {
-      ms,
-      queries: db.queries,
-      query_ms: db.queryMs,
-      own_ms: ms - db.queryMs,
-      steps: counts.steps,
-      statements: counts.statements,
-      all_tables_in_schema: counts.allTablesInSchema,
-    };
-    // Undo outside the timing, so that every run applies the same change.
-    await client.query(
-      `DROP OWNED BY ${NEW_GROUP}, ${NEW_USER}; DROP ROLE ${NEW_USER}; DROP ROLE ${NEW_GROUP}`,
-    );
-    return result;
-  });
-  apply.note = `${apply.steps} steps, ${apply.statements} statements (${apply.all_tables_in_schema} ALL TABLES IN SCHEMA); ${apply.queries} queries (3 introspections); pgward's own ${apply.own_ms.toFixed(0)} ms`;
+    const stages = {};
+    const pure = await measure('resolve+diff+buildPlan', async () => {
+      const start = performance.now();
+      const resolved = resolveDesired(config, current);
+      const afterResolve = performance.now();
+      const changes = diff(current, resolved.desired);
+      const afterDiff = performance.now();
+      const plan = buildPlan(current, changes.operations, { warnings: resolved.warnings });
+      const end = performance.now();
+      if (plan.steps.length > 0) throw new Error('the no-op plan has steps');
+      // The fingerprints a saved plan carries (plan --out), timed alone: plans skip them.
+      const fingerprintStart = performance.now();
+      withFingerprints(plan, current, resolved.desired);
+      return {
+        ms: end - start,
+        resolve_ms: afterResolve - start,
+        diff_ms: afterDiff - afterResolve,
+        build_plan_ms: end - afterDiff,
+        fingerprint_ms: performance.now() - fingerprintStart,
+      };
+    });
+    pure.note = `resolve ${pure.resolve_ms.toFixed(0)} + diff ${pure.diff_ms.toFixed(0)} + buildPlan ${pure.build_plan_ms.toFixed(0)} ms (fingerprints for --out ${pure.fingerprint_ms.toFixed(0)} ms)`;
+    Object.assign(stages, pure);
 
-  const { maxRSS } = process.resourceUsage();
-  sampleMemory();
-  Object.assign(summary, {
-    date: new Date().toISOString(),
-    machine: { nproc: availableParallelism(), node: process.version, postgres: postgresVersion },
-    size: {
-      tables: catalog.tables,
-      views: catalog.views,
-      sequences: catalog.sequences,
-      schemas: SCHEMAS,
-      roles: ROLES,
-      groups: workload.groups,
-      users: workload.users,
-      roles_in_cluster: catalog.roles,
-      objects_in_current_state: current.objects?.length,
-      privilege_facts_in_current_state: current.privileges?.length,
-    },
-    runs: RUNS,
-    setup_ms: Math.round(setup.ms),
-    first_apply: { ms: Math.round(first.ms), ...firstCounts },
-    measures: results,
-    memory: {
-      peak_rss_mib: Math.round(maxRSS / 1024),
-      peak_heap_used_mib: Math.round(peakHeapUsed / 1024 / 1024),
-    },
-  });
-} catch (error) {
-  failed = true;
-  console.error(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
-} finally {
-  await client.end().catch(() => undefined);
-  await server.stop();
-  await rm(workDir, { recursive: true, force: true });
-}
+    const noop = await measure('no-op plan, end to end (load + planConfig)', async () => {
+      db.reset();
+      const { value, ms } = await timed(async () =>
+        planConfig(db, loadConfig(configFile, { env: ENV })),
+      );
+      if (value.plan.steps.length > 0) throw new Error('the no-op plan has steps');
+      return { ms, queries: db.queries, query_ms: db.queryMs, own_ms: ms - db.queryMs };
+    });
+    noop.note = `pgward's own ${noop.own_ms.toFixed(0)} ms, waiting for ${noop.queries} queries ${noop.query_ms.toFixed(0)} ms`;
 
-if (failed) process.exit(1);
+    const cliEnv = { ...ENV, NO_COLOR: '1' };
+    const cli = await measure('no-op `pgward plan` (new process)', async () => {
+      const { value, ms } = await timed(() =>
+        runCli(['plan', '--db', server.url(), '-c', configFile, '--detailed-exitcode'], cliEnv),
+      );
+      if (value.code !== 0) throw new Error(`pgward plan exited ${value.code}:\n${value.stderr}`);
+      return { ms };
+    });
+    cli.note = 'node start, imports, connect, load, plan, print';
+
+    let bigCounts;
+    const bigPlan = await measure('plan with changes (new group on every table)', async () => {
+      db.reset();
+      const { value, ms } = await timed(() => planConfig(db, bigConfig));
+      bigCounts = countStatements(value.plan);
+      return { ms, query_ms: db.queryMs, own_ms: ms - db.queryMs };
+    });
+    bigPlan.note = `pgward's own ${bigPlan.own_ms.toFixed(0)} ms; ${bigCounts.steps} steps, ${bigCounts.statements} statements`;
+
+    const apply = await measure('apply with changes', async () => {
+      db.reset();
+      const { value, ms } = await timed(() => applyConfig(db, bigConfig, { lockTimeout: '60s' }));
+      if (value.outcome !== 'applied') throw new Error(`apply: ${value.outcome}`);
+      const counts = countStatements(value.plan);
+      const result = {
+        ms,
+        queries: db.queries,
+        query_ms: db.queryMs,
+        own_ms: ms - db.queryMs,
+        steps: counts.steps,
+        statements: counts.statements,
+        all_tables_in_schema: counts.allTablesInSchema,
+      };
+      // Undo outside the timing, so that every run applies the same change.
+      await client.query(
+        `DROP OWNED BY ${NEW_GROUP}, ${NEW_USER}; DROP ROLE ${NEW_USER}; DROP ROLE ${NEW_GROUP}`,
+      );
+      return result;
+    });
+    apply.note = `${apply.steps} steps, ${apply.statements} statements (${apply.all_tables_in_schema} ALL TABLES IN SCHEMA); ${apply.queries} queries (3 introspections); pgward's own ${apply.own_ms.toFixed(0)} ms`;
+
+    const { maxRSS } = process.resourceUsage();
+    sampleMemory();
+    Object.assign(summary, {
+      date: new Date().toISOString(),
+      machine: { nproc: availableParallelism(), node: process.version, postgres: postgresVersion },
+      size: {
+        tables: catalog.tables,
+        views: catalog.views,
+        sequences: catalog.sequences,
+        schemas: SCHEMAS,
+        roles: ROLES,
+        groups: workload.groups,
+        users: workload.users,
+        roles_in_cluster: catalog.roles,
+        objects_in_current_state: current.objects?.length,
+        privilege_facts_in_current_state: current.privileges?.length,
+      },
+      runs: RUNS,
+      setup_ms: Math.round(setup.ms),
+      first_apply: { ms: Math.round(first.ms), ...firstCounts },
+      measures: results,
+      memory: {
+        peak_rss_mib: Math.round(maxRSS / 1024),
+        peak_heap_used_mib: Math.round(peakHeapUsed / 1024 / 1024),
+      },
+    });
+  },
+  async () => {
+    await client.end().catch(() => undefined);
+    await server.stop();
+    await rm(workDir, { recursive: true, force: true });
+  },
+  { stack: true },
+);
 
 if (options.json) {
   console.log(JSON.stringify(summary, null, 2));

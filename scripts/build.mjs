@@ -1,6 +1,8 @@
-// Compiles src/ to dist/ and copies the catalog queries (src/**/*.sql) next to their modules.
+// Compiles src/ to dist/, copies the catalog queries (src/**/*.sql) next to their modules, and
+// generates the config schema's validator (dist/config/schema-validator.cjs), so that pgward
+// does not compile the schema with Ajv at every run.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,3 +20,14 @@ for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTy
   const from = join(entry.parentPath, entry.name);
   cpSync(from, join(root, 'dist', relative(join(root, 'src'), from)));
 }
+
+// Ajv's standalone code, CommonJS so that dist/config/schema.js can load it synchronously; with
+// the options and the schema of the built module itself, so both stay one source.
+const { AJV_OPTIONS, configSchema } = await import(join(root, 'dist/config/schema.js'));
+const { Ajv } = await import('ajv');
+const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+writeFileSync(
+  join(root, 'dist/config/schema-validator.cjs'),
+  standaloneCode(ajv, ajv.compile(configSchema())),
+);

@@ -18,6 +18,7 @@ import { unmanagedDatabaseProblems } from './config/databases.js';
 import { ApplyError, PgwardError, PlanError, StalePlanError } from './errors.js';
 import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
+import { inReadOnlySnapshot } from './execute/snapshot.js';
 import { inApplyTransaction } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
@@ -159,7 +160,10 @@ export async function applyConfig(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const planOptions = { suffix: options.suffix };
-  const { plan } = await planConfig(client, config, planOptions);
+  // The plan shown for confirmation reads the catalog in one snapshot, as `pgward plan` does.
+  const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
+    planConfig(snapshot, config, planOptions),
+  );
   options.onPlan?.(plan);
   if (plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
   if (options.confirm && !(await options.confirm(plan))) {

@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { planFromJson } from '../plan/planfile.js';
+import { driftFromJson } from '../report/drift-json.js';
 import type { Plan } from '../plan/operations.js';
 import { codeBlock, codeSpan, renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanText } from '../report/text.js';
@@ -176,8 +177,9 @@ async function runPgward(
       planJson: inputs.planFile === undefined ? '' : resolve(workingDirectory, inputs.planFile),
     };
   }
-  const plan: Plan = planFromJson(JSON.parse(result.stdout));
   const mode = inputs.command === 'drift' ? 'drift' : 'plan';
+  const parsed: unknown = JSON.parse(result.stdout);
+  const plan: Plan = mode === 'drift' ? driftFromJson(parsed) : planFromJson(parsed);
   writeFileSync(files.planJson, result.stdout);
   // Warnings are in the log already (pgward's stderr); the comment keeps them, for reviewers.
   log(renderPlanText({ ...plan, warnings: [] }, { color: false, mode }));

@@ -6,38 +6,44 @@
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
+import type Yargs from 'yargs';
 import { printableLines } from '../report/terminal.js';
-import { applyCommand } from './commands/apply.js';
-import { driftCommand } from './commands/drift.js';
-import { explainCommand } from './commands/explain.js';
-import { exportCommand } from './commands/export.js';
-import { grantsCommand } from './commands/grants.js';
-import { graphCommand } from './commands/graph.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { loginCommand } from './commands/login.js';
-import { membersCommand } from './commands/members.js';
-import { planCommand } from './commands/plan.js';
-import { rolesCommand } from './commands/roles.js';
-import { validateCommand } from './commands/validate.js';
 import type { GlobalArgs, PgwardCommand, RunState } from './command.js';
 import { UsageError, formatError } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 
-const COMMANDS: readonly PgwardCommand[] = [
-  validateCommand,
-  planCommand,
-  applyCommand,
-  driftCommand,
-  inventoryCommand,
-  exportCommand,
-  rolesCommand,
-  membersCommand,
-  grantsCommand,
-  loginCommand,
-  explainCommand,
-  graphCommand,
-];
+/**
+ * The commands, each loaded only when the command line may need it: a command's module pulls
+ * in most of pgward (engine, catalog queries, config schema), which `--version` and
+ * `validate` do not need. The key is the command's name (the first word of its yargs
+ * `command`); the order is the order of `--help`.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<PgwardCommand>>> = {
+  validate: async () => (await import('./commands/validate.js')).validateCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
+  apply: async () => (await import('./commands/apply.js')).applyCommand,
+  drift: async () => (await import('./commands/drift.js')).driftCommand,
+  inventory: async () => (await import('./commands/inventory.js')).inventoryCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  roles: async () => (await import('./commands/roles.js')).rolesCommand,
+  members: async () => (await import('./commands/members.js')).membersCommand,
+  grants: async () => (await import('./commands/grants.js')).grantsCommand,
+  login: async () => (await import('./commands/login.js')).loginCommand,
+  explain: async () => (await import('./commands/explain.js')).explainCommand,
+  graph: async () => (await import('./commands/graph.js')).graphCommand,
+};
+
+/**
+ * The commands yargs must know to parse `argv` as if it knew them all: those named anywhere
+ * in it (a superset of the one that runs: a word may also be an option's value); with none
+ * named, all of them (for `--help`, "did you mean", "name a command").
+ */
+async function commandsFor(argv: readonly string[]): Promise<PgwardCommand[]> {
+  const all = Object.entries(COMMANDS);
+  const named = all.filter(([name]) => argv.includes(name));
+  return Promise.all((named.length > 0 ? named : all).map(([, load]) => load()));
+}
 
 function version(): string {
   // Two levels up from both src/cli/main.ts and dist/cli/main.js.
@@ -63,7 +69,12 @@ function usageMessage(message: string | null): string {
     .join('\n');
 }
 
-function parser(argv: readonly string[], state: RunState): Argv<GlobalArgs> {
+function parser(
+  argv: readonly string[],
+  state: RunState,
+  commands: readonly PgwardCommand[],
+  yargs: typeof Yargs,
+): Argv<GlobalArgs> {
   const width = state.io.stdout.columns ?? 100;
   let cli = yargs(argv)
     .scriptName('pgward')
@@ -104,7 +115,7 @@ function parser(argv: readonly string[], state: RunState): Argv<GlobalArgs> {
     .fail((message: string | null, error: Error | undefined) => {
       throw error ?? new UsageError(usageMessage(message));
     });
-  for (const command of COMMANDS) cli = cli.command(command(state));
+  for (const command of commands) cli = cli.command(command(state));
   return cli as unknown as Argv<GlobalArgs>;
 }
 
@@ -120,10 +131,20 @@ export async function run(argv: readonly string[], io: Partial<CliIO> = {}): Pro
   const state: RunState = { io: { ...processIO(), ...io }, exitCode: 0 };
   const { stdout, stderr, env } = state.io;
   try {
-    await parser(argv, state).parseAsync(argv as string[], {}, (_error, _args, output) => {
-      // --help and --version output; errors go through fail() instead.
-      if (output) stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-    });
+    // A bare `--version` is answered before loading yargs and any command.
+    if (argv.length === 1 && argv[0] === '--version') {
+      stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const [{ default: yargs }, commands] = await Promise.all([import('yargs'), commandsFor(argv)]);
+    await parser(argv, state, commands, yargs).parseAsync(
+      argv as string[],
+      {},
+      (_error, _args, output) => {
+        // --help and --version output; errors go through fail() instead.
+        if (output) stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+      },
+    );
     return state.exitCode;
   } catch (error) {
     for (const line of formatError(error, { debug: env.PGWARD_DEBUG === '1' })) {

@@ -8,13 +8,16 @@
  * - from PostgreSQL 16 a CREATEROLE role manages (alters, renames, drops, comments on, grants
  *   and revokes membership in) only roles it has ADMIN OPTION on, directly or through roles
  *   it is a member of. Creating a role gives its creator ADMIN OPTION on it, so roles this
- *   plan creates are always the connecting role's to manage.
+ *   plan creates are always the connecting role's to manage;
+ * - REASSIGN OWNED and DROP OWNED BY a role need the privileges of that role (and REASSIGN
+ *   those of the new owner too): membership with INHERIT (before 16, through members with
+ *   the INHERIT attribute); ADMIN OPTION alone is not enough.
  *   https://www.postgresql.org/docs/16/release-16.html#RELEASE-16-PRIVILEGES
  */
 import type { CurrentState } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { quoteIdent } from '../sql/quote.js';
-import { rolesMemberOf } from './member-of.js';
+import { rolesMemberOf, rolesPrivilegesOf } from './member-of.js';
 import { compareStrings } from './order.js';
 import type { Problems } from './problems.js';
 
@@ -67,7 +70,19 @@ export function checkConnectingRole(
   const existing = new Set(current.roles.map((role) => role.name));
   const admin = server.versionNum >= 160000 ? adminRoles(current, user) : null;
   const refused = new Map<string, string>();
+  const privilegesOf = rolesPrivilegesOf(current, user);
   for (const operation of operations) {
+    if (operation.type === 'reassign_owned' || operation.type === 'drop_owned') {
+      const needs =
+        operation.type === 'reassign_owned' ? [operation.role, operation.to] : [operation.role];
+      const missing = needs.find((role) => existing.has(role) && !privilegesOf.has(role));
+      if (missing !== undefined && !refused.has(operation.role))
+        refused.set(
+          operation.role,
+          `role "${operation.role}": ${operation.type === 'drop_owned' ? 'DROP' : 'REASSIGN'} OWNED needs the privileges of role "${missing}", and the connecting role "${user}" does not have them (a membership with INHERIT gives them: GRANT ${quoteIdent(missing)} TO ${quoteIdent(user)}${server.versionNum >= 160000 ? ' WITH INHERIT TRUE' : ''})`,
+        );
+      continue;
+    }
     if (
       (operation.type === 'create_role' && operation.attributes.superuser) ||
       (operation.type === 'alter_role' && operation.changes.superuser !== undefined)

@@ -18,6 +18,7 @@ import {
 import { Catalog } from './catalog.js';
 import { resolvePrivileges, type ResolveContext } from './desired-privileges.js';
 import { roleNames } from './names.js';
+import { ownersAfterPlan } from './owners-after.js';
 import { compareStrings, key } from './order.js';
 import { majorVersion, Problems } from './problems.js';
 import { genericRoles, withGenericRoles } from './suffix.js';
@@ -80,7 +81,6 @@ export function resolveDesired(
     'object_creators',
     settings.objectCreatorPositions,
   );
-  const { privileges, defaultPrivileges } = resolvePrivileges(ctx, objectCreators);
   const reassignOwnedTo =
     settings.reassignOwnedTo === null
       ? null
@@ -91,21 +91,33 @@ export function resolveDesired(
   // --suffix: the generic roles (R, member of R_S, adding memberships only) join `roles`,
   // `memberships`, `managedRoles` and `addOnlyMembershipsOf`; other suffixes' roles are protected.
   const generic = genericRoles(config, current, names, rules, problems);
+  const withoutPrivileges = {
+    roles,
+    memberships,
+    managedRoles: new Set(roles.map((role) => role.name)),
+    protectedRoles: protectedRoleNames(current, rules),
+    unmanagedRoles: config.settings.unmanagedRoles,
+    reassignOwnedTo,
+  };
+  // Privileges are resolved against the owners the plan leaves (see owners-after.ts). Which
+  // roles `unmanaged_roles: drop` drops (and so reassigns) depends on the `for_role`s of the
+  // default privileges, which a first, silent resolution against today's owners gives: a
+  // role named there is kept, and keeps its objects.
+  const draft =
+    withoutPrivileges.unmanagedRoles === 'drop' && reassignOwnedTo !== null
+      ? resolvePrivileges({ ...ctx, problems: new Problems(), warnings: [] }, objectCreators)
+      : { privileges: [], defaultPrivileges: [] };
+  const after = ownersAfterPlan(
+    current,
+    withGenericRoles({ ...withoutPrivileges, ...draft }, generic),
+  );
+  const { privileges, defaultPrivileges } = resolvePrivileges(
+    after === current ? ctx : { ...ctx, catalog: Catalog.of(after) },
+    objectCreators,
+  );
   problems.throwIfAny();
   return {
-    desired: withGenericRoles(
-      {
-        roles,
-        memberships,
-        privileges,
-        defaultPrivileges,
-        managedRoles: new Set(roles.map((role) => role.name)),
-        protectedRoles: protectedRoleNames(current, rules),
-        unmanagedRoles: config.settings.unmanagedRoles,
-        reassignOwnedTo,
-      },
-      generic,
-    ),
+    desired: withGenericRoles({ ...withoutPrivileges, privileges, defaultPrivileges }, generic),
     warnings,
   };
 }

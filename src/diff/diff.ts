@@ -11,6 +11,7 @@ import type { Finding } from '../model/findings.js';
 import type { Operation } from '../plan/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { Catalog } from './catalog.js';
+import { keepSessionConnect } from './connect.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
 import { findUnmanagedRoles } from './findings.js';
@@ -19,6 +20,7 @@ import { diffMemberships } from './memberships.js';
 import { compareStrings } from './order.js';
 import { Problems } from './problems.js';
 import { diffPrivileges } from './privileges.js';
+import { protectionOf } from './owners-after.js';
 import { applyRenames, planRenames } from './renames.js';
 import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
 import { diffRoles } from './roles.js';
@@ -41,15 +43,7 @@ export interface DiffResult {
  * const { operations, findings, warnings } = diff(current, resolveDesired(config, current).desired);
  */
 export function diff(current: CurrentState, desired: DesiredState): DiffResult {
-  const { server } = current;
-  // The connecting role and the session user are always protected: taking their LOGIN or
-  // SUPERUSER, or a membership they rely on, would lock pgward out in the middle of an apply.
-  const isProtected = (role: string): boolean =>
-    desired.protectedRoles.has(role) ||
-    role.startsWith('pg_') ||
-    role === server.currentUser ||
-    role === server.sessionUser ||
-    role === server.bootstrapSuperuser;
+  const isProtected = protectionOf(current, desired);
 
   const renames = planRenames(current, desired, isProtected);
   const state = applyRenames(current, renames.map);
@@ -81,11 +75,13 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
     state,
   );
   const privileges = diffPrivileges(state, desired, catalog, scope);
+  // The session user's CONNECT on this database is what lets pgward log in again.
+  const connect = keepSessionConnect(privileges.operations, state);
   const operations = [
     ...renames.operations,
     ...roles.operations,
     ...memberships.operations,
-    ...privileges.operations,
+    ...connect.operations,
     ...diffDefaultPrivileges(state, desired, scope),
     ...unmanaged.operations,
   ];
@@ -109,6 +105,7 @@ export function diff(current: CurrentState, desired: DesiredState): DiffResult {
         ...keptForPower,
         ...memberships.warnings,
         ...privileges.warnings,
+        ...connect.warnings,
       ]),
     ],
   };

@@ -16,9 +16,14 @@
  *   on the way, would take that power away in the middle of an apply (a failed statement) or
  *   for every apply after it (a lockout).
  *
+ * - From 16 each membership row records its grantor, and the row depends on it: DROP OWNED BY
+ *   the grantor removes the row, and so does taking the grantor's ADMIN OPTION with CASCADE.
+ *   So the grantor of every row on those chains is needed too, and so is the ADMIN OPTION
+ *   row that lets it grant (with its own grantor, and so on).
+ *
  * pgward keeps all of these and says so in a warning.
  */
-import type { CurrentState } from '../model/state.js';
+import type { CurrentMembership, CurrentState } from '../model/state.js';
 import type { Operation } from '../plan/operations.js';
 import { rolesMemberOf } from './member-of.js';
 
@@ -28,6 +33,11 @@ export interface NeededRole {
   readonly why: string;
   /** The connecting role acts through it (rather than SET ROLE passing through it). */
   readonly power: boolean;
+  /**
+   * Only its memberships in these roles are needed (a grantor: the rows that give it ADMIN
+   * OPTION on the roles it granted a needed row in). Absent: all of them.
+   */
+  readonly inRoles?: ReadonlySet<string>;
 }
 
 export type NeededRoles = ReadonlyMap<string, NeededRole>;
@@ -77,10 +87,60 @@ export function rolesPgwardNeeds(current: CurrentState): NeededRoles {
   // The two sets are disjoint: one lies below the connecting role, the other above it, and
   // PostgreSQL forbids membership cycles.
   const setRole = `the session user "${sessionUser}" becomes the connecting role "${currentUser}" (SET ROLE) through it`;
-  for (const role of rolesOnSetRoleChain(current)) needed.set(role, { why: setRole, power: false });
+  const chain = rolesOnSetRoleChain(current);
+  for (const role of chain) needed.set(role, { why: setRole, power: false });
   const power = `the connecting role "${currentUser}" acts through it`;
-  for (const role of rolesActedThrough(current)) needed.set(role, { why: power, power: true });
+  const actedThrough = rolesActedThrough(current);
+  for (const role of actedThrough) needed.set(role, { why: power, power: true });
+  if (current.server.versionNum < 160000) return needed;
+  // The rows those chains follow: each joins a needed role (or the connecting role) to the
+  // next role on the same chain.
+  const onChain = (row: CurrentMembership): boolean =>
+    (chain.has(row.member) &&
+      row.set !== false &&
+      (chain.has(row.role) || row.role === currentUser)) ||
+    ((actedThrough.has(row.member) || row.member === currentUser) &&
+      actedThrough.has(row.role) &&
+      (row.inherit !== false || row.set !== false));
+  addGrantors(current, current.memberships.filter(onChain), needed);
   return needed;
+}
+
+/**
+ * 16+: the grantors of `rows`, then the ADMIN OPTION rows their grants stand on and those
+ * rows' grantors, as far as they go. A role already needed for itself stays as it is.
+ */
+function addGrantors(
+  current: CurrentState,
+  rows: readonly CurrentMembership[],
+  needed: Map<string, NeededRole>,
+): void {
+  const grantedIn = new Map<string, { roles: Set<string>; row: CurrentMembership }>();
+  const pending = [...rows];
+  for (let row = pending.pop(); row !== undefined; row = pending.pop()) {
+    const grantor = row.grantor;
+    const seen = grantedIn.get(grantor);
+    if (seen?.roles.has(row.role) === true) continue;
+    if (seen === undefined) grantedIn.set(grantor, { roles: new Set([row.role]), row });
+    else seen.roles.add(row.role);
+    const { role } = row;
+    pending.push(
+      ...current.memberships.filter(
+        (admin) => admin.member === grantor && admin.role === role && admin.admin,
+      ),
+    );
+  }
+  for (const [grantor, { roles, row }] of grantedIn) {
+    // The connecting role, the session user and the bootstrap superuser are protected anyway.
+    const { currentUser, sessionUser, bootstrapSuperuser } = current.server;
+    if (needed.has(grantor) || [currentUser, sessionUser, bootstrapSuperuser].includes(grantor))
+      continue;
+    needed.set(grantor, {
+      why: `it granted the membership of "${row.member}" in "${row.role}", which pgward needs, and dropping it would take that membership with it`,
+      power: false,
+      inRoles: roles,
+    });
+  }
 }
 
 /**
@@ -111,7 +171,7 @@ export function keepPgwardAccess(
     if (operation.type !== 'revoke_membership' && operation.type !== 'alter_membership')
       return [operation];
     const need = needed.get(operation.member);
-    if (need === undefined) return [operation];
+    if (need === undefined || need.inRoles?.has(operation.role) === false) return [operation];
     const warning = `membership of "${operation.member}" in "${operation.role}" is kept as it is: ${need.why}`;
     if (operation.type === 'revoke_membership') {
       warnings.push(warning);

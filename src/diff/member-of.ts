@@ -3,7 +3,7 @@
  * PostgreSQL's roles_is_member_of walks the same chains, following the rows its caller
  * counts (every row for ADMIN OPTION, SET rows for SET ROLE from 16, ...).
  */
-import type { CurrentMembership } from '../model/state.js';
+import type { CurrentMembership, CurrentState } from '../model/state.js';
 
 /**
  * The roles `member` is a member of, directly or not, through the rows `follows` accepts
@@ -32,4 +32,15 @@ export function rolesMemberOf(
     }
   }
   return reached;
+}
+
+/**
+ * `role` and the roles whose privileges it has (PostgreSQL's has_privs_of_role): from 16
+ * through rows with INHERIT, before 16 through members with the INHERIT attribute.
+ */
+export function rolesPrivilegesOf(current: CurrentState, role: string): Set<string> {
+  const inherits = new Map(current.roles.map((r) => [r.name, r.attributes.inherit]));
+  return rolesMemberOf(current.memberships, role, (row) =>
+    current.server.versionNum >= 160000 ? row.inherit === true : inherits.get(row.member) === true,
+  ).add(role);
 }

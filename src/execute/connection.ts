@@ -30,10 +30,10 @@ export interface ConnectOptions {
 }
 
 /**
- * Startup options of every session pgward opens: UTC, and search_path pinned (see
+ * Startup options of every session pgward opens: UTC, jit off and search_path pinned (see
  * openConnection). One constant, so a connection to a sibling database gets exactly these.
  */
-const SESSION_OPTIONS = `-c TimeZone=UTC ${PIN_SEARCH_PATH_OPTION}`;
+const SESSION_OPTIONS = `-c TimeZone=UTC -c jit=off ${PIN_SEARCH_PATH_OPTION}`;
 
 /** The URI schemes libpq accepts. */
 const CONNECTION_URI = /^postgres(ql)?:\/\//i;
@@ -75,7 +75,9 @@ export function describeTarget(client: pg.Client): string {
 /**
  * Opens one connection. Sessions run in UTC so that timestamps (VALID UNTIL) read and compare
  * the same whatever the server's TimeZone is, and with search_path pinned (search-path.ts) so
- * that no user-created function or operator shadows the catalog's in pgward's SQL.
+ * that no user-created function or operator shadows the catalog's in pgward's SQL. JIT is off:
+ * on a large catalog the objects query passes the JIT cost threshold, and compiling it takes
+ * longer than running it (5,000 tables, PostgreSQL 15: about 1.3 s with JIT, 0.3 s without).
  */
 export async function openConnection(options: ConnectOptions = {}): Promise<pg.Client> {
   const env = options.env ?? process.env;

@@ -6,6 +6,7 @@ import type {
   PublicPrivilegeFact,
   ServerInfo,
 } from '../model/state.js';
+import { explodeAcl, type AclEntry } from './aclitem.js';
 import { loadSql } from './load-sql.js';
 import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
 import { asPrivilege } from './privilege-names.js';
@@ -22,8 +23,13 @@ interface ObjectRow {
   owner: string;
   relkind: string | null;
   columns: string[] | null;
-  /** [grantee (null = PUBLIC), privilege, grantable, grantor] */
-  privileges: [string | null, string, boolean, string][];
+  /**
+   * The ACL's entries as text, `grantee=privileges/grantor` (see aclitem.ts); null only for a
+   * system object with its default ACL.
+   */
+  acl: string[] | null;
+  /** A system object's initial ACL (pg_init_privs) as text; null without one or if not system. */
+  initprivs: string[] | null;
   /** [column, grantee (null = PUBLIC), privilege, grantable, grantor] */
   column_privileges: [string, string | null, string, boolean, string][];
 }
@@ -39,6 +45,23 @@ function toCatalogObject(row: ObjectRow): CatalogObject {
   };
 }
 
+/**
+ * An object's ACL entries, less those its initial ACL (pg_init_privs, read for system objects
+ * only) holds: the same grantee, privilege and grant option there (whatever the grantor)
+ * makes an entry PostgreSQL's, never the config's.
+ */
+function beyondInitial(
+  acl: readonly string[] | null,
+  initial: readonly string[] | null,
+): AclEntry[] {
+  const entries = explodeAcl(acl ?? []);
+  if (initial === null) return entries;
+  const key = ([grantee, privilege, grantable]: AclEntry): string =>
+    JSON.stringify([grantee, privilege, grantable]);
+  const held = new Set(explodeAcl(initial).map(key));
+  return entries.filter((entry) => !held.has(key(entry)));
+}
+
 /** A fact before merging: one ACL entry, with its grantor. */
 interface Entry {
   readonly fact: PrivilegeFact;
@@ -50,9 +73,13 @@ interface Entry {
  * privilege granted by two roles comes twice: one fact, grantable if any grantor made it so,
  * with its grantors listed when one of them is not the owner (see PrivilegeFact.grantors).
  */
-function toPrivilegeFacts(row: ObjectRow, object: ObjectRef): PrivilegeFact[] {
+function toPrivilegeFacts(
+  row: ObjectRow,
+  acl: readonly AclEntry[],
+  object: ObjectRef,
+): PrivilegeFact[] {
   const entries: Entry[] = [];
-  for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+  for (const [grantee, privilege, grantable, grantor] of acl) {
     if (grantee === null) continue;
     entries.push({
       fact: { object, grantee, privilege: asPrivilege(privilege), grantable },
@@ -91,9 +118,13 @@ function toPrivilegeFacts(row: ObjectRow, object: ObjectRef): PrivilegeFact[] {
 }
 
 /** PUBLIC's entries of one object's ACLs, as the ACL lists them (grantors not merged). */
-function toPublicPrivilegeFacts(row: ObjectRow, object: ObjectRef): PublicPrivilegeFact[] {
+function toPublicPrivilegeFacts(
+  row: ObjectRow,
+  acl: readonly AclEntry[],
+  object: ObjectRef,
+): PublicPrivilegeFact[] {
   const facts: PublicPrivilegeFact[] = [];
-  for (const [grantee, privilege, grantable, grantor] of row.privileges) {
+  for (const [grantee, privilege, grantable, grantor] of acl) {
     if (grantee === null)
       facts.push({ object, privilege: asPrivilege(privilege), grantable, grantor });
   }
@@ -142,10 +173,11 @@ export async function readObjects(
       name: row.name,
       ...(row.args !== null && { args: row.args }),
     };
-    for (const fact of toPrivilegeFacts(row, object)) privileges.push(fact);
+    const acl = beyondInitial(row.acl, row.initprivs);
+    for (const fact of toPrivilegeFacts(row, acl, object)) privileges.push(fact);
     // PUBLIC's entries on system objects are PostgreSQL's initial privileges: not pgward's.
     if (row.system !== true)
-      for (const fact of toPublicPrivilegeFacts(row, object)) publicPrivileges.push(fact);
+      for (const fact of toPublicPrivilegeFacts(row, acl, object)) publicPrivileges.push(fact);
   }
   return {
     objects: rows.filter((row) => row.system !== true).map(toCatalogObject),

@@ -13,7 +13,10 @@
  *    its columns, so a column grant made before it would be undone;
  * 7. revoke memberships;
  * 8. drop roles, per role: REASSIGN OWNED, DROP OWNED, DROP ROLE — DROP ROLE fails while the
- *    role owns objects or holds privileges in the database.
+ *    role owns objects or holds privileges in the database. The grants that the heir's
+ *    default privileges call for on the objects it inherits (see diff/owners-after.ts) are
+ *    made in 5 all the same: made on the old owner's behalf, they are handed to the heir by
+ *    REASSIGN OWNED with the objects (ALTER ... OWNER rewrites the ACL's grantor).
  *
  * Within a phase the order is a stable key (role, object kind, object names, ...) compared by
  * code unit, never by locale, so that the same operations always give the same plan.

@@ -13,9 +13,11 @@
  *       "summary": "role \"evil\" has SUPERUSER but is not in the config", "reason": "..." } ] }
  * ```
  */
+import { PgwardError } from '../errors.js';
+import { findingWarning, type Finding, type FindingKind } from '../model/findings.js';
 import { isSystemSchema } from '../model/privileges.js';
 import type { Operation, OperationType, Plan, PlanStep } from '../plan/operations.js';
-import { planToJson, type PlanJson } from '../plan/planfile.js';
+import { planFromJson, planToJson, type PlanJson } from '../plan/planfile.js';
 
 export interface DriftFindingJson {
   readonly kind: string;
@@ -132,5 +134,39 @@ export function driftToJson(plan: Plan): DriftJson {
         reason: finding.reason,
       })),
     ],
+  };
+}
+
+const FINDING_KINDS: ReadonlySet<string> = new Set<FindingKind>([
+  'unmanaged_role',
+  'privileged_unmanaged_role',
+]);
+
+/**
+ * Reads `pgward drift --format json` back (the GitHub Action renders its comment from it):
+ * the plan as planFromJson reads it, with the findings apply leaves alone restored, and
+ * their warning lines (the JSON's `warnings` repeats them) not counted twice.
+ *
+ * @example
+ * const plan = driftFromJson(JSON.parse(stdout)); // then renderPlanMarkdown(plan, { mode: 'drift' })
+ */
+export function driftFromJson(json: unknown): Plan {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return planFromJson(json);
+  const { findings: raw, ...planJson } = json as Record<string, unknown>;
+  const findings: Finding[] = [];
+  for (const entry of Array.isArray(raw) ? (raw as unknown[]) : []) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { kind, fixed_by_apply: fixed, role, summary, reason } = entry as Record<string, unknown>;
+    if (fixed !== false || typeof kind !== 'string' || !FINDING_KINDS.has(kind)) continue;
+    if (typeof role !== 'string' || typeof summary !== 'string' || typeof reason !== 'string')
+      throw new PgwardError('invalid drift report: a finding lacks its role, summary or reason');
+    findings.push({ kind: kind as FindingKind, role, summary, reason });
+  }
+  const plan = planFromJson(planJson);
+  const repeated = new Set(findings.map(findingWarning));
+  return {
+    ...plan,
+    findings,
+    warnings: plan.warnings.filter((warning) => !repeated.has(warning)),
   };
 }

@@ -156,7 +156,7 @@ describe('warnings', () => {
     );
     expect(result.exitCode).toBe(0);
     const warning =
-      'role "ci_stray_role" exists but is not in the config (unmanaged_roles: report)';
+      'role "ci_stray_role" exists but is not in the config: unmanaged_roles: report: apply leaves it';
     expect(result.log.split(warning)).toHaveLength(2);
     const [comment] = commentsOf(14, commentMarker('plan', '.', 'warned.yaml'));
     expect(comment?.body).toContain('**Warnings**');
@@ -357,7 +357,7 @@ describe('drift on a schedule', () => {
     const requestsBefore = github.requests.length;
 
     const inSync = await step(inputs, { name: 'schedule' });
-    expect(inSync.exitCode).toBe(0);
+    expect(inSync.exitCode, inSync.log).toBe(0);
     expect(inSync.outputs).toMatchObject({ changes: '0', 'exit-code': '0' });
     expect(inSync.summary).toContain('No drift. The database matches the configuration.');
 

@@ -67,6 +67,7 @@ describe('connections to the other databases', () => {
         expect(await show(sibling, 'search_path')).toBe(await show(client, 'search_path'));
         expect(await show(sibling, 'search_path')).toBe('pg_catalog,pg_temp');
         expect(await show(sibling, 'TimeZone')).toBe('UTC');
+        expect(await show(sibling, 'jit')).toBe('off');
       } finally {
         await sibling.end();
       }

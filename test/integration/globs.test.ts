@@ -48,9 +48,11 @@ settings:
 roles: {}
 `,
     );
-    // unmanaged_roles: report warns about each unmanaged role that no glob protects.
+    // unmanaged_roles: report makes each unmanaged role that no glob protects a drift finding
+    // (stdout, exit 2); the protected ones are never mentioned.
     const drift = await runCli(['drift', '-c', onlyGlobs, '--db', server.url()]);
-    const reported = drift.stderr;
+    const reported = drift.stdout + drift.stderr;
+    expect(drift.exitCode, drift.stderr).toBe(2);
     expect(reported).not.toContain('internal error');
     expect(reported).toContain('glob-my-role');
     expect(reported).not.toContain('glob-svc-api');

@@ -1,6 +1,14 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { applyConfig } from '../../src/engine.js';
+import { openConnection } from '../../src/execute/connection.js';
 import { inReadOnlySnapshot } from '../../src/execute/snapshot.js';
+import { BEGIN_READ_COMMITTED } from '../../src/execute/transaction.js';
+import type { Queryable } from '../../src/introspect/queryable.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -44,5 +52,57 @@ describe('catalog reads in one snapshot', () => {
       `SELECT count(*) AS n FROM pg_roles WHERE rolname = 'snap_write'`,
     );
     expect(Number(rows[0]?.n)).toBe(0);
+  });
+});
+
+describe('apply reads the catalog consistently', () => {
+  it('plans the changes it shows for confirmation in a REPEATABLE READ, READ ONLY snapshot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pgward-snapshot-'));
+    const client = new pg.Client({ connectionString: server.url() });
+    await client.connect();
+    try {
+      const file = join(dir, 'pgward.yaml');
+      await writeFile(file, 'version: 1\nroles:\n  snap_apply:\n    login: false\n');
+      // Before apply's own BEGIN (the apply transaction), every catalog read is the plan that
+      // is shown and confirmed: ask the server what transaction each of them runs in.
+      const seen: string[] = [];
+      let applying = false;
+      const recording: Queryable = {
+        async query(sql, params) {
+          if (sql === BEGIN_READ_COMMITTED) applying = true;
+          if (!applying && !/^(BEGIN|ROLLBACK)/.test(sql)) {
+            const { rows } = await client.query<{ state: string }>(
+              `SELECT current_setting('transaction_isolation') || ', read only ' ||
+                      current_setting('transaction_read_only') AS state`,
+            );
+            seen.push(rows[0]?.state ?? '');
+          }
+          return client.query(sql, params);
+        },
+      };
+      const result = await applyConfig(recording, loadConfig(file), { lockTimeout: '10s' });
+      expect(result.outcome).toBe('applied');
+      expect(seen.length).toBeGreaterThan(3);
+      expect(new Set(seen)).toEqual(new Set(['repeatable read, read only on']));
+      const rows = await server.query(`SELECT 1 FROM pg_roles WHERE rolname = 'snap_apply'`);
+      expect(rows).toHaveLength(1);
+    } finally {
+      await client.end();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("pgward's own sessions", () => {
+  it('run with JIT off (it compiles the objects query for longer than the query runs)', async () => {
+    const client = await openConnection({ url: server.url() });
+    try {
+      const { rows } = await client.query<{ jit: string; zone: string }>(
+        `SELECT current_setting('jit') AS jit, current_setting('TimeZone') AS zone`,
+      );
+      expect(rows[0]).toEqual({ jit: 'off', zone: 'UTC' });
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -54,6 +54,16 @@ async function roleNames(pattern: string): Promise<string[]> {
   return rows.map((row) => row.rolname);
 }
 
+/** Logs in at `url` and returns who the session is: session_user and current_user. */
+async function sessionAndCurrentUser(url: string): Promise<unknown> {
+  const client = await connected(url);
+  try {
+    return (await client.query('SELECT session_user, current_user')).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describe('a superuser connecting role other than the bootstrap superuser', () => {
   it('is never dropped, altered or cut from its groups; pg_* roles and the bootstrap superuser neither', async () => {
     await server.query(`
@@ -262,14 +272,7 @@ describe('a session that logs in as one role and acts as another (ALTER ROLE ...
       ALTER ROLE so_deployer SET role = 'so_admin';
     `);
     const url = urlAs(server, 'so_deployer', 'deployer-pw');
-    const session = async (): Promise<unknown> => {
-      const client = await connected(url);
-      try {
-        return (await client.query('SELECT session_user, current_user')).rows;
-      } finally {
-        await client.end();
-      }
-    };
+    const session = async (): Promise<unknown> => sessionAndCurrentUser(url);
     expect(await session()).toEqual([{ session_user: 'so_deployer', current_user: 'so_admin' }]);
     const chain = `rolname IN ('so_deployer', 'so_mid', 'so_admin')`;
     const before = await rolesAndMemberships(chain, chain);
@@ -427,5 +430,198 @@ describe('membership in a managed-cloud admin role', () => {
       expect(await rolesAndMemberships(`rolname IN ('cloud_new', '${name}')`)).toEqual(before);
       expect(await roleNames('cloud\\_new')).toEqual([]);
     }
+  });
+});
+
+describe('the grantor of a membership on the SET ROLE chain (PostgreSQL 16+ records it)', () => {
+  it('is never dropped, nor its ADMIN OPTION taken: either would take the membership with it', async () => {
+    // gr_deployer logs in and becomes gr_admin through gr_mid; gr_granter granted gr_mid its
+    // membership, with the ADMIN OPTION gr_root granted it.
+    await server.query(`
+      CREATE ROLE gr_admin NOLOGIN SUPERUSER;
+      CREATE ROLE gr_mid NOLOGIN;
+      CREATE ROLE gr_deployer LOGIN PASSWORD 'gr-pw';
+      CREATE ROLE gr_root NOLOGIN;
+      CREATE ROLE gr_granter NOLOGIN;
+      CREATE ROLE gr_stray NOLOGIN;
+      GRANT gr_admin TO gr_root WITH ADMIN OPTION;
+      GRANT gr_admin TO gr_granter WITH ADMIN OPTION GRANTED BY gr_root;
+      GRANT gr_admin TO gr_mid GRANTED BY gr_granter;
+      GRANT gr_mid TO gr_deployer;
+      ALTER ROLE gr_deployer SET role = 'gr_admin';
+    `);
+    const url = urlAs(server, 'gr_deployer', 'gr-pw');
+    const session = async (): Promise<unknown> => sessionAndCurrentUser(url);
+    const becomesAdmin = [{ session_user: 'gr_deployer', current_user: 'gr_admin' }];
+    expect(await session()).toEqual(becomesAdmin);
+    const chain = `rolname IN ('gr_deployer', 'gr_mid', 'gr_admin')`;
+    const before = await rolesAndMemberships(chain, chain);
+    const ignore = `["su_*", "nsu_*", "cloud_*", "so_*", "inh_*"]`;
+    // gr_granter is declared without its ADMIN OPTION, gr_root not at all.
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ${ignore}
+roles:
+  gr_mid: {}
+  gr_granter:
+    member_of: [gr_admin]
+`,
+    );
+    const args = ['-c', file, '--db', url];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('DROP ROLE "gr_stray";');
+    if (server.major >= 16) {
+      expect(plan.stdout).not.toMatch(/"gr_(root|granter)"/);
+      expect(plan.stderr.split('\n').filter((line) => line.includes('granted'))).toEqual([
+        'warning: role "gr_root" is not in the config but is not dropped: it granted the membership of "gr_granter" in "gr_admin", which pgward needs, and dropping it would take that membership with it',
+        'warning: membership of "gr_granter" in "gr_admin" is kept as it is: it granted the membership of "gr_mid" in "gr_admin", which pgward needs, and dropping it would take that membership with it',
+      ]);
+    }
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(await rolesAndMemberships(chain, chain)).toEqual(before);
+    expect(await session()).toEqual(becomesAdmin);
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+    // Before 16 a grantor is a name only: dropping it leaves the membership.
+    expect(await roleNames('gr\\_%')).toEqual(
+      server.major >= 16
+        ? ['gr_admin', 'gr_deployer', 'gr_granter', 'gr_mid', 'gr_root']
+        : ['gr_admin', 'gr_deployer', 'gr_granter', 'gr_mid'],
+    );
+
+    // With no chain role declared, every apply used to fail ("did not converge: drop role
+    // gr_mid", the grantor's drop having cut the chain); now nothing on the chain is dropped.
+    const undeclared = await configFile(
+      dir,
+      `version: 1\nsettings:\n  unmanaged_roles: drop\n  ignore_roles: ${ignore}\nroles: {}\n`,
+    );
+    const kept = await runCli(['apply', '--yes', '-c', undeclared, '--db', url]);
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(await rolesAndMemberships(chain, chain)).toEqual(before);
+    expect(await session()).toEqual(becomesAdmin);
+    expect(await roleNames('gr\\_%')).toEqual(
+      server.major >= 16
+        ? ['gr_admin', 'gr_deployer', 'gr_granter', 'gr_mid', 'gr_root']
+        : ['gr_admin', 'gr_deployer', 'gr_mid'],
+    );
+    expect(
+      (await runCli(['plan', '--detailed-exitcode', '-c', undeclared, '--db', url])).exitCode,
+    ).toBe(0);
+  });
+});
+
+describe("the session user's CONNECT on the connected database", () => {
+  it('is never revoked from the last role it holds it through: the next login would be refused', async () => {
+    // cx_deployer logs in (CONNECT is checked for it, before its role setting makes it
+    // cx_admin) and holds CONNECT on the database only through cx_connectors.
+    const database = await server.createDatabase('cx');
+    await server.query(`
+      CREATE ROLE cx_admin NOLOGIN SUPERUSER;
+      CREATE ROLE cx_deployer LOGIN PASSWORD 'cx-pw';
+      CREATE ROLE cx_connectors NOLOGIN;
+      CREATE ROLE cx_other NOLOGIN;
+      GRANT cx_admin TO cx_deployer;
+      GRANT cx_connectors TO cx_deployer;
+      ALTER ROLE cx_deployer SET role = 'cx_admin';
+      REVOKE ALL ON DATABASE ${database} FROM PUBLIC;
+      GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO cx_connectors, cx_other;
+    `);
+    const url = urlAs(server, 'cx_deployer', 'cx-pw', database);
+    // Both roles are declared without grants: pgward revokes what they hold here.
+    const file = await configFile(
+      dir,
+      `version: 1
+roles:
+  cx_connectors:
+    description: people who may connect
+  cx_other: {}
+`,
+    );
+    const args = ['-c', file, '--db', url];
+    const plan = await runCli(['plan', '--format', 'sql', ...args]);
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(plan.stderr.split('\n').filter((line) => line.includes('CONNECT'))).toEqual([
+      `warning: CONNECT on database "${database}" is kept for "cx_connectors": the session user "cx_deployer" needs CONNECT to log in (checked before any role setting applies) and holds it through it, with no other source left`,
+    ]);
+    expect(plan.stdout).not.toMatch(/REVOKE [^;]*CONNECT[^;]*"cx_connectors"/);
+    const applied = await runCli(['apply', '--yes', ...args]);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const [access] = await server.query<Record<string, boolean>>(
+      `SELECT has_database_privilege('cx_connectors', $1, 'CONNECT') AS connectors_connect,
+              has_database_privilege('cx_connectors', $1, 'TEMPORARY') AS connectors_temp,
+              has_database_privilege('cx_other', $1, 'CONNECT') AS other_connect`,
+      [database],
+    );
+    expect(access).toEqual({
+      connectors_connect: true,
+      connectors_temp: false,
+      other_connect: false,
+    });
+    // The next login still works, and has nothing left to do.
+    const client = await connected(url);
+    await client.end();
+    expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+
+    // With another source (PUBLIC), the revoke is planned as any other.
+    await server.query(`GRANT CONNECT ON DATABASE ${database} TO PUBLIC`);
+    const free = await runCli(['apply', '--yes', ...args]);
+    expect(free.exitCode, free.stderr).toBe(0);
+    expect(free.stderr).not.toContain('is kept for');
+    const [direct] = await server.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_database, aclexplode(datacl) a
+        WHERE datname = $1 AND a.grantee = 'cx_connectors'::regrole`,
+      [database],
+    );
+    expect(direct?.n).toBe(0);
+  });
+});
+
+describe('DROP OWNED by a CREATEROLE connecting role', () => {
+  it('is refused at plan time when it lacks the privileges of the role (ADMIN OPTION alone is not enough)', async () => {
+    // ow_deployer may manage ow_granter (ADMIN OPTION) but does not have its privileges,
+    // which PostgreSQL's DROP OWNED requires; ow_granter holds a privilege, so dropping it
+    // takes a DROP OWNED.
+    await server.query(`
+      CREATE ROLE ow_deployer LOGIN CREATEROLE PASSWORD 'ow-pw';
+      CREATE ROLE ow_granter NOLOGIN;
+      CREATE TABLE ow_orders (id int);
+      GRANT SELECT ON ow_orders TO ow_granter;
+      ${
+        server.major >= 16
+          ? 'GRANT ow_granter TO ow_deployer WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;'
+          : 'ALTER ROLE ow_deployer NOINHERIT; GRANT ow_granter TO ow_deployer WITH ADMIN OPTION;'
+      }
+    `);
+    const file = await configFile(
+      dir,
+      `version: 1
+settings:
+  unmanaged_roles: drop
+  ignore_roles: ["su_*", "nsu_*", "cloud_*", "so_*", "inh_*", "gr_*", "cx_*", "ow_deployer"]
+roles: {}
+`,
+    );
+    const args = ['-c', file, '--db', urlAs(server, 'ow_deployer', 'ow-pw')];
+    for (const command of [['plan'], ['apply', '--yes']]) {
+      const result = await runCli([...command, ...args]);
+      if (server.major >= 16) {
+        expect(result.exitCode).toBe(1);
+        expect(firstLine(result.stderr)).toBe(
+          'error: role "ow_granter": DROP OWNED needs the privileges of role "ow_granter", and the connecting role "ow_deployer" does not have them (a membership with INHERIT gives them: GRANT "ow_granter" TO "ow_deployer" WITH INHERIT TRUE)',
+        );
+      } else {
+        // Before 16 pgward counts every membership of a non-superuser connecting role as one
+        // it acts through, so ow_granter is kept rather than dropped.
+        expect(result.exitCode, result.stderr).toBe(0);
+        expect(result.stderr).toContain(
+          'warning: role "ow_granter" is not in the config but is not dropped: the connecting role "ow_deployer" acts through it',
+        );
+      }
+    }
+    expect(await roleNames('ow\\_%')).toEqual(['ow_deployer', 'ow_granter']);
   });
 });

@@ -67,20 +67,6 @@ export class Random {
  */
 export const PROPERTY_FLAGS = {
   /**
-   * renamed_from of a role that owns a schema. The plan renames the role, then writes the
-   * default privileges of `permissions` FOR ROLE under the old name: "role … does not exist".
-   */
-  PGWARD_PROPERTY_RENAME_OWNER:
-    'renamed_from of a role that owns a schema: default privileges are planned FOR ROLE its old name',
-  /**
-   * unmanaged_roles: drop of a role that owns objects. REASSIGN OWNED gives them to
-   * reassign_owned_to, whose default privileges (or `permissions` on a schema it now owns)
-   * then call for grants on them that the plan, made against the old owners, does not make:
-   * "apply did not converge", on every run.
-   */
-  PGWARD_PROPERTY_REASSIGN_OWNED:
-    'unmanaged_roles: drop of roles that own objects: the plan misses grants due to their new owner',
-  /**
    * Default privileges made by hand for an unmanaged role without the same grants on the
    * objects that exist. `export` writes them as `default_privileges`, which also mean those
    * grants on existing objects (spec §4): the exported config's plan is not empty.
@@ -475,19 +461,9 @@ function makeConfig(
   if (policy !== 'ignore' || random.chance(0.3)) settings.unmanaged_roles = policy;
 
   const managed: string[] = random.subset<string>(ROLE_POOL, 0.5);
-  if (policy === 'drop' && !options.flags?.has('PGWARD_PROPERTY_REASSIGN_OWNED')) {
-    // Declared, the owners are not dropped: nothing is reassigned.
-    for (const owner of catalog.owners) {
-      if (owner !== options.superuser && !managed.includes(owner)) managed.push(owner);
-    }
-  }
   // renamed_from: a role made by hand that the config does not name, under a new name.
   const renames = new Map<string, string>();
-  const renamable = catalog.roles.filter(
-    (role) =>
-      !managed.includes(role) &&
-      (options.flags?.has('PGWARD_PROPERTY_RENAME_OWNER') || !catalog.owners.includes(role)),
-  );
+  const renamable = catalog.roles.filter((role) => !managed.includes(role));
   if (renamable.length > 0 && random.chance(0.25)) {
     const old = random.pick(renamable);
     const name = random.pick(RENAME_POOL);

@@ -56,6 +56,29 @@ describe('rolesPgwardNeeds', () => {
     });
   });
 
+  it('16+: adds the grantors of the rows on those chains, then of the ADMIN rows they granted with, for those roles only', () => {
+    const current = state({
+      server: { sessionUser: 'deployer', currentUser: 'admin', versionNum: 160004 },
+      roles: [...roles, role('granter'), role('root')],
+      memberships: [
+        membership('mid', 'deployer'),
+        membership('admin', 'mid', { grantor: 'granter' }),
+        membership('admin', 'granter', { admin: true, grantor: 'root' }),
+        // granter's ADMIN on another role, and a row it granted off the chain: not needed.
+        membership('other', 'granter', { admin: true }),
+        membership('other', 'side', { grantor: 'granter' }),
+      ],
+    });
+    const needed = rolesPgwardNeeds(current);
+    expect([...needed.keys()].sort()).toEqual(['deployer', 'granter', 'mid', 'root']);
+    expect(needed.get('granter')).toEqual({
+      why: 'it granted the membership of "mid" in "admin", which pgward needs, and dropping it would take that membership with it',
+      power: false,
+      inRoles: new Set(['admin']),
+    });
+    expect(needed.get('root')?.inRoles).toEqual(new Set(['admin']));
+  });
+
   it('needs nothing for a superuser that logged in as itself', () => {
     const current = state({ roles, memberships: [membership('mid', 'admin')] });
     expect(rolesPgwardNeeds(current).size).toBe(0);

@@ -3,6 +3,7 @@ import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
 import type { Operation } from '../../src/plan/operations.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { renderPlanAs } from '../../src/cli/output.js';
+import { driftFromJson, driftToJson } from '../../src/report/drift-json.js';
 import { renderPlanMarkdown } from '../../src/report/markdown.js';
 import { renderPlanSql } from '../../src/report/sql.js';
 import { renderPlanText } from '../../src/report/text.js';
@@ -148,6 +149,26 @@ describe('renderPlanMarkdown', () => {
     );
     expect(renderPlanMarkdown(empty, { mode: 'drift' })).toContain(
       '**No drift. The database matches the configuration.**',
+    );
+  });
+
+  it('reads a drift report back with its findings, each warning once (the action renders it)', () => {
+    const drifted = buildPlan(current, [{ type: 'comment_role', role: 'bob', comment: 'Bob' }], {
+      findings: [
+        {
+          kind: 'privileged_unmanaged_role',
+          role: 'evil',
+          summary: 'role "evil" has SUPERUSER but is not in the config',
+          reason: 'it bypasses every privilege check',
+        },
+      ],
+      warnings: ['a note'],
+    });
+    const read = driftFromJson(JSON.parse(JSON.stringify(driftToJson(drifted))));
+    expect(read.findings).toEqual(drifted.findings);
+    expect(read.warnings).toEqual(['a note']);
+    expect(renderPlanMarkdown(read, { mode: 'drift' })).toBe(
+      renderPlanMarkdown(drifted, { mode: 'drift' }),
     );
   });
 

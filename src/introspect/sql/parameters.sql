@@ -15,12 +15,8 @@ SELECT 'parameter' AS kind,
        pg_catalog.pg_get_userbyid(10) AS owner,
        NULL::text AS relkind,
        NULL::text[] AS columns,
-       coalesce((
-         SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
-                  CASE WHEN a.grantee <> 0 THEN pg_catalog.pg_get_userbyid(a.grantee) END,
-                  a.privilege_type, a.is_grantable, pg_catalog.pg_get_userbyid(a.grantor)))
-         FROM pg_catalog.aclexplode(coalesce(p.paracl, pg_catalog.acldefault('p', 10))) AS a
-       ), '[]') AS privileges,
+       coalesce(p.paracl, pg_catalog.acldefault('p', 10))::text[] AS acl,
+       NULL::text[] AS initprivs,
        '[]'::json AS column_privileges
 FROM pg_catalog.pg_parameter_acl AS p
 ORDER BY p.parname COLLATE "C";

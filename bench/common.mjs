@@ -1,0 +1,54 @@
+// Helpers shared by the bench scripts.
+
+/** The median of some numbers. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Option `--name` of parseArgs' `options` as a positive integer; exits with a message if not. */
+export function positiveOption(options, name) {
+  const value = Number(options[name]);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench: --${name} must be a positive integer, got "${options[name]}"`);
+    process.exit(1);
+  }
+  return value;
+}
+
+/**
+ * Runs the bench's `work`, then `cleanUp` whatever happened (servers, temporary files); a
+ * failure is one message on stderr and exit code 1.
+ */
+export async function measuring(work, cleanUp, { stack = false } = {}) {
+  let failed = false;
+  try {
+    await work();
+  } catch (error) {
+    failed = true;
+    const text = error instanceof Error ? (stack ? error.stack : error.message) : String(error);
+    console.error(`bench failed: ${text}`);
+  } finally {
+    await cleanUp();
+  }
+  if (failed) process.exit(1);
+}
+
+/** parseArgs options for the size of catalog.mjs's workload, shared by the bench scripts. */
+export const WORKLOAD_OPTIONS = {
+  tables: { type: 'string', default: '5000' },
+  roles: { type: 'string', default: '550' },
+  schemas: { type: 'string', default: '50' },
+};
+
+/** --tables, --roles, --schemas and --runs, checked: positive integers, else exit 1. */
+export function sizeOptions(options) {
+  const positive = (name) => positiveOption(options, name);
+  return {
+    tables: positive('tables'),
+    roles: positive('roles'),
+    schemas: positive('schemas'),
+    runs: positive('runs'),
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * ACL entries as the server prints them (`aclitem` text): `grantee=privileges/grantor`, e.g.
+ * `reader=r*w/owner` or `=U/owner` (PUBLIC). Reading the ACL as text and exploding it here
+ * ships a fraction of the bytes `aclexplode` with a role name per entry does (8 MB against
+ * 44 MB at 40,000 tables), and costs the server almost nothing.
+ */
+
+/**
+ * The privilege letters, in the order the server prints them (its ACL_ALL_RIGHTS_STR, which
+ * is also aclexplode's order), with aclexplode's names.
+ */
+const LETTERS: Readonly<Record<string, string>> = {
+  a: 'INSERT',
+  r: 'SELECT',
+  w: 'UPDATE',
+  d: 'DELETE',
+  D: 'TRUNCATE',
+  x: 'REFERENCES',
+  t: 'TRIGGER',
+  X: 'EXECUTE',
+  U: 'USAGE',
+  C: 'CREATE',
+  T: 'TEMPORARY',
+  c: 'CONNECT',
+  s: 'SET',
+  A: 'ALTER SYSTEM',
+  m: 'MAINTAIN',
+};
+
+/** One exploded entry: [grantee (null = PUBLIC), privilege, grantable, grantor]. */
+export type AclEntry = [string | null, string, boolean, string];
+
+/**
+ * A role name at `at` in `text`, as the server's putid() writes it: bare when it is only
+ * letters, digits and underscores, else in double quotes with `"` doubled. Returns the name
+ * and where it ends.
+ */
+function readName(text: string, at: number, stops: string): [string, number] {
+  if (text[at] !== '"') {
+    let end = at;
+    while (end < text.length && !stops.includes(text[end] ?? '')) end += 1;
+    return [text.slice(at, end), end];
+  }
+  let name = '';
+  let i = at + 1;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    if (quote < 0) throw new Error(`unterminated name in ACL entry ${text}`);
+    name += text.slice(i, quote);
+    if (text[quote + 1] === '"') {
+      name += '"';
+      i = quote + 2;
+    } else return [name, quote + 1];
+  }
+}
+
+/** The entries of one aclitem's text, as aclexplode would list them. */
+export function explodeAclItem(item: string): AclEntry[] {
+  const [grantee, equals] = readName(item, 0, '=');
+  if (item[equals] !== '=') throw new Error(`malformed ACL entry ${item}`);
+  const slash = item.indexOf('/', equals + 1);
+  if (slash < 0) throw new Error(`ACL entry without a grantor: ${item}`);
+  const [grantor] = readName(item, slash + 1, '');
+  const entries: AclEntry[] = [];
+  for (let i = equals + 1; i < slash; i += 1) {
+    const privilege = LETTERS[item[i] ?? ''];
+    if (privilege === undefined)
+      throw new Error(`unknown privilege "${item[i] ?? ''}" in ACL entry ${item}`);
+    const grantable = item[i + 1] === '*';
+    if (grantable) i += 1;
+    entries.push([grantee === '' ? null : grantee, privilege, grantable, grantor]);
+  }
+  return entries;
+}
+
+/** Every entry of an ACL (`aclitem[]` read as `text[]`). */
+export function explodeAcl(items: readonly string[]): AclEntry[] {
+  return items.flatMap(explodeAclItem);
+}
