@@ -14,7 +14,8 @@ import type { Config } from './config/types.js';
 import { systemObjectNames } from './config/system-objects.js';
 import { diff } from './diff/diff.js';
 import { resolveDesired } from './diff/desired.js';
-import { ApplyError, StalePlanError } from './errors.js';
+import { unmanagedDatabaseProblems } from './config/databases.js';
+import { ApplyError, PgwardError, PlanError, StalePlanError } from './errors.js';
 import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inReadOnlySnapshot } from './execute/snapshot.js';
@@ -91,6 +92,13 @@ async function introspectFor(client: Queryable, config: Config): Promise<Current
 
 /** resolve → diff → build, on a state already read. Pure. */
 function planFrom(current: CurrentState, config: Config, options: PlanOptions): PlanResult {
+  if (config.settings.databases !== undefined)
+    throw new PgwardError(
+      'the config has settings.databases: plan and apply it with planCluster and applyCluster, which reach every managed database',
+    );
+  // Without settings.databases the connected database is the one managed (spec §8).
+  const problems = unmanagedDatabaseProblems(config, [current.server.currentDatabase]);
+  if (problems.length > 0) throw new PlanError(problems);
   const suffix = options.suffix === undefined ? {} : { suffix: options.suffix };
   const resolved = resolveDesired(config, current, suffix);
   const changes = diff(current, resolved.desired);

@@ -60,6 +60,18 @@ export type {
 } from './engine.js';
 export type { Queryable } from './introspect/queryable.js';
 
+// Cluster scope (spec §8): a config with settings.databases, planned and applied across every
+// managed database; `openSibling(client, database)` opens the other databases like `client`.
+export { applyCluster, isClusterConfig, planCluster } from './cluster.js';
+export type {
+  ClusterApplyOptions,
+  ClusterApplyResult,
+  CommitMethod,
+  DatabaseConnection,
+  OpenDatabase,
+} from './cluster.js';
+export { openSibling } from './execute/connection.js';
+
 // The config (spec §4): load and validate a pgward.yaml; ConfigError lists every problem.
 export { loadConfig, parseConfig, requirePasswords } from './config/load.js';
 export type { LoadOptions } from './config/load.js';
@@ -85,10 +97,12 @@ export {
   inventorySatisfied,
   inventoryToJson,
   renderInventoryText,
+  takeClusterInventory,
   takeInventory,
 } from './inventory/index.js';
 export type {
   ConfiguredRoleStatus,
+  DatabaseInventory,
   Inventory,
   SchemaPermissionStatus,
   UnknownRole,

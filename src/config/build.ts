@@ -16,6 +16,7 @@ import type {
   ConfigOwn,
   ConfigPermission,
   ConfigRole,
+  ConfigDatabases,
   ConfigSettings,
   Profile,
   ProfileObjectType,
@@ -25,6 +26,7 @@ import type { CheckContext } from './context.js';
 import { entries, isRecord, stringItems } from './context.js';
 import type { Path } from './describe.js';
 import { didYouMean, labelOf, placeOf, q } from './describe.js';
+import { readDatabaseConfig, readEntryDatabases, readManagedDatabases } from './databases.js';
 import { checkSchemaName, readDefaultPrivilege, readGrant } from './grants.js';
 import { checkMembershipCycles, readMemberOf } from './memberships.js';
 import { readOwn } from './owns.js';
@@ -99,6 +101,7 @@ function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
     ctx,
   );
   const unmanaged = settings.unmanaged_roles;
+  const databases = readManagedDatabases(settings.databases, ctx);
   return {
     unmanagedRoles:
       unmanaged === 'report' || unmanaged === 'drop'
@@ -109,6 +112,7 @@ function readSettings(raw: unknown, ctx: CheckContext): ConfigSettings {
     ...(reassignOwnedTo !== null && { reassignOwnedToPosition: ctx.position(reassignPath) }),
     objectCreators,
     ...(objectCreators !== null && { objectCreatorPositions }),
+    ...(databases !== undefined && { databases }),
   };
 }
 
@@ -155,11 +159,45 @@ function readPermission(
   return { type: raw.type, schemas, position: ctx.position(path) };
 }
 
+/** `config` of a role (and each database's of `database_config`): setting → value text. */
+function readRoleSettings(
+  raw: unknown,
+  path: Path,
+  where: string,
+  ctx: CheckContext,
+): Record<string, string> {
+  // Keys in lower case: PostgreSQL's setting names ignore case, so two spellings of one name
+  // would set one setting twice and never both stay.
+  const config: Record<string, string> = {};
+  const spelledAs = new Map<string, string>();
+  for (const [setting, value] of entries(raw)) {
+    const key = settingKey(setting);
+    const earlier = spelledAs.get(key);
+    if (earlier !== undefined) {
+      ctx.report(
+        [...path, setting],
+        `${q(setting)} and ${q(earlier)} in ${where} are the same setting (setting names ignore case); keep one`,
+        'key',
+      );
+      continue;
+    }
+    spelledAs.set(key, setting);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      continue;
+    const text = settingValue(value);
+    if (typeof text === 'object')
+      ctx.report([...path, setting], `${labelOf([...path, setting])} ${text.error}`);
+    else config[key] = text;
+  }
+  return config;
+}
+
 function readRole(
   name: string,
   raw: unknown,
   profiles: Readonly<Record<string, Profile>>,
   passwords: PasswordSources,
+  managed: ConfigDatabases | undefined,
   unread: UnreadPassword[],
   ctx: CheckContext,
 ): ConfigRole {
@@ -212,32 +250,25 @@ function readRole(
     } else ctx.report([...path, 'password', read.key], read.message);
   }
 
-  // Keys in lower case: PostgreSQL's setting names ignore case, so two spellings of one name
-  // would set one setting twice and never both stay.
-  const config: Record<string, string> = {};
-  const spelledAs = new Map<string, string>();
-  for (const [setting, value] of entries(spec.config)) {
-    const key = settingKey(setting);
-    const earlier = spelledAs.get(key);
-    if (earlier !== undefined) {
-      ctx.report(
-        [...path, 'config', setting],
-        `${q(setting)} and ${q(earlier)} in role ${q(name)}'s config are the same setting (setting names ignore case); keep one`,
-        'key',
-      );
-      continue;
-    }
-    spelledAs.set(key, setting);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
-      continue;
-    const text = settingValue(value);
-    if (typeof text === 'object')
-      ctx.report(
-        [...path, 'config', setting],
-        `${labelOf([...path, 'config', setting])} ${text.error}`,
-      );
-    else config[key] = text;
-  }
+  const config = readRoleSettings(
+    spec.config,
+    [...path, 'config'],
+    `role ${q(name)}'s config`,
+    ctx,
+  );
+  const databaseConfig = readDatabaseConfig(
+    spec.database_config,
+    [...path, 'database_config'],
+    managed,
+    (raw, at) =>
+      readRoleSettings(
+        raw,
+        at,
+        `role ${q(name)}'s database_config for ${q(String(at.at(-1)))}`,
+        ctx,
+      ),
+    ctx,
+  );
 
   let renamedFrom: string | undefined;
   if (typeof spec.renamed_from === 'string') {
@@ -258,8 +289,10 @@ function readRole(
     const items: T[] = [];
     if (Array.isArray(spec[key]))
       (spec[key] as unknown[]).forEach((item, index) => {
-        const value = read(item, [...path, key, index]);
-        if (value !== undefined) items.push(value);
+        const itemPath = [...path, key, index];
+        const value = read(item, itemPath);
+        if (value !== undefined)
+          items.push({ ...value, ...readEntryDatabases(item, itemPath, managed, ctx) });
       });
     return items;
   };
@@ -271,6 +304,7 @@ function readRole(
     ...(password ? { password } : {}),
     description: typeof spec.description === 'string' ? spec.description : null,
     config,
+    ...(Object.keys(databaseConfig).length > 0 ? { databaseConfig } : {}),
     ...(renamedFrom !== undefined ? { renamedFrom } : {}),
     memberOf: readMemberOf(name, spec.member_of, [...path, 'member_of'], ctx),
     permissions: list<ConfigPermission>('permissions', (item, itemPath) =>
@@ -328,7 +362,9 @@ export function buildConfig(
   const unread: UnreadPassword[] = [];
   const roles = [...names]
     .filter((name) => !retired.has(name))
-    .map((name) => readRole(name, rawRoles[name], profiles, passwords, unread, ctx));
+    .map((name) =>
+      readRole(name, rawRoles[name], profiles, passwords, settings.databases, unread, ctx),
+    );
   checkRenames(roles, ctx);
   checkMembershipCycles(roles, ctx);
   checkRetiredReferences(retiredRoles, roles, settings, ctx);

@@ -26,6 +26,26 @@ export interface ConfigSettings {
   readonly objectCreators: readonly string[] | null;
   /** Where each of `objectCreators` is first written (same order), for plan-time problems. */
   readonly objectCreatorPositions?: readonly SourcePosition[];
+  /** `settings.databases` (spec §8); undefined = the connected database only. */
+  readonly databases?: ConfigDatabases;
+}
+
+/** One managed database of `settings.databases`. */
+export interface ConfigDatabase {
+  readonly name: string;
+  /** DB-specific roles' suffix there (the mapping form), as `--suffix` for that database. */
+  readonly suffix?: string;
+  readonly position?: SourcePosition;
+}
+
+/** `"*"` = every database that allows connections, templates excluded (known at plan time). */
+export type ConfigDatabases = '*' | readonly ConfigDatabase[];
+
+/** `databases:` of a grant, permission or default privilege: the managed databases it is for. */
+export interface DatabaseScoped {
+  /** Undefined = every managed database. */
+  readonly databases?: readonly string[];
+  readonly databasesPosition?: SourcePosition;
 }
 
 /** Object types a profile can name. */
@@ -51,7 +71,7 @@ export interface ConfigMembership {
   readonly position?: SourcePosition;
 }
 
-export interface ConfigPermission {
+export interface ConfigPermission extends DatabaseScoped {
   /** Profile name (`read`, `write` or one from `profiles`). */
   readonly type: string;
   readonly schemas: readonly string[];
@@ -64,7 +84,7 @@ export interface ConfigObjectName extends ParsedObjectName {
   readonly position?: SourcePosition;
 }
 
-export interface ConfigGrant {
+export interface ConfigGrant extends DatabaseScoped {
   /** 'ALL' = every privilege the object kind has on this server. */
   readonly privileges: readonly Privilege[] | 'ALL';
   readonly objectType: ObjectKind;
@@ -77,7 +97,7 @@ export interface ConfigGrant {
   readonly position?: SourcePosition;
 }
 
-export interface ConfigDefaultPrivilege {
+export interface ConfigDefaultPrivilege extends DatabaseScoped {
   readonly forRole: string;
   /** null = in every schema (the global default). */
   readonly schema: string | null;
@@ -107,6 +127,8 @@ export interface ConfigRole {
   readonly password?: DesiredPassword;
   readonly description: string | null;
   readonly config: Readonly<Record<string, string>>;
+  /** `database_config`: ALTER ROLE ... IN DATABASE db SET, by database. */
+  readonly databaseConfig?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly renamedFrom?: string;
   readonly memberOf: readonly ConfigMembership[];
   readonly permissions: readonly ConfigPermission[];

@@ -186,6 +186,9 @@ function resolveRole(ctx: ResolveContext, rules: ProtectionRules, role: ConfigRo
     // The desired state of a declared role is complete: no description means none.
     description: role.description ?? null,
     config: role.config,
+    ...(role.databaseConfig?.[ctx.currentDatabase] === undefined
+      ? {}
+      : { databaseConfig: role.databaseConfig[ctx.currentDatabase] }),
     ...(role.renamedFrom === undefined
       ? {}
       : { renamedFrom: ctx.names.formerToDatabase(role.renamedFrom) }),

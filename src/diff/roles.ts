@@ -35,6 +35,7 @@ export function diffRoles(
   const operations: Operation[] = [];
   const warnings: string[] = [];
   let unreadablePasswords = false;
+  const database = current.server.currentDatabase;
   const roles = [...desired.roles].sort((a, b) => compareStrings(a.name, b.name));
   for (const role of roles) {
     const now = existing.get(role.name);
@@ -52,6 +53,7 @@ export function diffRoles(
       if (role.description !== null)
         operations.push({ type: 'comment_role', role: role.name, comment: role.description });
       operations.push(...configOperations(role, {}));
+      operations.push(...configOperations(role, {}, database));
       continue;
     }
     if (isProtected(role.name)) {
@@ -68,6 +70,7 @@ export function diffRoles(
     if (role.description !== now.description)
       operations.push({ type: 'comment_role', role: role.name, comment: role.description });
     operations.push(...configOperations(role, now.config));
+    operations.push(...configOperations(role, now.databaseConfig ?? {}, database));
   }
   if (unreadablePasswords)
     warnings.push(
@@ -128,15 +131,22 @@ function passwordChange(role: DesiredRole, now: CurrentRole): PasswordChange {
 }
 
 /**
- * ALTER ROLE ... SET for each setting that differs, RESET for each one the config lacks.
+ * ALTER ROLE ... SET for each setting that differs, RESET for each one the config lacks: the
+ * settings of every database, or with `database` those of that database (`database_config`).
  * Names compare in lower case and values as PostgreSQL stores them (setting-value.ts); a
  * stored setting keeps its stored spelling in the statement, so a RESET finds it.
  */
-function configOperations(role: DesiredRole, now: Readonly<Record<string, string>>): Operation[] {
+function configOperations(
+  role: DesiredRole,
+  now: Readonly<Record<string, string>>,
+  database?: string,
+): Operation[] {
+  const config = database === undefined ? role.config : (role.databaseConfig ?? {});
+  const where = database === undefined ? {} : { database };
   const stored = new Map<string, { readonly name: string; readonly value: string }>();
   for (const [name, value] of Object.entries(now)) stored.set(settingKey(name), { name, value });
   const wanted = new Map<string, string>();
-  for (const [name, value] of Object.entries(role.config)) wanted.set(settingKey(name), value);
+  for (const [name, value] of Object.entries(config)) wanted.set(settingKey(name), value);
   const operations: Operation[] = [];
   for (const key of sortedStrings([...new Set([...stored.keys(), ...wanted.keys()])])) {
     const want = wanted.get(key) ?? null;
@@ -144,9 +154,9 @@ function configOperations(role: DesiredRole, now: Readonly<Record<string, string
     const name = have?.name ?? key;
     if (want === null) {
       if (have !== undefined)
-        operations.push({ type: 'set_role_config', role: role.name, name, value: null });
+        operations.push({ type: 'set_role_config', role: role.name, name, value: null, ...where });
     } else if (have === undefined || !sameSettingValue(key, want, have.value)) {
-      operations.push({ type: 'set_role_config', role: role.name, name, value: want });
+      operations.push({ type: 'set_role_config', role: role.name, name, value: want, ...where });
     }
   }
   return operations;

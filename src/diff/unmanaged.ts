@@ -48,7 +48,9 @@ export function planUnmanagedRoles(
     );
     const elsewhere = dependencies.filter(
       (dependency) =>
-        dependency.database !== null && dependency.database !== current.server.currentDatabase,
+        dependency.database !== null &&
+        dependency.database !== current.server.currentDatabase &&
+        desired.otherManagedDatabases?.has(dependency.database) !== true,
     );
     let refused = false;
     for (const dependency of elsewhere.sort((a, b) =>

@@ -29,6 +29,12 @@ export interface ConnectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Startup options of every session pgward opens: UTC, jit off and search_path pinned (see
+ * openConnection). One constant, so a connection to a sibling database gets exactly these.
+ */
+const SESSION_OPTIONS = `-c TimeZone=UTC -c jit=off ${PIN_SEARCH_PATH_OPTION}`;
+
 /** The URI schemes libpq accepts. */
 const CONNECTION_URI = /^postgres(ql)?:\/\//i;
 
@@ -45,6 +51,7 @@ function connectionFailed(client: pg.Client, error: unknown): ConnectionError {
 }
 
 interface ConnectionParameters {
+  readonly options?: string;
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -115,7 +122,7 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
       ...(!uri && user ? { user } : {}),
       ...sslOption,
       application_name: 'pgward',
-      options: `-c TimeZone=UTC -c jit=off ${PIN_SEARCH_PATH_OPTION}`,
+      options: SESSION_OPTIONS,
     };
     let client: pg.Client;
     try {
@@ -140,20 +147,53 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     return client;
   };
 
-  let client = clientFor(false);
+  const client = clientFor(false);
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => undefined);
     if (!(ssl?.mode === 'prefer' && serverHasNoSsl(error))) throw connectionFailed(client, error);
     // sslmode=prefer: SSL if the server has it, else a plain connection, as libpq does.
-    client = clientFor(true);
-    try {
-      await client.connect();
-    } catch (plainError) {
-      await client.end().catch(() => undefined);
-      throw connectionFailed(client, plainError);
-    }
+    return connected(clientFor(true));
   }
   return client;
+}
+
+/** Connects `client`; on failure closes it and throws the ConnectionError that says why. */
+async function connected(client: pg.Client): Promise<pg.Client> {
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw connectionFailed(client, error);
+  }
+  return client;
+}
+
+/**
+ * A second connection like `client` (same server, user, password, SSL and session settings)
+ * to another database of the cluster: how cluster scope reaches each managed database with
+ * the credentials the user gave once (spec §8).
+ */
+export async function openSibling(client: pg.Client, database: string): Promise<pg.Client> {
+  const p = parametersOf(client);
+  const used = client as unknown as { password?: unknown; ssl?: unknown };
+  const sibling = new pg.Client({
+    host: p.host,
+    port: p.port,
+    user: p.user,
+    database,
+    // Read from the URI, PGPASSWORD or ~/.pgpass when `client` connected; never printed.
+    ...(typeof used.password === 'string' ? { password: used.password } : {}),
+    ...(used.ssl !== undefined && used.ssl !== false
+      ? { ssl: used.ssl as pg.ClientConfig['ssl'] }
+      : {}),
+    application_name: 'pgward',
+    // The first connection's startup options as they were sent (a URI's own `options`
+    // included), so each database's session is pinned the same way; pgward's at least.
+    options: p.options ?? SESSION_OPTIONS,
+  });
+  // As in openConnection: a server that dies mid-session must not crash the process.
+  sibling.on('error', () => undefined);
+  return connected(sibling);
 }

@@ -30,6 +30,8 @@ export interface ExportedConfig {
   readonly version: 1;
   /** PUBLIC's privileges where they differ from a fresh database's (spec §9). */
   readonly public?: ExportedPublic;
+  /** Cluster scope (`exportCluster`): the databases the config describes. */
+  readonly settings?: { readonly databases: readonly string[] };
   /** Role name -> role, sorted by name (a Map: a role may be called `__proto__`). */
   readonly roles: ReadonlyMap<string, ExportedRole>;
   /** Tables with row-level security or policies (spec §9), absent when there are none. */
@@ -71,7 +73,7 @@ export function exportConfig(current: CurrentState, options: ExportOptions = {})
   const owns = exportOwns(current, new Set(roles.map((role) => role.name)));
   const exported = new Map<string, ExportedRole>();
   for (const role of roles) {
-    const entry: ExportedRole = exportRoleBase(role);
+    const entry: ExportedRole = exportRoleBase(role, current.server.currentDatabase);
     const memberOf = memberships.get(role.name);
     if (memberOf !== undefined) entry.member_of = memberOf;
     const roleGrants = grants.get(role.name);

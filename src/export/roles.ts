@@ -34,6 +34,8 @@ export interface ExportedRoleBase {
   connection_limit?: number;
   valid_until?: string;
   config?: Record<string, string>;
+  /** `ALTER ROLE ... IN DATABASE` settings, by database (the exported databases'). */
+  database_config?: Record<string, Record<string, string>>;
   member_of?: ExportedMembership[];
 }
 
@@ -48,7 +50,7 @@ const BOOLEAN_ATTRIBUTES = [
 ] as const;
 
 /** Attributes, comment and settings of a role; only what differs from a bare CREATE ROLE. */
-export function exportRoleBase(role: CurrentRole): ExportedRoleBase {
+export function exportRoleBase(role: CurrentRole, database?: string): ExportedRoleBase {
   const entry: ExportedRoleBase = {};
   if (role.description !== null) entry.description = role.description;
   for (const name of BOOLEAN_ATTRIBUTES)
@@ -57,10 +59,16 @@ export function exportRoleBase(role: CurrentRole): ExportedRoleBase {
   if (role.attributes.connectionLimit !== DEFAULT_ROLE_ATTRIBUTES.connectionLimit)
     entry.connection_limit = role.attributes.connectionLimit;
   if (role.attributes.validUntil !== null) entry.valid_until = role.attributes.validUntil;
-  const names = sortedStrings(Object.keys(role.config));
-  if (names.length > 0)
-    entry.config = Object.fromEntries(names.map((name) => [name, role.config[name] as string]));
+  if (Object.keys(role.config).length > 0) entry.config = sortedSettings(role.config);
+  if (database !== undefined && Object.keys(role.databaseConfig ?? {}).length > 0)
+    entry.database_config = { [database]: sortedSettings(role.databaseConfig ?? {}) };
   return entry;
+}
+
+function sortedSettings(settings: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    sortedStrings(Object.keys(settings)).map((name) => [name, settings[name] as string]),
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ const INLINE_KEYS: ReadonlySet<string> = new Set([
   'columns',
   'roles',
   'manage',
+  'databases',
 ]);
 
 /**
@@ -41,6 +42,7 @@ function misreadable(text: string): boolean {
 export function exportedYaml(config: ExportedConfig): string {
   const doc = new Document({
     version: config.version,
+    ...(config.settings === undefined ? {} : { settings: config.settings }),
     ...(config.public !== undefined && { public: config.public }),
     roles: config.roles,
     ...(config.tables !== undefined && { tables: config.tables }),

@@ -16,6 +16,7 @@ interface RoleRow {
   valid_until: string | null;
   description: string | null;
   config: string[] | null;
+  database_config: string[] | null;
 }
 
 interface PasswordRow {
@@ -77,6 +78,7 @@ export async function readRoles(
       },
       description: row.description,
       config: parseRoleConfig(row.config),
+      databaseConfig: parseRoleConfig(row.database_config),
     };
     // A role created between the two queries has no pg_authid row in our result: unknown.
     return passwords?.has(row.oid) ? { ...role, password: passwords.get(row.oid) ?? null } : role;

@@ -3,6 +3,8 @@
  * query for PUBLIC's privileges) and computes the inventory; `computeInventory` is the pure
  * part; `renderInventoryText` / `inventoryToJson` present it.
  */
+import { managedDatabases, withSessions, type OpenDatabase } from '../cluster.js';
+import { configForDatabase } from '../config/databases.js';
 import type { Config } from '../config/types.js';
 import { introspect } from '../introspect/index.js';
 import type { Queryable } from '../introspect/queryable.js';
@@ -43,4 +45,35 @@ export async function takeInventory(
     const publicPrivileges = await introspectPublicPrivileges(client, configuredSchemas(config));
     return computeInventory(config, current, { suffix: options.suffix, publicPrivileges });
   });
+}
+
+/** One managed database's inventory (cluster scope). */
+export interface DatabaseInventory {
+  readonly database: string;
+  readonly inventory: Inventory;
+}
+
+/**
+ * Cluster scope (spec §8): the inventory of every managed database, each with the config as
+ * that database sees it (`databases:` entries, its suffix), read in parallel.
+ *
+ * @example
+ * const inventories = await takeClusterInventory(client, config, (db) => openSibling(client, db));
+ */
+export async function takeClusterInventory(
+  first: Queryable,
+  config: Config,
+  open: OpenDatabase,
+): Promise<readonly DatabaseInventory[]> {
+  const managed = await managedDatabases(first, config);
+  return withSessions(first, managed, open, (sessions) =>
+    Promise.all(
+      sessions.map(async (session) => ({
+        database: session.name,
+        inventory: await takeInventory(session.client, configForDatabase(config, session.name), {
+          suffix: session.suffix,
+        }),
+      })),
+    ),
+  );
 }

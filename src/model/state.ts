@@ -79,6 +79,11 @@ export interface CurrentRole {
   readonly description: string | null;
   /** `ALTER ROLE ... SET` settings for all databases (`pg_db_role_setting.setdatabase = 0`). */
   readonly config: Readonly<Record<string, string>>;
+  /**
+   * `ALTER ROLE ... IN DATABASE <connected> SET` settings (`pg_db_role_setting.setdatabase` =
+   * the connected database); absent in states built without them, read as none.
+   */
+  readonly databaseConfig?: Readonly<Record<string, string>>;
 }
 
 export interface MembershipOptions {
@@ -291,6 +296,8 @@ export interface DesiredRole {
   readonly password?: DesiredPassword;
   readonly description: string | null;
   readonly config: Readonly<Record<string, string>>;
+  /** `database_config` of the role for the connected database; absent = none. */
+  readonly databaseConfig?: Readonly<Record<string, string>>;
   /** Rename this existing role instead of creating the role. */
   readonly renamedFrom?: string;
 }
@@ -311,6 +318,11 @@ export interface DesiredState {
    */
   readonly protectedRoles: ReadonlySet<string>;
   readonly unmanagedRoles: UnmanagedRolesPolicy;
+  /**
+   * Cluster scope: the other databases this run manages, where a dropped role is cleaned by
+   * that database's own REASSIGN/DROP OWNED (so what it owns there does not refuse the drop).
+   */
+  readonly otherManagedDatabases?: ReadonlySet<string>;
   readonly reassignOwnedTo: string | null;
   /**
    * Roles whose memberships pgward only adds, never revokes (generic roles under --suffix).

@@ -82,7 +82,7 @@ export function summarizeSteps(steps: readonly PlanStep[]): PlanSummary {
  * Lists inside an operation in canonical order (privileges as PRIVILEGES lists them, grantees
  * and objects by name), so that the same change always reads and renders the same.
  */
-function normalizeOperation(op: Operation): Operation {
+export function normalizeOperation(op: Operation): Operation {
   switch (op.type) {
     case 'grant_privileges':
     case 'revoke_privileges':

@@ -292,7 +292,12 @@ export function fingerprintsOf(current: CurrentState, keys: ReadonlySet<string>)
     const comment = roleKey(role.name, 'comment');
     if (facts.open(comment)) facts.add(comment, role.description);
     const settings = roleKey(role.name, 'settings');
-    if (facts.open(settings)) facts.add(settings, role.config);
+    if (facts.open(settings)) {
+      facts.add(settings, role.config);
+      // `database_config` of the connected database: the fingerprint is per database.
+      if (Object.keys(role.databaseConfig ?? {}).length > 0)
+        facts.add(settings, { database: role.databaseConfig });
+    }
     facts.open(roleKey(role.name, 'memberships'));
     facts.open(roleKey(role.name, 'privileges'));
     facts.open(roleKey(role.name, 'default privileges'));

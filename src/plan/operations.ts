@@ -35,12 +35,16 @@ export type Operation =
     }
   | { readonly type: 'set_password'; readonly role: string; readonly password: PasswordSource }
   | { readonly type: 'comment_role'; readonly role: string; readonly comment: string | null }
-  /** ALTER ROLE ... SET name = value, or RESET name when value is null. */
+  /**
+   * ALTER ROLE ... [IN DATABASE d] SET name = value, or RESET name when value is null. Without
+   * `database` for every database; with it, in that database only (`database_config`).
+   */
   | {
       readonly type: 'set_role_config';
       readonly role: string;
       readonly name: string;
       readonly value: string | null;
+      readonly database?: string;
     }
   | {
       readonly type: 'grant_membership';
@@ -187,6 +191,11 @@ export interface PlanStep {
   readonly summary: string;
   /** SQL as shown to people and saved in plan files: passwords appear as (sensitive). */
   readonly sql: readonly string[];
+  /**
+   * Cluster scope (spec §8): the database whose catalog the step changes; absent for a
+   * cluster-wide step (roles, attributes, memberships, settings) and in one-database plans.
+   */
+  readonly database?: string;
 }
 
 export interface PlanSummary {
@@ -208,6 +217,11 @@ export interface Plan {
   readonly serverVersionNum: number;
   /** Suffix of DB-specific roles the plan was made with, if any. */
   readonly suffix?: string;
+  /**
+   * Cluster scope (`settings.databases`, spec §8): the managed databases, in plan order; each
+   * step names its database, or none when cluster-wide. Absent for a one-database plan.
+   */
+  readonly databases?: readonly string[];
   /**
    * Access the config does not account for that the steps leave alone (spec §10): drift by
    * itself, a warning in a plan. Not kept in plan files (their `warnings` carry the text).

@@ -145,7 +145,7 @@ function keyWithinPhase(op: Operation): Key {
     case 'comment_role':
       return [op.role, rank];
     case 'set_role_config':
-      return [op.role, rank, op.name];
+      return [op.role, rank, op.database ?? '', op.name];
     case 'grant_membership':
     case 'alter_membership':
     case 'revoke_membership':

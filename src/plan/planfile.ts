@@ -34,6 +34,7 @@ import {
   type RoleAttributes,
   type RowSecurity,
 } from '../model/state.js';
+import { isDatabaseOperation } from './cluster.js';
 import { planStep, summarizeSteps } from './build.js';
 import { digestOf, FINGERPRINT_VALUE, type Fingerprints } from './fingerprint.js';
 import {
@@ -64,6 +65,8 @@ export interface PlanJson {
     readonly kind: OperationType;
     readonly summary: string;
     readonly sql: readonly string[];
+    /** The database the change is made in; null for a cluster-wide change (spec §8). */
+    readonly database: string | null;
     readonly operation: Readonly<Record<string, unknown>>;
   }[];
   readonly warnings: readonly string[];
@@ -86,10 +89,17 @@ export function planToJson(plan: Plan): PlanJson {
       kind: step.operation.type,
       summary: step.summary,
       sql: [...step.sql],
+      database: databaseOf(plan, step),
       operation: snakeCaseKeys(step.operation) as Record<string, unknown>,
     })),
     warnings: warningsOf(plan),
   };
+}
+
+/** A step's database: its own in a cluster plan, else the plan's for a database change. */
+function databaseOf(plan: Plan, step: PlanStep): string | null {
+  if (plan.databases !== undefined) return step.database ?? null;
+  return isDatabaseOperation(step.operation) ? plan.database : null;
 }
 
 function snakeCaseKeys(value: unknown): unknown {
@@ -155,6 +165,8 @@ export function planFromJson(value: unknown): Plan {
       throw new PgwardError(`invalid ${where}: "action" does not match its operation`);
     // The summary is recomputed from the operation: it describes what will run.
     change.string('summary');
+    // Recomputed too (from the operation and the plan's database); older files lack it.
+    if (change.has('database')) change.nullableString('database');
     const sql = change.stringArray('sql');
     if (sql.length !== step.sql.length || sql.some((statement, i) => statement !== step.sql[i]))
       throw new PgwardError(
@@ -254,13 +266,16 @@ function operationOf(type: OperationType, f: Fields): Operation {
       return { type, role: f.string('role'), password: readPasswordSource(f.record('password')) };
     case 'comment_role':
       return { type, role: f.string('role'), comment: f.nullableString('comment') };
-    case 'set_role_config':
+    case 'set_role_config': {
+      const database = f.optionalString('database');
       return {
         type,
         role: f.string('role'),
         name: f.string('name'),
         value: f.nullableString('value'),
+        ...(database !== undefined && { database }),
       };
+    }
     case 'grant_membership': {
       const inherit = f.optionalBoolean('inherit');
       const set = f.optionalBoolean('set');

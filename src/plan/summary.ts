@@ -70,10 +70,12 @@ export function summarizeOperation(op: Operation): string {
       return op.comment === null
         ? `remove comment of role ${quoted(op.role)}`
         : `set comment of role ${quoted(op.role)} to ${quoted(op.comment)}`;
-    case 'set_role_config':
+    case 'set_role_config': {
+      const where = op.database === undefined ? '' : ` in database ${quoted(op.database)}`;
       return op.value === null
-        ? `reset ${settingName(op.name)} for role ${quoted(op.role)}`
-        : `set ${settingName(op.name)} to ${quoted(op.value)} for role ${quoted(op.role)}`;
+        ? `reset ${settingName(op.name)} for role ${quoted(op.role)}${where}`
+        : `set ${settingName(op.name)} to ${quoted(op.value)} for role ${quoted(op.role)}${where}`;
+    }
     case 'grant_membership': {
       const options: string[] = [];
       if (op.admin) options.push('admin option');

@@ -18,6 +18,7 @@ import {
   describeTarget,
   findingsHeadline,
   footer,
+  groupHeadings,
   hasChanges,
   type ReportMode,
 } from './wording.js';
@@ -41,7 +42,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
   const blocks: string[] = [`### ${title}: ${printable(describeTarget(plan, codeSpan))}`];
   blocks.push(`**${footer(plan, mode)}**`);
   if (hasChanges(plan)) {
-    blocks.push(...stepBlocks(plan.steps));
+    blocks.push(...(plan.databases === undefined ? stepBlocks(plan.steps) : groupBlocks(plan)));
     blocks.push(...membershipChangesBlock(plan));
     const statements = plan.steps.reduce((count, step) => count + step.sql.length, 0);
     const sql = plan.steps.flatMap((step) => [
@@ -71,6 +72,27 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownReportOptions = 
     );
   }
   return `${blocks.join('\n\n')}\n`;
+}
+
+/**
+ * Cluster scope: one open collapsible block per group (cluster-wide, then each database), its
+ * steps inside as {@link stepBlocks} shows them.
+ */
+function groupBlocks(plan: Plan): string[] {
+  const headings = groupHeadings(plan);
+  const groups: { heading: string; steps: PlanStep[] }[] = [];
+  plan.steps.forEach((step, index) => {
+    const heading = headings[index] ?? '';
+    if (groups.at(-1)?.heading !== heading) groups.push({ heading, steps: [] });
+    groups.at(-1)?.steps.push(step);
+  });
+  return groups.map((group) =>
+    collapsed(
+      `${printable(group.heading)} ${group.steps.length} change${group.steps.length === 1 ? '' : 's'}`,
+      stepBlocks(group.steps),
+      true,
+    ),
+  );
 }
 
 /** The steps as one diff block, or for a long plan one collapsed diff block per phase. */
@@ -103,9 +125,9 @@ function findingsBlock(findings: readonly Finding[]): string {
 }
 
 /** A `<details>` block; the blank lines let GitHub render the markdown inside it. */
-function collapsed(summary: string, body: readonly string[]): string {
+function collapsed(summary: string, body: readonly string[], open = false): string {
   return [
-    '<details>',
+    open ? '<details open>' : '<details>',
     `<summary>${escapeHtml(summary)}</summary>`,
     '',
     ...body,

@@ -4,6 +4,7 @@
  * `PASSWORD (sensitive)`, which psql rejects: the script cannot set a placeholder password.
  */
 import { warningsOf, type Plan } from '../plan/operations.js';
+import { quoteIdent } from '../sql/quote.js';
 import { printableStatement } from './printable-sql.js';
 import { printable } from './terminal.js';
 import { describeTarget, footer } from './wording.js';
@@ -30,8 +31,22 @@ export function renderPlanSql(plan: Plan): string {
     const [first = '', ...rest] = warning.split(/\r?\n|\r/);
     lines.push(`-- Warning: ${printable(first)}`, ...rest.map((line) => `--   ${printable(line)}`));
   }
+  if (plan.databases !== undefined)
+    lines.push(
+      "-- Cluster scope: one transaction per database, switched with psql's \\connect; unlike",
+      '-- pgward apply, this script does not commit them all-or-nothing.',
+    );
   lines.push('BEGIN;', '');
+  let connected = plan.database;
   for (const step of plan.steps) {
+    // Cluster-wide steps run in the first database, each database's steps in it.
+    const database =
+      plan.databases === undefined ? plan.database : (step.database ?? plan.database);
+    if (database !== connected) {
+      // printable: a newline in the name must not end psql's meta-command early.
+      lines.push('COMMIT;', `\\connect ${printable(quoteIdent(database))}`, 'BEGIN;', '');
+      connected = database;
+    }
     lines.push(
       `-- ${printable(step.summary)}`,
       ...step.sql.map((statement) => `${printableStatement(statement)};`),

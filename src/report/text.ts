@@ -9,6 +9,7 @@ import {
   ACTION_SYMBOL,
   findingsHeadline,
   footer,
+  groupHeadings,
   hasChanges,
   headline,
   type ReportMode,
@@ -33,7 +34,11 @@ export function renderPlanText(plan: Plan, options: TextReportOptions): string {
   const lines: string[] = [];
   if (hasChanges(plan)) {
     lines.push(paint.bold(printable(headline(plan, mode))), '');
-    for (const step of plan.steps) {
+    const headings = groupHeadings(plan);
+    for (const [index, step] of plan.steps.entries()) {
+      const heading = headings[index];
+      if (heading !== undefined && heading !== headings[index - 1])
+        lines.push(paint.bold(printable(heading)), '');
       const color = ACTION_COLOR[step.action];
       lines.push(`  ${paint[color](`${ACTION_SYMBOL[step.action]} ${printable(step.summary)}`)}`);
       for (const statement of step.sql) {

@@ -58,7 +58,26 @@ export function describeTarget(
 ): string {
   const details = [`PostgreSQL ${formatServerVersion(plan.serverVersionNum)}`];
   if (plan.suffix !== undefined) details.push(`suffix ${name(plan.suffix)}`);
+  if (plan.databases !== undefined)
+    return `${plan.databases.length === 1 ? 'database' : 'databases'} ${plan.databases.map(name).join(', ')} (${details.join(', ')})`;
   return `database ${name(plan.database)} (${details.join(', ')})`;
+}
+
+/**
+ * Cluster scope (spec §8): the heading of each group of steps — cluster-wide changes, each
+ * database's, then the role drops that wait for every database — one per step, undefined in
+ * a one-database plan. A heading is printed where it differs from the previous step's.
+ */
+export function groupHeadings(plan: Plan): (string | undefined)[] {
+  if (plan.databases === undefined) return plan.steps.map(() => undefined);
+  let seenDatabase = false;
+  return plan.steps.map((step) => {
+    if (step.database !== undefined) {
+      seenDatabase = true;
+      return `Database "${step.database}":`;
+    }
+    return seenDatabase ? 'Cluster-wide, once every database is clean:' : 'Cluster-wide:';
+  });
 }
 
 /** The first line above the steps. */

@@ -69,14 +69,19 @@ export function renderOperation(
       return [
         `COMMENT ON ROLE ${quoteIdent(op.role)} IS ${op.comment === null ? 'NULL' : quoteLiteral(op.comment)}`,
       ];
-    case 'set_role_config':
+    case 'set_role_config': {
       // The setting name as one quoted identifier: PostgreSQL folds setting names to lower
       // case either way and accepts a custom `"myapp.flag"` as one name.
+      const role =
+        op.database === undefined
+          ? quoteIdent(op.role)
+          : `${quoteIdent(op.role)} IN DATABASE ${quoteIdent(op.database)}`;
       return op.value === null
-        ? [`ALTER ROLE ${quoteIdent(op.role)} RESET ${quoteIdent(op.name)}`]
+        ? [`ALTER ROLE ${role} RESET ${quoteIdent(op.name)}`]
         : [
-            `ALTER ROLE ${quoteIdent(op.role)} SET ${quoteIdent(op.name)} TO ${renderSettingValue(op.name, op.value)}`,
+            `ALTER ROLE ${role} SET ${quoteIdent(op.name)} TO ${renderSettingValue(op.name, op.value)}`,
           ];
+    }
     case 'grant_membership':
       return [renderGrantMembership(op, serverVersionNum)];
     case 'alter_membership':

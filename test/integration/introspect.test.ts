@@ -197,6 +197,7 @@ describe('introspect', () => {
         attributes: plain,
         description: 'Read-only access',
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -214,8 +215,10 @@ describe('introspect', () => {
           validUntil: '2030-06-15T10:30:45.123Z',
         },
         description: null,
-        // Settings for one database only (IN DATABASE) are not the role's own.
+        // Settings for one database only (IN DATABASE) are not the role's own: they are the
+        // connected database's (database_config).
         config: { search_path: 'app, public', statement_timeout: '30s', application_name: 'a=b' },
+        databaseConfig: { work_mem: '64MB' },
         password: verifier,
       },
       {
@@ -224,6 +227,7 @@ describe('introspect', () => {
         attributes: { ...plain, validUntil: '-infinity' },
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -232,6 +236,7 @@ describe('introspect', () => {
         attributes: plain,
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -240,6 +245,7 @@ describe('introspect', () => {
         attributes: plain,
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
       {
@@ -248,6 +254,7 @@ describe('introspect', () => {
         attributes: plain,
         description: null,
         config: {},
+        databaseConfig: {},
         password: null,
       },
     ]);

@@ -36,7 +36,12 @@ function replaceDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export function useTestServer(): TestServer {
+export interface TestServerOptions {
+  /** Extra server settings (`-c name=value`) of the embedded server, e.g. max_prepared_transactions. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+export function useTestServer(options: TestServerOptions = {}): TestServer {
   let embedded: EmbeddedPostgres | undefined;
   let baseUrl = '';
   let ownDatabase = '';
@@ -70,6 +75,7 @@ export function useTestServer(): TestServer {
       embedded = await startEmbeddedPostgres({
         binaries: await binariesFor(major),
         templateDataDir: inject('pgTemplateDataDir'),
+        ...(options.settings === undefined ? {} : { settings: options.settings }),
         // Tests log in as other roles with passwords, over TCP as users do.
         tcp: true,
       });

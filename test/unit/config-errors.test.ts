@@ -37,7 +37,7 @@ describe('config problems', () => {
 
   it('lists the allowed keys when no key is close', () => {
     expect(problemsOf(['version: 1', 'settings:', '  cleanup: drop'])).toEqual([
-      'pgward.yaml:3:3: unknown key "cleanup" in "settings"; expected one of unmanaged_roles, ignore_roles, reassign_owned_to, object_creators',
+      'pgward.yaml:3:3: unknown key "cleanup" in "settings"; expected one of unmanaged_roles, ignore_roles, reassign_owned_to, object_creators, databases',
     ]);
   });
 

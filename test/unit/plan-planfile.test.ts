@@ -43,6 +43,7 @@ describe('planToJson', () => {
     });
     expect(json.changes[0]).toEqual({
       action: 'update',
+      database: null,
       kind: 'rename_role',
       summary: 'rename role "al" to "alice"',
       sql: ['ALTER ROLE "al" RENAME TO "alice"'],

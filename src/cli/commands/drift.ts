@@ -1,7 +1,9 @@
 /** `pgward drift`: what in the database differs from the config, for cron jobs and alerts. */
+import { planCluster } from '../../cluster.js';
 import { driftOf } from '../../engine.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
+import { clusterScope, siblingsOf } from '../cluster.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
 import { hasDrift } from '../../report/wording.js';
@@ -30,10 +32,13 @@ export const driftCommand = defineCommand({
       }),
   run: async (args, context) => {
     const config = readConfig(args, context, { secrets: 'optional' });
+    const cluster = clusterScope(config, { suffix: args.suffix });
     return withDatabase(args, context, async (client) => {
-      const plan = await inReadOnlySnapshot(client, (snapshot) =>
-        driftOf(snapshot, config, { suffix: args.suffix }),
-      );
+      const plan = cluster
+        ? await planCluster(client, config, siblingsOf(client))
+        : await inReadOnlySnapshot(client, (snapshot) =>
+            driftOf(snapshot, config, { suffix: args.suffix }),
+          );
       for (const warning of plan.warnings) context.warn(warning);
       context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
       return hasDrift(plan) ? 2 : 0;

@@ -4,11 +4,14 @@ import {
   inventorySatisfied,
   inventoryToJson,
   renderInventoryText,
+  takeClusterInventory,
   takeInventory,
 } from '../../inventory/index.js';
+import { clusterScope, siblingsOf } from '../cluster.js';
 import { defineCommand } from '../command.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
+import { printable } from '../../report/terminal.js';
 
 const INVENTORY_FORMATS = ['text', 'json'] as const;
 
@@ -43,7 +46,35 @@ export const inventoryCommand = defineCommand({
       }),
   run: async (args, context) => {
     const config = readConfig(args, context, { secrets: 'optional' });
+    const cluster = clusterScope(config, { suffix: args.suffix });
     return withDatabase(args, context, async (client) => {
+      if (cluster) {
+        // One inventory per managed database, in the order of settings.databases.
+        const inventories = await takeClusterInventory(client, config, siblingsOf(client));
+        context.out(
+          args.format === 'json'
+            ? JSON.stringify(
+                {
+                  databases: inventories.map(({ database, inventory }) => ({
+                    database,
+                    ...inventoryToJson(inventory),
+                  })),
+                },
+                null,
+                2,
+              )
+            : inventories
+                .map(
+                  ({ database, inventory }) =>
+                    `Database ${printable(`"${database}"`)}:\n\n${renderInventoryText(inventory, { color: context.color })}`,
+                )
+                .join('\n'),
+        );
+        return args.detailedExitcode &&
+          inventories.some(({ inventory }) => !inventorySatisfied(inventory))
+          ? 2
+          : 0;
+      }
       const inventory = await inReadOnlySnapshot(client, (snapshot) =>
         takeInventory(snapshot, config, { suffix: args.suffix }),
       );

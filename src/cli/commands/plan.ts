@@ -1,11 +1,13 @@
 /** `pgward plan`: show what apply would do; reads the catalog, writes nothing to the database. */
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { planCluster } from '../../cluster.js';
 import { planConfig } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
 import { warningsOf } from '../../plan/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
+import { clusterScope, siblingsOf } from '../cluster.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
 import { PLAN_FORMATS, planJson, renderPlanAs } from '../output.js';
@@ -67,13 +69,18 @@ export const planCommand = defineCommand({
     const config = readConfig(args, context, {
       secrets: args.out === undefined ? 'optional' : 'required',
     });
+    const cluster = clusterScope(config, { suffix: args.suffix, planFile: args.out !== undefined });
     return withDatabase(args, context, async (client) => {
       // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
       // PLANFILE format) that a pipeline may save instead.
       const fingerprint = args.out !== undefined || args.format === 'json';
-      const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
-        planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
-      );
+      const plan = cluster
+        ? await planCluster(client, config, siblingsOf(client))
+        : (
+            await inReadOnlySnapshot(client, (snapshot) =>
+              planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
+            )
+          ).plan;
       for (const warning of warningsOf(plan)) context.warn(warning);
       if (args.out !== undefined) {
         await writePlanFile(context.path(args.out), args.out, planJson(plan));

@@ -3,7 +3,8 @@
 -- pg_roles rather than pg_authid: it is readable by everyone (it shows rolpassword as
 -- '********'); stored password verifiers come from passwords.sql, run only when readable.
 -- pg_roles.rolconfig is pg_db_role_setting.setconfig for setdatabase = 0, i.e. the
--- ALTER ROLE ... SET settings that apply in every database ("name=value" strings).
+-- ALTER ROLE ... SET settings that apply in every database ("name=value" strings);
+-- database_config is the row of the connected database (ALTER ROLE ... IN DATABASE ... SET).
 -- VALID UNTIL is rendered here, in UTC, so the text does not depend on the session TimeZone:
 -- `AT TIME ZONE 'UTC'` turns the timestamptz into a UTC timestamp before to_char.
 -- NULL (never set) and 'infinity' both mean no expiry (PostgreSQL cannot set NULL back once
@@ -26,8 +27,13 @@ SELECT r.oid,
          ELSE pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
        END AS valid_until,
        d.description,
-       r.rolconfig AS config
+       r.rolconfig AS config,
+       s.setconfig AS database_config
 FROM pg_catalog.pg_roles AS r
 LEFT JOIN pg_catalog.pg_shdescription AS d
   ON d.objoid = r.oid AND d.classoid = 'pg_catalog.pg_authid'::regclass
+LEFT JOIN pg_catalog.pg_db_role_setting AS s
+  ON s.setrole = r.oid
+ AND s.setdatabase = (SELECT oid FROM pg_catalog.pg_database
+                      WHERE datname = pg_catalog.current_database())
 ORDER BY r.rolname COLLATE "C";

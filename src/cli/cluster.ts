@@ -1,0 +1,35 @@
+/**
+ * Cluster scope in the CLI (spec §8): with `settings.databases`, plan, drift and apply reach
+ * every managed database through connections opened like the command's own.
+ */
+import type pg from 'pg';
+import type { OpenDatabase } from '../cluster.js';
+import { isClusterConfig } from '../cluster.js';
+import type { Config } from '../config/types.js';
+import { openSibling } from '../execute/connection.js';
+import { UsageError } from './errors.js';
+
+/** Opens the other managed databases with the command connection's credentials. */
+export function siblingsOf(client: pg.Client): OpenDatabase {
+  return (database) => openSibling(client, database);
+}
+
+/**
+ * Whether the command runs in cluster scope; refuses what does not combine with it:
+ * `--suffix` (each database's suffix is in settings.databases) and plan files.
+ */
+export function clusterScope(
+  config: Config,
+  options: { readonly suffix?: string | undefined; readonly planFile?: boolean },
+): boolean {
+  if (!isClusterConfig(config)) return false;
+  if (options.suffix !== undefined)
+    throw new UsageError(
+      '--suffix cannot be used with settings.databases: give each database its suffix there (databases: { name: { suffix: S } })',
+    );
+  if (options.planFile === true)
+    throw new UsageError(
+      'plan files cover one database: with settings.databases, review `pgward plan` and run `pgward apply`',
+    );
+  return true;
+}
