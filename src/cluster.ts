@@ -39,7 +39,8 @@ import {
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
-import { DEFAULT_ROLE_ATTRIBUTES, type CurrentState } from './model/state.js';
+import { DEFAULT_ROLE_ATTRIBUTES } from './model/role-attributes.js';
+import type { CurrentState } from './model/state.js';
 import { buildClusterPlan, type DatabaseOperations } from './plan/cluster.js';
 import type { Plan, PlanStep } from './model/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';

@@ -2,11 +2,8 @@
  * Role functions of the library API: create, alter, drop, test and list roles. Each builds
  * the shared `Operation`s and runs them through the shared renderer, in one transaction.
  */
-import {
-  BOOLEAN_ROLE_ATTRIBUTES,
-  DEFAULT_ROLE_ATTRIBUTES,
-  type RoleAttributes,
-} from '../model/state.js';
+import { BOOLEAN_ROLE_ATTRIBUTES, DEFAULT_ROLE_ATTRIBUTES } from '../model/role-attributes.js';
+import type { RoleAttributes } from '../model/state.js';
 import { scramVerifier } from '../passwords/scram.js';
 import type { Operation } from '../model/operations.js';
 import type { SecretResolver } from '../sql/render.js';
@@ -88,7 +85,7 @@ function validUntilValue(value: string | Date | null): string | null {
 /** The attributes the options set, checked; absent options are absent from the result. */
 function attributeChanges(options: RoleAttributeOptions): Partial<RoleAttributes> {
   const changes: { -readonly [K in keyof RoleAttributes]?: RoleAttributes[K] } = {};
-  for (const key of BOOLEAN_ROLE_ATTRIBUTES) {
+  for (const { key } of BOOLEAN_ROLE_ATTRIBUTES) {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== 'boolean') throw new InvalidArgumentError(`${key} must be a boolean`);

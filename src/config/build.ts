@@ -7,6 +7,7 @@
 import type { SourcePosition } from '../errors.js';
 import type { Privilege } from '../model/privileges.js';
 import { PRIVILEGES_BY_KIND } from '../model/privileges.js';
+import { BOOLEAN_ROLE_ATTRIBUTES } from '../model/role-attributes.js';
 import type { RoleAttributes, UnmanagedRolesPolicy } from '../model/state.js';
 import type {
   UnreadPassword,
@@ -39,16 +40,6 @@ import { checkPrivilegesApply, readPrivileges } from './privileges.js';
 import { checkRetiredReferences, readRetiredRoles } from './retired.js';
 import { settingKey } from '../sql/setting-value.js';
 import { parseValidUntil, settingValue } from './values.js';
-
-const BOOLEAN_ATTRIBUTES = {
-  superuser: 'superuser',
-  createdb: 'createdb',
-  createrole: 'createrole',
-  inherit: 'inherit',
-  login: 'login',
-  replication: 'replication',
-  bypassrls: 'bypassrls',
-} as const;
 
 const PROFILE_OBJECT_TYPES: readonly ProfileObjectType[] = [
   'schema',
@@ -207,9 +198,9 @@ function readRole(
   const spec = isRecord(raw) ? raw : {};
 
   const attributes: Partial<Mutable<RoleAttributes>> = {};
-  for (const [key, attribute] of Object.entries(BOOLEAN_ATTRIBUTES)) {
-    const value = spec[key];
-    if (typeof value === 'boolean') attributes[attribute] = value;
+  for (const row of BOOLEAN_ROLE_ATTRIBUTES) {
+    const value = spec[row.configKey];
+    if (typeof value === 'boolean') attributes[row.key] = value;
   }
   if (Number.isInteger(spec.connection_limit) && (spec.connection_limit as number) >= -1)
     attributes.connectionLimit = spec.connection_limit as number;

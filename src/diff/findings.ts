@@ -6,31 +6,14 @@
  * roles), is never reported: `isProtected` says which.
  */
 import type { Finding } from '../model/findings.js';
-import type { CurrentState, DesiredState, RoleAttributes } from '../model/state.js';
+import { BOOLEAN_ROLE_ATTRIBUTES } from '../model/role-attributes.js';
+import type { CurrentState, DesiredState } from '../model/state.js';
 import { compareStrings } from '../model/order.js';
 
-/**
- * The attributes that make an undeclared role dangerous, in CREATE ROLE's order, and why: each
- * one lets the role around the privileges the config manages.
- */
-const POWERFUL_ATTRIBUTES: readonly {
-  readonly attribute: keyof RoleAttributes;
-  readonly keyword: string;
-  readonly power: string;
-}[] = [
-  { attribute: 'superuser', keyword: 'SUPERUSER', power: 'bypasses every privilege check' },
-  {
-    attribute: 'createrole',
-    keyword: 'CREATEROLE',
-    power: 'can create roles and grant itself their access',
-  },
-  {
-    attribute: 'replication',
-    keyword: 'REPLICATION',
-    power: 'can stream a copy of every database',
-  },
-  { attribute: 'bypassrls', keyword: 'BYPASSRLS', power: 'bypasses row-level security' },
-];
+/** The attributes that make an undeclared role dangerous (those with a `power`). */
+const POWERFUL_ATTRIBUTES = BOOLEAN_ROLE_ATTRIBUTES.filter(
+  (row): row is typeof row & { readonly power: string } => row.power !== undefined,
+);
 
 /**
  * Findings about the roles outside the config that this plan does not drop.
@@ -56,7 +39,7 @@ export function findUnmanagedRoles(
   for (const role of roles) {
     // JSON string escapes keep a name with a quote or a newline on one unambiguous line.
     const name = JSON.stringify(role.name);
-    const powers = POWERFUL_ATTRIBUTES.filter(({ attribute }) => role.attributes[attribute]);
+    const powers = POWERFUL_ATTRIBUTES.filter(({ key }) => role.attributes[key]);
     if (powers.length > 0) {
       findings.push({
         kind: 'privileged_unmanaged_role',

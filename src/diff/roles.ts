@@ -3,22 +3,16 @@
  */
 import type { Operation } from '../model/operations.js';
 import { scramMatches, isScramVerifier } from '../passwords/scram.js';
-import {
-  BOOLEAN_ROLE_ATTRIBUTES,
-  type CurrentRole,
-  type CurrentState,
-  type DesiredRole,
-  type DesiredState,
-  type RoleAttributes,
+import { ROLE_ATTRIBUTES } from '../model/role-attributes.js';
+import type {
+  CurrentRole,
+  CurrentState,
+  DesiredRole,
+  DesiredState,
+  RoleAttributes,
 } from '../model/state.js';
 import { compareStrings, sortedStrings } from '../model/order.js';
 import { sameSettingValue, settingKey } from '../sql/setting-value.js';
-
-const ATTRIBUTE_NAMES = [
-  ...BOOLEAN_ROLE_ATTRIBUTES,
-  'connectionLimit',
-  'validUntil',
-] as const satisfies readonly (keyof RoleAttributes)[];
 
 export interface RoleChanges {
   readonly operations: Operation[];
@@ -90,7 +84,7 @@ function attributeChanges(now: RoleAttributes, wanted: RoleAttributes): Attribut
   const copy = <K extends keyof RoleAttributes>(name: K): void => {
     changes[name] = wanted[name];
   };
-  for (const name of ATTRIBUTE_NAMES) if (differs(name)) copy(name);
+  for (const { key } of ROLE_ATTRIBUTES) if (differs(key)) copy(key);
   return changes;
 }
 

@@ -4,12 +4,8 @@
  */
 import { roleReferenceProblem } from '../config/names.js';
 import { compareStrings, sortedStrings } from '../model/order.js';
-import {
-  DEFAULT_ROLE_ATTRIBUTES,
-  type CurrentMembership,
-  type CurrentRole,
-  type CurrentState,
-} from '../model/state.js';
+import { ROLE_ATTRIBUTES } from '../model/role-attributes.js';
+import type { CurrentMembership, CurrentRole, CurrentState } from '../model/state.js';
 
 /** A `member_of` entry: the role's name alone when every option is the default. */
 export type ExportedMembership =
@@ -39,26 +35,14 @@ export interface ExportedRoleBase {
   member_of?: ExportedMembership[];
 }
 
-const BOOLEAN_ATTRIBUTES = [
-  'login',
-  'superuser',
-  'createdb',
-  'createrole',
-  'inherit',
-  'replication',
-  'bypassrls',
-] as const;
-
 /** Attributes, comment and settings of a role; only what differs from a bare CREATE ROLE. */
 export function exportRoleBase(role: CurrentRole, database?: string): ExportedRoleBase {
   const entry: ExportedRoleBase = {};
   if (role.description !== null) entry.description = role.description;
-  for (const name of BOOLEAN_ATTRIBUTES)
-    if (role.attributes[name] !== DEFAULT_ROLE_ATTRIBUTES[name])
-      entry[name] = role.attributes[name];
-  if (role.attributes.connectionLimit !== DEFAULT_ROLE_ATTRIBUTES.connectionLimit)
-    entry.connection_limit = role.attributes.connectionLimit;
-  if (role.attributes.validUntil !== null) entry.valid_until = role.attributes.validUntil;
+  for (const row of ROLE_ATTRIBUTES) {
+    const value = role.attributes[row.key];
+    if (value !== row.default) (entry as Record<string, unknown>)[row.configKey] = value;
+  }
   if (Object.keys(role.config).length > 0) entry.config = sortedSettings(role.config);
   if (database !== undefined && Object.keys(role.databaseConfig ?? {}).length > 0)
     entry.database_config = { [database]: sortedSettings(role.databaseConfig ?? {}) };

@@ -1,19 +1,12 @@
-import type { CurrentMembership, CurrentRole, ServerInfo } from '../model/state.js';
+import { ROLE_ATTRIBUTES } from '../model/role-attributes.js';
+import type { CurrentMembership, CurrentRole, RoleAttributes, ServerInfo } from '../model/state.js';
 import { loadSql } from './load-sql.js';
 import type { Queryable } from './queryable.js';
 
-interface RoleRow {
+/** The attribute columns are named as in pg_roles (`ROLE_ATTRIBUTES[].column`). */
+interface RoleRow extends Record<string, unknown> {
   oid: number;
   name: string;
-  superuser: boolean;
-  createdb: boolean;
-  createrole: boolean;
-  inherit: boolean;
-  login: boolean;
-  replication: boolean;
-  bypassrls: boolean;
-  connection_limit: number;
-  valid_until: string | null;
   description: string | null;
   config: string[] | null;
   database_config: string[] | null;
@@ -65,17 +58,9 @@ export async function readRoles(
     const role = {
       name: row.name,
       oid: row.oid,
-      attributes: {
-        superuser: row.superuser,
-        createdb: row.createdb,
-        createrole: row.createrole,
-        inherit: row.inherit,
-        login: row.login,
-        replication: row.replication,
-        bypassrls: row.bypassrls,
-        connectionLimit: row.connection_limit,
-        validUntil: row.valid_until,
-      },
+      attributes: Object.fromEntries(
+        ROLE_ATTRIBUTES.map((attribute) => [attribute.key, row[attribute.column]]),
+      ) as unknown as RoleAttributes,
       description: row.description,
       config: parseRoleConfig(row.config),
       databaseConfig: parseRoleConfig(row.database_config),

@@ -6,12 +6,13 @@
 import type { ObjectRef } from './objects.js';
 import type { DefaultPrivilegeObjectType, ObjectKind, Privilege } from './privileges.js';
 
+/** A role's attributes; `role-attributes.ts` has their keywords, columns, defaults and order. */
 export interface RoleAttributes {
+  readonly login: boolean;
   readonly superuser: boolean;
   readonly createdb: boolean;
   readonly createrole: boolean;
   readonly inherit: boolean;
-  readonly login: boolean;
   readonly replication: boolean;
   readonly bypassrls: boolean;
   /** -1 = unlimited. */
@@ -23,32 +24,7 @@ export interface RoleAttributes {
   readonly validUntil: string | null;
 }
 
-/**
- * The on/off attributes of a role, in the order of CREATE ROLE's synopsis: the order in which
- * attribute changes and plan-file fields are written.
- */
-export const BOOLEAN_ROLE_ATTRIBUTES = [
-  'superuser',
-  'createdb',
-  'createrole',
-  'inherit',
-  'login',
-  'replication',
-  'bypassrls',
-] as const satisfies readonly (keyof RoleAttributes)[];
-
-/** What `CREATE ROLE name` with no options gives. */
-export const DEFAULT_ROLE_ATTRIBUTES: RoleAttributes = {
-  superuser: false,
-  createdb: false,
-  createrole: false,
-  inherit: true,
-  login: false,
-  replication: false,
-  bypassrls: false,
-  connectionLimit: -1,
-  validUntil: null,
-};
+export { DEFAULT_ROLE_ATTRIBUTES } from './role-attributes.js';
 
 /** Server-level facts that version-dependent code and protections need. */
 export interface ServerInfo {

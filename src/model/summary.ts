@@ -5,6 +5,7 @@
  */
 import { formatObjectName, kindLabel, type ObjectRef } from './objects.js';
 import { PRIVILEGES, type ObjectKind, type Privilege } from './privileges.js';
+import { nonDefaultAttributes, ROLE_ATTRIBUTES } from './role-attributes.js';
 import type { RoleAttributes } from './state.js';
 import { assertNever, type Action, type GrantTarget, type Operation } from './operations.js';
 
@@ -56,7 +57,7 @@ export function quoted(name: string): string {
 export function summarizeOperation(op: Operation): string {
   switch (op.type) {
     case 'create_role': {
-      const details = describeAttributes(op.attributes, { onlyNonDefault: true });
+      const details = describeAttributes(nonDefaultAttributes(op.attributes));
       if (op.password !== undefined) details.push('password (sensitive)');
       return `create role ${quoted(op.role)}${parenthesized(details)}`;
     }
@@ -151,28 +152,32 @@ function settingName(name: string): string {
 }
 
 /** Attributes in lower case, as CREATE ROLE spells them: `login, connection limit 5`. */
-function describeAttributes(
-  attributes: Partial<RoleAttributes>,
-  options: { onlyNonDefault?: boolean } = {},
-): string[] {
+function describeAttributes(attributes: Partial<RoleAttributes>): string[] {
   const details: string[] = [];
-  const flag = (value: boolean | undefined, word: string, defaultValue: boolean): void => {
-    if (value === undefined || (options.onlyNonDefault && value === defaultValue)) return;
-    details.push(value ? word : `no${word}`);
-  };
-  flag(attributes.login, 'login', false);
-  flag(attributes.superuser, 'superuser', false);
-  flag(attributes.createdb, 'createdb', false);
-  flag(attributes.createrole, 'createrole', false);
-  flag(attributes.inherit, 'inherit', true);
-  flag(attributes.replication, 'replication', false);
-  flag(attributes.bypassrls, 'bypassrls', false);
-  const limit = attributes.connectionLimit;
-  if (limit !== undefined && !(options.onlyNonDefault && limit === -1))
-    details.push(limit === -1 ? 'no connection limit' : `connection limit ${limit}`);
-  const validUntil = attributes.validUntil;
-  if (validUntil !== undefined && !(options.onlyNonDefault && validUntil === null))
-    details.push(validUntil === null ? 'no expiry' : `valid until ${validUntil}`);
+  for (const row of ROLE_ATTRIBUTES) {
+    switch (row.kind) {
+      case 'flag': {
+        const value = attributes[row.key];
+        const word = row.keyword.toLowerCase();
+        if (value !== undefined) details.push(value ? word : `no${word}`);
+        break;
+      }
+      case 'connection_limit': {
+        const limit = attributes[row.key];
+        if (limit !== undefined)
+          details.push(limit === -1 ? 'no connection limit' : `connection limit ${limit}`);
+        break;
+      }
+      case 'valid_until': {
+        const validUntil = attributes[row.key];
+        if (validUntil !== undefined)
+          details.push(validUntil === null ? 'no expiry' : `valid until ${validUntil}`);
+        break;
+      }
+      default:
+        assertNever(row);
+    }
+  }
   return details;
 }
 

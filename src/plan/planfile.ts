@@ -26,8 +26,8 @@ import {
   type AllInSchemaKind,
   type ObjectKind,
 } from '../model/privileges.js';
+import { BOOLEAN_ROLE_ATTRIBUTES } from '../model/role-attributes.js';
 import {
-  BOOLEAN_ROLE_ATTRIBUTES,
   POLICY_COMMANDS,
   type PasswordSource,
   type Policy,
@@ -411,9 +411,9 @@ function readAttributes(
   { complete }: { complete: boolean },
 ): Partial<{ -readonly [K in keyof RoleAttributes]: RoleAttributes[K] }> {
   const attributes: Partial<{ -readonly [K in keyof RoleAttributes]: RoleAttributes[K] }> = {};
-  for (const flag of BOOLEAN_ROLE_ATTRIBUTES) {
-    const value = complete ? f.boolean(flag) : f.optionalBoolean(flag);
-    if (value !== undefined) attributes[flag] = value;
+  for (const { key, configKey } of BOOLEAN_ROLE_ATTRIBUTES) {
+    const value = complete ? f.boolean(configKey) : f.optionalBoolean(configKey);
+    if (value !== undefined) attributes[key] = value;
   }
   if (complete || f.has('connection_limit'))
     attributes.connectionLimit = f.integer('connection_limit');

@@ -12,6 +12,7 @@ import {
   PRIVILEGES,
   type Privilege,
 } from '../model/privileges.js';
+import { nonDefaultAttributes, ROLE_ATTRIBUTES } from '../model/role-attributes.js';
 import type { RoleAttributes } from '../model/state.js';
 import { assertNever, type GrantTarget, type Operation } from '../model/operations.js';
 import { expressionProblem } from './expression.js';
@@ -169,46 +170,42 @@ export function renderOperation(
   }
 }
 
-/** Role options in the order `CREATE ROLE`'s documentation lists them. */
+/** Role options in the order of the attribute table (`model/role-attributes.ts`). */
 function roleOptions(attributes: Partial<RoleAttributes>): string[] {
   const options: string[] = [];
-  const flag = (value: boolean | undefined, keyword: string): void => {
-    if (value !== undefined) options.push(value ? keyword : `NO${keyword}`);
-  };
-  flag(attributes.login, 'LOGIN');
-  flag(attributes.superuser, 'SUPERUSER');
-  flag(attributes.createdb, 'CREATEDB');
-  flag(attributes.createrole, 'CREATEROLE');
-  flag(attributes.inherit, 'INHERIT');
-  flag(attributes.replication, 'REPLICATION');
-  flag(attributes.bypassrls, 'BYPASSRLS');
-  if (attributes.connectionLimit !== undefined) {
-    const limit = attributes.connectionLimit;
-    if (!Number.isSafeInteger(limit) || limit < -1)
-      throw new Error(`invalid connection limit ${String(limit)}`);
-    options.push(`CONNECTION LIMIT ${limit}`);
-  }
-  if (attributes.validUntil !== undefined) {
-    // A role's expiry cannot be set back to NULL; 'infinity' means "never" and introspects
-    // the same way.
-    options.push(`VALID UNTIL ${quoteLiteral(attributes.validUntil ?? 'infinity')}`);
+  for (const row of ROLE_ATTRIBUTES) {
+    switch (row.kind) {
+      case 'flag': {
+        const value = attributes[row.key];
+        if (value !== undefined) options.push(value ? row.keyword : `NO${row.keyword}`);
+        break;
+      }
+      case 'connection_limit': {
+        const limit = attributes[row.key];
+        if (limit === undefined) break;
+        if (!Number.isSafeInteger(limit) || limit < -1)
+          throw new Error(`invalid connection limit ${String(limit)}`);
+        options.push(`${row.keyword} ${limit}`);
+        break;
+      }
+      case 'valid_until': {
+        const validUntil = attributes[row.key];
+        // A role's expiry cannot be set back to NULL; 'infinity' means "never" and introspects
+        // the same way.
+        if (validUntil !== undefined)
+          options.push(`${row.keyword} ${quoteLiteral(validUntil ?? 'infinity')}`);
+        break;
+      }
+      default:
+        assertNever(row);
+    }
   }
   return options;
 }
 
 /** Only the attributes that differ from what `CREATE ROLE name` gives. */
 function createRoleOptions(attributes: RoleAttributes): string[] {
-  return roleOptions({
-    ...(attributes.login && { login: true }),
-    ...(attributes.superuser && { superuser: true }),
-    ...(attributes.createdb && { createdb: true }),
-    ...(attributes.createrole && { createrole: true }),
-    ...(!attributes.inherit && { inherit: false }),
-    ...(attributes.replication && { replication: true }),
-    ...(attributes.bypassrls && { bypassrls: true }),
-    ...(attributes.connectionLimit !== -1 && { connectionLimit: attributes.connectionLimit }),
-    ...(attributes.validUntil !== null && { validUntil: attributes.validUntil }),
-  });
+  return roleOptions(nonDefaultAttributes(attributes));
 }
 
 type MembershipOp = Extract<Operation, { type: 'grant_membership' | 'alter_membership' }>;

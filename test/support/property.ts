@@ -11,7 +11,7 @@
  */
 import { stringify } from 'yaml';
 import { COLUMN_PRIVILEGES, privilegesFor, type ObjectKind } from '../../src/model/privileges.js';
-import { BOOLEAN_ROLE_ATTRIBUTES } from '../../src/model/state.js';
+import { BOOLEAN_ROLE_ATTRIBUTES } from '../../src/model/role-attributes.js';
 import { quoteIdentForTest as ident } from './catalog.js';
 
 /**
@@ -155,7 +155,9 @@ function privilegeLists(major: number): Readonly<Record<GrantedKind, readonly st
   };
 }
 /** Role attributes but SUPERUSER, which configs set more rarely. */
-const ROLE_ATTRIBUTES = BOOLEAN_ROLE_ATTRIBUTES.filter((attribute) => attribute !== 'superuser');
+const ROLE_ATTRIBUTES = BOOLEAN_ROLE_ATTRIBUTES.map(({ key }) => key).filter(
+  (attribute) => attribute !== 'superuser',
+);
 
 interface Relation {
   readonly schema: string;

@@ -1,4 +1,6 @@
 -- Every role, predefined pg_* roles included, with its attributes, comment and settings.
+-- The attribute columns keep their pg_roles names: roles.ts reads them through the table of
+-- role attributes (src/model/role-attributes.ts), which names each one's column.
 --
 -- pg_roles rather than pg_authid: it is readable by everyone (it shows rolpassword as
 -- '********'); stored password verifiers come from passwords.sql, run only when readable.
@@ -13,19 +15,19 @@
 -- Comments on roles live in pg_shdescription (shared catalog), keyed by pg_authid's OID.
 SELECT r.oid,
        r.rolname AS name,
-       r.rolsuper AS superuser,
-       r.rolcreatedb AS createdb,
-       r.rolcreaterole AS createrole,
-       r.rolinherit AS inherit,
-       r.rolcanlogin AS login,
-       r.rolreplication AS replication,
-       r.rolbypassrls AS bypassrls,
-       r.rolconnlimit AS connection_limit,
+       r.rolcanlogin,
+       r.rolsuper,
+       r.rolcreatedb,
+       r.rolcreaterole,
+       r.rolinherit,
+       r.rolreplication,
+       r.rolbypassrls,
+       r.rolconnlimit,
        CASE
          WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
          WHEN r.rolvaliduntil = '-infinity' THEN '-infinity'
          ELSE pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-       END AS valid_until,
+       END AS rolvaliduntil,
        d.description,
        r.rolconfig AS config,
        s.setconfig AS database_config
