@@ -6,6 +6,7 @@ import type { Operation } from '../model/operations.js';
 import { catalogQuery, regName } from './catalog.js';
 import { checkName } from './names.js';
 import type { Session } from './session.js';
+import { hasMembershipGrantors } from '../model/versions.js';
 
 export interface GrantRoleOptions {
   /** The member may grant the group to others (`WITH ADMIN OPTION`). */
@@ -61,10 +62,9 @@ export async function revokeRole(session: Session, group: string, member: string
   checkName('group role name', group);
   checkName('member role name', member);
   await session.transaction(async (tx) => {
-    const grantors =
-      tx.serverVersionNum >= 160000
-        ? await tx.query<{ grantor: string }>(MEMBERSHIP_GRANTORS_SQL, [group, member])
-        : [];
+    const grantors = hasMembershipGrantors(tx.serverVersionNum)
+      ? await tx.query<{ grantor: string }>(MEMBERSHIP_GRANTORS_SQL, [group, member])
+      : [];
     // With no membership (or before 16) one plain REVOKE: PostgreSQL then reports a missing
     // role as an error and a missing membership as a WARNING, as it would in psql.
     const operations: Operation[] =

@@ -20,6 +20,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { rolesMemberOf, rolesPrivilegesOf } from '../resolve/member-of.js';
 import { compareStrings } from '../model/order.js';
 import type { Problems } from '../resolve/problems.js';
+import { hasMembershipOptions, needsAdminOptionToManageRoles } from '../model/versions.js';
 
 /** Roles on which `user` holds ADMIN OPTION, directly or through any membership chain. */
 function adminRoles(current: CurrentState, user: string): Set<string> {
@@ -68,7 +69,7 @@ export function checkConnectingRole(
     current.roles.filter((role) => role.attributes.superuser).map((role) => role.name),
   );
   const existing = new Set(current.roles.map((role) => role.name));
-  const admin = server.versionNum >= 160000 ? adminRoles(current, user) : null;
+  const admin = needsAdminOptionToManageRoles(server.versionNum) ? adminRoles(current, user) : null;
   const refused = new Map<string, string>();
   const privilegesOf = rolesPrivilegesOf(current, user);
   for (const operation of operations) {
@@ -79,7 +80,7 @@ export function checkConnectingRole(
       if (missing !== undefined && !refused.has(operation.role))
         refused.set(
           operation.role,
-          `role "${operation.role}": ${operation.type === 'drop_owned' ? 'DROP' : 'REASSIGN'} OWNED needs the privileges of role "${missing}", and the connecting role "${user}" does not have them (a membership with INHERIT gives them: GRANT ${quoteIdent(missing)} TO ${quoteIdent(user)}${server.versionNum >= 160000 ? ' WITH INHERIT TRUE' : ''})`,
+          `role "${operation.role}": ${operation.type === 'drop_owned' ? 'DROP' : 'REASSIGN'} OWNED needs the privileges of role "${missing}", and the connecting role "${user}" does not have them (a membership with INHERIT gives them: GRANT ${quoteIdent(missing)} TO ${quoteIdent(user)}${hasMembershipOptions(server.versionNum) ? ' WITH INHERIT TRUE' : ''})`,
         );
       continue;
     }

@@ -20,6 +20,7 @@ import { quoteIdent } from '../sql/quote.js';
 import { rolesMemberOf } from '../resolve/member-of.js';
 import { compareStrings, key } from '../model/order.js';
 import type { Problems } from '../resolve/problems.js';
+import { hasMembershipOptions } from '../model/versions.js';
 
 /** What a grant option is about: one privilege on one object (or column), any grantee. */
 export function slotOf(fact: PrivilegeFact): string {
@@ -91,8 +92,8 @@ export class GrantChains {
  */
 function settableRoles(current: CurrentState): Set<string> {
   const user = current.server.currentUser;
-  const since16 = current.server.versionNum >= 160000;
-  const allowsSet = (row: CurrentMembership): boolean => !since16 || row.set === true;
+  const options = hasMembershipOptions(current.server.versionNum);
+  const allowsSet = (row: CurrentMembership): boolean => !options || row.set === true;
   return rolesMemberOf(current.memberships, user, allowsSet).add(user);
 }
 

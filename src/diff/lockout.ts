@@ -5,6 +5,7 @@
 import type { CurrentState } from '../model/state.js';
 import type { Operation } from '../model/operations.js';
 import type { NeededRoles } from '../resolve/needed-roles.js';
+import { hasMembershipOptions } from '../model/versions.js';
 
 /**
  * Takes out of `operations` the changes that would cut pgward off from a role it needs: a
@@ -23,7 +24,10 @@ export function keepPgwardAccess(
       const need = needed.get(operation.role);
       // SET ROLE ignores INHERIT: only the roles the connecting role acts through need it.
       if (need?.power !== true || operation.changes.inherit !== false) return [operation];
-      if (current.server.versionNum >= 160000 || !passesOnPrivileges(current, operation.role))
+      if (
+        hasMembershipOptions(current.server.versionNum) ||
+        !passesOnPrivileges(current, operation.role)
+      )
         return [operation];
       warnings.push(
         `role "${operation.role}" keeps INHERIT: ${need.why}, and before PostgreSQL 16 NOINHERIT would stop it passing on the privileges of the roles it is a member of`,

@@ -16,6 +16,7 @@ import type {
   DesiredState,
 } from '../model/state.js';
 import { compareStrings, key } from '../model/order.js';
+import { hasMembershipGrantors, hasMembershipOptions } from '../model/versions.js';
 
 export function diffMemberships(
   current: CurrentState,
@@ -23,7 +24,8 @@ export function diffMemberships(
   isProtected: (role: string) => boolean,
   dropped: ReadonlySet<string>,
 ): Operation[] {
-  const since16 = current.server.versionNum >= 160000;
+  const options = hasMembershipOptions(current.server.versionNum);
+  const perGrantor = hasMembershipGrantors(current.server.versionNum);
   const inScope = (member: string): boolean =>
     desired.managedRoles.has(member) &&
     !isProtected(member) &&
@@ -46,7 +48,7 @@ export function diffMemberships(
   // 16+: a role that granted a membership is recorded as its grantor, and dropping that role
   // (DROP OWNED) takes the row with it. A membership the config keeps must then stand on a
   // row of its own, granted in this plan before the drop.
-  const survives = (row: CurrentMembership): boolean => !(since16 && dropped.has(row.grantor));
+  const survives = (row: CurrentMembership): boolean => !(perGrantor && dropped.has(row.grantor));
   const operations: Operation[] = [];
   for (const [membershipKey, membership] of sortedEntries(wanted)) {
     const existing = (rows.get(membershipKey) ?? []).filter(survives).sort(byGrantor);
@@ -56,10 +58,10 @@ export function diffMemberships(
         role: membership.role,
         member: membership.member,
         admin: membership.admin,
-        ...(since16 && membership.inherit !== undefined ? { inherit: membership.inherit } : {}),
-        ...(since16 && membership.set !== undefined ? { set: membership.set } : {}),
+        ...(options && membership.inherit !== undefined ? { inherit: membership.inherit } : {}),
+        ...(options && membership.set !== undefined ? { set: membership.set } : {}),
       });
-    } else if (since16) {
+    } else if (options) {
       // Unwritten INHERIT follows the member's INHERIT attribute, as GRANT does on 16+.
       const inherit = membership.inherit ?? memberInherits.get(membership.member) ?? true;
       operations.push(
@@ -79,7 +81,7 @@ export function diffMemberships(
     if (first === undefined || wanted.has(membershipKey)) continue;
     // DROP ROLE takes the memberships in a dropped role with it.
     if (dropped.has(first.role) || addOnly.has(first.member)) continue;
-    if (since16) {
+    if (perGrantor) {
       for (const row of existing.sort(byGrantor))
         operations.push({
           type: 'revoke_membership',

@@ -15,6 +15,7 @@ import type { Operation } from '../model/operations.js';
 import { withOwners } from '../resolve/desired-owners.js';
 import { rolesActingAs, rolesMemberOf } from '../resolve/member-of.js';
 import type { Problems } from '../resolve/problems.js';
+import { hasMembershipOptions } from '../model/versions.js';
 
 type AlterOwner = Extract<Operation, { type: 'alter_owner' }>;
 
@@ -92,10 +93,9 @@ export function checkOwnerChanges(
   if (server.currentUserIsSuperuser || changes.length === 0) return;
   const user = server.currentUser;
   const actingAs = rolesActingAs(current);
-  const canSet =
-    server.versionNum >= 160000
-      ? rolesMemberOf(current.memberships, user, (row) => row.set !== false).add(user)
-      : actingAs;
+  const canSet = hasMembershipOptions(server.versionNum)
+    ? rolesMemberOf(current.memberships, user, (row) => row.set !== false).add(user)
+    : actingAs;
   const createdb = current.roles.find((role) => role.name === user)?.attributes.createdb === true;
   const objects = new Map(current.objects.map((object) => [objectKey(object), object]));
   const hasCreate = (container: CatalogObject | undefined): boolean =>

@@ -14,6 +14,7 @@
  * INHERIT; from 16 it always does.
  */
 import type { ExplainCatalog, ExplainRole } from '../model/explain-catalog.js';
+import { hasMembershipOptions } from '../model/versions.js';
 
 export const DATABASE_OWNER = 'pg_database_owner';
 
@@ -108,7 +109,7 @@ export function membershipGraph(
   databaseOwner: string | null,
 ): MembershipGraph {
   const roles = new Map(catalog.roles.map((role) => [role.name, role]));
-  const options16 = catalog.versionNum >= 160000;
+  const options16 = hasMembershipOptions(catalog.versionNum);
   const merged = new Map<string, MembershipEdge>();
   const inheritsBefore16 = (member: string): boolean => roles.get(member)?.inherit ?? true;
   for (const row of catalog.memberships) {

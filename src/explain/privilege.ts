@@ -30,6 +30,7 @@ import {
   type MembershipEdge,
   type MembershipGraph,
 } from './memberships.js';
+import { hasMaintainPrivilege, hasMembershipOptions } from '../model/versions.js';
 
 /** One step of a path, from the role to the privilege. */
 export type ExplainStep =
@@ -129,7 +130,8 @@ function predefinedFor(kind: ExplainKind, privilege: Privilege, versionNum: numb
   if (relation && privilege === 'SELECT') return ['pg_read_all_data'];
   if (relation && (privilege === 'INSERT' || privilege === 'UPDATE' || privilege === 'DELETE'))
     return ['pg_write_all_data'];
-  if (relation && privilege === 'MAINTAIN' && versionNum >= 170000) return ['pg_maintain'];
+  if (relation && privilege === 'MAINTAIN' && hasMaintainPrivilege(versionNum))
+    return ['pg_maintain'];
   if (kind === 'schema' && privilege === 'USAGE') return ['pg_read_all_data', 'pg_write_all_data'];
   return [];
 }
@@ -461,7 +463,7 @@ export function explainPrivilege(
       const links = path.flatMap((step) =>
         step.kind === 'membership' && !step.inherit
           ? [
-              catalog.versionNum >= 160000
+              hasMembershipOptions(catalog.versionNum)
                 ? `the membership of "${step.member}" in "${step.role}" has INHERIT FALSE`
                 : `"${step.member}" is NOINHERIT`,
             ]

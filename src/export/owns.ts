@@ -7,6 +7,7 @@ import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CurrentState } from '../model/state.js';
 import { PUBLIC_KIND_OF } from '../config/public.js';
 import { sortedPrivileges } from '../model/order.js';
+import { hasPublicSchemaWithoutCreate } from '../model/versions.js';
 
 export interface ExportedOwn {
   object_type: string;
@@ -133,7 +134,9 @@ export function exportPublic(current: CurrentState): ExportedPublic | undefined 
   }
   const fresh = (kind: ObjectKind, name: string): readonly Privilege[] => {
     if (kind === 'schema' && name === 'public')
-      return current.server.versionNum >= 150000 ? ['USAGE'] : ['USAGE', 'CREATE'];
+      return hasPublicSchemaWithoutCreate(current.server.versionNum)
+        ? ['USAGE']
+        : ['USAGE', 'CREATE'];
     return BUILT_IN[kind] ?? [];
   };
   const differing = new Set<string>();

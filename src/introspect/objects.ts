@@ -11,6 +11,7 @@ import { loadSql } from './load-sql.js';
 import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';
+import { hasParameterPrivileges } from '../model/versions.js';
 
 /** One row of objects.sql / parameters.sql: an object and its exploded ACLs. */
 interface ObjectRow {
@@ -158,7 +159,7 @@ export async function readObjects(
       systemObjectNames,
     ])
   ).rows;
-  if (server.versionNum >= 150000) {
+  if (hasParameterPrivileges(server.versionNum)) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
   // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.

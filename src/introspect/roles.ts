@@ -2,6 +2,7 @@ import { ROLE_ATTRIBUTES } from '../model/role-attributes.js';
 import type { CurrentMembership, CurrentRole, RoleAttributes, ServerInfo } from '../model/state.js';
 import { loadSql } from './load-sql.js';
 import type { Queryable } from './queryable.js';
+import { hasMembershipOptions } from '../model/versions.js';
 
 /** The attribute columns are named as in pg_roles (`ROLE_ATTRIBUTES[].column`). */
 interface RoleRow extends Record<string, unknown> {
@@ -76,7 +77,9 @@ export async function readMemberships(
   server: ServerInfo,
 ): Promise<readonly CurrentMembership[]> {
   // inherit_option and set_option are new columns in 16: older servers get their own query.
-  const sql = loadSql(server.versionNum >= 160000 ? 'memberships' : 'memberships-pre16');
+  const sql = loadSql(
+    hasMembershipOptions(server.versionNum) ? 'memberships' : 'memberships-pre16',
+  );
   const { rows } = await client.query<MembershipRow>(sql);
   return rows.map((row) => ({
     role: row.role,

@@ -5,6 +5,7 @@
  */
 import { formatObjectName } from './objects.js';
 import type { Privilege } from './privileges.js';
+import { hasMaintainPrivilege } from './versions.js';
 
 /** The object kinds explain answers for, as `has_*_privilege` checks them. */
 export const EXPLAIN_KINDS = [
@@ -30,7 +31,9 @@ export const EXPLAIN_PRIVILEGES: Readonly<Record<ExplainKind, readonly Privilege
 /** Privileges of a kind on a server (`server_version_num`). */
 export function explainPrivileges(kind: ExplainKind, versionNum: number): readonly Privilege[] {
   const all = EXPLAIN_PRIVILEGES[kind];
-  return versionNum < 170000 ? all.filter((privilege) => privilege !== 'MAINTAIN') : all;
+  return !hasMaintainPrivilege(versionNum)
+    ? all.filter((privilege) => privilege !== 'MAINTAIN')
+    : all;
 }
 
 export interface ExplainRole {

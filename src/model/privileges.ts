@@ -5,6 +5,7 @@
  *
  * https://www.postgresql.org/docs/current/ddl-priv.html
  */
+import { hasMaintainPrivilege, hasParameterPrivileges } from './versions.js';
 
 export const OBJECT_KINDS = [
   'database',
@@ -72,8 +73,9 @@ export const COLUMN_PRIVILEGES: readonly Privilege[] = ['SELECT', 'INSERT', 'UPD
 /** Privileges of a kind on a given server (`server_version_num`, e.g. 160004). */
 export function privilegesFor(kind: ObjectKind, serverVersionNum: number): readonly Privilege[] {
   const all = PRIVILEGES_BY_KIND[kind];
-  if (kind === 'table' && serverVersionNum < 170000) return all.filter((p) => p !== 'MAINTAIN');
-  if (kind === 'parameter' && serverVersionNum < 150000) return [];
+  if (kind === 'table' && !hasMaintainPrivilege(serverVersionNum))
+    return all.filter((p) => p !== 'MAINTAIN');
+  if (kind === 'parameter' && !hasParameterPrivileges(serverVersionNum)) return [];
   return all;
 }
 

@@ -36,6 +36,7 @@ import type { RoleNames } from './names.js';
 import { comparePrivileges, compareStrings, key } from '../model/order.js';
 import { majorVersion, type Problems } from './problems.js';
 import { normalizeArgs } from './routine-args.js';
+import { firstMajorWith } from '../model/versions.js';
 
 export interface ResolveContext {
   readonly config: Config;
@@ -392,7 +393,7 @@ export function grantPrivileges(
 ): readonly Privilege[] {
   if (kind === 'parameter' && privilegesFor('parameter', ctx.versionNum).length === 0) {
     ctx.problems.add(
-      `privileges on parameters need PostgreSQL 15 (the server runs ${majorVersion(ctx.versionNum)})`,
+      `privileges on parameters need PostgreSQL ${firstMajorWith('parameterPrivileges')} (the server runs ${majorVersion(ctx.versionNum)})`,
       ...positions,
     );
     return [];
@@ -420,7 +421,9 @@ function available(
   return privileges.filter((privilege) => {
     if (onServer.includes(privilege)) return true;
     if (PRIVILEGES_BY_KIND[kind].includes(privilege)) {
-      const needs = privilege === 'MAINTAIN' ? 17 : 15;
+      const needs = firstMajorWith(
+        privilege === 'MAINTAIN' ? 'maintainPrivilege' : 'parameterPrivileges',
+      );
       ctx.problems.add(
         `privilege ${privilege} on ${kindLabel(kind)} needs PostgreSQL ${needs} (the server runs ${majorVersion(ctx.versionNum)})`,
         ...positions,

@@ -33,6 +33,7 @@ import {
   protectionRules,
   type ProtectionRules,
 } from './protection.js';
+import { firstMajorWith, hasMembershipOptions } from '../model/versions.js';
 
 export interface ResolveOptions {
   /** `--suffix S`: declared roles become `R_S` (spec §4). */
@@ -253,9 +254,9 @@ function resolveMemberships(ctx: ResolveContext): DesiredMembership[] {
       // Before 16 every membership inherits (if the member has INHERIT) and allows SET ROLE:
       // writing true states that behaviour, writing false cannot be honoured.
       for (const option of ['inherit', 'set'] as const) {
-        if (entry[option] === false && versionNum < 160000)
+        if (entry[option] === false && !hasMembershipOptions(versionNum))
           ctx.problems.add(
-            `membership of "${role.name}" in "${entry.role}": ${option}: false needs PostgreSQL 16 (the server runs ${majorVersion(versionNum)})`,
+            `membership of "${role.name}" in "${entry.role}": ${option}: false needs PostgreSQL ${firstMajorWith('membershipOptions')} (the server runs ${majorVersion(versionNum)})`,
             ...positions,
           );
       }
@@ -265,8 +266,10 @@ function resolveMemberships(ctx: ResolveContext): DesiredMembership[] {
         role: target,
         member,
         admin: entry.admin || (earlier?.admin ?? false),
-        ...(versionNum >= 160000 && entry.inherit !== undefined ? { inherit: entry.inherit } : {}),
-        ...(versionNum >= 160000 && entry.set !== undefined ? { set: entry.set } : {}),
+        ...(hasMembershipOptions(versionNum) && entry.inherit !== undefined
+          ? { inherit: entry.inherit }
+          : {}),
+        ...(hasMembershipOptions(versionNum) && entry.set !== undefined ? { set: entry.set } : {}),
       });
     }
   }

@@ -4,6 +4,7 @@
  * counts (every row for ADMIN OPTION, SET rows for SET ROLE from 16, ...).
  */
 import type { CurrentMembership, CurrentState } from '../model/state.js';
+import { hasMembershipOptions } from '../model/versions.js';
 
 /**
  * The roles `member` is a member of, directly or not, through the rows `follows` accepts
@@ -41,7 +42,9 @@ export function rolesMemberOf(
 export function rolesPrivilegesOf(current: CurrentState, role: string): Set<string> {
   const inherits = new Map(current.roles.map((r) => [r.name, r.attributes.inherit]));
   return rolesMemberOf(current.memberships, role, (row) =>
-    current.server.versionNum >= 160000 ? row.inherit === true : inherits.get(row.member) === true,
+    hasMembershipOptions(current.server.versionNum)
+      ? row.inherit === true
+      : inherits.get(row.member) === true,
   ).add(role);
 }
 

@@ -25,6 +25,7 @@
  */
 import type { CurrentMembership, CurrentState } from '../model/state.js';
 import { rolesMemberOf } from './member-of.js';
+import { hasMembershipGrantors } from '../model/versions.js';
 
 /** Why pgward needs a role kept. */
 export interface NeededRole {
@@ -91,7 +92,7 @@ export function rolesPgwardNeeds(current: CurrentState): NeededRoles {
   const power = `the connecting role "${currentUser}" acts through it`;
   const actedThrough = rolesActedThrough(current);
   for (const role of actedThrough) needed.set(role, { why: power, power: true });
-  if (current.server.versionNum < 160000) return needed;
+  if (!hasMembershipGrantors(current.server.versionNum)) return needed;
   // The rows those chains follow: each joins a needed role (or the connecting role) to the
   // next role on the same chain.
   const onChain = (row: CurrentMembership): boolean =>

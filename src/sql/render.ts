@@ -19,6 +19,7 @@ import { expressionProblem } from './expression.js';
 import { quoteIdent, quoteLiteral, sqlObjectName } from './quote.js';
 import { isCatalogArgumentList } from './routine-args.js';
 import { renderSettingValue } from './setting-value.js';
+import { firstMajorWith, hasMembershipGrantors, hasMembershipOptions } from '../model/versions.js';
 
 /** Returns the SCRAM verifier to send as a role's password (never the plaintext). */
 export type SecretResolver = (role: string) => string;
@@ -30,7 +31,6 @@ export type SecretResolver = (role: string) => string;
 export const SENSITIVE_PASSWORD = '(sensitive)';
 
 /** PostgreSQL 16 reworked role membership: INHERIT/SET options and one row per grantor. */
-const MEMBERSHIP_OPTIONS_SINCE = 160000;
 
 /**
  * The SQL statements of one operation, in execution order, without trailing semicolons.
@@ -91,7 +91,7 @@ export function renderOperation(
       // Before 16 a membership is one row and REVOKE needs no grantor; from 16 each grantor
       // has its own row and REVOKE without GRANTED BY only removes the current user's.
       const grantedBy =
-        op.grantor !== undefined && serverVersionNum >= MEMBERSHIP_OPTIONS_SINCE
+        op.grantor !== undefined && hasMembershipGrantors(serverVersionNum)
           ? ` GRANTED BY ${quoteIdent(op.grantor)}`
           : '';
       return [`REVOKE ${quoteIdent(op.role)} FROM ${quoteIdent(op.member)}${grantedBy}`];
@@ -212,11 +212,11 @@ type MembershipOp = Extract<Operation, { type: 'grant_membership' | 'alter_membe
 
 function requireMembershipOptionsSupport(op: MembershipOp, serverVersionNum: number): void {
   if (
-    serverVersionNum < MEMBERSHIP_OPTIONS_SINCE &&
+    !hasMembershipOptions(serverVersionNum) &&
     (op.inherit !== undefined || op.set !== undefined)
   ) {
     throw new Error(
-      `membership of "${op.member}" in "${op.role}": INHERIT and SET options need PostgreSQL 16 or later`,
+      `membership of "${op.member}" in "${op.role}": INHERIT and SET options need PostgreSQL ${firstMajorWith('membershipOptions')} or later`,
     );
   }
 }
@@ -227,7 +227,7 @@ function renderGrantMembership(
 ): string {
   requireMembershipOptionsSupport(op, serverVersionNum);
   const grant = `GRANT ${quoteIdent(op.role)} TO ${quoteIdent(op.member)}`;
-  if (serverVersionNum < MEMBERSHIP_OPTIONS_SINCE) {
+  if (!hasMembershipOptions(serverVersionNum)) {
     return op.admin ? `${grant} WITH ADMIN OPTION` : grant;
   }
   const options = membershipOptions({
@@ -261,7 +261,7 @@ function renderAlterMembership(
   const role = quoteIdent(op.role);
   const member = quoteIdent(op.member);
   const statements: string[] = [];
-  if (serverVersionNum < MEMBERSHIP_OPTIONS_SINCE) {
+  if (!hasMembershipOptions(serverVersionNum)) {
     if (op.admin === true) statements.push(`GRANT ${role} TO ${member} WITH ADMIN OPTION`);
     if (op.admin === false) statements.push(`REVOKE ADMIN OPTION FOR ${role} FROM ${member}`);
   } else {
