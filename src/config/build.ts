@@ -40,6 +40,7 @@ import { checkPrivilegesApply, readPrivileges } from './privileges.js';
 import { checkRetiredReferences, readRetiredRoles } from './retired.js';
 import { settingKey } from '../sql/setting-value.js';
 import { parseValidUntil, settingValue } from './values.js';
+import { renameConflicts } from './renames.js';
 
 const PROFILE_OBJECT_TYPES: readonly ProfileObjectType[] = [
   'schema',
@@ -267,9 +268,8 @@ function readRole(
     const renamedPath = [...path, 'renamed_from'];
     const problem = roleReferenceProblem(renamedFrom, 'renamed_from');
     if (problem) ctx.report(renamedPath, problem);
-    else if (renamedFrom === name)
-      ctx.report(renamedPath, `role ${q(name)} cannot be renamed from itself`);
-    else if (renamedFrom.startsWith('pg_'))
+    // renamed_from naming the role itself is one of renameConflicts'.
+    else if (renamedFrom !== name && renamedFrom.startsWith('pg_'))
       ctx.report(
         renamedPath,
         `renamed_from ${q(renamedFrom)} names a predefined role, which cannot be renamed`,
@@ -311,26 +311,6 @@ function readRole(
   };
 }
 
-/** Renames must name a role that is not declared itself, and each old name only once. */
-function checkRenames(roles: readonly ConfigRole[], ctx: CheckContext): void {
-  const declared = new Set(roles.map((role) => role.name));
-  const claimed = new Map<string, string>();
-  for (const role of roles) {
-    const from = role.renamedFrom;
-    if (from === undefined || from === role.name) continue;
-    const path = ['roles', role.name, 'renamed_from'];
-    if (declared.has(from))
-      ctx.report(
-        path,
-        `role ${q(role.name)} is renamed_from ${q(from)}, which is declared in roles too; remove one of them`,
-      );
-    const other = claimed.get(from);
-    if (other !== undefined)
-      ctx.report(path, `roles ${q(other)} and ${q(role.name)} are both renamed_from ${q(from)}`);
-    else claimed.set(from, role.name);
-  }
-}
-
 /**
  * The Config for schema-checked YAML data, reporting semantic problems to `ctx`. `roleOrder`
  * gives the role names in file order (JS objects put integer-like keys first).
@@ -356,7 +336,8 @@ export function buildConfig(
     .map((name) =>
       readRole(name, rawRoles[name], profiles, passwords, settings.databases, unread, ctx),
     );
-  checkRenames(roles, ctx);
+  for (const { role, message } of renameConflicts(roles))
+    ctx.report(['roles', role.name, 'renamed_from'], message);
   checkMembershipCycles(roles, ctx);
   checkRetiredReferences(retiredRoles, roles, settings, ctx);
   const publicSpec = top.public === undefined ? undefined : readPublic(top.public, ctx);

@@ -34,6 +34,7 @@ import {
   type ProtectionRules,
 } from './protection.js';
 import { firstMajorWith, hasMembershipOptions } from '../model/versions.js';
+import { renameConflicts } from '../config/renames.js';
 
 export interface ResolveOptions {
   /** `--suffix S`: declared roles become `R_S` (spec §4). */
@@ -80,7 +81,7 @@ export function resolveDesired(
 
   const roles = config.roles.map((role) => resolveRole(ctx, rules, role));
   warnings.push(...pastValidUntil(config, options.now ?? new Date()).map((w) => w.message));
-  checkRenames(ctx, rules, config.roles);
+  checkRenamesResolvable(ctx, rules, config.roles);
   const memberships = resolveMemberships(ctx);
   const { settings } = config;
   const objectCreators = resolveSettingRoles(
@@ -196,27 +197,19 @@ function resolveRole(ctx: ResolveContext, rules: ProtectionRules, role: ConfigRo
   };
 }
 
-function checkRenames(
+/**
+ * The config's renaming rules again (a Config built in code skipped the config check), and a
+ * protected role cannot be renamed.
+ */
+function checkRenamesResolvable(
   ctx: ResolveContext,
   rules: ProtectionRules,
   roles: readonly ConfigRole[],
 ): void {
-  const renamedBy = new Map<string, string>();
+  for (const { role, message } of renameConflicts(roles)) ctx.problems.add(message, role.position);
   for (const role of roles) {
-    if (role.renamedFrom === undefined) continue;
     const from = role.renamedFrom;
-    if (ctx.names.isDeclared(from))
-      ctx.problems.add(
-        `role "${role.name}" is renamed_from "${from}", which the config also declares`,
-        role.position,
-      );
-    const previous = renamedBy.get(from);
-    if (previous !== undefined)
-      ctx.problems.add(
-        `roles "${previous}" and "${role.name}" are both renamed_from "${from}"`,
-        role.position,
-      );
-    renamedBy.set(from, role.name);
+    if (from === undefined) continue;
     const reason = protectionReason(ctx.names.formerToDatabase(from), rules);
     if (reason !== null)
       ctx.problems.add(

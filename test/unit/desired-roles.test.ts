@@ -275,6 +275,28 @@ describe('resolveDesired: protected roles', () => {
       },
     ]);
   });
+  it('checks the config rules on renames of a Config built in code, as loading does', () => {
+    expect(
+      planProblems(() =>
+        resolveDesired(
+          config([
+            configRole('a', { renamedFrom: 'a', position: at(2) }),
+            configRole('b', { renamedFrom: 'old', position: at(3) }),
+            configRole('c', { renamedFrom: 'old', position: at(4) }),
+            configRole('d', { renamedFrom: 'b', position: at(5) }),
+          ]),
+          state(),
+        ),
+      ),
+    ).toEqual([
+      { message: 'role "a" cannot be renamed from itself', position: at(2) },
+      { message: 'roles "b" and "c" are both renamed_from "old"', position: at(4) },
+      {
+        message: 'role "d" is renamed_from "b", which is declared in roles too; remove one of them',
+        position: at(5),
+      },
+    ]);
+  });
 });
 
 describe('resolveDesired: member_of', () => {
