@@ -12,7 +12,12 @@
  */
 import type { GrantTarget } from '../model/operations.js';
 import { objectKey, type ObjectRef } from '../model/objects.js';
-import type { AllInSchemaKind, ObjectKind, Privilege } from '../model/privileges.js';
+import {
+  ALL_IN_SCHEMA_CATALOG_KINDS,
+  type AllInSchemaKind,
+  type ObjectKind,
+  type Privilege,
+} from '../model/privileges.js';
 import type { Catalog } from '../resolve/catalog.js';
 import {
   compareObjects,
@@ -35,13 +40,6 @@ export interface GroupedChange {
   readonly columns?: readonly string[];
   readonly grantees: readonly string[];
 }
-
-const ALL_IN_SCHEMA_KINDS: ReadonlySet<ObjectKind> = new Set<AllInSchemaKind>([
-  'table',
-  'sequence',
-  'function',
-  'procedure',
-]);
 
 /** Groups changes that share a grant-option flag; the result is sorted. */
 export function groupPrivilegeChanges(
@@ -145,7 +143,7 @@ export function groupPrivilegeChanges(
 function targets(kind: ObjectKind, objects: readonly ObjectRef[], catalog: Catalog): GrantTarget[] {
   const result: GrantTarget[] = [];
   let listed: ObjectRef[] = [...objects];
-  if (ALL_IN_SCHEMA_KINDS.has(kind)) {
+  if (ALL_IN_SCHEMA_CATALOG_KINDS.has(kind)) {
     const bySchema = new Map<string, ObjectRef[]>();
     for (const object of objects) {
       if (object.schema === null) continue;

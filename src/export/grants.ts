@@ -17,6 +17,7 @@ import type { Catalog } from '../resolve/catalog.js';
 import { compareStrings, key, sortedPrivileges, sortedStrings } from '../model/order.js';
 import { describeObjectRef, formatObjectName, kindLabel, objectKey } from '../model/objects.js';
 import {
+  ALL_IN_SCHEMA_CATALOG_KINDS,
   isSystemSchema,
   OBJECT_KINDS,
   PRIVILEGES,
@@ -34,16 +35,6 @@ export interface ExportedGrant {
   readonly columns?: readonly string[];
   readonly with_grant_option?: true;
 }
-
-/** Catalog kinds `all_in_schemas` can stand for, one config object_type each. */
-const ALL_IN_SCHEMA_KINDS: ReadonlySet<ObjectKind> = new Set<ObjectKind>([
-  'table',
-  'sequence',
-  'function',
-  'procedure',
-  'type',
-  'domain',
-]);
 
 /** Fewer objects than this in a schema are listed by name rather than as all_in_schemas. */
 const ALL_IN_SCHEMAS_MINIMUM = 2;
@@ -241,7 +232,8 @@ function compressIntoSchemas(
   for (const fact of needed.values()) {
     const { kind, schema } = fact.object;
     // Objects of system schemas are named one by one: a config cannot claim a whole one.
-    if (schema === null || !ALL_IN_SCHEMA_KINDS.has(kind) || isSystemSchema(schema)) continue;
+    if (schema === null || !ALL_IN_SCHEMA_CATALOG_KINDS.has(kind) || isSystemSchema(schema))
+      continue;
     const groupKey = key(kind, schema);
     const group = wanted.get(groupKey) ?? { kind, schema, privileges: new Set<Privilege>() };
     group.privileges.add(fact.privilege);

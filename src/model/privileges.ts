@@ -109,6 +109,18 @@ export const ALL_IN_SCHEMA_KEYWORD = {
 export type AllInSchemaKind = keyof typeof ALL_IN_SCHEMA_KEYWORD;
 
 /**
+ * The catalog kinds `ON ALL ... IN SCHEMA` covers, and so the kinds whose objects a config's
+ * `all_in_schemas` can stand for (`routine` is functions and procedures, not a catalog kind;
+ * there is no `ALL TYPES`).
+ */
+export const ALL_IN_SCHEMA_CATALOG_KINDS: ReadonlySet<ObjectKind> = new Set<AllInSchemaKind>([
+  'table',
+  'sequence',
+  'function',
+  'procedure',
+]);
+
+/**
  * Object types of `ALTER DEFAULT PRIVILEGES ... ON <type>`. `function` covers procedures too
  * (PostgreSQL has one default ACL for routines); `schema` defaults exist only without
  * `IN SCHEMA`.

@@ -21,6 +21,7 @@ import {
   sequence,
   state,
   table,
+  typeObject,
 } from './diff-builders.js';
 
 const HEADER = [
@@ -228,6 +229,24 @@ describe('exportConfig: grants', () => {
     const { config } = roundTrip(current);
     expect(config.roles.get('writer')?.grants).toEqual([
       { privileges: ['INSERT'], object_type: 'table', all_in_schemas: ['data'] },
+    ]);
+  });
+
+  it('lists types and domains by name: all_in_schemas does not take them (no GRANT ON ALL TYPES)', () => {
+    const types = [
+      typeObject('type', 'data.mood'),
+      typeObject('type', 'data.size'),
+      typeObject('domain', 'data.email'),
+      typeObject('domain', 'data.url'),
+    ];
+    const current = state({
+      roles: [...baseRoles(), role('reader')],
+      objects: [database('app'), schema('data'), ...types],
+      privileges: facts(types, 'reader', ['USAGE']),
+    });
+    expect(roundTrip(current).config.roles.get('reader')?.grants).toEqual([
+      { privileges: ['USAGE'], object_type: 'type', objects: ['data.mood', 'data.size'] },
+      { privileges: ['USAGE'], object_type: 'domain', objects: ['data.email', 'data.url'] },
     ]);
   });
 
