@@ -20,7 +20,7 @@ import {
 } from '../model/privileges.js';
 import type { Catalog } from '../resolve/catalog.js';
 import {
-  compareObjects,
+  compareObjectKeys,
   compareStrings,
   key,
   sortedPrivileges,
@@ -167,7 +167,7 @@ function targets(kind: ObjectKind, objects: readonly ObjectRef[], catalog: Catal
     listed = listed.filter((object) => object.schema === null || !covered.has(object.schema));
   }
   if (listed.length > 0)
-    result.push({ scope: 'objects', kind, objects: listed.sort(compareObjects) });
+    result.push({ scope: 'objects', kind, objects: listed.sort(compareObjectKeys) });
   return result;
 }
 

@@ -8,7 +8,8 @@ import type {
 } from '../model/state.js';
 import { explodeAcl, type AclEntry } from './aclitem.js';
 import { loadSql } from './load-sql.js';
-import { compareFactsOnOneObject, compareObjects, compareText } from './order.js';
+import { compareOptionalStrings } from '../model/order.js';
+import { compareFactsOnOneObject, compareObjectsByKind } from './order.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';
 import { hasParameterPrivileges } from '../model/versions.js';
@@ -101,7 +102,10 @@ function toPrivilegeFacts(
   const flush = (): void => {
     const last = merged.at(-1);
     if (last !== undefined && grantors.some((grantor) => grantor !== row.owner))
-      merged[merged.length - 1] = { ...last, grantors: [...new Set(grantors)].sort(compareText) };
+      merged[merged.length - 1] = {
+        ...last,
+        grantors: [...new Set(grantors)].sort(compareOptionalStrings),
+      };
   };
   for (const { fact, grantor } of entries) {
     const last = merged.at(-1);
@@ -163,7 +167,7 @@ export async function readObjects(
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
   // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
-  rows.sort(compareObjects);
+  rows.sort(compareObjectsByKind);
   const privileges: PrivilegeFact[] = [];
   const publicPrivileges: PublicPrivilegeFact[] = [];
   for (const row of rows) {

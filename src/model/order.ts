@@ -9,6 +9,17 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Code-unit order with absent parts (no schema, no args, no column) first. */
+export function compareOptionalStrings(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return compareStrings(a, b);
+}
+
 export function sortedStrings(values: Iterable<string>): string[] {
   return [...new Set(values)].sort(compareStrings);
 }
@@ -19,7 +30,8 @@ export function sortedPrivileges(values: Iterable<Privilege>): Privilege[] {
   return PRIVILEGES.filter((privilege) => present.has(privilege));
 }
 
-export function compareObjects(a: ObjectRef, b: ObjectRef): number {
+/** Objects by their key (`objectKey`): the order of the objects a plan lists in one statement. */
+export function compareObjectKeys(a: ObjectRef, b: ObjectRef): number {
   return compareStrings(objectKey(a), objectKey(b));
 }
 

@@ -2,24 +2,26 @@
  * PUBLIC's privileges (spec §9 `public`): the config's grants to PUBLIC, resolved to facts
  * (diff/public.ts makes PUBLIC's privileges exactly these).
  */
-import type { Config } from '../config/types.js';
+import { PUBLIC_KIND_OF } from '../config/public.js';
+import type { Config, PublicManagedKind } from '../config/types.js';
 import { formatObjectName, objectKey } from '../model/objects.js';
 import type { ObjectKind } from '../model/privileges.js';
 import type { DesiredPublic, DesiredPublicFact } from '../model/state.js';
 import { catalogKindsFor, toRef } from './catalog.js';
 import { grantPrivileges, resolveTargets, type ResolveContext } from './desired-privileges.js';
 
-/** Catalog kinds each managed kind covers. */
-const CATALOG_KINDS: Readonly<Record<string, readonly ObjectKind[]>> = {
-  database: ['database'],
-  schema: ['schema'],
-  table: ['table'],
-  sequence: ['sequence'],
-  function: ['function', 'procedure'],
-  language: ['language'],
-  type: ['type', 'domain'],
-};
-
+/**
+ * The catalog kinds whose PUBLIC privileges `manage` covers: every object type that falls under
+ * a managed kind (config/public.ts says which: procedures are functions, domains types), as
+ * catalog kinds.
+ */
+function managedCatalogKinds(manage: readonly PublicManagedKind[]): Set<ObjectKind> {
+  return new Set(
+    (Object.entries(PUBLIC_KIND_OF) as [ObjectKind, PublicManagedKind][])
+      .filter(([, managed]) => manage.includes(managed))
+      .flatMap(([objectType]) => catalogKindsFor(objectType)),
+  );
+}
 /** The key of one PUBLIC fact, shared with diff/public.ts. */
 export function publicFactKey(
   object: { kind: ObjectKind; schema: string | null; name: string },
@@ -32,7 +34,7 @@ export function publicFactKey(
 export function resolvePublic(ctx: ResolveContext, config: Config): DesiredPublic | undefined {
   const spec = config.public;
   if (spec === undefined) return undefined;
-  const kinds = new Set(spec.manage.flatMap((kind) => CATALOG_KINDS[kind] ?? []));
+  const kinds = managedCatalogKinds(spec.manage);
   const facts = new Map<string, DesiredPublicFact>();
   for (const grant of spec.grants) {
     const positions = [grant.position, spec.position];
