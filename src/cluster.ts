@@ -35,6 +35,7 @@ import {
   isLockTimeout,
   serverError,
   StepFailure,
+  inTransaction,
 } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
@@ -461,18 +462,16 @@ async function applyLocked(
   );
   if (created.length > 0) {
     try {
-      await first.query(BEGIN_READ_COMMITTED);
-      await first.query(PIN_SEARCH_PATH_LOCAL);
-      for (const role of created)
-        for (const statement of renderOperation(
-          { type: 'create_role', role, attributes: DEFAULT_ROLE_ATTRIBUTES },
-          now.plan.serverVersionNum,
-          NO_SECRETS,
-        ))
-          await first.query(statement);
-      await first.query('COMMIT');
+      await inTransaction(first, 'read committed', async () => {
+        for (const role of created)
+          for (const statement of renderOperation(
+            { type: 'create_role', role, attributes: DEFAULT_ROLE_ATTRIBUTES },
+            now.plan.serverVersionNum,
+            NO_SECRETS,
+          ))
+            await first.query(statement);
+      });
     } catch (error) {
-      await first.query('ROLLBACK').catch(() => undefined);
       throw new ApplyError(
         `apply failed while creating the new roles: ${describeServerError(error)}; nothing was changed`,
         undefined,

@@ -5,19 +5,11 @@
  * READ ONLY makes sure nothing in here can write.
  */
 import type { Queryable } from '../introspect/queryable.js';
-import { PIN_SEARCH_PATH_LOCAL } from '../introspect/search-path.js';
+import { inTransaction } from './transaction.js';
 
-export async function inReadOnlySnapshot<T>(
+export function inReadOnlySnapshot<T>(
   client: Queryable,
   work: (client: Queryable) => Promise<T>,
 ): Promise<T> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  try {
-    await client.query(PIN_SEARCH_PATH_LOCAL);
-    return await work(client);
-  } finally {
-    // Nothing was written; ROLLBACK also ends a transaction an error left aborted. A lost
-    // connection makes it fail too: the original error is the one worth reporting.
-    await client.query('ROLLBACK').catch(() => undefined);
-  }
+  return inTransaction(client, 'read-only snapshot', () => work(client));
 }

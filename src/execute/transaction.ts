@@ -191,19 +191,54 @@ export async function inApplyTransaction<T>(
   const setLockTimeout = lockTimeoutStatement(options.lockTimeout);
   let phase: Phase = 'begin';
   try {
-    await client.query(BEGIN_READ_COMMITTED);
+    return await inTransaction(client, 'read committed', async () => {
+      await client.query(setLockTimeout);
+      phase = 'lock';
+      await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
+      phase = 'work';
+      const result = await work();
+      phase = 'commit';
+      return result;
+    });
+  } catch (error) {
+    throw toApplyError(error, phase, options.lockTimeout);
+  }
+}
+
+/**
+ * How a transaction begins: READ COMMITTED for one that writes (see inApplyTransaction), or a
+ * REPEATABLE READ READ ONLY snapshot in which several catalog reads see one state.
+ */
+export type Isolation = 'read committed' | 'read-only snapshot';
+
+const BEGIN: Readonly<Record<Isolation, string>> = {
+  'read committed': BEGIN_READ_COMMITTED,
+  'read-only snapshot': 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+};
+
+/**
+ * Runs `work` in one transaction on `client` with search_path pinned for it (`SET LOCAL`,
+ * search-path.ts): BEGIN, pin, work, then COMMIT; a read-only snapshot ends with ROLLBACK, as
+ * it wrote nothing. An error rolls back and is rethrown as it was. The isolation is said in
+ * the BEGIN, whatever the session's `default_transaction_isolation`.
+ */
+export async function inTransaction<T>(
+  client: Queryable,
+  isolation: Isolation,
+  work: () => Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    await client.query(BEGIN[isolation]);
     await client.query(PIN_SEARCH_PATH_LOCAL);
-    await client.query(setLockTimeout);
-    phase = 'lock';
-    await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
-    phase = 'work';
-    const result = await work();
-    phase = 'commit';
-    await client.query('COMMIT');
-    return result;
+    result = await work();
+    if (isolation === 'read committed') await client.query('COMMIT');
   } catch (error) {
     // On a lost connection this fails too; the server has rolled back by itself then.
     await client.query('ROLLBACK').catch(() => undefined);
-    throw toApplyError(error, phase, options.lockTimeout);
+    throw error;
   }
+  // Nothing was written; a lost connection here changes nothing about the result.
+  if (isolation === 'read-only snapshot') await client.query('ROLLBACK').catch(() => undefined);
+  return result;
 }
