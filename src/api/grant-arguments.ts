@@ -8,6 +8,7 @@ import {
   type AllInSchemaKind,
   type Privilege,
 } from '../model/privileges.js';
+import { firstMajorWith } from '../model/versions.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkName } from './names.js';
 
@@ -123,7 +124,7 @@ const PRIVILEGE_ALIASES: Readonly<Record<string, Privilege>> = { TEMP: 'TEMPORAR
  * (written out, so the statement says exactly what it grants). A string may list several
  * privileges separated by commas.
  */
-export function resolvePrivileges(
+export function parsePrivilegeArgument(
   input: string | readonly string[],
   kind: GrantKind,
   serverVersionNum: number,
@@ -145,7 +146,7 @@ export function resolvePrivileges(
     if (!valid.includes(privilege)) {
       const laterVersion =
         PRIVILEGES_BY_KIND[kind].includes(privilege) && privilege === 'MAINTAIN'
-          ? ' (MAINTAIN needs PostgreSQL 17 or later)'
+          ? ` (MAINTAIN needs PostgreSQL ${firstMajorWith('maintainPrivilege')} or later)`
           : '';
       throw new InvalidArgumentError(
         `privilege "${item.trim()}" does not apply to a ${kind}${laterVersion}; valid: ${valid.join(', ')}`,

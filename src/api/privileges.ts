@@ -10,7 +10,7 @@ import { catalogQuery, FIND_ROUTINES_SQL, regName } from './catalog.js';
 import { InvalidArgumentError, QueryError } from './errors.js';
 import {
   parseGrantTarget,
-  resolvePrivileges,
+  parsePrivilegeArgument,
   specKind,
   type GrantObjectType,
   type GrantSpec,
@@ -124,7 +124,7 @@ export async function grant(
   options: GrantOptions = {},
 ): Promise<void> {
   const spec = parseGrantTarget(objectName, options);
-  const resolved = resolvePrivileges(privileges, specKind(spec), session.serverVersionNum);
+  const resolved = parsePrivilegeArgument(privileges, specKind(spec), session.serverVersionNum);
   checkName('role name', role);
   const withGrantOption = checkBoolean('withGrantOption', options.withGrantOption);
   await session.transaction(async (tx) => {
@@ -153,7 +153,7 @@ export async function revoke(
   options: RevokeOptions = {},
 ): Promise<void> {
   const spec = parseGrantTarget(objectName, options);
-  const resolved = resolvePrivileges(privileges, specKind(spec), session.serverVersionNum);
+  const resolved = parsePrivilegeArgument(privileges, specKind(spec), session.serverVersionNum);
   checkName('role name', role);
   const cascade = checkBoolean('cascade', options.cascade);
   await session.transaction(async (tx) => {

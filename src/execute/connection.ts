@@ -45,7 +45,7 @@ function connectionFailed(client: pg.Client, error: unknown): ConnectionError {
   if (reason.includes('client password must be a string'))
     reason =
       'the server asks for a password and none was given (in the URI, PGPASSWORD or ~/.pgpass)';
-  return new ConnectionError(`could not connect to ${describeTarget(client)}: ${reason}`, {
+  return new ConnectionError(`could not connect to ${describeConnection(client)}: ${reason}`, {
     cause: error,
   });
 }
@@ -64,7 +64,7 @@ function parametersOf(client: pg.Client): ConnectionParameters {
 }
 
 /** Where a connection goes, for messages: never includes the password. */
-export function describeTarget(client: pg.Client): string {
+export function describeConnection(client: pg.Client): string {
   const p = parametersOf(client);
   const where = p.host.startsWith('/')
     ? `socket ${p.host}/.s.PGSQL.${p.port}`

@@ -43,8 +43,8 @@ export function actionOf(op: Operation): Action {
   }
 }
 
-/** A name in double quotes, escaped so that it stays on one line. */
-export function quoted(name: string): string {
+/** A name in double quotes, escaped (as JSON) so that it stays on one line. */
+function oneLineQuoted(name: string): string {
   return JSON.stringify(name);
 }
 
@@ -59,47 +59,47 @@ export function summarizeOperation(op: Operation): string {
     case 'create_role': {
       const details = describeAttributes(nonDefaultAttributes(op.attributes));
       if (op.password !== undefined) details.push('password (sensitive)');
-      return `create role ${quoted(op.role)}${parenthesized(details)}`;
+      return `create role ${oneLineQuoted(op.role)}${parenthesized(details)}`;
     }
     case 'rename_role':
-      return `rename role ${quoted(op.from)} to ${quoted(op.to)}`;
+      return `rename role ${oneLineQuoted(op.from)} to ${oneLineQuoted(op.to)}`;
     case 'alter_role':
-      return `alter role ${quoted(op.role)}${parenthesized(describeAttributes(op.changes))}`;
+      return `alter role ${oneLineQuoted(op.role)}${parenthesized(describeAttributes(op.changes))}`;
     case 'set_password':
-      return `set password of ${quoted(op.role)} (sensitive)`;
+      return `set password of ${oneLineQuoted(op.role)} (sensitive)`;
     case 'comment_role':
       return op.comment === null
-        ? `remove comment of role ${quoted(op.role)}`
-        : `set comment of role ${quoted(op.role)} to ${quoted(op.comment)}`;
+        ? `remove comment of role ${oneLineQuoted(op.role)}`
+        : `set comment of role ${oneLineQuoted(op.role)} to ${oneLineQuoted(op.comment)}`;
     case 'set_role_config': {
-      const where = op.database === undefined ? '' : ` in database ${quoted(op.database)}`;
+      const where = op.database === undefined ? '' : ` in database ${oneLineQuoted(op.database)}`;
       return op.value === null
-        ? `reset ${settingName(op.name)} for role ${quoted(op.role)}${where}`
-        : `set ${settingName(op.name)} to ${quoted(op.value)} for role ${quoted(op.role)}${where}`;
+        ? `reset ${settingName(op.name)} for role ${oneLineQuoted(op.role)}${where}`
+        : `set ${settingName(op.name)} to ${oneLineQuoted(op.value)} for role ${oneLineQuoted(op.role)}${where}`;
     }
     case 'grant_membership': {
       const options: string[] = [];
       if (op.admin) options.push('admin option');
       if (op.inherit !== undefined) options.push(op.inherit ? 'inherit' : 'noinherit');
       if (op.set !== undefined) options.push(op.set ? 'set' : 'noset');
-      return `grant role ${quoted(op.role)} to ${quoted(op.member)}${parenthesized(options)}`;
+      return `grant role ${oneLineQuoted(op.role)} to ${oneLineQuoted(op.member)}${parenthesized(options)}`;
     }
     case 'alter_membership': {
       const options: string[] = [];
       if (op.admin !== undefined) options.push(op.admin ? 'admin option' : 'no admin option');
       if (op.inherit !== undefined) options.push(op.inherit ? 'inherit' : 'noinherit');
       if (op.set !== undefined) options.push(op.set ? 'set' : 'noset');
-      if (op.grantor !== undefined) options.push(`granted by ${quoted(op.grantor)}`);
-      return `alter membership of ${quoted(op.member)} in role ${quoted(op.role)}${parenthesized(options)}`;
+      if (op.grantor !== undefined) options.push(`granted by ${oneLineQuoted(op.grantor)}`);
+      return `alter membership of ${oneLineQuoted(op.member)} in role ${oneLineQuoted(op.role)}${parenthesized(options)}`;
     }
     case 'revoke_membership': {
-      const grantor = op.grantor !== undefined ? [`granted by ${quoted(op.grantor)}`] : [];
-      return `revoke role ${quoted(op.role)} from ${quoted(op.member)}${parenthesized(grantor)}`;
+      const grantor = op.grantor !== undefined ? [`granted by ${oneLineQuoted(op.grantor)}`] : [];
+      return `revoke role ${oneLineQuoted(op.role)} from ${oneLineQuoted(op.member)}${parenthesized(grantor)}`;
     }
     case 'grant_privileges':
       return `grant ${privilegeText(op.privileges, op.columns)} on ${targetText(op.target)} to ${roleListText(op.grantees)}${op.withGrantOption ? ' with grant option' : ''}`;
     case 'revoke_privileges': {
-      const asGrantor = op.asGrantor !== undefined ? ` as ${quoted(op.asGrantor)}` : '';
+      const asGrantor = op.asGrantor !== undefined ? ` as ${oneLineQuoted(op.asGrantor)}` : '';
       const cascade = op.cascade === true ? ['cascade to what they passed on'] : [];
       return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges, op.columns)} on ${targetText(op.target)} from ${roleListText(op.grantees)}${asGrantor}${parenthesized(cascade)}`;
     }
@@ -108,36 +108,36 @@ export function summarizeOperation(op: Operation): string {
     case 'revoke_default_privileges':
       return `revoke ${op.grantOptionOnly ? 'grant option for ' : ''}${privilegeText(op.privileges)} on ${futureObjectsText(op)} from ${roleListText(op.grantees)}`;
     case 'alter_owner':
-      return `change owner of ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from ${quoted(op.from)} to ${quoted(op.owner)}`;
+      return `change owner of ${kindLabel(op.object.kind)} ${oneLineQuoted(formatObjectName(op.object))} from ${oneLineQuoted(op.from)} to ${oneLineQuoted(op.owner)}`;
     case 'grant_public':
-      return `grant ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} to PUBLIC`;
+      return `grant ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${oneLineQuoted(formatObjectName(op.object))} to PUBLIC`;
     case 'revoke_public': {
-      const asGrantor = op.asGrantor !== undefined ? ` as ${quoted(op.asGrantor)}` : '';
-      return `revoke ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${quoted(formatObjectName(op.object))} from PUBLIC${asGrantor}`;
+      const asGrantor = op.asGrantor !== undefined ? ` as ${oneLineQuoted(op.asGrantor)}` : '';
+      return `revoke ${privilegeText(op.privileges, op.columns)} on ${kindLabel(op.object.kind)} ${oneLineQuoted(formatObjectName(op.object))} from PUBLIC${asGrantor}`;
     }
     case 'set_row_security':
-      return `set row-level security of table ${quoted(formatObjectName(op.table))} to ${op.to}`;
+      return `set row-level security of table ${oneLineQuoted(formatObjectName(op.table))} to ${op.to}`;
     case 'create_policy': {
       const { policy } = op;
       const roles = policy.roles.length === 0 ? 'PUBLIC' : roleListText(policy.roles);
-      return `create policy ${quoted(policy.name)} on table ${quoted(formatObjectName(policy.table))} (${policy.permissive ? 'permissive' : 'restrictive'}, for ${policy.command}, to ${roles})`;
+      return `create policy ${oneLineQuoted(policy.name)} on table ${oneLineQuoted(formatObjectName(policy.table))} (${policy.permissive ? 'permissive' : 'restrictive'}, for ${policy.command}, to ${roles})`;
     }
     case 'alter_policy': {
       const changes: string[] = [];
       if (op.roles !== undefined)
         changes.push(`roles ${op.roles.length === 0 ? 'PUBLIC' : roleListText(op.roles)}`);
-      if (op.using !== undefined) changes.push(`using ${quoted(op.using)}`);
-      if (op.withCheck !== undefined) changes.push(`with check ${quoted(op.withCheck)}`);
-      return `alter policy ${quoted(op.name)} on table ${quoted(formatObjectName(op.table))}${parenthesized(changes)}`;
+      if (op.using !== undefined) changes.push(`using ${oneLineQuoted(op.using)}`);
+      if (op.withCheck !== undefined) changes.push(`with check ${oneLineQuoted(op.withCheck)}`);
+      return `alter policy ${oneLineQuoted(op.name)} on table ${oneLineQuoted(formatObjectName(op.table))}${parenthesized(changes)}`;
     }
     case 'drop_policy':
-      return `drop policy ${quoted(op.name)} on table ${quoted(formatObjectName(op.table))}`;
+      return `drop policy ${oneLineQuoted(op.name)} on table ${oneLineQuoted(formatObjectName(op.table))}`;
     case 'reassign_owned':
-      return `reassign objects owned by ${quoted(op.role)} to ${quoted(op.to)}`;
+      return `reassign objects owned by ${oneLineQuoted(op.role)} to ${oneLineQuoted(op.to)}`;
     case 'drop_owned':
-      return `drop objects and privileges owned by ${quoted(op.role)}`;
+      return `drop objects and privileges owned by ${oneLineQuoted(op.role)}`;
     case 'drop_role':
-      return `drop role ${quoted(op.role)}`;
+      return `drop role ${oneLineQuoted(op.role)}`;
     default:
       return assertNever(op);
   }
@@ -148,7 +148,7 @@ function parenthesized(details: readonly string[]): string {
 }
 
 function settingName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : quoted(name);
+  return /^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) ? name : oneLineQuoted(name);
 }
 
 /** Attributes in lower case, as CREATE ROLE spells them: `login, connection limit 5`. */
@@ -184,7 +184,7 @@ function describeAttributes(attributes: Partial<RoleAttributes>): string[] {
 function privilegeText(privileges: readonly Privilege[], columns?: readonly string[]): string {
   const wanted = new Set(privileges);
   const names = PRIVILEGES.filter((privilege) => wanted.has(privilege)).join(', ');
-  return columns === undefined ? names : `${names} (${columns.map(quoted).join(', ')})`;
+  return columns === undefined ? names : `${names} (${columns.map(oneLineQuoted).join(', ')})`;
 }
 
 const KIND_NOUN: Readonly<Record<ObjectKind, readonly [string, string]>> = {
@@ -208,18 +208,19 @@ const KIND_NOUN: Readonly<Record<ObjectKind, readonly [string, string]>> = {
 /** One object by name; several by count, with their schema when they share one. */
 function targetText(target: GrantTarget): string {
   const [singular, plural] = KIND_NOUN[target.kind];
-  if (target.scope === 'all_in_schema') return `all ${plural} in schema ${quoted(target.schema)}`;
+  if (target.scope === 'all_in_schema')
+    return `all ${plural} in schema ${oneLineQuoted(target.schema)}`;
   const [first, ...rest] = target.objects;
   if (first !== undefined && rest.length === 0) return `${singular} ${objectText(first)}`;
   const schemas = new Set(target.objects.map((object) => object.schema));
   const [schema] = schemas;
   const inSchema =
-    schemas.size === 1 && typeof schema === 'string' ? ` in schema ${quoted(schema)}` : '';
+    schemas.size === 1 && typeof schema === 'string' ? ` in schema ${oneLineQuoted(schema)}` : '';
   return `${target.objects.length} ${plural}${inSchema}`;
 }
 
 function objectText(object: ObjectRef): string {
-  return quoted(formatObjectName(object));
+  return oneLineQuoted(formatObjectName(object));
 }
 
 const DEFAULT_PRIVILEGE_NOUN = {
@@ -235,13 +236,13 @@ function futureObjectsText(
 ): string {
   const where =
     op.schema !== null
-      ? ` in schema ${quoted(op.schema)}`
+      ? ` in schema ${oneLineQuoted(op.schema)}`
       : op.objectType === 'schema'
         ? ''
         : ' in any schema';
-  return `future ${DEFAULT_PRIVILEGE_NOUN[op.objectType]} created by ${quoted(op.forRole)}${where}`;
+  return `future ${DEFAULT_PRIVILEGE_NOUN[op.objectType]} created by ${oneLineQuoted(op.forRole)}${where}`;
 }
 
 function roleListText(roles: readonly string[]): string {
-  return roles.map(quoted).join(', ');
+  return roles.map(oneLineQuoted).join(', ');
 }
