@@ -30,8 +30,6 @@ export type SecretResolver = (role: string) => string;
  */
 export const SENSITIVE_PASSWORD = '(sensitive)';
 
-/** PostgreSQL 16 reworked role membership: INHERIT/SET options and one row per grantor. */
-
 /**
  * The SQL statements of one operation, in execution order, without trailing semicolons.
  *
