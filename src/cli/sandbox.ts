@@ -88,7 +88,7 @@ export async function startSandbox(
 
   let server: EmbeddedPostgres;
   try {
-    server = await startEmbeddedPostgres();
+    server = await startEmbeddedPostgres({ socketAuth: 'peer' });
   } catch (error) {
     // Already a sentence that says what to install.
     if (error instanceof ServerPackageMissing) throw error;
