@@ -2,6 +2,7 @@
 // and prints one closing line: `matrix: N passed, N failed`.
 // Usage: node scripts/test-matrix.mjs [MAJOR...]   (default: every supported major)
 import { spawnSync } from 'node:child_process';
+import { ensurePgMatrix } from '../test/support/pg-matrix.mjs';
 
 const majors = process.argv.slice(2).length
   ? process.argv.slice(2)
@@ -19,6 +20,9 @@ const VERSION_INDEPENDENT = [
   'test/integration/quickstart-sandbox.test.ts',
   'test/integration/sandbox-security.test.ts',
 ];
+// PostgreSQL 14-17 are installed into test/pg-matrix on first use; once, before the runs.
+const older = majors.filter((major) => major !== '18');
+if (older.length > 0) await ensurePgMatrix(Number(older[0]));
 const results = [];
 for (const major of majors) {
   console.log(`\n=== PostgreSQL ${major} ===`);

@@ -7,7 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { PgwardError } from '../errors.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../sandbox/embedded-postgres.js';
+import {
+  ServerPackageMissing,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '../sandbox/embedded-postgres.js';
 
 export interface Sandbox {
   /** Superuser URI of database `postgres`. */
@@ -86,6 +90,8 @@ export async function startSandbox(
   try {
     server = await startEmbeddedPostgres({ socketAuth: 'peer' });
   } catch (error) {
+    // Already a sentence that says what to install.
+    if (error instanceof ServerPackageMissing) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new SandboxError(`could not start the sandbox PostgreSQL: ${reason}`, { cause: error });
   }

@@ -55,9 +55,21 @@ function propertyNames(error: ErrorObject): string[] {
   return properties ? Object.keys(properties) : [];
 }
 
-function isDefinition(error: ErrorObject, schema: unknown, name: string): boolean {
-  const definitions = (schema as { definitions?: Record<string, unknown> }).definitions;
-  return definitions !== undefined && error.parentSchema === definitions[name];
+interface SchemaNode {
+  readonly pattern?: string;
+  readonly anyOf?: readonly SchemaNode[];
+}
+
+/**
+ * Whether a `pattern` error is that of `definitions[name]` (or of one of its anyOf branches).
+ * By the pattern's text: the validator generated at build time carries copies of the schema's
+ * objects, so comparing parentSchema by identity fails there, and schemaPath restarts at "#"
+ * in a definition Ajv compiles as a function of its own.
+ */
+function isDefinitionPattern(error: ErrorObject, schema: unknown, name: string): boolean {
+  const definition = (schema as { definitions?: Record<string, SchemaNode> }).definitions?.[name];
+  if (definition === undefined) return false;
+  return [definition, ...(definition.anyOf ?? [])].some((node) => node.pattern === error.schema);
 }
 
 function isPasswordPath(path: Path): boolean {
@@ -170,7 +182,7 @@ function locate(error: ErrorObject, data: unknown, schema: unknown): Located | u
     case 'pattern': {
       // Reported by the propertyNames error above, with the name.
       if (error.schemaPath.includes('/propertyNames/')) return undefined;
-      if (isDefinition(error, schema, 'privilege')) {
+      if (isDefinitionPattern(error, schema, 'privilege')) {
         const word = String(value);
         const hint = closest(word, PRIVILEGES)
           ? didYouMean(word, PRIVILEGES)
@@ -181,7 +193,7 @@ function locate(error: ErrorObject, data: unknown, schema: unknown): Located | u
           anchor: 'value',
         };
       }
-      if (isDefinition(error, schema, 'privileges'))
+      if (isDefinitionPattern(error, schema, 'privileges'))
         return {
           message: `${label} must be ${expected(path, [])}, got ${shown}`,
           path,
@@ -194,13 +206,60 @@ function locate(error: ErrorObject, data: unknown, schema: unknown): Located | u
   }
 }
 
+const BRANCH_TYPE = /^\/\d+\/type$/;
+
+/**
+ * The schema writes "a list, \"*\" or a mapping" as an `anyOf` with one branch per type, not
+ * as a union `type` (which Ajv's strict mode refuses). Ajv then reports every failed branch
+ * and the anyOf itself; this gives back what the union type reported: with a value of none of
+ * the branches' types, one `type` error naming them all, in order; else only the errors of
+ * the branch of its type. Ajv lists a failed anyOf after its branches' errors.
+ */
+function unionTypeErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+  const result: ErrorObject[] = [];
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf') {
+      result.push(error);
+      continue;
+    }
+    const inBranch = (e: ErrorObject): boolean =>
+      e.schemaPath.startsWith(`${error.schemaPath}/`) &&
+      (e.instancePath === error.instancePath ||
+        e.instancePath.startsWith(`${error.instancePath}/`));
+    const first = result.findIndex(inBranch);
+    const branchErrors = result.filter(inBranch);
+    // A branch's own `type`, e.g. `#/definitions/privileges/anyOf` + `/1/type`.
+    const typeErrors = branchErrors.filter(
+      (e) =>
+        e.instancePath === error.instancePath &&
+        BRANCH_TYPE.test(e.schemaPath.slice(error.schemaPath.length)),
+    );
+    const branches = (error.parentSchema as { anyOf?: unknown[] } | undefined)?.anyOf?.length;
+    const wrongType = typeErrors.length === branches;
+    const kept = result.filter((e) => !(wrongType ? inBranch(e) : typeErrors.includes(e)));
+    result.length = 0;
+    result.push(...kept);
+    if (wrongType && first >= 0) {
+      const types = typeErrors.map((e) => String((e.params as { type: unknown }).type));
+      result.splice(first, 0, {
+        ...error,
+        keyword: 'type',
+        params: { type: types },
+        message: `must be ${types.join(',')}`,
+      });
+    }
+  }
+  return result;
+}
+
 /** pgward problems for ajv's errors, each placed on its YAML node. */
 export function schemaProblems(
-  errors: readonly ErrorObject[],
+  ajvErrors: readonly ErrorObject[],
   data: unknown,
   schema: unknown,
   source: SourceMap,
 ): Problem[] {
+  const errors = unionTypeErrors(ajvErrors);
   // "Exactly one of env, file, hashed" says nothing more when the extra key is unknown anyway.
   const withUnknownKeys = new Set(
     errors.filter((e) => e.keyword === 'additionalProperties').map((e) => e.instancePath),

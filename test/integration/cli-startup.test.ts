@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { schemaErrors } from '../../src/config/schema.js';
 import { corpus } from '../support/corpus.js';
-import { DIST_MAIN, ensureBuilt } from '../support/cli.js';
+import { DIST_MAIN, ensureBuilt, runCli, runCliProcess } from '../support/cli.js';
 
 const TRACER = fileURLToPath(new URL('../support/trace-imports.mjs', import.meta.url));
 const QUICKSTART = fileURLToPath(new URL('../../fixtures/quickstart/pgward.yaml', import.meta.url));
@@ -49,11 +49,13 @@ describe('what a command loads', () => {
     const loaded = await importsOf('version', ['--version']);
     expect(loaded).toContain('dist/cli/main.js');
     expect(
-      loaded.filter((module) => /^dist\/cli\/commands\/|^node_modules\/yargs/.test(module)),
+      loaded.filter((module) =>
+        /^dist\/cli\/commands\/|^node_modules\/(yargs|string-width)/.test(module),
+      ),
     ).toEqual([]);
   });
 
-  it('validate loads its own command and the config loader, not the engine nor node-postgres', async () => {
+  it('validate loads its own command and the config loader, not the engine, node-postgres nor the table renderer', async () => {
     const loaded = await importsOf('validate', ['validate', '-c', QUICKSTART]);
     expect(loaded.filter((module) => module.startsWith('dist/cli/commands/'))).toEqual([
       'dist/cli/commands/validate.js',
@@ -64,7 +66,7 @@ describe('what a command loads', () => {
     expect(
       loaded.filter(
         (module) =>
-          /^dist\/(engine|introspect|diff)|^node_modules\/pg\//.test(module) &&
+          /^dist\/(engine|introspect|diff|report\/columns)|^node_modules\/pg\//.test(module) &&
           module !== 'dist/introspect/search-path.js',
       ),
     ).toEqual([]);
@@ -93,5 +95,40 @@ describe('the schema validator generated at build time', () => {
     }
     // The corpus has configs the schema refuses, not only ones later checks refuse.
     expect(invalid).toBeGreaterThan(10);
+  });
+
+  it('gives the built CLI the messages of the source: unknown privileges, "a list or ALL", union types', async () => {
+    const file = join(dir, 'privileges.yaml');
+    await writeFile(
+      file,
+      [
+        'version: 1',
+        'settings: { databases: 5 }',
+        'roles:',
+        '  a:',
+        '    member_of: [3]',
+        '    grants:',
+        '      - { privileges: [SELEKT], object_type: table, objects: [public.t] }',
+        '      - { privileges: every, object_type: table, objects: [public.t] }',
+        '',
+      ].join('\n'),
+    );
+    const built = await runCliProcess(['validate', '-c', file]);
+    const source = await runCli(['validate', '-c', file]);
+    expect(built).toEqual(source);
+    expect(built.exitCode).toBe(1);
+    // The validator generated at build time once said "has an invalid form" for both: its
+    // copies of the schema's objects failed an identity check.
+    expect(built.stderr).toContain('unknown privilege "SELEKT"');
+    expect(built.stderr).toContain('(did you mean "SELECT"?)');
+    expect(built.stderr).toContain(
+      'must be a list of privileges like [SELECT] or "ALL", got "every"',
+    );
+    expect(built.stderr).toContain(
+      '"databases" in "settings" must be a list, a string or a mapping, got 5',
+    );
+    expect(built.stderr).toContain(
+      'must be a role name or a mapping like { role: reader, admin: true }, got 3',
+    );
   });
 });

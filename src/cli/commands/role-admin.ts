@@ -6,7 +6,8 @@
 import type pg from 'pg';
 import { Session } from '../../api/session.js';
 import { PgwardError } from '../../errors.js';
-import { displayWidth, padToWidth, printable } from '../../report/terminal.js';
+import { alignColumns } from '../../report/columns.js';
+import { printable } from '../../report/terminal.js';
 import type { CommandContext, GlobalArgs } from '../command.js';
 import { withDatabase } from '../database.js';
 
@@ -38,20 +39,7 @@ export { printable };
  * terminal columns, so names with accents, CJK characters or emoji line up too.
  */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, column) =>
-    Math.max(...all.map((row) => displayWidth(row[column] ?? ''))),
-  );
-  return all
-    .map((row) =>
-      row
-        .map((cell, column) =>
-          column === row.length - 1 ? cell : padToWidth(cell, widths[column] ?? 0),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return alignColumns([header, ...rows]).join('\n');
 }
 
 /** Formats for the listing commands. */
