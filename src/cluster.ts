@@ -41,10 +41,17 @@ import type { Queryable } from './introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
 import { DEFAULT_ROLE_ATTRIBUTES, type CurrentState } from './model/state.js';
 import { buildClusterPlan, type DatabaseOperations } from './plan/cluster.js';
+import {
+  clusterChangedResources,
+  clusterFingerprintsOf,
+  missingClusterFingerprint,
+  type DatabaseScope,
+} from './plan/cluster-fingerprints.js';
 import type { Plan, PlanStep } from './plan/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';
 import { renderOperation, type SecretResolver } from './sql/render.js';
-import type { ApplyOutcome } from './engine.js';
+import { firstDifference, type ApplyOutcome } from './engine.js';
+import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
 /** A connection to one database that can be closed. */
@@ -166,6 +173,8 @@ export interface ClusterPlanResult {
   readonly plan: Plan;
   /** Per database: its state and desired state, for passwords. */
   readonly passwords: SecretResolver;
+  /** Per database, in plan order: what it was planned from (for fingerprints). */
+  readonly scopes: readonly DatabaseScope[];
 }
 
 /**
@@ -189,6 +198,7 @@ async function planSessions(
   const names = sessions.map((session) => session.name);
   const problems: Problem[] = [];
   const results: DatabaseOperations[] = [];
+  const scopes: DatabaseScope[] = [];
   const resolvers: { readonly roles: ReadonlySet<string>; readonly resolve: SecretResolver }[] = [];
   sessions.forEach((session, index) => {
     const own = states[index] as CurrentState;
@@ -216,6 +226,7 @@ async function planSessions(
         resolve: secretsFor(desired),
       });
       const changes = diff(current, desired);
+      scopes.push({ database: session.name, current, desired, operations: changes.operations });
       results.push({
         database: session.name,
         operations: changes.operations,
@@ -235,7 +246,7 @@ async function planSessions(
   // R_S is known only to the database of suffix S).
   const passwords: SecretResolver = (role) =>
     (resolvers.find((resolver) => resolver.roles.has(role))?.resolve ?? NO_SECRETS)(role);
-  return { plan, passwords };
+  return { plan, passwords, scopes };
 }
 
 /**
@@ -249,14 +260,16 @@ export async function planCluster(
   first: Queryable,
   config: Config,
   open: OpenDatabase,
+  options: { readonly fingerprint?: boolean } = {},
 ): Promise<Plan> {
   const managed = await managedDatabases(first, config);
-  return withSessions(
-    first,
-    managed,
-    open,
-    async (sessions) => (await planSessions(first, managed.connected, sessions, config)).plan,
-  );
+  return withSessions(first, managed, open, async (sessions) => {
+    const { plan, scopes } = await planSessions(first, managed.connected, sessions, config);
+    if (options.fingerprint !== true) return plan;
+    // Only for a plan that is saved (`plan --out`, `--format json`), as in one database.
+    const { cluster, databases } = clusterFingerprintsOf(scopes);
+    return { ...plan, fingerprints: cluster, databaseFingerprints: databases };
+  });
 }
 
 /** How the databases' transactions were committed. */
@@ -324,28 +337,116 @@ export async function applyCluster(
       return { plan, applied: false, outcome: 'no_changes', rolledBack: [] };
     if (options.confirm && !(await options.confirm(plan)))
       return { plan, applied: false, outcome: 'cancelled', rolledBack: [] };
-
-    // Every connection, the first one included even when its database is not managed.
-    const participants: Session[] = sessions.some((session) => session.client === first)
-      ? [...sessions]
-      : [{ name: managed.connected, client: first }, ...sessions];
-    const locked = await lockAll(participants, options.lockTimeout);
-    try {
-      const rolledBack = await rollBackLeftovers(first, locked);
-      const result = await applyLocked(
-        first,
-        managed.connected,
-        sessions,
-        participants,
-        config,
-        plan,
-        options,
-      );
-      return { ...result, rolledBack };
-    } finally {
-      await unlockAll(locked);
-    }
+    return underApplyLock(first, managed, sessions, config, plan, options, (now) => {
+      // Empty now: a concurrent apply made the changes (outcome no_changes).
+      if (now.plan.steps.length > 0 && changesOf(now.plan) !== changesOf(plan))
+        throw new StalePlanError(
+          `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
+        );
+    });
   });
+}
+
+/**
+ * Applies a saved cluster plan (`pgward plan --out` with settings.databases) only if it is
+ * exactly what `config` calls for now, as applyPlanFile does for one database: under the
+ * apply lock, (1) its cluster-wide and per-database fingerprints are recomputed from the live
+ * databases and any difference is a StalePlanError naming the database; (2) the config is
+ * planned again and the saved changes (operation, SQL and database, in order) must be
+ * exactly that plan's; (3) the file must hold every fingerprint the new plan depends on.
+ * Then it runs as applyCluster does, all-or-nothing. Nothing runs that `pgward plan` would
+ * not print for this config and these databases now.
+ */
+export async function applyClusterPlanFile(
+  first: Queryable,
+  plan: Plan,
+  config: Config,
+  open: OpenDatabase,
+  options: Pick<ClusterApplyOptions, 'lockTimeout' | 'beforeExecute' | 'beforeCommit'>,
+): Promise<ClusterApplyResult> {
+  const { fingerprints, databaseFingerprints, databases } = plan;
+  if (databases === undefined)
+    throw new StalePlanError(
+      'the plan covers one database, but the config has settings.databases: run pgward plan --out with this config; nothing was changed',
+    );
+  if (fingerprints === undefined || databaseFingerprints === undefined)
+    throw new StalePlanError(
+      'the plan has no fingerprints: apply a plan saved by pgward plan --out; nothing was changed',
+    );
+  if (!isLockTimeout(options.lockTimeout))
+    throw new ApplyError(
+      `invalid lock timeout "${options.lockTimeout}": expected a number with an optional unit ms, s, min or h (e.g. 10s)`,
+    );
+  const managed = await managedDatabases(first, config);
+  const names = managed.databases.map((database) => database.name);
+  if (canonicalJson(names) !== canonicalJson(databases))
+    throw new StalePlanError(
+      `plan is stale: it was planned for databases ${quoted(databases)}, the config manages ${quoted(names)} now; nothing was changed, run pgward plan again`,
+    );
+  const saved = { cluster: fingerprints, databases: databaseFingerprints };
+  return withSessions(first, managed, open, (sessions) =>
+    underApplyLock(first, managed, sessions, config, plan, options, (now) => {
+      if (now.plan.serverVersionNum !== plan.serverVersionNum)
+        throw new StalePlanError(
+          `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${now.plan.serverVersionNum}; nothing was changed, run pgward plan again`,
+        );
+      const changed = clusterChangedResources(saved, now.scopes);
+      if (changed.length > 0)
+        throw new StalePlanError(
+          `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed, run pgward plan again`,
+        );
+      const mismatch = firstDifference(plan.steps, now.plan.steps);
+      if (mismatch !== undefined)
+        throw new StalePlanError(
+          `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed, run pgward plan again`,
+        );
+      const missing = missingClusterFingerprint(saved, now.scopes);
+      if (missing !== undefined)
+        throw new StalePlanError(
+          `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the databases changed since it was saved? nothing was changed, run pgward plan again`,
+        );
+    }),
+  );
+}
+
+function quoted(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(', ');
+}
+
+/**
+ * Takes the apply lock, rolls back pgward's leftover prepared transactions, re-plans and
+ * lets `check` refuse the re-plan (stale), then applies it all-or-nothing (applyLocked).
+ */
+async function underApplyLock(
+  first: Queryable,
+  managed: Managed,
+  sessions: readonly Session[],
+  config: Config,
+  shown: Plan,
+  options: ClusterApplyOptions,
+  check: (now: ClusterPlanResult) => void,
+): Promise<ClusterApplyResult> {
+  // Every connection, the first one included even when its database is not managed.
+  const participants: Session[] = sessions.some((session) => session.client === first)
+    ? [...sessions]
+    : [{ name: managed.connected, client: first }, ...sessions];
+  const locked = await lockAll(participants, options.lockTimeout);
+  try {
+    const rolledBack = await rollBackLeftovers(first, locked);
+    const result = await applyLocked(
+      first,
+      managed.connected,
+      sessions,
+      participants,
+      config,
+      shown,
+      options,
+      check,
+    );
+    return { ...result, rolledBack };
+  } finally {
+    await unlockAll(locked);
+  }
 }
 
 /** Releases the apply lock where `lockAll` took it, and its session lock_timeout. */
@@ -446,13 +547,11 @@ async function applyLocked(
   config: Config,
   shown: Plan,
   options: ClusterApplyOptions,
+  check: (now: ClusterPlanResult) => void,
 ): Promise<Omit<ClusterApplyResult, 'rolledBack'>> {
   const now = await planSessions(first, connected, sessions, config);
+  check(now);
   if (now.plan.steps.length === 0) return { plan: shown, applied: false, outcome: 'no_changes' };
-  if (changesOf(now.plan) !== changesOf(shown))
-    throw new StalePlanError(
-      `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
-    );
 
   // New roles, bare, committed: the other databases' transactions must see them.
   const created = now.plan.steps.flatMap((step) =>

@@ -260,6 +260,10 @@ export async function applyPlanFile(
   // An empty plan file goes through every check too: "no changes" only if the re-plan, for
   // this database and server, is empty as well.
   const saved = plan.fingerprints;
+  if (plan.databases !== undefined)
+    throw new StalePlanError(
+      `the plan covers databases ${plan.databases.map((name) => `"${name}"`).join(', ')}, but the config has no settings.databases: apply it with the config it was planned with; nothing was changed`,
+    );
   if (saved === undefined)
     throw new StalePlanError(
       'the plan has no fingerprints: apply a plan saved by pgward plan --out (or made by db.plan); nothing was changed',
@@ -307,9 +311,16 @@ function missingFingerprints(saved: Fingerprints, locked: PlanResult): string | 
   return needed.find((key) => !Object.hasOwn(saved, key));
 }
 
-/** Where a saved plan's changes part from the plan made now, in words; undefined if nowhere. */
-function firstDifference(saved: readonly PlanStep[], now: readonly PlanStep[]): string | undefined {
+/**
+ * Where a saved plan's changes part from the plan made now, in words; undefined if nowhere.
+ * A change of a cluster plan must also be for the same database.
+ */
+export function firstDifference(
+  saved: readonly PlanStep[],
+  now: readonly PlanStep[],
+): string | undefined {
   const same = (a: PlanStep, b: PlanStep): boolean =>
+    a.database === b.database &&
     canonicalJson(a.operation) === canonicalJson(b.operation) &&
     canonicalJson(a.sql) === canonicalJson(b.sql);
   for (let i = 0; i < Math.max(saved.length, now.length); i++) {
