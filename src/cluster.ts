@@ -36,7 +36,7 @@ import {
   serverError,
   StepFailure,
 } from './execute/transaction.js';
-import { introspect } from './introspect/index.js';
+import { readClusterRoles } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
 import { DEFAULT_ROLE_ATTRIBUTES, type CurrentState } from './model/state.js';
@@ -50,7 +50,7 @@ import {
 import type { Plan, PlanStep } from './plan/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';
 import { renderOperation, type SecretResolver } from './sql/render.js';
-import { firstDifference, type ApplyOutcome } from './engine.js';
+import { firstDifference, introspectFor, type ApplyOutcome } from './engine.js';
 import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
@@ -178,10 +178,12 @@ export interface ClusterPlanResult {
 }
 
 /**
- * Reads every managed database (in parallel) and plans them together. Roles and memberships
- * are taken from the first connection's reading, so that every database's diff agrees on
- * them (inside an apply, only the first connection sees its own changes to roles); each
- * database keeps its own objects, privileges, dependencies and `IN DATABASE` settings.
+ * Reads every managed database (in parallel) and plans them together. Roles, memberships and
+ * every database's `IN DATABASE` settings are read once, through the first connection (shared
+ * catalogs), so that every database's diff agrees on them (inside an apply, only the first
+ * connection sees its own changes to roles); each database reads its own objects, privileges,
+ * dependencies and row security, and has its config's policy expressions checked by the
+ * server, as one database's plan does.
  */
 async function planSessions(
   first: Queryable,
@@ -189,28 +191,27 @@ async function planSessions(
   sessions: readonly Session[],
   config: Config,
 ): Promise<ClusterPlanResult> {
-  const ownIndex = sessions.findIndex((session) => session.client === first);
+  const clusterRoles = await readClusterRoles(first);
   // System objects are read where the config names them or grants exist, in every database.
-  const options = { systemObjectNames: systemObjectNames(config) };
-  const states = await Promise.all(sessions.map((session) => introspect(session.client, options)));
-  const firstState =
-    ownIndex >= 0 ? (states[ownIndex] as CurrentState) : await introspect(first, options);
+  const options = { systemObjectNames: systemObjectNames(config), clusterRoles };
+  const states = await Promise.all(
+    sessions.map((session) =>
+      introspectFor(session.client, configForDatabase(config, session.name), options).catch(
+        (error: unknown) => {
+          // A policy expression the server refuses there.
+          if (error instanceof PlanError) throw inDatabase(session.name, error.problems);
+          throw error;
+        },
+      ),
+    ),
+  );
   const names = sessions.map((session) => session.name);
   const problems: Problem[] = [];
   const results: DatabaseOperations[] = [];
   const scopes: DatabaseScope[] = [];
   const resolvers: { readonly roles: ReadonlySet<string>; readonly resolve: SecretResolver }[] = [];
   sessions.forEach((session, index) => {
-    const own = states[index] as CurrentState;
-    const settingsByOid = new Map(own.roles.map((role) => [role.oid, role.databaseConfig]));
-    const current: CurrentState = {
-      ...own,
-      roles: firstState.roles.map((role) => ({
-        ...role,
-        databaseConfig: settingsByOid.get(role.oid) ?? {},
-      })),
-      memberships: firstState.memberships,
-    };
+    const current = states[index] as CurrentState;
     try {
       const resolved = resolveDesired(
         configForDatabase(config, session.name),
@@ -236,17 +237,27 @@ async function planSessions(
     } catch (error) {
       if (!(error instanceof PlanError)) throw error;
       // The same problem (a role that cannot be managed, ...) is found in every database.
-      for (const problem of error.problems)
-        problems.push({ ...problem, message: `in database "${session.name}": ${problem.message}` });
+      problems.push(...inDatabase(session.name, error.problems).problems);
     }
   });
   if (problems.length > 0) throw new PlanError(problems);
-  const plan = buildClusterPlan(connected, firstState.server.versionNum, results);
+  const versionNum = states[0]?.server.versionNum ?? 0;
+  const plan = buildClusterPlan(connected, versionNum, results);
   // Each role's password from the first database whose desired state has it (with suffixes,
   // R_S is known only to the database of suffix S).
   const passwords: SecretResolver = (role) =>
     (resolvers.find((resolver) => resolver.roles.has(role))?.resolve ?? NO_SECRETS)(role);
   return { plan, passwords, scopes };
+}
+
+/** A plan error whose problems name the database they were found in. */
+function inDatabase(database: string, problems: readonly Problem[]): PlanError {
+  return new PlanError(
+    problems.map((problem) => ({
+      ...problem,
+      message: `in database "${database}": ${problem.message}`,
+    })),
+  );
 }
 
 /**

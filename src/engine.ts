@@ -20,7 +20,7 @@ import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inReadOnlySnapshot } from './execute/snapshot.js';
 import { inApplyTransaction } from './execute/transaction.js';
-import { introspect } from './introspect/index.js';
+import { introspect, type IntrospectOptions } from './introspect/index.js';
 import { withExpressionChecks } from './introspect/row-security.js';
 import { withPinnedSearchPath } from './introspect/search-path.js';
 import type { Queryable } from './introspect/queryable.js';
@@ -78,13 +78,18 @@ export async function planConfig(
 /**
  * The catalog (with the system objects the config names), plus what the server says about the
  * config's policy expressions (read-only: see introspect/row-security.ts). The expressions are
- * checked with search_path pinned, as apply's CREATE POLICY will read them.
+ * checked with search_path pinned, as apply's CREATE POLICY will read them. Cluster scope
+ * passes the roles it read once (`clusterRoles`) and the system objects of the whole config.
  */
-async function introspectFor(client: Queryable, config: Config): Promise<CurrentState> {
+export async function introspectFor(
+  client: Queryable,
+  config: Config,
+  options: IntrospectOptions = {},
+): Promise<CurrentState> {
   return withPinnedSearchPath(client, async () =>
     withExpressionChecks(
       client,
-      await introspect(client, { systemObjectNames: systemObjectNames(config) }),
+      await introspect(client, { systemObjectNames: systemObjectNames(config), ...options }),
       config,
     ),
   );
