@@ -156,3 +156,125 @@ tables:
     );
   });
 });
+
+describe('row-level security in cluster scope', () => {
+  beforeAll(async () => {
+    for (const database of [shop, crm])
+      await server.query('CREATE TABLE app.notes (id integer, author text)', [], database);
+    // Only shop's notes have a region.
+    await server.query('ALTER TABLE app.notes ADD COLUMN region text', [], shop);
+  });
+
+  it("checks each database's policy expressions with that database's server, naming it", async () => {
+    const cli = cliWith(
+      await configFile(
+        'rls-invalid.yaml',
+        `version: 1
+settings:
+  databases: [${shop}, ${crm}]
+tables:
+  app.notes:
+    row_security: enabled
+    policies:
+      notes_region: { using: "region = 'eu'" }
+`,
+      ),
+    );
+    const plan = await cli('plan');
+    expect(plan.code).toBe(1);
+    expect(plan.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^error: .*rls-invalid\\.yaml:8:7: in database "${crm}": using of policy "notes_region" on table "app\\.notes" is not a valid expression there: column "region" does not exist$`,
+        ),
+      ),
+    ]);
+    expect((await rowSecurityOf('app.notes', shop))?.policies).toEqual([]);
+  });
+
+  it('compares expressions as each server stores them: apply converges and re-plans empty', async () => {
+    const cli = cliWith(
+      await configFile(
+        'rls.yaml',
+        `version: 1
+settings:
+  databases: [${shop}, ${crm}]
+roles:
+  co_user: {}
+  co_owner:
+    owns:
+      - { object_type: table, objects: [app.notes] }
+tables:
+  app.notes:
+    row_security: forced
+    policies:
+      notes_own: { roles: [co_user], using: "author = current_user", with_check: "author=current_user" }
+`,
+      ),
+    );
+    const applied = await cli('apply', '--yes');
+    expect(applied.code, applied.stderr).toBe(0);
+    for (const database of [shop, crm]) {
+      expect(await ownerOf('app.notes', database)).toBe('co_owner');
+      expect(await rowSecurityOf('app.notes', database)).toEqual({
+        enabled: true,
+        policies: ['notes_own'],
+      });
+      const [policy] = await server.query<{ qual: string; check: string }>(
+        `SELECT pg_get_expr(polqual, polrelid) AS qual, pg_get_expr(polwithcheck, polrelid) AS check
+         FROM pg_policy WHERE polname = 'notes_own'`,
+        [],
+        database,
+      );
+      expect(policy).toEqual({ qual: '(author = CURRENT_USER)', check: '(author = CURRENT_USER)' });
+    }
+    const again = await cli('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
+    expect((await cli('drift')).code).toBe(0);
+  });
+});
+
+describe('absent: in cluster scope', () => {
+  it('retires a role that owns and holds things in both databases, in one apply', async () => {
+    await server.query('CREATE ROLE co_retired NOLOGIN');
+    for (const database of [shop, crm])
+      await server.query(
+        `CREATE TABLE app.old_report (id integer);
+         ALTER TABLE app.old_report OWNER TO co_retired;
+         GRANT SELECT ON app.orders TO co_retired`,
+        [],
+        database,
+      );
+    const cli = cliWith(
+      await configFile(
+        'retire.yaml',
+        `version: 1
+settings:
+  databases: [${shop}, ${crm}]
+  reassign_owned_to: co_owner
+roles:
+  co_retired: { absent: true }
+`,
+      ),
+    );
+    const plan = await cli('plan', '--format', 'json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const changes = (
+      JSON.parse(plan.stdout) as { changes: { database: string | null; sql: string[] }[] }
+    ).changes.map((change) => [change.database, change.sql.join('; ')]);
+    expect(changes).toEqual([
+      [shop, 'REASSIGN OWNED BY "co_retired" TO "co_owner"'],
+      [shop, 'DROP OWNED BY "co_retired"'],
+      [crm, 'REASSIGN OWNED BY "co_retired" TO "co_owner"'],
+      [crm, 'DROP OWNED BY "co_retired"'],
+      [null, 'DROP ROLE "co_retired"'],
+    ]);
+    const applied = await cli('apply', '--yes');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await server.query("SELECT 1 FROM pg_roles WHERE rolname = 'co_retired'")).toEqual([]);
+    for (const database of [shop, crm])
+      expect(await ownerOf('app.old_report', database)).toBe('co_owner');
+    const again = await cli('plan', '--detailed-exitcode');
+    expect(again.code, again.stdout).toBe(0);
+  });
+});
