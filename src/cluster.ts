@@ -21,9 +21,9 @@ import { randomUUID } from 'node:crypto';
 import type { Config, ConfigDatabase } from './config/types.js';
 import { configForDatabase, unmanagedDatabaseProblems } from './config/databases.js';
 import { systemObjectNames } from './config/system-objects.js';
-import { resolveDesired } from './diff/desired.js';
+import { resolveDesired } from './resolve/desired.js';
 import { diff } from './diff/diff.js';
-import { compareStrings } from './diff/order.js';
+import { compareStrings } from './model/order.js';
 import { ApplyError, PgwardError, PlanError, StalePlanError, type Problem } from './errors.js';
 import { runSteps, NO_SECRETS } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
@@ -47,7 +47,7 @@ import {
   missingClusterFingerprint,
   type DatabaseScope,
 } from './plan/cluster-fingerprints.js';
-import type { Plan, PlanStep } from './plan/operations.js';
+import type { Plan, PlanStep } from './model/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';
 import { renderOperation, type SecretResolver } from './sql/render.js';
 import { firstDifference, introspectFor, type ApplyOutcome } from './engine.js';

@@ -8,7 +8,7 @@
 import { canonicalJson } from '../plan/fingerprint.js';
 import type { CurrentState } from '../model/state.js';
 import { exportConfig, type ExportedRole, type ExportOptions, type ExportResult } from './index.js';
-import { compareStrings } from '../diff/order.js';
+import { compareStrings } from '../model/order.js';
 import type { ExportedTable } from './row-security.js';
 import { exportedYaml } from './yaml.js';
 

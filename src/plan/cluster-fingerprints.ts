@@ -8,7 +8,7 @@
  */
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { changedResources, fingerprintsOf, planScope, type Fingerprints } from './fingerprint.js';
-import type { Operation } from './operations.js';
+import type { Operation } from '../model/operations.js';
 
 /** One managed database as planned: its state, its desired state and its diff's operations. */
 export interface DatabaseScope {
