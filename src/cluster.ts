@@ -5,7 +5,8 @@
  *   planCluster   managed databases → one connection each (same credentials) → introspect all
  *                 in parallel → roles and memberships as the first connection sees them →
  *                 per database: config limited to it → resolve (its suffix) → diff → one plan
- *   applyCluster  planCluster, show, confirm; then holding the apply lock in every database:
+ *   applyCluster  planCluster, show, confirm; then holding the cluster's apply lock (in its
+ *                 anchor database, see takeClusterLock) and the apply lock in every database:
  *                 roll back pgward's own leftover prepared transactions → re-plan (stale?) →
  *                 create new roles bare (NOLOGIN, nothing) and commit → BEGIN everywhere →
  *                 execute (cluster-wide steps on the first connection, each database's in its
@@ -72,11 +73,14 @@ interface DatabaseRow {
   datallowconn: boolean;
   datistemplate: boolean;
   connected: boolean;
+  anchor: boolean;
 }
 
 interface Managed {
   readonly connected: string;
   readonly databases: readonly ConfigDatabase[];
+  /** Where the cluster's apply lock is taken (see takeClusterLock). */
+  readonly anchor: string;
 }
 
 /**
@@ -88,11 +92,14 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
   // Pinned: `=` is an operator, looked up through search_path (see search-path.ts).
   const { rows } = await withPinnedSearchPath(first, () =>
     first.query<DatabaseRow>(
-      `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected
+      `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected,
+              oid = (SELECT pg_catalog.min(oid) FROM pg_catalog.pg_database
+                     WHERE datallowconn AND NOT datistemplate) AS anchor
        FROM pg_catalog.pg_database ORDER BY datname COLLATE "C"`,
     ),
   );
   const connected = rows.find((row) => row.connected)?.datname ?? '';
+  const anchor = rows.find((row) => row.anchor)?.datname ?? connected;
   const setting = config.settings.databases;
   const problems: Problem[] = [];
   let databases: ConfigDatabase[];
@@ -126,7 +133,7 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
     ),
   );
   if (problems.length > 0) throw new PlanError(problems);
-  return { connected, databases };
+  return { connected, databases, anchor };
 }
 
 /** One managed database and the connection that reaches it. */
@@ -348,7 +355,7 @@ export async function applyCluster(
       return { plan, applied: false, outcome: 'no_changes', rolledBack: [] };
     if (options.confirm && !(await options.confirm(plan)))
       return { plan, applied: false, outcome: 'cancelled', rolledBack: [] };
-    return underApplyLock(first, managed, sessions, config, plan, options, (now) => {
+    return underApplyLock(first, managed, sessions, open, config, plan, options, (now) => {
       // Empty now: a concurrent apply made the changes (outcome no_changes).
       if (now.plan.steps.length > 0 && changesOf(now.plan) !== changesOf(plan))
         throw new StalePlanError(
@@ -396,7 +403,7 @@ export async function applyClusterPlanFile(
     );
   const saved = { cluster: fingerprints, databases: databaseFingerprints };
   return withSessions(first, managed, open, (sessions) =>
-    underApplyLock(first, managed, sessions, config, plan, options, (now) => {
+    underApplyLock(first, managed, sessions, open, config, plan, options, (now) => {
       if (now.plan.serverVersionNum !== plan.serverVersionNum)
         throw new StalePlanError(
           `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${now.plan.serverVersionNum}; nothing was changed, run pgward plan again`,
@@ -425,13 +432,15 @@ function quoted(names: readonly string[]): string {
 }
 
 /**
- * Takes the apply lock, rolls back pgward's leftover prepared transactions, re-plans and
- * lets `check` refuse the re-plan (stale), then applies it all-or-nothing (applyLocked).
+ * Takes the cluster's apply lock and each database's, rolls back pgward's leftover prepared
+ * transactions, re-plans and lets `check` refuse the re-plan (stale), then applies it
+ * all-or-nothing (applyLocked).
  */
 async function underApplyLock(
   first: Queryable,
   managed: Managed,
   sessions: readonly Session[],
+  open: OpenDatabase,
   config: Config,
   shown: Plan,
   options: ClusterApplyOptions,
@@ -441,6 +450,38 @@ async function underApplyLock(
   const participants: Session[] = sessions.some((session) => session.client === first)
     ? [...sessions]
     : [{ name: managed.connected, client: first }, ...sessions];
+  const releaseCluster = await takeClusterLock(
+    managed.anchor,
+    participants,
+    open,
+    options.lockTimeout,
+  );
+  try {
+    return await underDatabaseLocks(
+      first,
+      managed,
+      sessions,
+      participants,
+      config,
+      shown,
+      options,
+      check,
+    );
+  } finally {
+    await releaseCluster();
+  }
+}
+
+async function underDatabaseLocks(
+  first: Queryable,
+  managed: Managed,
+  sessions: readonly Session[],
+  participants: readonly Session[],
+  config: Config,
+  shown: Plan,
+  options: ClusterApplyOptions,
+  check: (now: ClusterPlanResult) => void,
+): Promise<ClusterApplyResult> {
   const locked = await lockAll(participants, options.lockTimeout);
   try {
     const rolledBack = await rollBackLeftovers(first, locked);
@@ -457,6 +498,73 @@ async function underApplyLock(
     return { ...result, rolledBack };
   } finally {
     await unlockAll(locked);
+  }
+}
+
+/**
+ * Key of the cluster's apply lock: APPLY_LOCK_KEY ("pgward") + 1, so that it is never the
+ * database lock a one-database apply takes in the same database.
+ */
+export const CLUSTER_LOCK_KEY = (BigInt(APPLY_LOCK_KEY) + 1n).toString();
+
+/**
+ * Takes the cluster's apply lock: a session advisory lock in the cluster's anchor database,
+ * the one with the lowest OID among those that allow connections (templates excluded) —
+ * `postgres` on a cluster made by initdb, whatever pgward's own databases are. Advisory locks
+ * are per database (their tag holds the database's OID), so the per-database locks of
+ * `lockAll` alone let two cluster applies on disjoint sets of databases run at once, both
+ * changing the cluster's roles. Every cluster apply finds the same anchor in pg_database
+ * (a shared catalog), needs only CONNECT on it, and takes this lock before any other (so
+ * none waits crosswise). No shared object lockable by a non-superuser would do: row locks
+ * and LOCK TABLE on shared catalogs need UPDATE on them, and the shared-object locks DDL
+ * takes would mean changing the catalog. Returns the release, which closes the connection
+ * opened for it, if any.
+ */
+async function takeClusterLock(
+  anchor: string,
+  participants: readonly Session[],
+  open: OpenDatabase,
+  lockTimeout: string,
+): Promise<() => Promise<void>> {
+  let connection: DatabaseConnection | undefined;
+  let client = participants.find((session) => session.name === anchor)?.client;
+  if (client === undefined) {
+    try {
+      connection = await open(anchor);
+    } catch (error) {
+      throw new ApplyError(
+        `apply cannot take the cluster's apply lock, which every pgward apply takes in database "${anchor}" (the cluster's first): ${describeServerError(error)}; grant CONNECT on database "${anchor}" to the role pgward connects as; nothing was changed`,
+        undefined,
+        { cause: error },
+      );
+    }
+    client = connection;
+  }
+  const held = client;
+  const release = async (): Promise<void> => {
+    await held
+      .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [CLUSTER_LOCK_KEY])
+      .catch(() => undefined);
+    await held.query('RESET lock_timeout').catch(() => undefined);
+    await connection?.end().catch(() => undefined);
+  };
+  try {
+    await held.query(`SET lock_timeout = ${quoteLiteral(lockTimeout)}`);
+    await held.query('SELECT pg_catalog.pg_advisory_lock($1::bigint)', [CLUSTER_LOCK_KEY]);
+    return release;
+  } catch (error) {
+    await release();
+    if (serverError(error)?.code === '55P03')
+      throw new ApplyError(
+        `another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout ${lockTimeout}; nothing was changed`,
+        undefined,
+        { cause: error },
+      );
+    throw new ApplyError(
+      `apply failed while taking the cluster's apply lock in database "${anchor}": ${describeServerError(error)}; nothing was changed`,
+      undefined,
+      { cause: error },
+    );
   }
 }
 
