@@ -457,47 +457,25 @@ async function underApplyLock(
     options.lockTimeout,
   );
   try {
-    return await underDatabaseLocks(
-      first,
-      managed,
-      sessions,
-      participants,
-      config,
-      shown,
-      options,
-      check,
-    );
+    const locked = await lockAll(participants, options.lockTimeout);
+    try {
+      const rolledBack = await rollBackLeftovers(first, locked);
+      const result = await applyLocked(
+        first,
+        managed.connected,
+        sessions,
+        participants,
+        config,
+        shown,
+        options,
+        check,
+      );
+      return { ...result, rolledBack };
+    } finally {
+      await unlockAll(locked);
+    }
   } finally {
     await releaseCluster();
-  }
-}
-
-async function underDatabaseLocks(
-  first: Queryable,
-  managed: Managed,
-  sessions: readonly Session[],
-  participants: readonly Session[],
-  config: Config,
-  shown: Plan,
-  options: ClusterApplyOptions,
-  check: (now: ClusterPlanResult) => void,
-): Promise<ClusterApplyResult> {
-  const locked = await lockAll(participants, options.lockTimeout);
-  try {
-    const rolledBack = await rollBackLeftovers(first, locked);
-    const result = await applyLocked(
-      first,
-      managed.connected,
-      sessions,
-      participants,
-      config,
-      shown,
-      options,
-      check,
-    );
-    return { ...result, rolledBack };
-  } finally {
-    await unlockAll(locked);
   }
 }
 
