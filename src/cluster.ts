@@ -5,7 +5,8 @@
  *   planCluster   managed databases → one connection each (same credentials) → introspect all
  *                 in parallel → roles and memberships as the first connection sees them →
  *                 per database: config limited to it → resolve (its suffix) → diff → one plan
- *   applyCluster  planCluster, show, confirm; then holding the apply lock in every database:
+ *   applyCluster  planCluster, show, confirm; then holding the cluster's apply lock (in its
+ *                 anchor database, see takeClusterLock) and the apply lock in every database:
  *                 roll back pgward's own leftover prepared transactions → re-plan (stale?) →
  *                 create new roles bare (NOLOGIN, nothing) and commit → BEGIN everywhere →
  *                 execute (cluster-wide steps on the first connection, each database's in its
@@ -37,16 +38,23 @@ import {
   StepFailure,
   inTransaction,
 } from './execute/transaction.js';
-import { introspect } from './introspect/index.js';
+import { readClusterRoles } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
 import { DEFAULT_ROLE_ATTRIBUTES } from './model/role-attributes.js';
 import type { CurrentState } from './model/state.js';
 import { buildClusterPlan, type DatabaseOperations } from './plan/cluster.js';
+import {
+  clusterChangedResources,
+  clusterFingerprintsOf,
+  missingClusterFingerprint,
+  type DatabaseScope,
+} from './plan/cluster-fingerprints.js';
 import type { Plan, PlanStep } from './model/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';
 import { renderOperation, type SecretResolver } from './sql/render.js';
-import type { ApplyOutcome } from './engine.js';
+import { firstDifference, introspectFor, type ApplyOutcome } from './engine.js';
+import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
 /** A connection to one database that can be closed. */
@@ -67,11 +75,14 @@ interface DatabaseRow {
   datallowconn: boolean;
   datistemplate: boolean;
   connected: boolean;
+  anchor: boolean;
 }
 
 interface Managed {
   readonly connected: string;
   readonly databases: readonly ConfigDatabase[];
+  /** Where the cluster's apply lock is taken (see takeClusterLock). */
+  readonly anchor: string;
 }
 
 /**
@@ -83,11 +94,14 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
   // Pinned: `=` is an operator, looked up through search_path (see search-path.ts).
   const { rows } = await withPinnedSearchPath(first, () =>
     first.query<DatabaseRow>(
-      `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected
+      `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected,
+              oid = (SELECT pg_catalog.min(oid) FROM pg_catalog.pg_database
+                     WHERE datallowconn AND NOT datistemplate) AS anchor
        FROM pg_catalog.pg_database ORDER BY datname COLLATE "C"`,
     ),
   );
   const connected = rows.find((row) => row.connected)?.datname ?? '';
+  const anchor = rows.find((row) => row.anchor)?.datname ?? connected;
   const setting = config.settings.databases;
   const problems: Problem[] = [];
   let databases: ConfigDatabase[];
@@ -121,7 +135,7 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
     ),
   );
   if (problems.length > 0) throw new PlanError(problems);
-  return { connected, databases };
+  return { connected, databases, anchor };
 }
 
 /** One managed database and the connection that reaches it. */
@@ -168,13 +182,17 @@ export interface ClusterPlanResult {
   readonly plan: Plan;
   /** Per database: its state and desired state, for passwords. */
   readonly passwords: SecretResolver;
+  /** Per database, in plan order: what it was planned from (for fingerprints). */
+  readonly scopes: readonly DatabaseScope[];
 }
 
 /**
- * Reads every managed database (in parallel) and plans them together. Roles and memberships
- * are taken from the first connection's reading, so that every database's diff agrees on
- * them (inside an apply, only the first connection sees its own changes to roles); each
- * database keeps its own objects, privileges, dependencies and `IN DATABASE` settings.
+ * Reads every managed database (in parallel) and plans them together. Roles, memberships and
+ * every database's `IN DATABASE` settings are read once, through the first connection (shared
+ * catalogs), so that every database's diff agrees on them (inside an apply, only the first
+ * connection sees its own changes to roles); each database reads its own objects, privileges,
+ * dependencies and row security, and has its config's policy expressions checked by the
+ * server, as one database's plan does.
  */
 async function planSessions(
   first: Queryable,
@@ -182,27 +200,27 @@ async function planSessions(
   sessions: readonly Session[],
   config: Config,
 ): Promise<ClusterPlanResult> {
-  const ownIndex = sessions.findIndex((session) => session.client === first);
+  const clusterRoles = await readClusterRoles(first);
   // System objects are read where the config names them or grants exist, in every database.
-  const options = { systemObjectNames: systemObjectNames(config) };
-  const states = await Promise.all(sessions.map((session) => introspect(session.client, options)));
-  const firstState =
-    ownIndex >= 0 ? (states[ownIndex] as CurrentState) : await introspect(first, options);
+  const options = { systemObjectNames: systemObjectNames(config), clusterRoles };
+  const states = await Promise.all(
+    sessions.map((session) =>
+      introspectFor(session.client, configForDatabase(config, session.name), options).catch(
+        (error: unknown) => {
+          // A policy expression the server refuses there.
+          if (error instanceof PlanError) throw inDatabase(session.name, error.problems);
+          throw error;
+        },
+      ),
+    ),
+  );
   const names = sessions.map((session) => session.name);
   const problems: Problem[] = [];
   const results: DatabaseOperations[] = [];
+  const scopes: DatabaseScope[] = [];
   const resolvers: { readonly roles: ReadonlySet<string>; readonly resolve: SecretResolver }[] = [];
   sessions.forEach((session, index) => {
-    const own = states[index] as CurrentState;
-    const settingsByOid = new Map(own.roles.map((role) => [role.oid, role.databaseConfig]));
-    const current: CurrentState = {
-      ...own,
-      roles: firstState.roles.map((role) => ({
-        ...role,
-        databaseConfig: settingsByOid.get(role.oid) ?? {},
-      })),
-      memberships: firstState.memberships,
-    };
+    const current = states[index] as CurrentState;
     try {
       const resolved = resolveDesired(
         configForDatabase(config, session.name),
@@ -218,6 +236,7 @@ async function planSessions(
         resolve: secretsFor(desired),
       });
       const changes = diff(current, desired);
+      scopes.push({ database: session.name, current, desired, operations: changes.operations });
       results.push({
         database: session.name,
         operations: changes.operations,
@@ -227,17 +246,27 @@ async function planSessions(
     } catch (error) {
       if (!(error instanceof PlanError)) throw error;
       // The same problem (a role that cannot be managed, ...) is found in every database.
-      for (const problem of error.problems)
-        problems.push({ ...problem, message: `in database "${session.name}": ${problem.message}` });
+      problems.push(...inDatabase(session.name, error.problems).problems);
     }
   });
   if (problems.length > 0) throw new PlanError(problems);
-  const plan = buildClusterPlan(connected, firstState.server.versionNum, results);
+  const versionNum = states[0]?.server.versionNum ?? 0;
+  const plan = buildClusterPlan(connected, versionNum, results);
   // Each role's password from the first database whose desired state has it (with suffixes,
   // R_S is known only to the database of suffix S).
   const passwords: SecretResolver = (role) =>
     (resolvers.find((resolver) => resolver.roles.has(role))?.resolve ?? NO_SECRETS)(role);
-  return { plan, passwords };
+  return { plan, passwords, scopes };
+}
+
+/** A plan error whose problems name the database they were found in. */
+function inDatabase(database: string, problems: readonly Problem[]): PlanError {
+  return new PlanError(
+    problems.map((problem) => ({
+      ...problem,
+      message: `in database "${database}": ${problem.message}`,
+    })),
+  );
 }
 
 /**
@@ -251,14 +280,16 @@ export async function planCluster(
   first: Queryable,
   config: Config,
   open: OpenDatabase,
+  options: { readonly fingerprint?: boolean } = {},
 ): Promise<Plan> {
   const managed = await managedDatabases(first, config);
-  return withSessions(
-    first,
-    managed,
-    open,
-    async (sessions) => (await planSessions(first, managed.connected, sessions, config)).plan,
-  );
+  return withSessions(first, managed, open, async (sessions) => {
+    const { plan, scopes } = await planSessions(first, managed.connected, sessions, config);
+    if (options.fingerprint !== true) return plan;
+    // Only for a plan that is saved (`plan --out`, `--format json`), as in one database.
+    const { cluster, databases } = clusterFingerprintsOf(scopes);
+    return { ...plan, fingerprints: cluster, databaseFingerprints: databases };
+  });
 }
 
 /** How the databases' transactions were committed. */
@@ -326,11 +357,108 @@ export async function applyCluster(
       return { plan, applied: false, outcome: 'no_changes', rolledBack: [] };
     if (options.confirm && !(await options.confirm(plan)))
       return { plan, applied: false, outcome: 'cancelled', rolledBack: [] };
+    return underApplyLock(first, managed, sessions, open, config, plan, options, (now) => {
+      // Empty now: a concurrent apply made the changes (outcome no_changes).
+      if (now.plan.steps.length > 0 && changesOf(now.plan) !== changesOf(plan))
+        throw new StalePlanError(
+          `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
+        );
+    });
+  });
+}
 
-    // Every connection, the first one included even when its database is not managed.
-    const participants: Session[] = sessions.some((session) => session.client === first)
-      ? [...sessions]
-      : [{ name: managed.connected, client: first }, ...sessions];
+/**
+ * Applies a saved cluster plan (`pgward plan --out` with settings.databases) only if it is
+ * exactly what `config` calls for now, as applyPlanFile does for one database: under the
+ * apply lock, (1) its cluster-wide and per-database fingerprints are recomputed from the live
+ * databases and any difference is a StalePlanError naming the database; (2) the config is
+ * planned again and the saved changes (operation, SQL and database, in order) must be
+ * exactly that plan's; (3) the file must hold every fingerprint the new plan depends on.
+ * Then it runs as applyCluster does, all-or-nothing. Nothing runs that `pgward plan` would
+ * not print for this config and these databases now.
+ */
+export async function applyClusterPlanFile(
+  first: Queryable,
+  plan: Plan,
+  config: Config,
+  open: OpenDatabase,
+  options: Pick<ClusterApplyOptions, 'lockTimeout' | 'beforeExecute' | 'beforeCommit'>,
+): Promise<ClusterApplyResult> {
+  const { fingerprints, databaseFingerprints, databases } = plan;
+  if (databases === undefined)
+    throw new StalePlanError(
+      'the plan covers one database, but the config has settings.databases: run pgward plan --out with this config; nothing was changed',
+    );
+  if (fingerprints === undefined || databaseFingerprints === undefined)
+    throw new StalePlanError(
+      'the plan has no fingerprints: apply a plan saved by pgward plan --out; nothing was changed',
+    );
+  if (!isLockTimeout(options.lockTimeout))
+    throw new ApplyError(
+      `invalid lock timeout "${options.lockTimeout}": expected a number with an optional unit ms, s, min or h (e.g. 10s)`,
+    );
+  const managed = await managedDatabases(first, config);
+  const names = managed.databases.map((database) => database.name);
+  if (canonicalJson(names) !== canonicalJson(databases))
+    throw new StalePlanError(
+      `plan is stale: it was planned for databases ${quoted(databases)}, the config manages ${quoted(names)} now; nothing was changed, run pgward plan again`,
+    );
+  const saved = { cluster: fingerprints, databases: databaseFingerprints };
+  return withSessions(first, managed, open, (sessions) =>
+    underApplyLock(first, managed, sessions, open, config, plan, options, (now) => {
+      if (now.plan.serverVersionNum !== plan.serverVersionNum)
+        throw new StalePlanError(
+          `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${now.plan.serverVersionNum}; nothing was changed, run pgward plan again`,
+        );
+      const changed = clusterChangedResources(saved, now.scopes);
+      if (changed.length > 0)
+        throw new StalePlanError(
+          `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed, run pgward plan again`,
+        );
+      const mismatch = firstDifference(plan.steps, now.plan.steps);
+      if (mismatch !== undefined)
+        throw new StalePlanError(
+          `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed, run pgward plan again`,
+        );
+      const missing = missingClusterFingerprint(saved, now.scopes);
+      if (missing !== undefined)
+        throw new StalePlanError(
+          `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the databases changed since it was saved? nothing was changed, run pgward plan again`,
+        );
+    }),
+  );
+}
+
+function quoted(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(', ');
+}
+
+/**
+ * Takes the cluster's apply lock and each database's, rolls back pgward's leftover prepared
+ * transactions, re-plans and lets `check` refuse the re-plan (stale), then applies it
+ * all-or-nothing (applyLocked).
+ */
+async function underApplyLock(
+  first: Queryable,
+  managed: Managed,
+  sessions: readonly Session[],
+  open: OpenDatabase,
+  config: Config,
+  shown: Plan,
+  options: ClusterApplyOptions,
+  check: (now: ClusterPlanResult) => void,
+): Promise<ClusterApplyResult> {
+  // Every connection, the first one included even when its database is not managed.
+  const participants: Session[] = sessions.some((session) => session.client === first)
+    ? [...sessions]
+    : [{ name: managed.connected, client: first }, ...sessions];
+  const releaseCluster = await takeClusterLock(
+    managed.anchor,
+    participants,
+    open,
+    options.lockTimeout,
+  );
+  try {
     const locked = await lockAll(participants, options.lockTimeout);
     try {
       const rolledBack = await rollBackLeftovers(first, locked);
@@ -340,14 +468,84 @@ export async function applyCluster(
         sessions,
         participants,
         config,
-        plan,
+        shown,
         options,
+        check,
       );
       return { ...result, rolledBack };
     } finally {
       await unlockAll(locked);
     }
-  });
+  } finally {
+    await releaseCluster();
+  }
+}
+
+/**
+ * Key of the cluster's apply lock: APPLY_LOCK_KEY ("pgward") + 1, so that it is never the
+ * database lock a one-database apply takes in the same database.
+ */
+export const CLUSTER_LOCK_KEY = (BigInt(APPLY_LOCK_KEY) + 1n).toString();
+
+/**
+ * Takes the cluster's apply lock: a session advisory lock in the cluster's anchor database,
+ * the one with the lowest OID among those that allow connections (templates excluded) —
+ * `postgres` on a cluster made by initdb, whatever pgward's own databases are. Advisory locks
+ * are per database (their tag holds the database's OID), so the per-database locks of
+ * `lockAll` alone let two cluster applies on disjoint sets of databases run at once, both
+ * changing the cluster's roles. Every cluster apply finds the same anchor in pg_database
+ * (a shared catalog), needs only CONNECT on it, and takes this lock before any other (so
+ * none waits crosswise). No shared object lockable by a non-superuser would do: row locks
+ * and LOCK TABLE on shared catalogs need UPDATE on them, and the shared-object locks DDL
+ * takes would mean changing the catalog. Returns the release, which closes the connection
+ * opened for it, if any.
+ */
+async function takeClusterLock(
+  anchor: string,
+  participants: readonly Session[],
+  open: OpenDatabase,
+  lockTimeout: string,
+): Promise<() => Promise<void>> {
+  let connection: DatabaseConnection | undefined;
+  let client = participants.find((session) => session.name === anchor)?.client;
+  if (client === undefined) {
+    try {
+      connection = await open(anchor);
+    } catch (error) {
+      throw new ApplyError(
+        `apply cannot take the cluster's apply lock, which every pgward apply takes in database "${anchor}" (the cluster's first): ${describeServerError(error)}; grant CONNECT on database "${anchor}" to the role pgward connects as; nothing was changed`,
+        undefined,
+        { cause: error },
+      );
+    }
+    client = connection;
+  }
+  const held = client;
+  const release = async (): Promise<void> => {
+    await held
+      .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [CLUSTER_LOCK_KEY])
+      .catch(() => undefined);
+    await held.query('RESET lock_timeout').catch(() => undefined);
+    await connection?.end().catch(() => undefined);
+  };
+  try {
+    await held.query(`SET lock_timeout = ${quoteLiteral(lockTimeout)}`);
+    await held.query('SELECT pg_catalog.pg_advisory_lock($1::bigint)', [CLUSTER_LOCK_KEY]);
+    return release;
+  } catch (error) {
+    await release();
+    if (serverError(error)?.code === '55P03')
+      throw new ApplyError(
+        `another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout ${lockTimeout}; nothing was changed`,
+        undefined,
+        { cause: error },
+      );
+    throw new ApplyError(
+      `apply failed while taking the cluster's apply lock in database "${anchor}": ${describeServerError(error)}; nothing was changed`,
+      undefined,
+      { cause: error },
+    );
+  }
 }
 
 /** Releases the apply lock where `lockAll` took it, and its session lock_timeout. */
@@ -448,13 +646,11 @@ async function applyLocked(
   config: Config,
   shown: Plan,
   options: ClusterApplyOptions,
+  check: (now: ClusterPlanResult) => void,
 ): Promise<Omit<ClusterApplyResult, 'rolledBack'>> {
   const now = await planSessions(first, connected, sessions, config);
+  check(now);
   if (now.plan.steps.length === 0) return { plan: shown, applied: false, outcome: 'no_changes' };
-  if (changesOf(now.plan) !== changesOf(shown))
-    throw new StalePlanError(
-      `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
-    );
 
   // New roles, bare, committed: the other databases' transactions must see them.
   const created = now.plan.steps.flatMap((step) =>

@@ -20,7 +20,7 @@ import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inReadOnlySnapshot } from './execute/snapshot.js';
 import { inApplyTransaction } from './execute/transaction.js';
-import { introspect } from './introspect/index.js';
+import { introspect, type IntrospectOptions } from './introspect/index.js';
 import { withExpressionChecks } from './introspect/row-security.js';
 import { withPinnedSearchPath } from './introspect/search-path.js';
 import type { Queryable } from './introspect/queryable.js';
@@ -78,13 +78,18 @@ export async function planConfig(
 /**
  * The catalog (with the system objects the config names), plus what the server says about the
  * config's policy expressions (read-only: see introspect/row-security.ts). The expressions are
- * checked with search_path pinned, as apply's CREATE POLICY will read them.
+ * checked with search_path pinned, as apply's CREATE POLICY will read them. Cluster scope
+ * passes the roles it read once (`clusterRoles`) and the system objects of the whole config.
  */
-async function introspectFor(client: Queryable, config: Config): Promise<CurrentState> {
+export async function introspectFor(
+  client: Queryable,
+  config: Config,
+  options: IntrospectOptions = {},
+): Promise<CurrentState> {
   return withPinnedSearchPath(client, async () =>
     withExpressionChecks(
       client,
-      await introspect(client, { systemObjectNames: systemObjectNames(config) }),
+      await introspect(client, { systemObjectNames: systemObjectNames(config), ...options }),
       config,
     ),
   );
@@ -260,6 +265,10 @@ export async function applyPlanFile(
   // An empty plan file goes through every check too: "no changes" only if the re-plan, for
   // this database and server, is empty as well.
   const saved = plan.fingerprints;
+  if (plan.databases !== undefined)
+    throw new StalePlanError(
+      `the plan covers databases ${plan.databases.map((name) => `"${name}"`).join(', ')}, but the config has no settings.databases: apply it with the config it was planned with; nothing was changed`,
+    );
   if (saved === undefined)
     throw new StalePlanError(
       'the plan has no fingerprints: apply a plan saved by pgward plan --out (or made by db.plan); nothing was changed',
@@ -307,9 +316,16 @@ function missingFingerprints(saved: Fingerprints, locked: PlanResult): string | 
   return needed.find((key) => !Object.hasOwn(saved, key));
 }
 
-/** Where a saved plan's changes part from the plan made now, in words; undefined if nowhere. */
-function firstDifference(saved: readonly PlanStep[], now: readonly PlanStep[]): string | undefined {
+/**
+ * Where a saved plan's changes part from the plan made now, in words; undefined if nowhere.
+ * A change of a cluster plan must also be for the same database.
+ */
+export function firstDifference(
+  saved: readonly PlanStep[],
+  now: readonly PlanStep[],
+): string | undefined {
   const same = (a: PlanStep, b: PlanStep): boolean =>
+    a.database === b.database &&
     canonicalJson(a.operation) === canonicalJson(b.operation) &&
     canonicalJson(a.sql) === canonicalJson(b.sql);
   for (let i = 0; i < Math.max(saved.length, now.length); i++) {

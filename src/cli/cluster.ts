@@ -15,21 +15,17 @@ export function siblingsOf(client: pg.Client): OpenDatabase {
 }
 
 /**
- * Whether the command runs in cluster scope; refuses what does not combine with it:
- * `--suffix` (each database's suffix is in settings.databases) and plan files.
+ * Whether the command runs in cluster scope; refuses `--suffix`, which does not combine with
+ * it (each database's suffix is in settings.databases).
  */
 export function clusterScope(
   config: Config,
-  options: { readonly suffix?: string | undefined; readonly planFile?: boolean },
+  options: { readonly suffix?: string | undefined },
 ): boolean {
   if (!isClusterConfig(config)) return false;
   if (options.suffix !== undefined)
     throw new UsageError(
       '--suffix cannot be used with settings.databases: give each database its suffix there (databases: { name: { suffix: S } })',
-    );
-  if (options.planFile === true)
-    throw new UsageError(
-      'plan files cover one database: with settings.databases, review `pgward plan` and run `pgward apply`',
     );
   return true;
 }

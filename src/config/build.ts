@@ -341,7 +341,8 @@ export function buildConfig(
   checkMembershipCycles(roles, ctx);
   checkRetiredReferences(retiredRoles, roles, settings, ctx);
   const publicSpec = top.public === undefined ? undefined : readPublic(top.public, ctx);
-  const tables = top.tables === undefined ? undefined : readTables(top.tables, ctx);
+  const tables =
+    top.tables === undefined ? undefined : readTables(top.tables, settings.databases, ctx);
   return {
     file,
     version: 1,

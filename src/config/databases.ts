@@ -1,7 +1,7 @@
 /**
  * Cluster scope (spec §8): which databases pgward manages (`settings.databases`), which of them
- * a grant, permission or default privilege applies to (`databases:` on the entry), and the
- * per-database role settings (`database_config`).
+ * a grant, permission, default privilege, `owns` entry or table entry (§9) applies to
+ * (`databases:` on the entry), and the per-database role settings (`database_config`).
  */
 import type { Problem, SourcePosition } from '../errors.js';
 import type { CheckContext } from './context.js';
@@ -66,7 +66,10 @@ function unmanagedProblem(name: string, managed: ConfigDatabases | undefined): s
 /** Object kinds whose privileges live in shared catalogs: the same in every database. */
 const CLUSTER_OBJECT_KINDS: readonly string[] = ['database', 'tablespace', 'parameter'];
 
-/** `databases:` of a grant, permission or default privilege; undefined when not written. */
+/**
+ * `databases:` of a grant, permission, default privilege, `owns` entry or table entry;
+ * undefined when not written.
+ */
 export function readEntryDatabases(
   raw: unknown,
   path: Path,
@@ -77,7 +80,7 @@ export function readEntryDatabases(
   if (typeof raw.object_type === 'string' && CLUSTER_OBJECT_KINDS.includes(raw.object_type)) {
     ctx.report(
       [...path, 'databases'],
-      `"databases" cannot limit a grant on a ${raw.object_type}: ${raw.object_type}s belong to the whole cluster, not to one database`,
+      `"databases" cannot limit ${isRecord(raw) && Object.hasOwn(raw, 'privileges') ? 'a grant on' : 'the owner of'} a ${raw.object_type}: ${raw.object_type}s belong to the whole cluster, not to one database`,
       'key',
     );
     return {};
@@ -114,9 +117,9 @@ export function readDatabaseConfig(
 }
 
 /**
- * The config as one managed database sees it: grants, permissions and default privileges
- * whose `databases:` leaves that database out are dropped. What is left is the role's
- * complete desired state there (spec §8).
+ * The config as one managed database sees it: grants, permissions, default privileges,
+ * `owns` entries and tables whose `databases:` leaves that database out are dropped. What is
+ * left is the role's complete desired state there (spec §8).
  */
 export function configForDatabase(config: Config, database: string): Config {
   const here = <T extends DatabaseScoped>(entry: T): boolean =>
@@ -128,7 +131,9 @@ export function configForDatabase(config: Config, database: string): Config {
       permissions: role.permissions.filter(here),
       grants: role.grants.filter(here),
       defaultPrivileges: role.defaultPrivileges.filter(here),
+      ...(role.owns !== undefined && { owns: role.owns.filter(here) }),
     })),
+    ...(config.tables !== undefined && { tables: config.tables.filter(here) }),
   };
 }
 
@@ -141,14 +146,23 @@ export function unmanagedDatabaseProblems(config: Config, managed: readonly stri
   const names = new Set(managed);
   const listed = managed.map((name) => q(name)).join(', ');
   const problems: Problem[] = [];
+  const check = (entry: DatabaseScoped, of: string): void => {
+    for (const name of entry.databases ?? [])
+      if (!names.has(name))
+        problems.push({
+          message: `database ${q(name)} named in "databases" of ${of} is not managed (managed: ${listed})`,
+          ...(entry.databasesPosition === undefined ? {} : { position: entry.databasesPosition }),
+        });
+  };
+  for (const table of config.tables ?? []) check(table, `table ${q(table.table.text)}`);
   for (const role of config.roles) {
-    for (const entry of [...role.grants, ...role.permissions, ...role.defaultPrivileges])
-      for (const name of entry.databases ?? [])
-        if (!names.has(name))
-          problems.push({
-            message: `database ${q(name)} named in "databases" of role ${q(role.name)} is not managed (managed: ${listed})`,
-            ...(entry.databasesPosition === undefined ? {} : { position: entry.databasesPosition }),
-          });
+    for (const entry of [
+      ...role.grants,
+      ...role.permissions,
+      ...role.defaultPrivileges,
+      ...(role.owns ?? []),
+    ])
+      check(entry, `role ${q(role.name)}`);
     for (const name of Object.keys(role.databaseConfig ?? {}))
       if (!names.has(name))
         problems.push({

@@ -1,7 +1,7 @@
 /**
  * `tables:` (spec §9): per table, its row-level security and its policies by name. Policy
  * expressions are SQL by nature; each must be one expression (sql/expression.ts), which the
- * server parses at plan time.
+ * server parses at plan time. `databases:` limits a table to some managed databases (§8).
  */
 import { POLICY_COMMANDS, type PolicyCommand, type RowSecurity } from '../model/state.js';
 import { expressionProblem } from '../sql/expression.js';
@@ -10,11 +10,16 @@ import { entries, isRecord, stringItems } from './context.js';
 import { labelOf, q } from './describe.js';
 import { readObjectName } from './grants.js';
 import { identifierProblem, roleReferenceProblem } from './names.js';
-import type { ConfigPolicy, ConfigTable } from './types.js';
+import { readEntryDatabases } from './databases.js';
+import type { ConfigDatabases, ConfigPolicy, ConfigTable } from './types.js';
 
 const ROW_SECURITY: readonly RowSecurity[] = ['disabled', 'enabled', 'forced'];
 
-export function readTables(raw: unknown, ctx: CheckContext): ConfigTable[] {
+export function readTables(
+  raw: unknown,
+  managed: ConfigDatabases | undefined,
+  ctx: CheckContext,
+): ConfigTable[] {
   const tables: ConfigTable[] = [];
   for (const [name, spec] of entries(raw)) {
     const path = ['tables', name];
@@ -27,7 +32,13 @@ export function readTables(raw: unknown, ctx: CheckContext): ConfigTable[] {
       const policy = readPolicy(policyName, policySpec, [...path, 'policies', policyName], ctx);
       if (policy !== undefined) policies.push(policy);
     }
-    tables.push({ table, rowSecurity, policies, position: ctx.position(path, 'key') });
+    tables.push({
+      table,
+      rowSecurity,
+      policies,
+      position: ctx.position(path, 'key'),
+      ...readEntryDatabases(spec, path, managed, ctx),
+    });
   }
   return tables;
 }

@@ -41,7 +41,10 @@ export interface ConfigDatabase {
 /** `"*"` = every database that allows connections, templates excluded (known at plan time). */
 export type ConfigDatabases = '*' | readonly ConfigDatabase[];
 
-/** `databases:` of a grant, permission or default privilege: the managed databases it is for. */
+/**
+ * `databases:` of a grant, permission, default privilege, `owns` entry or table entry: the
+ * managed databases it is for.
+ */
 export interface DatabaseScoped {
   /** Undefined = every managed database. */
   readonly databases?: readonly string[];
@@ -112,7 +115,7 @@ export type OwnedObjectType =
   'database' | 'schema' | 'table' | 'sequence' | 'function' | 'procedure' | 'type';
 
 /** One entry of a role's `owns`: exactly one of objects / allInSchemas is set. */
-export interface ConfigOwn {
+export interface ConfigOwn extends DatabaseScoped {
   readonly objectType: OwnedObjectType;
   readonly objects?: readonly ConfigObjectName[];
   readonly allInSchemas?: readonly string[];
@@ -166,7 +169,7 @@ export interface ConfigPolicy extends Omit<Policy, 'table'> {
 }
 
 /** One entry of `tables`: a table whose row security and policies pgward manages. */
-export interface ConfigTable {
+export interface ConfigTable extends DatabaseScoped {
   readonly table: ConfigObjectName;
   readonly rowSecurity: RowSecurity;
   readonly policies: readonly ConfigPolicy[];

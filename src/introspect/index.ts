@@ -6,14 +6,14 @@
  * on whether passwords are readable), whatever the number of roles and objects. The catalog
  * SQL lives in `sql/*.sql`, with the reasons for each catalog quirk.
  */
-import type { CurrentState } from '../model/state.js';
+import type { CurrentMembership, CurrentRole, CurrentState } from '../model/state.js';
 import { readDefaultPrivileges } from './default-privileges.js';
 import { readDependencies } from './dependencies.js';
 import { readObjects } from './objects.js';
 import { readLinkedSequences } from './ownership.js';
 import { readRowSecurity } from './row-security.js';
 import type { Queryable } from './queryable.js';
-import { readMemberships, readRoles } from './roles.js';
+import { readMemberships, readRoleDatabaseSettings, readRoles } from './roles.js';
 import { readServer } from './server.js';
 import { withPinnedSearchPath } from './search-path.js';
 
@@ -38,6 +38,34 @@ export interface IntrospectOptions {
    * (see systemObjectNames in config/system-objects.ts). Others are read only when granted.
    */
   readonly systemObjectNames?: readonly string[];
+  /**
+   * Roles and memberships already read for the whole cluster (readClusterRoles): not read
+   * again; only the roles' `IN DATABASE` settings in the connected database are.
+   */
+  readonly clusterRoles?: ClusterRoles;
+}
+
+/** What a cluster's roles are, read once through one connection (spec §8). */
+export interface ClusterRoles {
+  readonly roles: readonly CurrentRole[];
+  readonly memberships: readonly CurrentMembership[];
+}
+
+/** Roles and memberships through `client`: shared catalogs, read once for the cluster. */
+export async function readClusterRoles(client: Queryable): Promise<ClusterRoles> {
+  return withPinnedSearchPath(client, async () => {
+    const server = await readServer(client);
+    return {
+      roles: await readRoles(client, server),
+      memberships: await readMemberships(client, server),
+    };
+  });
+}
+
+/** The cluster's roles as one database sees them: with its own `IN DATABASE` settings. */
+async function rolesIn(client: Queryable, cluster: ClusterRoles): Promise<CurrentRole[]> {
+  const settings = await readRoleDatabaseSettings(client);
+  return cluster.roles.map((role) => ({ ...role, databaseConfig: settings.get(role.oid) ?? {} }));
 }
 
 export async function introspect(
@@ -47,8 +75,10 @@ export async function introspect(
   return withPinnedSearchPath(client, async () => {
     // The server version comes first: it decides which catalog queries exist.
     const server = await readServer(client);
-    const roles = await readRoles(client, server);
-    const memberships = await readMemberships(client, server);
+    const cluster = options.clusterRoles;
+    const roles =
+      cluster === undefined ? await readRoles(client, server) : await rolesIn(client, cluster);
+    const memberships = cluster?.memberships ?? (await readMemberships(client, server));
     const { objects, systemObjects, privileges, publicPrivileges } = await readObjects(
       client,
       server,

@@ -11,6 +11,7 @@ export type CatalogQueryName =
   | 'passwords'
   | 'memberships'
   | 'memberships-pre16'
+  | 'role-database-settings'
   | 'objects'
   | 'parameters'
   | 'default-privileges'

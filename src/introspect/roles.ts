@@ -90,3 +90,19 @@ export async function readMemberships(
     set: row.set,
   }));
 }
+
+interface DatabaseSettingRow {
+  oid: number;
+  config: string[] | null;
+}
+
+/**
+ * Role OID → its `ALTER ROLE ... IN DATABASE ... SET` settings in the connected database:
+ * what cluster scope reads per database, the roles themselves being read once.
+ */
+export async function readRoleDatabaseSettings(
+  client: Queryable,
+): Promise<ReadonlyMap<number, Record<string, string>>> {
+  const { rows } = await client.query<DatabaseSettingRow>(loadSql('role-database-settings'));
+  return new Map(rows.map((row) => [row.oid, parseRoleConfig(row.config)]));
+}

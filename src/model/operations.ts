@@ -215,6 +215,11 @@ export interface Plan {
    * for a plan that is saved (`plan --out`, `--format json`, `db.plan`) or read from a file.
    */
   readonly fingerprints?: Fingerprints;
+  /**
+   * Cluster scope: each managed database's fingerprints; `fingerprints` then holds only the
+   * roles' cluster-wide aspects (see plan/cluster-fingerprints.ts).
+   */
+  readonly databaseFingerprints?: Readonly<Record<string, Fingerprints>>;
   readonly database: string;
   readonly serverVersionNum: number;
   /** Suffix of DB-specific roles the plan was made with, if any. */

@@ -5,11 +5,12 @@
  * and memberships), so every database's operations hold the cluster-wide ones too: the same
  * `CREATE ROLE` comes from each. Here they are told apart and merged:
  *
- * - database steps (privileges, default privileges, REASSIGN/DROP OWNED, `ALTER ROLE ... IN
+ * - database steps (privileges, default privileges, owners and PUBLIC's privileges of objects
+ *   in the database, row-level security and policies, REASSIGN/DROP OWNED, `ALTER ROLE ... IN
  *   DATABASE`) keep their database and run in its transaction;
  * - cluster-wide steps (roles, attributes, passwords, comments, settings for every database,
- *   memberships, privileges on databases, tablespaces and parameters, which live in shared
- *   catalogs) are kept once, and run in the first connection's transaction;
+ *   memberships, privileges and owners of databases, tablespaces and parameters, which live
+ *   in shared catalogs) are kept once, and run in the first connection's transaction;
  * - `DROP ROLE` comes last, once every database is clean (after they all committed).
  *
  * Plan order: cluster-wide steps (in plan/order.ts's order), then each database's in the
@@ -30,10 +31,18 @@ export function isDatabaseOperation(op: Operation): boolean {
     case 'grant_privileges':
     case 'revoke_privileges':
       return !CLUSTER_KINDS.has(op.target.kind);
+    case 'alter_owner':
+    case 'grant_public':
+    case 'revoke_public':
+      return !CLUSTER_KINDS.has(op.object.kind);
     case 'grant_default_privileges':
     case 'revoke_default_privileges':
     case 'reassign_owned':
     case 'drop_owned':
+    case 'set_row_security':
+    case 'create_policy':
+    case 'alter_policy':
+    case 'drop_policy':
       return true;
     case 'set_role_config':
       return op.database !== undefined;

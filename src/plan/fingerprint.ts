@@ -381,9 +381,16 @@ function memoizedByRef<T>(lookup: (ref: ObjectRef) => T): (ref: ObjectRef) => T 
   };
 }
 
-/** sha256 (hex) of a plan's fingerprints: the one-line identity of the state it depends on. */
-export function digestOf(fingerprints: Fingerprints): string {
-  return createHash('sha256').update(canonicalJson(fingerprints)).digest('hex');
+/**
+ * sha256 (hex) of a plan's fingerprints: the one-line identity of the state it depends on;
+ * for a cluster plan, of its cluster-wide and per-database fingerprints together.
+ */
+export function digestOf(
+  fingerprints: Fingerprints,
+  byDatabase?: Readonly<Record<string, Fingerprints>>,
+): string {
+  const value = byDatabase === undefined ? fingerprints : { cluster: fingerprints, byDatabase };
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 /**

@@ -58,6 +58,9 @@ export interface PlanJson {
   /** sha256 of `fingerprints`; both are absent from a plan made only to be shown. */
   readonly fingerprint?: string;
   readonly fingerprints?: Readonly<Record<string, string>>;
+  /** Cluster scope (spec §8): the managed databases, and each one's fingerprints. */
+  readonly databases?: readonly string[];
+  readonly database_fingerprints?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly suffix?: string;
   readonly summary: { readonly add: number; readonly change: number; readonly destroy: number };
   readonly changes: readonly {
@@ -79,8 +82,14 @@ export function planToJson(plan: Plan): PlanJson {
     database: plan.database,
     server_version_num: plan.serverVersionNum,
     ...(plan.fingerprints !== undefined && {
-      fingerprint: digestOf(plan.fingerprints),
+      fingerprint: digestOf(plan.fingerprints, plan.databaseFingerprints),
       fingerprints: { ...plan.fingerprints },
+    }),
+    ...(plan.databases !== undefined && { databases: [...plan.databases] }),
+    ...(plan.databaseFingerprints !== undefined && {
+      database_fingerprints: Object.fromEntries(
+        Object.entries(plan.databaseFingerprints).map(([name, own]) => [name, { ...own }]),
+      ),
     }),
     ...(plan.suffix !== undefined && { suffix: plan.suffix }),
     summary: { ...plan.summary },
@@ -135,9 +144,12 @@ export function planFromJson(value: unknown): Plan {
   plan.integer('format_version');
   const database = plan.string('database');
   const serverVersionNum = plan.integer('server_version_num');
+  const databases = plan.optionalStringArray('databases');
   // A plan made only to be shown has no fingerprints; applyPlanFile refuses it.
-  const fingerprints =
-    plan.has('fingerprint') || plan.has('fingerprints') ? readFingerprints(plan) : undefined;
+  const { fingerprints, databaseFingerprints } =
+    plan.has('fingerprint') || plan.has('fingerprints') || plan.has('database_fingerprints')
+      ? readFingerprints(plan, databases)
+      : {};
   const suffix = plan.optionalString('suffix');
   const summary = plan.record('summary');
   const counts = {
@@ -165,15 +177,16 @@ export function planFromJson(value: unknown): Plan {
       throw new PgwardError(`invalid ${where}: "action" does not match its operation`);
     // The summary is recomputed from the operation: it describes what will run.
     change.string('summary');
-    // Recomputed too (from the operation and the plan's database); older files lack it.
-    if (change.has('database')) change.nullableString('database');
+    // A cluster plan's changes each name their database (null: cluster-wide), which must
+    // be where the operation belongs; a one-database plan's is recomputed (older files lack it).
+    const stepDatabase = readStepDatabase(change, operation, databases, where);
     const sql = change.stringArray('sql');
     if (sql.length !== step.sql.length || sql.some((statement, i) => statement !== step.sql[i]))
       throw new PgwardError(
         `invalid ${where}: its "sql" is not what its operation renders to; was the plan file edited?`,
       );
     change.done();
-    return step;
+    return stepDatabase === undefined ? step : { ...step, database: stepDatabase };
   });
   plan.done();
   const recounted = summarizeSteps(steps);
@@ -188,24 +201,64 @@ export function planFromJson(value: unknown): Plan {
     steps,
     summary: recounted,
     ...(fingerprints !== undefined && { fingerprints }),
+    ...(databaseFingerprints !== undefined && { databaseFingerprints }),
     database,
     serverVersionNum,
+    ...(databases !== undefined && { databases }),
     ...(suffix !== undefined && { suffix }),
     findings: [],
     warnings,
   };
 }
 
-function readFingerprints(plan: Fields): Fingerprints {
+function readFingerprints(
+  plan: Fields,
+  databases: readonly string[] | undefined,
+): { fingerprints: Fingerprints; databaseFingerprints?: Record<string, Fingerprints> } {
   const fingerprint = plan.string('fingerprint');
   if (!/^[0-9a-f]{64}$/.test(fingerprint))
     throw new PgwardError('invalid plan: "fingerprint" is not a sha256 hex digest');
   const fingerprints = plan.stringRecord('fingerprints', FINGERPRINT_VALUE);
-  if (digestOf(fingerprints) !== fingerprint)
+  let databaseFingerprints: Record<string, Fingerprints> | undefined;
+  if (databases !== undefined) {
+    const section = plan.record('database_fingerprints');
+    // No prototype: a database named "__proto__" is data.
+    databaseFingerprints = Object.create(null) as Record<string, Fingerprints>;
+    for (const name of databases)
+      databaseFingerprints[name] = section.stringRecord(name, FINGERPRINT_VALUE);
+    section.done();
+  }
+  if (digestOf(fingerprints, databaseFingerprints) !== fingerprint)
     throw new PgwardError(
       'invalid plan: "fingerprint" is not the digest of its "fingerprints"; was the plan file edited?',
     );
-  return fingerprints;
+  return { fingerprints, ...(databaseFingerprints !== undefined && { databaseFingerprints }) };
+}
+
+/**
+ * A cluster plan's change: its database, one of the plan's for a change to one database's
+ * catalog, null for a cluster-wide one. Undefined for a one-database plan.
+ */
+function readStepDatabase(
+  change: Fields,
+  operation: Operation,
+  databases: readonly string[] | undefined,
+  where: string,
+): string | undefined {
+  if (databases === undefined) {
+    if (change.has('database')) change.nullableString('database');
+    return undefined;
+  }
+  const database = change.nullableString('database');
+  if (
+    isDatabaseOperation(operation)
+      ? database === null || !databases.includes(database)
+      : database !== null
+  )
+    throw new PgwardError(
+      `invalid ${where}: "database" must be ${isDatabaseOperation(operation) ? 'one of the plan\'s "databases"' : 'null for a cluster-wide change'}`,
+    );
+  return database ?? undefined;
 }
 
 const ACTIONS: readonly Action[] = ['create', 'update', 'delete'];

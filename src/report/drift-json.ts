@@ -6,10 +6,10 @@
  * ```json
  * { "format_version": 1, ..., "changes": [...], "warnings": [...],
  *   "findings": [
- *     { "kind": "undeclared_system_privilege", "fixed_by_apply": true,
+ *     { "kind": "undeclared_system_privilege", "fixed_by_apply": true, "database": "shop",
  *       "summary": "revoke SELECT on table pg_catalog.pg_authid from \"shop_api\"",
  *       "reason": "..." },
- *     { "kind": "privileged_unmanaged_role", "fixed_by_apply": false, "role": "evil",
+ *     { "kind": "privileged_unmanaged_role", "fixed_by_apply": false, "database": null, "role": "evil",
  *       "summary": "role \"evil\" has SUPERUSER but is not in the config", "reason": "..." } ] }
  * ```
  */
@@ -23,6 +23,11 @@ export interface DriftFindingJson {
   readonly kind: string;
   /** true: the change apply would make; false: apply leaves it alone. */
   readonly fixed_by_apply: boolean;
+  /**
+   * The database it is in, as its change's `database` (spec §8); null for what is
+   * cluster-wide (roles, memberships, and the findings about roles).
+   */
+  readonly database: string | null;
   readonly role?: string;
   readonly summary: string;
   readonly reason: string;
@@ -139,7 +144,7 @@ function onSystemObjects(op: Operation): boolean {
   );
 }
 
-function changeFinding(step: PlanStep): DriftFindingJson {
+function changeFinding(step: PlanStep, database: string | null): DriftFindingJson {
   const { kind, reason } = onSystemObjects(step.operation)
     ? {
         kind: 'undeclared_system_privilege',
@@ -147,18 +152,24 @@ function changeFinding(step: PlanStep): DriftFindingJson {
           "a managed role holds a privilege on a system catalog object beyond PostgreSQL's initial privileges (pg_init_privs), and the config does not grant it",
       }
     : CHANGE_FINDING[step.operation.type];
-  return { kind, fixed_by_apply: true, summary: step.summary, reason };
+  return { kind, fixed_by_apply: true, database, summary: step.summary, reason };
 }
 
 /** The drift report as JSON: the plan's fields, then `findings`. */
 export function driftToJson(plan: Plan): DriftJson {
+  const json = planToJson(plan);
   return {
-    ...planToJson(plan),
+    ...json,
     findings: [
-      ...plan.steps.map(changeFinding),
+      // Each change's database as its JSON says it (one place decides it: planToJson).
+      ...plan.steps.map((step, index) =>
+        changeFinding(step, json.changes[index]?.database ?? null),
+      ),
       ...plan.findings.map((finding) => ({
         kind: finding.kind,
         fixed_by_apply: false,
+        // Findings are about roles, which are the cluster's.
+        database: null,
         role: finding.role,
         summary: finding.summary,
         reason: finding.reason,

@@ -164,25 +164,37 @@ describe('system objects and findings per database', () => {
         kind: 'privileged_unmanaged_role',
         role: 'intruder',
         fixed_by_apply: false,
+        database: null,
       }),
     ]);
 
-    // A grant taken away by hand in crm: a change in crm and a finding, side by side.
+    // A grant taken away by hand in crm: a change in crm and a finding, side by side; and a
+    // cluster-wide change (the role's attributes).
     await server.query(
       'REVOKE EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text) FROM sys_api',
       [],
       crm,
     );
+    await server.query('ALTER ROLE sys_api CONNECTION LIMIT 3');
     const drift = await cli('drift', '--format', 'json');
     expect(drift.code).toBe(2);
     const json = JSON.parse(drift.stdout) as {
       changes: { database: string | null; summary: string }[];
-      findings: { kind: string; fixed_by_apply: boolean; summary: string }[];
+      findings: {
+        kind: string;
+        fixed_by_apply: boolean;
+        database: string | null;
+        summary: string;
+      }[];
     };
-    expect(json.changes.map((change) => change.database)).toEqual([crm]);
-    expect(json.findings.map((finding) => [finding.kind, finding.fixed_by_apply])).toEqual([
-      ['missing_privilege', true],
-      ['privileged_unmanaged_role', false],
+    expect(json.changes.map((change) => change.database)).toEqual([null, crm]);
+    // Every finding says where it is: the change's database, null for the role's.
+    expect(
+      json.findings.map((finding) => [finding.kind, finding.fixed_by_apply, finding.database]),
+    ).toEqual([
+      ['role_attributes', true, null],
+      ['missing_privilege', true, crm],
+      ['privileged_unmanaged_role', false, null],
     ]);
     await server.query('DROP ROLE intruder');
   });

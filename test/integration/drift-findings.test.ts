@@ -117,6 +117,7 @@ describe('unmanaged_roles: report', () => {
       {
         kind: 'unmanaged_role',
         fixed_by_apply: false,
+        database: null,
         role: 'rp_stray',
         summary: 'role "rp_stray" exists but is not in the config',
         reason:

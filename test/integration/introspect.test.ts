@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { planCluster } from '../../src/cluster.js';
+import { parseConfig } from '../../src/config/load.js';
 import { introspect, type Queryable } from '../../src/introspect/index.js';
+import { loadSql } from '../../src/introspect/load-sql.js';
 import type { ObjectRef } from '../../src/model/objects.js';
 import type { Privilege } from '../../src/model/privileges.js';
 import type {
@@ -675,5 +679,66 @@ describe('query count', () => {
     } finally {
       await client.end();
     }
+  });
+});
+
+describe('query count in cluster scope', () => {
+  it('reads roles and memberships once per cluster, and a fixed number of queries per database', async () => {
+    const databases = [
+      await server.createDatabase('qc_a'),
+      await server.createDatabase('qc_b'),
+      await server.createDatabase('qc_c'),
+    ];
+    for (const database of databases)
+      await server.query('CREATE TABLE t (id integer)', [], database);
+    const [home] = databases as [string];
+    const rolesSql = loadSql('roles');
+    const membershipsSql = loadSql(server.major >= 16 ? 'memberships' : 'memberships-pre16');
+
+    /** Plans `names` from `home`; the statements each connection ran, by database. */
+    async function statementsOf(names: readonly string[]): Promise<Map<string, string[]>> {
+      const config = parseConfig(
+        `version: 1\nsettings:\n  databases: [${names.join(', ')}]\nroles:\n  qc_reader:\n    grants:\n      - { privileges: [SELECT], object_type: table, objects: [public.t] }\n`,
+        'qc.yaml',
+      );
+      const ran = new Map<string, string[]>();
+      const recording = (database: string, client: pg.Client) => {
+        const list: string[] = [];
+        ran.set(database, list);
+        return {
+          query<R extends object>(sql: string, params?: unknown[]) {
+            list.push(sql);
+            return client.query<R>(sql, params) as never;
+          },
+          end: () => client.end(),
+        };
+      };
+      const first = await connected(server.url(home));
+      try {
+        const plan = await planCluster(recording(home, first), config, async (database) =>
+          recording(database, await connected(server.url(database))),
+        );
+        expect(plan.databases).toEqual(names);
+      } finally {
+        await first.end();
+      }
+      return ran;
+    }
+
+    const two = await statementsOf(databases.slice(0, 2));
+    const three = await statementsOf(databases);
+    for (const ran of [two, three]) {
+      const all = [...ran.values()].flat();
+      expect(all.filter((sql) => sql === rolesSql)).toHaveLength(1);
+      expect(all.filter((sql) => sql === membershipsSql)).toHaveLength(1);
+    }
+    // Every database other than the first runs the same statements, whatever their number.
+    const perDatabase = (ran: Map<string, string[]>, database: string) => ran.get(database)?.length;
+    const count = perDatabase(two, databases[1] as string);
+    expect(count).toBeGreaterThan(0);
+    expect(perDatabase(three, databases[1] as string)).toBe(count);
+    expect(perDatabase(three, databases[2] as string)).toBe(count);
+    // The first connection's share (the cluster's roles once, then its own database) too.
+    expect(perDatabase(three, home)).toBe(perDatabase(two, home));
   });
 });

@@ -77,6 +77,46 @@ describe('cluster scope in the config (spec §8)', () => {
     ]);
   });
 
+  it('keeps databases: on owns and tables entries, and reports an unmanaged one at its FILE:LINE:COL', () => {
+    const lines = [
+      'version: 1',
+      'settings:',
+      '  databases: [shop, crm]',
+      'roles:',
+      '  app_owner:',
+      '    owns:',
+      '      - { object_type: table, objects: [app.orders], databases: [shop] }',
+      'tables:',
+      '  app.orders:',
+      '    row_security: enabled',
+      '    databases: [crm]',
+    ];
+    const config = parseConfig(lines.join('\n'), 'p.yaml');
+    expect(config.roles[0]?.owns?.[0]?.databases).toEqual(['shop']);
+    expect(config.tables?.[0]?.databases).toEqual(['crm']);
+    lines[6] = '      - { object_type: table, objects: [app.orders], databases: [shop, hr] }';
+    lines[10] = '    databases: [crm, hr]';
+    expect(problemsOf(lines.join('\n'))).toEqual([
+      'pgward.yaml:7:72: database "hr" is not managed: settings.databases lists "shop", "crm"',
+      'pgward.yaml:11:22: database "hr" is not managed: settings.databases lists "shop", "crm"',
+    ]);
+    expect(
+      problemsOf(
+        [
+          'version: 1',
+          'settings:',
+          '  databases: [shop, crm]',
+          'roles:',
+          '  app_owner:',
+          '    owns:',
+          '      - { object_type: database, objects: [shop], databases: [shop] }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'pgward.yaml:7:51: "databases" cannot limit the owner of a database: databases belong to the whole cluster, not to one database',
+    ]);
+  });
+
   it('refuses two databases with one suffix, a database listed twice and databases: on cluster objects', () => {
     expect(
       problemsOf(

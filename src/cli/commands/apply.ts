@@ -2,7 +2,7 @@
  * `pgward apply [PLANFILE]`: make the database match the config (or apply a saved plan), in
  * one transaction. Without --yes it asks on a terminal and refuses without one.
  */
-import { applyCluster, type ClusterApplyResult } from '../../cluster.js';
+import { applyCluster, applyClusterPlanFile, type ClusterApplyResult } from '../../cluster.js';
 import { MAX_PLAN_FILE_BYTES, readTextFile } from '../../config/read-file.js';
 import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
@@ -40,6 +40,11 @@ function readPlanFile(path: string, name: string): Plan {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PgwardError(`${name} is not a pgward plan file: ${reason}`, { cause: error });
   }
+}
+
+function warnRolledBack(result: ClusterApplyResult, context: CommandContext): void {
+  for (const gid of result.rolledBack)
+    context.warn(`rolled back prepared transaction "${gid}" left by an earlier pgward apply`);
 }
 
 function report(result: ApplyResult | ClusterApplyResult, context: CommandContext): number {
@@ -114,12 +119,19 @@ export const applyCommand = defineCommand({
       // The config is planned again under the lock: the file runs only if it is exactly that
       // plan (and the config supplies the passwords, which plan files never hold).
       const config = readConfig(args, context);
-      clusterScope(config, { planFile: true });
+      const cluster = clusterScope(config, {});
       return withDatabase(args, context, async (client) => {
         const shown = renderPlanAs(plan, 'text', { color: context.color });
         // An empty file says "No changes": true only once every check has passed.
         if (plan.steps.length > 0) context.out(shown);
-        const result = await applyPlanFile(client, plan, config, { lockTimeout });
+        let result: ApplyResult | ClusterApplyResult;
+        if (cluster) {
+          const applied = await applyClusterPlanFile(client, plan, config, siblingsOf(client), {
+            lockTimeout,
+          });
+          warnRolledBack(applied, context);
+          result = applied;
+        } else result = await applyPlanFile(client, plan, config, { lockTimeout });
         if (plan.steps.length === 0) context.out(shown);
         return report(result, context);
       });
@@ -145,8 +157,7 @@ export const applyCommand = defineCommand({
           lockTimeout,
           ...shown,
         });
-        for (const gid of result.rolledBack)
-          context.warn(`rolled back prepared transaction "${gid}" left by an earlier pgward apply`);
+        warnRolledBack(result, context);
         return report(result, context);
       }
       const result = await applyConfig(client, config, {

@@ -69,13 +69,13 @@ export const planCommand = defineCommand({
     const config = readConfig(args, context, {
       secrets: args.out === undefined ? 'optional' : 'required',
     });
-    const cluster = clusterScope(config, { suffix: args.suffix, planFile: args.out !== undefined });
+    const cluster = clusterScope(config, { suffix: args.suffix });
     return withDatabase(args, context, async (client) => {
       // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
       // PLANFILE format) that a pipeline may save instead.
       const fingerprint = args.out !== undefined || args.format === 'json';
       const plan = cluster
-        ? await planCluster(client, config, siblingsOf(client))
+        ? await planCluster(client, config, siblingsOf(client), { fingerprint })
         : (
             await inReadOnlySnapshot(client, (snapshot) =>
               planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
