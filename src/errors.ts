@@ -66,3 +66,52 @@ export class StalePlanError extends PgwardError {
 export class ConnectionError extends PgwardError {
   override readonly name = 'ConnectionError';
 }
+
+/** What a role still has in one database, for a refusal to drop it. */
+export interface DatabaseDependencies {
+  readonly database: string;
+  /** Objects it owns there. */
+  readonly owned: number;
+  /** Objects it holds privileges on or is named in (policies, initial privileges) there. */
+  readonly other: number;
+}
+
+/** Why `dropLogin` refused to drop a role. */
+export type DropLoginRefusal =
+  /** pg_* roles, the bootstrap superuser, the connecting role, managed-cloud admin roles, ... */
+  | { readonly kind: 'protected'; readonly reason: string }
+  | { readonly kind: 'missing' }
+  /** A role without LOGIN is a group role. */
+  | { readonly kind: 'not_login' }
+  /** A role others are members of is a group role. */
+  | { readonly kind: 'group_role'; readonly members: readonly string[] }
+  | { readonly kind: 'reassign_to_itself' }
+  | { readonly kind: 'reassign_target_missing'; readonly target: string }
+  /** REASSIGN OWNED and DROP OWNED act on the connected database only. */
+  | {
+      readonly kind: 'owns_in_other_databases';
+      readonly databases: readonly DatabaseDependencies[];
+    }
+  /** Owns objects in the connected database, and no role to reassign them to was given. */
+  | {
+      readonly kind: 'owns_objects';
+      readonly database: string;
+      readonly count: number;
+      /** The first objects, as PostgreSQL describes them (`table app.orders`), sorted. */
+      readonly objects: readonly string[];
+    };
+
+/**
+ * `dropLogin` refused to drop `role`; nothing was changed. `refusal` says why, with the data
+ * a caller needs to word its own message (the CLI names its flags).
+ */
+export class DropLoginError extends PgwardError {
+  override readonly name = 'DropLoginError';
+  constructor(
+    message: string,
+    readonly role: string,
+    readonly refusal: DropLoginRefusal,
+  ) {
+    super(message);
+  }
+}
