@@ -24,7 +24,14 @@ import { systemObjectNames } from './config/system-objects.js';
 import { resolveDesired } from './diff/desired.js';
 import { diff } from './diff/diff.js';
 import { compareStrings } from './diff/order.js';
-import { ApplyError, PgwardError, PlanError, StalePlanError, type Problem } from './errors.js';
+import {
+  ApplyError,
+  PgwardError,
+  PlanError,
+  StalePlanError,
+  StepFailure,
+  type Problem,
+} from './errors.js';
 import { runSteps, NO_SECRETS } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import {
@@ -34,7 +41,6 @@ import {
   isConnectionLoss,
   isLockTimeout,
   serverError,
-  StepFailure,
 } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';

@@ -1,7 +1,10 @@
 /**
- * pgward's errors. Each message is one line naming the thing in quotes and where it is
- * (`pgward.yaml:12:7: role "ghost" in member_of is not declared and does not exist`); details
- * go on the next lines. Only the CLI entry point turns them into exit codes.
+ * pgward's errors, every class of them in this one file: the engine's, the library API's, the
+ * CLI's and the GitHub Action's. Each message is one line naming the thing in quotes and where
+ * it is (`pgward.yaml:12:7: role "ghost" in member_of is not declared and does not exist`);
+ * details go on the next lines. The engine's errors carry data (what is stale, what changed);
+ * what to run next is the CLI's wording (cli/errors.ts). Only the CLI entry point turns them
+ * into exit codes.
  */
 
 /** A place in a config file, 1-based. */
@@ -114,4 +117,102 @@ export class DropLoginError extends PgwardError {
   ) {
     super(message);
   }
+}
+
+// ------------------------------------------------------------------------------ library API
+// A statement the server rejected keeps the server's SQLSTATE `code`, `detail` and `hint` (as
+// node-postgres' `DatabaseError` does) and the display form of the statement, where passwords
+// read `(sensitive)`.
+
+/** An argument the API refuses before sending any SQL (unknown privilege, empty name, ...). */
+export class InvalidArgumentError extends PgwardError {
+  override readonly name = 'InvalidArgumentError';
+}
+
+/** Fields of a server error that a program may branch on. */
+export interface ServerErrorFields {
+  /** SQLSTATE, e.g. `42704` (undefined_object), `2BP01` (dependent_objects_still_exist). */
+  readonly code?: string | undefined;
+  readonly detail?: string | undefined;
+  readonly hint?: string | undefined;
+}
+
+/**
+ * The server rejected a statement (or a catalog lookup found nothing to act on); the call's
+ * transaction was rolled back, so nothing of the call was kept. The message is the server's
+ * first line, then `DETAIL:` and `HINT:` lines when the server gave them.
+ */
+export class QueryError extends PgwardError {
+  override readonly name = 'QueryError';
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+  /** The statement that failed, as shown to people: passwords read `(sensitive)`. */
+  readonly statement: string | undefined;
+
+  constructor(
+    message: string,
+    fields: ServerErrorFields & { readonly statement?: string | undefined } = {},
+    options?: { cause?: unknown },
+  ) {
+    const lines = [message];
+    if (fields.detail) lines.push(`DETAIL: ${fields.detail}`);
+    if (fields.hint) lines.push(`HINT: ${fields.hint}`);
+    super(lines.join('\n'), options);
+    this.code = fields.code;
+    this.detail = fields.detail;
+    this.hint = fields.hint;
+    this.statement = fields.statement;
+  }
+}
+
+/**
+ * An error of one step of an apply, raised by runSteps (execute/apply.ts) and turned into an
+ * ApplyError by the transaction around it; never shown as it is.
+ */
+export class StepFailure extends Error {
+  override readonly name = 'StepFailure';
+  constructor(
+    /** Which step and statement, for people: "step 3 of 5 (GRANT ...)" (display SQL). */
+    readonly where: string,
+    /** Display SQL of the statement that failed (passwords as (sensitive)). */
+    readonly statement: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${where}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+// ------------------------------------------------------------------------------ CLI and action
+
+/** A command line pgward cannot run (unknown option, missing confirmation, ...). */
+export class UsageError extends PgwardError {
+  override readonly name = 'UsageError';
+}
+
+/** A role named on the command line that does not exist, or that the command refuses. */
+export class RoleCommandError extends PgwardError {
+  override readonly name = 'RoleCommandError';
+}
+
+/** Why the `--sandbox` server could not be started or set up. */
+export class SandboxError extends PgwardError {
+  override readonly name = 'SandboxError';
+}
+
+/** A GitHub REST call of the action failed; `status` is the HTTP status when there was one. */
+export class GitHubError extends PgwardError {
+  override readonly name = 'GitHubError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An input of the GitHub Action that is missing or invalid. */
+export class InputError extends PgwardError {
+  override readonly name = 'InputError';
 }

@@ -120,5 +120,5 @@ export {
   StalePlanError,
 } from './errors.js';
 export type { DatabaseDependencies, DropLoginRefusal, Problem, SourcePosition } from './errors.js';
-export { InvalidArgumentError, QueryError } from './api/errors.js';
-export type { ServerErrorFields } from './api/errors.js';
+export { InvalidArgumentError, QueryError } from './errors.js';
+export type { ServerErrorFields } from './errors.js';

@@ -8,7 +8,7 @@ import {
   type AllInSchemaKind,
   type Privilege,
 } from '../model/privileges.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { checkName } from './names.js';
 
 /** Object types `grant` and `revoke` accept (pycopg's spelling). */

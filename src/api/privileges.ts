@@ -7,7 +7,7 @@ import type { Privilege } from '../model/privileges.js';
 import type { GrantTarget } from '../plan/operations.js';
 import { quoteIdent } from '../sql/quote.js';
 import { catalogQuery, FIND_ROUTINES_SQL, regName } from './catalog.js';
-import { InvalidArgumentError, QueryError } from './errors.js';
+import { InvalidArgumentError, QueryError } from '../errors.js';
 import {
   parseGrantTarget,
   resolvePrivileges,

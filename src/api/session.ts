@@ -7,13 +7,12 @@
  * what committed while REASSIGN OWNED waited.
  */
 import type pg from 'pg';
-import { ConnectionError, PgwardError } from '../errors.js';
+import { ConnectionError, PgwardError, QueryError } from '../errors.js';
 import { checkOwnsNothing } from '../execute/owned-guard.js';
 import { BEGIN_READ_COMMITTED, serverError } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Operation } from '../plan/operations.js';
 import { renderOperation, SENSITIVE_PASSWORD, type SecretResolver } from '../sql/render.js';
-import { QueryError } from './errors.js';
 
 /** What a call runs: catalog reads and rendered operations, inside its transaction. */
 export interface Transaction {

@@ -2,13 +2,15 @@
  * How the CLI reports a failure: one line `error: ...` on stderr, details on the lines after,
  * never a stack trace unless PGWARD_DEBUG=1.
  */
-import { ConfigError, PgwardError, PlanError, formatProblem, type Problem } from '../errors.js';
+import {
+  ConfigError,
+  PgwardError,
+  PlanError,
+  UsageError,
+  formatProblem,
+  type Problem,
+} from '../errors.js';
 import { serverError } from '../execute/transaction.js';
-
-/** A command line pgward cannot run (unknown option, missing confirmation, ...). */
-export class UsageError extends PgwardError {
-  override readonly name = 'UsageError';
-}
 
 /** `detail:` and `hint:` lines of the server error behind `error`, if any. */
 function serverDetails(error: Error): string[] {

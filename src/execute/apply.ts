@@ -2,12 +2,11 @@
  * Executing a plan: each step's statements, rendered again with the real password verifiers,
  * in plan order, inside the apply transaction the caller opened (see transaction.ts).
  */
-import { ApplyError } from '../errors.js';
+import { ApplyError, StepFailure } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Plan } from '../plan/operations.js';
 import { renderOperation, type SecretResolver } from '../sql/render.js';
 import { checkOwnsNothing } from './owned-guard.js';
-import { StepFailure } from './transaction.js';
 
 /**
  * Runs every step of `plan` on `client`, in order, in the current transaction (checking,

@@ -4,7 +4,7 @@
  * Everything an apply does (re-introspection, staleness check, statements, convergence
  * check) happens inside it, on one client, as node-postgres recommends for transactions.
  */
-import { ApplyError, PgwardError } from '../errors.js';
+import { ApplyError, PgwardError, StepFailure } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL } from '../introspect/search-path.js';
 import { quoteLiteral } from '../sql/quote.js';
@@ -88,19 +88,6 @@ export function isConnectionLoss(error: unknown): boolean {
   if (typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
   // node-postgres's own messages (pg/lib/client.js) for a connection that ended or broke.
   return /^Connection terminated|is not queryable$/.test(error.message);
-}
-
-/** An error of one step, raised by runSteps and turned into an ApplyError here. */
-export class StepFailure extends Error {
-  constructor(
-    /** Which step and statement, for people: "step 3 of 5, GRANT ... " (display SQL). */
-    readonly where: string,
-    /** Display SQL of the statement that failed (passwords as (sensitive)). */
-    readonly statement: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${where}: ${describeServerError(cause)}`);
-  }
 }
 
 function lockTimeoutStatement(lockTimeout: string): string {

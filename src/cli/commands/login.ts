@@ -8,20 +8,12 @@ import { dropLogin, refusalDetails } from '../../api/logins.js';
 import { createRole, listRoles, roleExists, type RoleInfo } from '../../api/roles.js';
 import { declaredRoleNameProblem } from '../../config/names.js';
 import { sortedStrings } from '../../diff/order.js';
-import { DropLoginError, type PgwardError } from '../../errors.js';
+import { DropLoginError, RoleCommandError, UsageError, type PgwardError } from '../../errors.js';
 import { readMemberships } from '../../introspect/roles.js';
 import { readServer } from '../../introspect/server.js';
 import { defineCommand, type GlobalArgs, type PgwardCommand } from '../command.js';
-import { UsageError } from '../errors.js';
 import { describeAttributes } from './roles.js';
-import {
-  json,
-  LIST_FORMATS,
-  printable,
-  RoleCommandError,
-  textTable,
-  withSession,
-} from './role-admin.js';
+import { json, LIST_FORMATS, printable, textTable, withSession } from './role-admin.js';
 
 function quoted(name: string): string {
   return `"${printable(name)}"`;
