@@ -21,9 +21,9 @@ import { randomUUID } from 'node:crypto';
 import type { Config, ConfigDatabase } from './config/types.js';
 import { configForDatabase, unmanagedDatabaseProblems } from './config/databases.js';
 import { systemObjectNames } from './config/system-objects.js';
-import { resolveDesired } from './diff/desired.js';
+import { resolveDesired } from './resolve/desired.js';
 import { diff } from './diff/diff.js';
-import { compareStrings } from './diff/order.js';
+import { compareStrings } from './model/order.js';
 import {
   ApplyError,
   PgwardError,
@@ -47,7 +47,7 @@ import type { Queryable } from './introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
 import { DEFAULT_ROLE_ATTRIBUTES, type CurrentState } from './model/state.js';
 import { buildClusterPlan, type DatabaseOperations } from './plan/cluster.js';
-import type { Plan, PlanStep } from './plan/operations.js';
+import type { Plan, PlanStep } from './model/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';
 import { renderOperation, type SecretResolver } from './sql/render.js';
 import type { ApplyOutcome } from './engine.js';

@@ -4,14 +4,14 @@
  * It refuses protected roles and group roles (no LOGIN, or with members): those are retired
  * in the config, where the roles that reach through them are declared too.
  */
-import { compareStrings, sortedStrings } from '../diff/order.js';
-import { protectionReason, protectionRules } from '../diff/protection.js';
+import { compareStrings, sortedStrings } from '../model/order.js';
+import { protectionReason, protectionRules } from '../resolve/protection.js';
 import { DropLoginError, type DatabaseDependencies, type DropLoginRefusal } from '../errors.js';
 import { readDependencies } from '../introspect/dependencies.js';
 import { readMemberships } from '../introspect/roles.js';
 import { readServer } from '../introspect/server.js';
 import type { RoleDependency } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import { printable } from '../report/terminal.js';
 import { catalogQuery } from './catalog.js';
 import { queryableOf, type Session, type Transaction } from './session.js';

@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { dropLogin, refusalDetails } from '../../api/logins.js';
 import { createRole, listRoles, roleExists, type RoleInfo } from '../../api/roles.js';
 import { declaredRoleNameProblem } from '../../config/names.js';
-import { sortedStrings } from '../../diff/order.js';
+import { sortedStrings } from '../../model/order.js';
 import { DropLoginError, RoleCommandError, UsageError, type PgwardError } from '../../errors.js';
 import { readMemberships } from '../../introspect/roles.js';
 import { readServer } from '../../introspect/server.js';
