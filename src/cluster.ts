@@ -29,6 +29,7 @@ import {
   PgwardError,
   PlanError,
   StalePlanError,
+  serverError,
   StepFailure,
   type Problem,
 } from './errors.js';
@@ -40,7 +41,6 @@ import {
   describeServerError,
   isConnectionLoss,
   isLockTimeout,
-  serverError,
 } from './execute/transaction.js';
 import { introspect } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
@@ -457,7 +457,8 @@ async function applyLocked(
   if (now.plan.steps.length === 0) return { plan: shown, applied: false, outcome: 'no_changes' };
   if (changesOf(now.plan) !== changesOf(shown))
     throw new StalePlanError(
-      `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
+      `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed`,
+      { kind: 'changed_while_confirming', changes: now.plan.steps },
     );
 
   // New roles, bare, committed: the other databases' transactions must see them.
@@ -493,6 +494,7 @@ async function applyLocked(
   const open = new Set<Session>();
   const prepared: { session: Session; gid: string }[] = [];
   let where = 'while starting the transactions';
+  let committingDatabase: string | undefined;
   try {
     for (const session of participants) {
       // As inApplyTransaction: READ COMMITTED whatever the default, search_path pinned.
@@ -521,6 +523,8 @@ async function applyLocked(
     if (remaining.length > 0)
       throw new ApplyError(
         `apply did not converge: ${remaining.length === 1 ? '1 change remains' : `${remaining.length} changes remain`} after executing the plan; rolled back in every database${leftBehind || ', nothing was changed'}\n${listSteps(remaining)}`,
+        undefined,
+        { remaining },
       );
 
     const twoPhase = await preparedTransactionsAllowed(first);
@@ -539,6 +543,7 @@ async function applyLocked(
     // leave some committed and others not (with 2PC, those stay prepared, never lost).
     for (const session of participants) {
       where = `at COMMIT in database "${session.name}"`;
+      committingDatabase = session.name;
       const entry = prepared.find((p) => p.session === session);
       if (entry !== undefined) {
         await session.client.query(`COMMIT PREPARED ${quoteLiteral(entry.gid)}`);
@@ -568,9 +573,9 @@ async function applyLocked(
     if (error instanceof PgwardError) throw error;
     if (committing)
       throw new ApplyError(
-        `apply failed ${where}: ${describeServerError(error)}; the databases committed before it keep their changes; run pgward plan to see where they stand, and pgward apply to complete the work`,
+        `apply failed ${where}: ${describeServerError(error)}; the databases committed before it keep their changes`,
         undefined,
-        { cause: error },
+        { cause: error, changed: 'partly', database: committingDatabase ?? null },
       );
     const cause = error instanceof StepFailure ? error.cause : error;
     const step = error instanceof StepFailure ? ` at ${error.where}` : '';
@@ -605,9 +610,9 @@ async function dropRoles(first: Queryable, plan: Plan): Promise<void> {
       await first.query(`DROP ROLE ${quoteIdent(step.operation.role)}`);
     } catch (error) {
       throw new ApplyError(
-        `every database was changed and committed, but DROP ROLE "${step.operation.role}" failed: ${describeServerError(error)}; run pgward apply again to complete the work`,
+        `every database was changed and committed, but DROP ROLE "${step.operation.role}" failed: ${describeServerError(error)}`,
         `DROP ROLE ${quoteIdent(step.operation.role)}`,
-        { cause: error },
+        { cause: error, changed: 'partly', database: null },
       );
     }
   }

@@ -48,21 +48,141 @@ export class PlanError extends PgwardError {
   }
 }
 
-/** Applying failed; the transaction was rolled back. `statement` is the display SQL that failed. */
-export class ApplyError extends PgwardError {
-  override readonly name = 'ApplyError';
+/** Fields of a server error that a program may branch on. */
+export interface ServerErrorFields {
+  /** SQLSTATE, e.g. `42704` (undefined_object), `2BP01` (dependent_objects_still_exist). */
+  readonly code?: string | undefined;
+  readonly detail?: string | undefined;
+  readonly hint?: string | undefined;
+}
+
+/**
+ * The server's fields of an error from node-postgres (its DatabaseError), if it is one: what
+ * a QueryError or an ApplyError keeps of its cause.
+ */
+export function serverError(
+  error: unknown,
+): (ServerErrorFields & { readonly message: string; readonly code: string }) | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  // node-postgres's DatabaseError carries a five-character SQLSTATE; Node's own errors
+  // (ECONNRESET, ...) carry a code too, but not of that shape.
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  const { detail, hint } = error as { detail?: unknown; hint?: unknown };
+  return {
+    message: error.message,
+    code,
+    ...(typeof detail === 'string' && detail ? { detail } : {}),
+    ...(typeof hint === 'string' && hint ? { hint } : {}),
+  };
+}
+
+/** A server message with the `DETAIL:` and `HINT:` lines the server gave, as psql shows them. */
+export function withServerDetails(message: string, fields: ServerErrorFields): string {
+  const lines = [message];
+  if (fields.detail) lines.push(`DETAIL: ${fields.detail}`);
+  if (fields.hint) lines.push(`HINT: ${fields.hint}`);
+  return lines.join('\n');
+}
+
+/**
+ * A call of the library failed at a statement, or around one: the server's SQLSTATE `code`,
+ * `detail` and `hint` when the server rejected it (as node-postgres' `DatabaseError` keeps
+ * them), and `statement`, the display SQL that failed (passwords read `(sensitive)`). The
+ * role functions (`db.grant`, `db.createRole`, ...) throw it as it is: their transaction was
+ * rolled back, so nothing of the call was kept. `db.apply` throws its subclass ApplyError.
+ */
+export class QueryError extends PgwardError {
+  override readonly name: string = 'QueryError';
+  readonly code: string | undefined;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+  /** The statement that failed, as shown to people: passwords read `(sensitive)`. */
+  readonly statement: string | undefined;
+
   constructor(
     message: string,
-    readonly statement?: string,
+    fields: ServerErrorFields & { readonly statement?: string | undefined } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.code = fields.code;
+    this.detail = fields.detail;
+    this.hint = fields.hint;
+    this.statement = fields.statement;
   }
 }
 
-/** A saved plan no longer matches the database. Message always contains "stale". */
+/** A change an error reports: a plan step's action and summary. */
+export interface ReportedChange {
+  readonly action: 'create' | 'update' | 'delete';
+  readonly summary: string;
+}
+
+/**
+ * What a failed apply left in the database: `nothing` (it rolled back), `unknown` (the
+ * connection was lost at COMMIT, which may or may not have committed), `partly` (a cluster
+ * apply: some databases committed, or all of them and a DROP ROLE after them failed).
+ */
+export type AppliedChanges = 'nothing' | 'unknown' | 'partly';
+
+export interface ApplyErrorOptions {
+  readonly cause?: unknown;
+  /** Default `nothing`. */
+  readonly changed?: AppliedChanges;
+  /** The database it failed in (cluster scope), null for a cluster-wide statement. */
+  readonly database?: string | null;
+  /** The changes still left after the plan ran (an apply that did not converge). */
+  readonly remaining?: readonly ReportedChange[];
+}
+
+/**
+ * Applying failed. A QueryError (the same fields as the role functions' errors: the server's
+ * `code`, `detail` and `hint` from its cause, and `statement`, the display SQL that failed),
+ * plus what the apply left behind: `changed`, `database`, `remaining`.
+ */
+export class ApplyError extends QueryError {
+  override readonly name = 'ApplyError';
+  readonly changed: AppliedChanges;
+  readonly database: string | null | undefined;
+  readonly remaining: readonly ReportedChange[];
+  constructor(message: string, statement?: string, options: ApplyErrorOptions = {}) {
+    const server = serverError(options.cause);
+    super(
+      message,
+      { code: server?.code, detail: server?.detail, hint: server?.hint, statement },
+      'cause' in options ? { cause: options.cause } : undefined,
+    );
+    this.changed = options.changed ?? 'nothing';
+    this.database = options.database;
+    this.remaining = options.remaining ?? [];
+  }
+}
+
+/**
+ * Why a plan is stale:
+ * - `changed_while_confirming`: applying the config now would make other changes than the
+ *   ones confirmed; `changes` are the ones it would make now;
+ * - `other_database`: the plan was made for `database`, not the one connected to;
+ * - `changed_since_planned`: the server, the catalog or the plan file changed since the plan
+ *   was made (the message says what);
+ * - `no_fingerprints`: the plan was not saved with its fingerprints.
+ */
+export type StaleReason =
+  | { readonly kind: 'changed_while_confirming'; readonly changes: readonly ReportedChange[] }
+  | { readonly kind: 'other_database'; readonly database: string }
+  | { readonly kind: 'changed_since_planned' }
+  | { readonly kind: 'no_fingerprints' };
+
+/** A plan no longer matches the database; nothing was changed. Message always contains "stale". */
 export class StalePlanError extends PgwardError {
   override readonly name = 'StalePlanError';
+  constructor(
+    message: string,
+    readonly reason: StaleReason,
+  ) {
+    super(message);
+  }
 }
 
 /** Connecting failed; message says where and why, never with a password. */
@@ -120,50 +240,10 @@ export class DropLoginError extends PgwardError {
 }
 
 // ------------------------------------------------------------------------------ library API
-// A statement the server rejected keeps the server's SQLSTATE `code`, `detail` and `hint` (as
-// node-postgres' `DatabaseError` does) and the display form of the statement, where passwords
-// read `(sensitive)`.
 
 /** An argument the API refuses before sending any SQL (unknown privilege, empty name, ...). */
 export class InvalidArgumentError extends PgwardError {
   override readonly name = 'InvalidArgumentError';
-}
-
-/** Fields of a server error that a program may branch on. */
-export interface ServerErrorFields {
-  /** SQLSTATE, e.g. `42704` (undefined_object), `2BP01` (dependent_objects_still_exist). */
-  readonly code?: string | undefined;
-  readonly detail?: string | undefined;
-  readonly hint?: string | undefined;
-}
-
-/**
- * The server rejected a statement (or a catalog lookup found nothing to act on); the call's
- * transaction was rolled back, so nothing of the call was kept. The message is the server's
- * first line, then `DETAIL:` and `HINT:` lines when the server gave them.
- */
-export class QueryError extends PgwardError {
-  override readonly name = 'QueryError';
-  readonly code: string | undefined;
-  readonly detail: string | undefined;
-  readonly hint: string | undefined;
-  /** The statement that failed, as shown to people: passwords read `(sensitive)`. */
-  readonly statement: string | undefined;
-
-  constructor(
-    message: string,
-    fields: ServerErrorFields & { readonly statement?: string | undefined } = {},
-    options?: { cause?: unknown },
-  ) {
-    const lines = [message];
-    if (fields.detail) lines.push(`DETAIL: ${fields.detail}`);
-    if (fields.hint) lines.push(`HINT: ${fields.hint}`);
-    super(lines.join('\n'), options);
-    this.code = fields.code;
-    this.detail = fields.detail;
-    this.hint = fields.hint;
-    this.statement = fields.statement;
-  }
 }
 
 /**
