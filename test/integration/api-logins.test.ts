@@ -110,7 +110,7 @@ describe('db.dropLogin refuses, changing nothing', () => {
     expect(await exists('dl_login_group')).toBe(true);
   });
 
-  it('a role that owns objects here, listing them, unless reassignTo is given', async () => {
+  it('a role that owns objects here, listing them; with reassignTo it hands them over', async () => {
     await server.query(`
       CREATE ROLE dl_owner LOGIN;
       CREATE TABLE dl_app.owned (id int);
@@ -131,6 +131,15 @@ describe('db.dropLogin refuses, changing nothing', () => {
       ].join('\n'),
     });
     expect(await exists('dl_owner')).toBe(true);
+
+    // With reassignTo, what it owns here goes to that role, then it is dropped.
+    await db.dropLogin('dl_owner', { reassignTo: 'dl_heir' });
+    expect(await exists('dl_owner')).toBe(false);
+    const owners = await server.query<{ owner: string }>(
+      `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'dl_app.owned'::regclass
+       UNION ALL SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'dl_owned'`,
+    );
+    expect(owners).toEqual([{ owner: 'dl_heir' }, { owner: 'dl_heir' }]);
   });
 
   it('lists the first 20 objects it owns and counts the rest', async () => {
@@ -186,21 +195,5 @@ describe('db.dropLogin drops', () => {
         WHERE c.oid = 'dl_app.orders'::regclass AND a.grantee <> c.relowner`,
     );
     expect(grantees).toEqual([]);
-  });
-
-  it('with reassignTo, handing what it owns here to that role first', async () => {
-    await server.query(`
-      CREATE ROLE dl_leaver LOGIN;
-      CREATE TABLE dl_app.kept (id int);
-      ALTER TABLE dl_app.kept OWNER TO dl_leaver;
-      CREATE SCHEMA dl_kept AUTHORIZATION dl_leaver;
-    `);
-    await db.dropLogin('dl_leaver', { reassignTo: 'dl_heir' });
-    expect(await exists('dl_leaver')).toBe(false);
-    const owners = await server.query<{ owner: string }>(
-      `SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'dl_app.kept'::regclass
-       UNION ALL SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'dl_kept'`,
-    );
-    expect(owners).toEqual([{ owner: 'dl_heir' }, { owner: 'dl_heir' }]);
   });
 });
