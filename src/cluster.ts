@@ -25,7 +25,15 @@ import { systemObjectNames } from './config/system-objects.js';
 import { resolveDesired } from './resolve/desired.js';
 import { diff } from './diff/diff.js';
 import { compareStrings } from './model/order.js';
-import { ApplyError, PgwardError, PlanError, StalePlanError, type Problem } from './errors.js';
+import {
+  ApplyError,
+  PgwardError,
+  PlanError,
+  StalePlanError,
+  serverError,
+  StepFailure,
+  type Problem,
+} from './errors.js';
 import { runSteps, NO_SECRETS } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import {
@@ -34,8 +42,6 @@ import {
   describeServerError,
   isConnectionLoss,
   isLockTimeout,
-  serverError,
-  StepFailure,
   inTransaction,
 } from './execute/transaction.js';
 import { readClusterRoles } from './introspect/index.js';
@@ -53,7 +59,7 @@ import {
 import type { Plan, PlanStep } from './model/operations.js';
 import { quoteIdent, quoteLiteral } from './sql/quote.js';
 import { renderOperation, type SecretResolver } from './sql/render.js';
-import { firstDifference, introspectFor, type ApplyOutcome } from './engine.js';
+import { firstDifference, introspectFor, SINCE_PLANNED, type ApplyOutcome } from './engine.js';
 import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
@@ -361,7 +367,8 @@ export async function applyCluster(
       // Empty now: a concurrent apply made the changes (outcome no_changes).
       if (now.plan.steps.length > 0 && changesOf(now.plan) !== changesOf(plan))
         throw new StalePlanError(
-          `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
+          `plan is stale: the databases changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(now.plan.steps)}\nnothing was changed`,
+          { kind: 'changed_while_confirming', changes: now.plan.steps },
         );
     });
   });
@@ -388,10 +395,12 @@ export async function applyClusterPlanFile(
   if (databases === undefined)
     throw new StalePlanError(
       'the plan covers one database, but the config has settings.databases: run pgward plan --out with this config; nothing was changed',
+      { kind: 'other_scope' },
     );
   if (fingerprints === undefined || databaseFingerprints === undefined)
     throw new StalePlanError(
       'the plan has no fingerprints: apply a plan saved by pgward plan --out; nothing was changed',
+      { kind: 'no_fingerprints' },
     );
   if (!isLockTimeout(options.lockTimeout))
     throw new ApplyError(
@@ -401,29 +410,34 @@ export async function applyClusterPlanFile(
   const names = managed.databases.map((database) => database.name);
   if (canonicalJson(names) !== canonicalJson(databases))
     throw new StalePlanError(
-      `plan is stale: it was planned for databases ${quoted(databases)}, the config manages ${quoted(names)} now; nothing was changed, run pgward plan again`,
+      `plan is stale: it was planned for databases ${quoted(databases)}, the config manages ${quoted(names)} now; nothing was changed`,
+      SINCE_PLANNED,
     );
   const saved = { cluster: fingerprints, databases: databaseFingerprints };
   return withSessions(first, managed, open, (sessions) =>
     underApplyLock(first, managed, sessions, open, config, plan, options, (now) => {
       if (now.plan.serverVersionNum !== plan.serverVersionNum)
         throw new StalePlanError(
-          `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${now.plan.serverVersionNum}; nothing was changed, run pgward plan again`,
+          `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${now.plan.serverVersionNum}; nothing was changed`,
+          SINCE_PLANNED,
         );
       const changed = clusterChangedResources(saved, now.scopes);
       if (changed.length > 0)
         throw new StalePlanError(
-          `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed, run pgward plan again`,
+          `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed`,
+          SINCE_PLANNED,
         );
       const mismatch = firstDifference(plan.steps, now.plan.steps);
       if (mismatch !== undefined)
         throw new StalePlanError(
-          `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed, run pgward plan again`,
+          `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed`,
+          SINCE_PLANNED,
         );
       const missing = missingClusterFingerprint(saved, now.scopes);
       if (missing !== undefined)
         throw new StalePlanError(
-          `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the databases changed since it was saved? nothing was changed, run pgward plan again`,
+          `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the databases changed since it was saved? nothing was changed`,
+          SINCE_PLANNED,
         );
     }),
   );
@@ -683,6 +697,7 @@ async function applyLocked(
   const open = new Set<Session>();
   const prepared: { session: Session; gid: string }[] = [];
   let where = 'while starting the transactions';
+  let committingDatabase: string | undefined;
   try {
     for (const session of participants) {
       // As inApplyTransaction: READ COMMITTED whatever the default, search_path pinned.
@@ -711,6 +726,8 @@ async function applyLocked(
     if (remaining.length > 0)
       throw new ApplyError(
         `apply did not converge: ${remaining.length === 1 ? '1 change remains' : `${remaining.length} changes remain`} after executing the plan; rolled back in every database${leftBehind || ', nothing was changed'}\n${listSteps(remaining)}`,
+        undefined,
+        { remaining },
       );
 
     const twoPhase = await preparedTransactionsAllowed(first);
@@ -729,6 +746,7 @@ async function applyLocked(
     // leave some committed and others not (with 2PC, those stay prepared, never lost).
     for (const session of participants) {
       where = `at COMMIT in database "${session.name}"`;
+      committingDatabase = session.name;
       const entry = prepared.find((p) => p.session === session);
       if (entry !== undefined) {
         await session.client.query(`COMMIT PREPARED ${quoteLiteral(entry.gid)}`);
@@ -758,9 +776,9 @@ async function applyLocked(
     if (error instanceof PgwardError) throw error;
     if (committing)
       throw new ApplyError(
-        `apply failed ${where}: ${describeServerError(error)}; the databases committed before it keep their changes; run pgward plan to see where they stand, and pgward apply to complete the work`,
+        `apply failed ${where}: ${describeServerError(error)}; the databases committed before it keep their changes`,
         undefined,
-        { cause: error },
+        { cause: error, changed: 'partly', database: committingDatabase ?? null },
       );
     const cause = error instanceof StepFailure ? error.cause : error;
     const step = error instanceof StepFailure ? ` at ${error.where}` : '';
@@ -795,9 +813,9 @@ async function dropRoles(first: Queryable, plan: Plan): Promise<void> {
       await first.query(`DROP ROLE ${quoteIdent(step.operation.role)}`);
     } catch (error) {
       throw new ApplyError(
-        `every database was changed and committed, but DROP ROLE "${step.operation.role}" failed: ${describeServerError(error)}; run pgward apply again to complete the work`,
+        `every database was changed and committed, but DROP ROLE "${step.operation.role}" failed: ${describeServerError(error)}`,
         `DROP ROLE ${quoteIdent(step.operation.role)}`,
-        { cause: error },
+        { cause: error, changed: 'partly', database: null },
       );
     }
   }

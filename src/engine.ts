@@ -155,6 +155,9 @@ function changesOf(plan: Plan): string {
   return JSON.stringify(plan.steps.map((step) => [step.action, step.summary, step.sql]));
 }
 
+/** A saved plan that the server, the catalog or the file no longer matches. */
+export const SINCE_PLANNED = { kind: 'changed_since_planned' } as const;
+
 function listSteps(steps: readonly PlanStep[]): string {
   return steps.map((step) => `  ${ACTION_SYMBOL[step.action]} ${step.summary}`).join('\n');
 }
@@ -196,7 +199,8 @@ export async function applyConfig(
     if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
     if (changesOf(locked.plan) !== changesOf(plan)) {
       throw new StalePlanError(
-        `plan is stale: the database changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(locked.plan.steps)}\nnothing was changed; run pgward apply again to review the new plan`,
+        `plan is stale: the database changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(locked.plan.steps)}\nnothing was changed`,
+        { kind: 'changed_while_confirming', changes: locked.plan.steps },
       );
     }
     await executeConverging(client, config, planOptions, locked, options.beforeExecute);
@@ -223,6 +227,8 @@ async function executeConverging(
     const count = remaining.plan.steps.length;
     throw new ApplyError(
       `apply did not converge: ${count === 1 ? '1 change remains' : `${count} changes remain`} after executing the plan; rolled back, nothing was changed\n${listSteps(remaining.plan.steps)}`,
+      undefined,
+      { remaining: remaining.plan.steps },
     );
   }
 }
@@ -268,10 +274,12 @@ export async function applyPlanFile(
   if (plan.databases !== undefined)
     throw new StalePlanError(
       `the plan covers databases ${plan.databases.map((name) => `"${name}"`).join(', ')}, but the config has no settings.databases: apply it with the config it was planned with; nothing was changed`,
+      { kind: 'other_scope' },
     );
   if (saved === undefined)
     throw new StalePlanError(
       'the plan has no fingerprints: apply a plan saved by pgward plan --out (or made by db.plan); nothing was changed',
+      { kind: 'no_fingerprints' },
     );
   const planOptions = { suffix: plan.suffix };
   return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
@@ -279,29 +287,34 @@ export async function applyPlanFile(
     const { currentDatabase, versionNum } = current.server;
     if (currentDatabase !== plan.database)
       throw new StalePlanError(
-        `plan is stale: it was planned for database "${plan.database}", not "${currentDatabase}"; nothing was changed, connect to "${plan.database}" to apply it, or run pgward plan here`,
+        `plan is stale: it was planned for database "${plan.database}", not "${currentDatabase}"; nothing was changed`,
+        { kind: 'other_database', database: plan.database },
       );
     if (versionNum !== plan.serverVersionNum)
       throw new StalePlanError(
-        `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${versionNum}; nothing was changed, run pgward plan again`,
+        `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${versionNum}; nothing was changed`,
+        SINCE_PLANNED,
       );
     const changed = changedResources(saved, fingerprintsOf(current, new Set(Object.keys(saved))));
     if (changed.length > 0)
       throw new StalePlanError(
-        `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed, run pgward plan again`,
+        `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed`,
+        SINCE_PLANNED,
       );
     const locked = planFrom(current, config, planOptions);
     const mismatch = firstDifference(plan.steps, locked.plan.steps);
     if (mismatch !== undefined)
       throw new StalePlanError(
-        `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed, run pgward plan again`,
+        `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed`,
+        SINCE_PLANNED,
       );
     // The file's digest is no seal (anyone can recompute it): the keys it must cover come from
     // the plan made now, so a file with fingerprints left out does not skip their check.
     const missing = missingFingerprints(saved, locked);
     if (missing !== undefined)
       throw new StalePlanError(
-        `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the database changed since it was saved? nothing was changed, run pgward plan again`,
+        `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the database changed since it was saved? nothing was changed`,
+        SINCE_PLANNED,
       );
     if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
     await executeConverging(client, config, planOptions, locked, options.beforeExecute);

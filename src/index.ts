@@ -35,6 +35,7 @@ export type {
   RoleInfo,
 } from './api/roles.js';
 export type { GrantRoleOptions } from './api/memberships.js';
+export type { DropLoginOptions } from './api/logins.js';
 // explain / graph (spec §11): `db.explain(role, privilege?, objectType?, object?)`, `db.graph()`.
 export type { GraphOptions, PrivilegeExplanation, RoleAccess } from './api/explain.js';
 export type { ExplainPath, ExplainStep, MissingItem } from './explain/privilege.js';
@@ -113,10 +114,11 @@ export {
   ApplyError,
   ConfigError,
   ConnectionError,
+  DropLoginError,
   PgwardError,
   PlanError,
   StalePlanError,
 } from './errors.js';
-export type { Problem, SourcePosition } from './errors.js';
-export { InvalidArgumentError, QueryError } from './api/errors.js';
-export type { ServerErrorFields } from './api/errors.js';
+export type { DatabaseDependencies, DropLoginRefusal, Problem, SourcePosition } from './errors.js';
+export { InvalidArgumentError, QueryError } from './errors.js';
+export type { ServerErrorFields } from './errors.js';

@@ -3,18 +3,7 @@
  * request (pull requests are issues to the comments API) — with Node's built-in fetch. Every
  * failure becomes a GitHubError whose one-line message says what to do about it.
  */
-import { PgwardError } from '../errors.js';
-
-export class GitHubError extends PgwardError {
-  override readonly name = 'GitHubError';
-  constructor(
-    message: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+import { GitHubError } from '../errors.js';
 
 export interface IssueComment {
   readonly id: number;

@@ -4,7 +4,7 @@
  * `_` (`INPUT_DATABASE_URL`), since shells cannot set a name with `-`; a `using: node20`
  * runner would set `INPUT_DATABASE-URL`. Both are read.
  */
-import { PgwardError } from '../errors.js';
+import { InputError } from '../errors.js';
 
 export const ACTION_COMMANDS = ['plan', 'drift', 'apply'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -20,10 +20,6 @@ export interface ActionInputs {
   readonly comment: boolean | undefined;
   readonly workingDirectory: string;
   readonly failOnDrift: boolean;
-}
-
-export class InputError extends PgwardError {
-  override readonly name = 'InputError';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

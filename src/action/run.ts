@@ -29,7 +29,8 @@ import {
   markerId,
   type CommentContext,
 } from './comment.js';
-import { GitHubClient, GitHubError } from './github.js';
+import { GitHubError } from '../errors.js';
+import { GitHubClient } from './github.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { Redactor } from './redact.js';
 import {

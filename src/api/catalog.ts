@@ -8,7 +8,12 @@ import { quoteIdent } from '../sql/quote.js';
 
 /** The text of `sql/<name>.sql`, read once. */
 export function catalogQuery(
-  name: 'list-roles' | 'list-role-members' | 'list-role-grants' | 'list-role-scope-grants',
+  name:
+    | 'list-roles'
+    | 'list-role-members'
+    | 'list-role-grants'
+    | 'list-role-scope-grants'
+    | 'login-owned-objects',
 ): string {
   return readSqlFile(new URL(`./sql/${name}.sql`, import.meta.url));
 }

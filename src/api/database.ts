@@ -22,6 +22,7 @@ import {
   type RoleAccess,
 } from './explain.js';
 import type { MembershipDiagram } from '../explain/diagram.js';
+import { dropLogin, type DropLoginOptions } from './logins.js';
 import { grantRole, listRoleMembers, revokeRole, type GrantRoleOptions } from './memberships.js';
 import {
   grant,
@@ -117,6 +118,22 @@ export interface PgwardDatabase {
    * ```
    */
   dropRole(name: string, options?: DropRoleOptions): Promise<boolean>;
+
+  /**
+   * Drops a login role the way `pgward login drop` does, in one transaction: with
+   * `reassignTo`, `REASSIGN OWNED BY` it to that role first, then `DROP OWNED` (its privileges
+   * and default privileges in this database) and `DROP ROLE`. Refuses, with a
+   * `DropLoginError` whose `refusal` says why and nothing changed: a protected role (pg_*, the
+   * bootstrap superuser, the connecting role, managed-cloud admin roles and their members), a
+   * group role (no LOGIN, or with members), a missing one, one that owns objects here and no
+   * `reassignTo`, and one that owns or holds anything in another database.
+   *
+   * @example
+   * ```ts
+   * await db.dropLogin('alice', { reassignTo: 'app_owner' });
+   * ```
+   */
+  dropLogin(name: string, options?: DropLoginOptions): Promise<void>;
 
   /**
    * Whether a role of exactly this name exists.
@@ -372,6 +389,7 @@ export function databaseFor(session: Session): PgwardDatabase {
     createRole: (name, options) => createRole(session, name, options),
     alterRole: (name, options) => alterRole(session, name, options),
     dropRole: (name, options) => dropRole(session, name, options),
+    dropLogin: (name, options) => dropLogin(session, name, options),
     roleExists: (name) => roleExists(session, name),
     listRoles: (options) => listRoles(session, options),
     grantRole: (group, member, options) => grantRole(session, group, member, options),

@@ -16,7 +16,7 @@ import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import { takeInventory, type Inventory } from '../inventory/index.js';
 import type { Plan, PlanSummary } from '../model/operations.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { queryableOf, type Session } from './session.js';
 
 /** A loaded config (`loadConfig`, `parseConfig`) or the path of a pgward.yaml to load. */

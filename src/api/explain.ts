@@ -23,7 +23,7 @@ import {
 } from '../explain/resolve.js';
 import { roleAccess, type RoleAccess } from '../explain/role.js';
 import { readExplainCatalog } from '../introspect/explain.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { checkName } from './names.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Session } from './session.js';

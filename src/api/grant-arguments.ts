@@ -9,7 +9,7 @@ import {
   type Privilege,
 } from '../model/privileges.js';
 import { firstMajorWith } from '../model/versions.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { checkName } from './names.js';
 
 /** Object types `grant` and `revoke` accept (pycopg's spelling). */

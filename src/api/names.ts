@@ -5,7 +5,7 @@
  * refusing such names is the only way to keep the two consistent.
  */
 import { declaredRoleNameProblem, MAX_IDENTIFIER_BYTES } from '../config/names.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Throws InvalidArgumentError unless `value` is a usable identifier; `what` names it. */
 export function checkName(what: string, value: unknown): string {

@@ -7,7 +7,7 @@ import type { Privilege } from '../model/privileges.js';
 import type { GrantTarget } from '../model/operations.js';
 import { quoteIdent } from '../sql/quote.js';
 import { catalogQuery, FIND_ROUTINES_SQL, regName } from './catalog.js';
-import { InvalidArgumentError, QueryError } from './errors.js';
+import { InvalidArgumentError, QueryError, withServerDetails } from '../errors.js';
 import {
   parseGrantTarget,
   parsePrivilegeArgument,
@@ -73,11 +73,16 @@ async function resolveRoutine(
   if (only === undefined)
     // The server's own SQLSTATE for a missing function, so callers can branch on it.
     throw new QueryError(`function ${shown} does not exist`, { code: '42883' });
-  if (rows.length > 1)
-    throw new QueryError(`function name "${shown}" is not unique`, {
+  if (rows.length > 1) {
+    const fields = {
       code: '42725',
       hint: `Give the argument types, one of: ${rows.map((row) => `${name}(${row.args})`).join(', ')}`,
-    });
+    };
+    throw new QueryError(
+      withServerDetails(`function name "${shown}" is not unique`, fields),
+      fields,
+    );
+  }
   // GRANT ... ON FUNCTION refuses a procedure; ON PROCEDURE says what it is.
   return {
     kind: only.prokind === 'p' ? 'procedure' : 'function',

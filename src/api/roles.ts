@@ -8,7 +8,7 @@ import { scramVerifier } from '../passwords/scram.js';
 import type { Operation } from '../model/operations.js';
 import type { SecretResolver } from '../sql/render.js';
 import { catalogQuery, ROLE_EXISTS_SQL } from './catalog.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { checkName, checkNewRoleName } from './names.js';
 import type { Session, Transaction } from './session.js';
 

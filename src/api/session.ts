@@ -7,13 +7,19 @@
  * what committed while REASSIGN OWNED waited.
  */
 import type pg from 'pg';
-import { ConnectionError, PgwardError } from '../errors.js';
+import {
+  ConnectionError,
+  PgwardError,
+  QueryError,
+  serverError,
+  withServerDetails,
+  type ServerErrorFields,
+} from '../errors.js';
 import { checkOwnsNothing } from '../execute/owned-guard.js';
-import { BEGIN_READ_COMMITTED, serverError } from '../execute/transaction.js';
+import { BEGIN_READ_COMMITTED } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Operation } from '../model/operations.js';
 import { renderOperation, SENSITIVE_PASSWORD, type SecretResolver } from '../sql/render.js';
-import { QueryError } from './errors.js';
 
 /** What a call runs: catalog reads and rendered operations, inside its transaction. */
 export interface Transaction {
@@ -51,21 +57,22 @@ function scrub(text: string | undefined, secrets: Secrets): string | undefined {
  */
 function wrapError(error: unknown, statement: string | undefined, secrets: Secrets): PgwardError {
   if (error instanceof PgwardError) return error;
-  const raw = serverError(error) ?? {
+  const raw: ServerErrorFields & { readonly message: string } = serverError(error) ?? {
     message: error instanceof Error ? error.message : String(error),
   };
   const leaks = secrets.some(
     (s) =>
       s !== '' && [raw.message, raw.detail, raw.hint].some((text) => text?.includes(s) ?? false),
   );
+  const fields = {
+    code: raw.code,
+    detail: scrub(raw.detail, secrets),
+    hint: scrub(raw.hint, secrets),
+    statement,
+  };
   return new QueryError(
-    scrub(raw.message, secrets) ?? '',
-    {
-      code: raw.code,
-      detail: scrub(raw.detail, secrets),
-      hint: scrub(raw.hint, secrets),
-      statement,
-    },
+    withServerDetails(scrub(raw.message, secrets) ?? '', fields),
+    fields,
     leaks ? undefined : { cause: error },
   );
 }

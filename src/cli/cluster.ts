@@ -7,7 +7,7 @@ import type { OpenDatabase } from '../cluster.js';
 import { isClusterConfig } from '../cluster.js';
 import type { Config } from '../config/types.js';
 import { openSibling } from '../execute/connection.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Opens the other managed databases with the command connection's credentials. */
 export function siblingsOf(client: pg.Client): OpenDatabase {

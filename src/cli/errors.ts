@@ -1,14 +1,19 @@
 /**
  * How the CLI reports a failure: one line `error: ...` on stderr, details on the lines after,
- * never a stack trace unless PGWARD_DEBUG=1.
+ * never a stack trace unless PGWARD_DEBUG=1. The engine's errors say what happened, with data;
+ * what to run next is said here, in the CLI's words.
  */
-import { ConfigError, PgwardError, PlanError, formatProblem, type Problem } from '../errors.js';
-import { serverError } from '../execute/transaction.js';
-
-/** A command line pgward cannot run (unknown option, missing confirmation, ...). */
-export class UsageError extends PgwardError {
-  override readonly name = 'UsageError';
-}
+import {
+  ApplyError,
+  ConfigError,
+  PgwardError,
+  PlanError,
+  serverError,
+  StalePlanError,
+  UsageError,
+  formatProblem,
+  type Problem,
+} from '../errors.js';
 
 /** `detail:` and `hint:` lines of the server error behind `error`, if any. */
 function serverDetails(error: Error): string[] {
@@ -31,6 +36,31 @@ function problemLines(problems: readonly Problem[], what: string): string[] {
   return [`error: ${formatProblem(first)}`, ...rest.map(formatProblem)];
 }
 
+/** What to run next, after the last line of an engine error's message; '' if nothing. */
+function nextStep(error: Error): string {
+  if (error instanceof StalePlanError) {
+    switch (error.reason.kind) {
+      case 'changed_while_confirming':
+        return '; run pgward apply again to review the new plan';
+      case 'other_database':
+        return `, connect to "${error.reason.database}" to apply it, or run pgward plan here`;
+      case 'changed_since_planned':
+        return ', run pgward plan again';
+      case 'no_fingerprints':
+      case 'other_scope':
+        return '';
+    }
+  }
+  if (error instanceof ApplyError && error.changed === 'unknown')
+    return '; run pgward plan to see where the database stands';
+  if (error instanceof ApplyError && error.changed === 'partly')
+    // A cluster-wide DROP ROLE after every database committed, or a database's COMMIT.
+    return error.database === null
+      ? '; run pgward apply again to complete the work'
+      : '; run pgward plan to see where they stand, and pgward apply to complete the work';
+  return '';
+}
+
 /** The lines to print on stderr for an error that ends a command. */
 export function formatError(error: unknown, options: { debug: boolean }): string[] {
   const lines = ((): string[] => {
@@ -47,8 +77,9 @@ export function formatError(error: unknown, options: { debug: boolean }): string
       return [`error: ${error.message}`, 'Run "pgward --help" for usage.'];
     }
     if (error instanceof Error) {
-      const [first = '', ...rest] = error.message.split('\n');
-      const server = serverError(error);
+      const [first = '', ...rest] = `${error.message}${nextStep(error)}`.split('\n');
+      // An ApplyError keeps its cause's SQLSTATE, which its message already names.
+      const server = error instanceof ApplyError ? undefined : serverError(error);
       const headline = server ? `${first} (SQLSTATE ${server.code})` : first;
       const internal = error instanceof PgwardError || server ? '' : 'internal error: ';
       return [`error: ${internal}${headline}`, ...rest, ...serverDetails(error)];

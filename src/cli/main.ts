@@ -11,7 +11,8 @@ import type Yargs from 'yargs';
 import { editDistance } from '../config/describe.js';
 import { printableLines } from '../report/terminal.js';
 import type { GlobalArgs, PgwardCommand, RunState } from './command.js';
-import { UsageError, formatError } from './errors.js';
+import { UsageError } from '../errors.js';
+import { formatError } from './errors.js';
 import { processIO, type CliIO } from './io.js';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { PgwardError } from '../errors.js';
+import { SandboxError } from '../errors.js';
 import {
   ServerPackageMissing,
   startEmbeddedPostgres,
@@ -19,11 +19,6 @@ export interface Sandbox {
   /** `server_version`, e.g. `18.1`. */
   readonly version: string;
   stop(): Promise<void>;
-}
-
-/** Why the sandbox could not be started or set up. */
-export class SandboxError extends PgwardError {
-  override readonly name = 'SandboxError';
 }
 
 /** 1-based line and column of a 1-based character position in `text`. */

@@ -1,20 +1,12 @@
 /**
  * Executing a plan: each step's statements, rendered again with the real password verifiers,
- * in plan order, inside the apply transaction (see transaction.ts).
+ * in plan order, inside the apply transaction the caller opened (see transaction.ts).
  */
-import { ApplyError } from '../errors.js';
+import { ApplyError, StepFailure } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Plan } from '../model/operations.js';
 import { renderOperation, type SecretResolver } from '../sql/render.js';
 import { checkOwnsNothing } from './owned-guard.js';
-import { inApplyTransaction, StepFailure, type TransactionOptions } from './transaction.js';
-
-export interface ExecuteOptions extends TransactionOptions {
-  /** Verifiers for the passwords the plan sets (plans carry only `(sensitive)`). */
-  readonly secrets: SecretResolver;
-  /** Runs after the lock is taken, before the first statement (tests use it to race). */
-  readonly beforeExecute?: (client: Queryable) => Promise<void>;
-}
 
 /**
  * Runs every step of `plan` on `client`, in order, in the current transaction (checking,
@@ -46,29 +38,6 @@ export async function runSteps(
       }
     }
   }
-}
-
-/**
- * Applies `plan` in one transaction: BEGIN, `SET LOCAL lock_timeout`, the apply advisory lock,
- * every step's statements, COMMIT. On any error it rolls back and throws an ApplyError whose
- * message names the failing step and the server's reason and says that nothing was changed;
- * the server's error (with `code`, `detail`, `hint`) is its `cause`.
- *
- * It does not check that the plan still matches the database: `applyConfig` and
- * `applyPlanFile` in `engine.ts` do that under the same lock.
- *
- * @example
- * await executePlan(client, plan, { lockTimeout: '10s', secrets: secretsFor(desired) });
- */
-export async function executePlan(
-  client: Queryable,
-  plan: Plan,
-  options: ExecuteOptions,
-): Promise<void> {
-  await inApplyTransaction(client, options, async () => {
-    await options.beforeExecute?.(client);
-    await runSteps(client, plan, options.secrets);
-  });
 }
 
 /** A resolver for plans that set no password: asking it is a bug in the caller. */

@@ -4,7 +4,7 @@
  * Everything an apply does (re-introspection, staleness check, statements, convergence
  * check) happens inside it, on one client, as node-postgres recommends for transactions.
  */
-import { ApplyError, PgwardError } from '../errors.js';
+import { ApplyError, PgwardError, serverError, StepFailure } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL } from '../introspect/search-path.js';
 import { quoteLiteral } from '../sql/quote.js';
@@ -44,30 +44,6 @@ const LOCK_NOT_AVAILABLE = '55P03';
 
 const NOTHING_CHANGED = 'rolled back, nothing was changed';
 
-/** The server's error fields node-postgres keeps on a DatabaseError. */
-export interface ServerErrorFields {
-  readonly message: string;
-  readonly code?: string;
-  readonly detail?: string;
-  readonly hint?: string;
-}
-
-/** The DatabaseError fields of an error from node-postgres, if it is one. */
-export function serverError(error: unknown): ServerErrorFields | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  // node-postgres's DatabaseError carries a five-character SQLSTATE; Node's own errors
-  // (ECONNRESET, ...) carry a code too, but not of that shape.
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
-  const { detail, hint } = error as { detail?: unknown; hint?: unknown };
-  return {
-    message: error.message,
-    code,
-    ...(typeof detail === 'string' && detail ? { detail } : {}),
-    ...(typeof hint === 'string' && hint ? { hint } : {}),
-  };
-}
-
 /** The server's message with its SQLSTATE, e.g. `relation "t" does not exist (SQLSTATE 42P01)`. */
 export function describeServerError(error: unknown): string {
   const fields = serverError(error);
@@ -88,19 +64,6 @@ export function isConnectionLoss(error: unknown): boolean {
   if (typeof code === 'string' && ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
   // node-postgres's own messages (pg/lib/client.js) for a connection that ended or broke.
   return /^Connection terminated|is not queryable$/.test(error.message);
-}
-
-/** An error of one step, raised by runSteps and turned into an ApplyError here. */
-export class StepFailure extends Error {
-  constructor(
-    /** Which step and statement, for people: "step 3 of 5, GRANT ... " (display SQL). */
-    readonly where: string,
-    /** Display SQL of the statement that failed (passwords as (sensitive)). */
-    readonly statement: string,
-    override readonly cause: unknown,
-  ) {
-    super(`${where}: ${describeServerError(cause)}`);
-  }
 }
 
 function lockTimeoutStatement(lockTimeout: string): string {
@@ -145,9 +108,9 @@ function toApplyError(error: unknown, phase: Phase, lockTimeout: string): Pgward
   if (phase === 'commit' && isConnectionLoss(error)) {
     // The COMMIT was sent but its answer never came: it may or may not have committed.
     return new ApplyError(
-      `the connection was lost during COMMIT (${describeServerError(error)}): the changes may or may not have been applied; run pgward plan to see where the database stands`,
+      `the connection was lost during COMMIT (${describeServerError(error)}): the changes may or may not have been applied`,
       'COMMIT',
-      { cause: error },
+      { cause: error, changed: 'unknown' },
     );
   }
   if (phase === 'lock' && serverError(error)?.code === LOCK_NOT_AVAILABLE) {

@@ -30,7 +30,7 @@ export interface ProtectionRules {
 }
 
 export function protectionRules(
-  current: CurrentState,
+  current: Pick<CurrentState, 'server' | 'memberships'>,
   ignoreRoles: readonly string[],
 ): ProtectionRules {
   const cloudAdminMembers = new Map<string, string>();

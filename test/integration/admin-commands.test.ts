@@ -391,6 +391,26 @@ describe('pgward login drop', () => {
     expect(await roleRow('adm_elsewhere')).toBeDefined();
   });
 
+  it('refuses a --reassign-to that is the role itself or does not exist', async () => {
+    await server.query('CREATE ROLE adm_stays LOGIN');
+    expect(
+      await runCli(['login', 'drop', 'adm_stays', '--reassign-to', 'adm_stays', ...db()]),
+    ).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr:
+        'error: --reassign-to names the role being dropped, "adm_stays"\nRun "pgward --help" for usage.\n',
+    });
+    expect(
+      await runCli(['login', 'drop', 'adm_stays', '--reassign-to', 'adm_nobody', ...db()]),
+    ).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'error: role "adm_nobody" (--reassign-to) does not exist\n',
+    });
+    expect(await roleRow('adm_stays')).toBeDefined();
+  });
+
   it('never drops pg_* roles, the bootstrap superuser, the connecting role or a group role', async () => {
     const [{ bootstrap } = { bootstrap: '' }] = await server.query<{ bootstrap: string }>(
       'SELECT rolname AS bootstrap FROM pg_roles WHERE oid = 10',

@@ -1,19 +1,17 @@
 /**
- * executePlan on a real server: one transaction, all or nothing, bounded lock waits, and
- * errors that name the failing step without ever showing a password.
+ * The apply transaction on a real server, through applyConfig (what `pgward apply` and
+ * `db.apply` run): one transaction, all or nothing, bounded lock waits, and errors that name
+ * the failing step without ever showing a password.
  */
 import type pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import type { Queryable } from '../../src/introspect/queryable.js';
+import { applyConfig, planConfig } from '../../src/engine.js';
 import { ApplyError } from '../../src/errors.js';
-import { executePlan, NO_SECRETS } from '../../src/execute/apply.js';
 import { openConnection } from '../../src/execute/connection.js';
-import { secretsFor } from '../../src/execute/secrets.js';
 import { APPLY_LOCK_KEY } from '../../src/execute/transaction.js';
-import { introspect } from '../../src/introspect/index.js';
-import { DEFAULT_ROLE_ATTRIBUTES, type DesiredState } from '../../src/model/state.js';
 import { scramMatches } from '../../src/passwords/scram.js';
-import { buildPlan } from '../../src/plan/build.js';
-import type { Operation, Plan } from '../../src/model/operations.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -26,15 +24,11 @@ afterEach(async () => {
   await client.end().catch(() => undefined);
 });
 
-async function planOf(operations: Operation[]): Promise<Plan> {
-  return buildPlan(await introspect(client), operations);
+/** A config declaring `roles` (YAML flow values), passwords read from `env`. */
+function configOf(roles: Record<string, string>, env: Record<string, string> = {}) {
+  const lines = Object.entries(roles).map(([name, value]) => `  ${name}: ${value}`);
+  return parseConfig(`version: 1\nroles:\n${lines.join('\n')}\n`, 'pgward.yaml', { env });
 }
-
-const createRole = (role: string): Operation => ({
-  type: 'create_role',
-  role,
-  attributes: DEFAULT_ROLE_ATTRIBUTES,
-});
 
 async function rolesNamed(pattern: string): Promise<string[]> {
   const rows = await server.query<{ rolname: string }>(
@@ -53,10 +47,16 @@ async function caught(promise: Promise<unknown>): Promise<ApplyError> {
   return error as ApplyError;
 }
 
-describe('executePlan', () => {
+/** Creates `role` from another session once the apply has planned, so its CREATE ROLE fails. */
+const createMeanwhile = (role: string) => async (): Promise<void> => {
+  await server.query(`CREATE ROLE ${role}`);
+};
+
+describe('the apply transaction', () => {
   it('runs every step and commits', async () => {
-    const plan = await planOf([createRole('tx_ok_a'), createRole('tx_ok_b')]);
-    await executePlan(client, plan, { lockTimeout: '5s', secrets: NO_SECRETS });
+    const config = configOf({ tx_ok_a: '{}', tx_ok_b: '{}' });
+    const result = await applyConfig(client, config, { lockTimeout: '5s' });
+    expect(result.outcome).toBe('applied');
     expect(await rolesNamed('tx_ok_%')).toEqual(['tx_ok_a', 'tx_ok_b']);
     // The session is back outside any transaction, and the apply lock is released.
     const [state] = (
@@ -65,17 +65,16 @@ describe('executePlan', () => {
     expect(state?.outside).toBe(true);
     const locks = await server.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory'`);
     expect(locks).toEqual([]);
+    expect((await planConfig(client, config)).plan.steps).toEqual([]);
   });
 
   it('rolls back every step when one fails, and names the failing step and the reason', async () => {
-    await server.query('CREATE ROLE tx_fail_b');
-    const plan = await planOf([
-      createRole('tx_fail_a'),
-      createRole('tx_fail_b'),
-      createRole('tx_fail_c'),
-    ]);
+    const config = configOf({ tx_fail_a: '{}', tx_fail_b: '{}', tx_fail_c: '{}' });
     const error = await caught(
-      executePlan(client, plan, { lockTimeout: '5s', secrets: NO_SECRETS }),
+      applyConfig(client, config, {
+        lockTimeout: '5s',
+        beforeExecute: createMeanwhile('tx_fail_b'),
+      }),
     );
     expect(error.message).toBe(
       'apply failed at step 2 of 3 (CREATE ROLE "tx_fail_b"): role "tx_fail_b" already exists (SQLSTATE 42710); rolled back, nothing was changed',
@@ -86,46 +85,25 @@ describe('executePlan', () => {
   });
 
   it('sends a SCRAM verifier for a password and never shows it in an error', async () => {
-    const desired = {
-      roles: [
-        {
-          name: 'tx_pw_new',
-          attributes: { ...DEFAULT_ROLE_ATTRIBUTES, login: true },
-          password: { source: { from: 'env', name: 'PW' }, secret: 'correct horse' },
-          description: null,
-          config: {},
-        },
-        {
-          name: 'tx_pw_taken',
-          attributes: DEFAULT_ROLE_ATTRIBUTES,
-          password: { source: { from: 'env', name: 'PW2' }, secret: 'battery staple' },
-          description: null,
-          config: {},
-        },
-      ],
-    } as unknown as DesiredState;
-    const withPassword = (role: string, from: string): Operation => ({
-      type: 'create_role',
-      role,
-      attributes: { ...DEFAULT_ROLE_ATTRIBUTES, login: role === 'tx_pw_new' },
-      password: { from: 'env', name: from },
-    });
-
-    await executePlan(client, await planOf([withPassword('tx_pw_new', 'PW')]), {
-      lockTimeout: '5s',
-      secrets: secretsFor(desired),
-    });
+    const created = configOf(
+      { tx_pw_new: '{ login: true, password: { env: PW } }' },
+      { PW: 'correct horse' },
+    );
+    await applyConfig(client, created, { lockTimeout: '5s' });
     const [stored] = await server.query<{ rolpassword: string }>(
       `SELECT rolpassword FROM pg_authid WHERE rolname = 'tx_pw_new'`,
     );
     expect(stored?.rolpassword).toMatch(/^SCRAM-SHA-256\$4096:/);
     expect(scramMatches('correct horse', stored?.rolpassword ?? '')).toBe(true);
 
-    await server.query('CREATE ROLE tx_pw_taken');
+    const taken = configOf(
+      { tx_pw_taken: '{ password: { env: PW2 } }' },
+      { PW2: 'battery staple' },
+    );
     const error = await caught(
-      executePlan(client, await planOf([withPassword('tx_pw_taken', 'PW2')]), {
+      applyConfig(client, taken, {
         lockTimeout: '5s',
-        secrets: secretsFor(desired),
+        beforeExecute: createMeanwhile('tx_pw_taken'),
       }),
     );
     expect(error.message).toContain('CREATE ROLE "tx_pw_taken" WITH PASSWORD (sensitive)');
@@ -133,10 +111,10 @@ describe('executePlan', () => {
     expect(error.statement).toBe('CREATE ROLE "tx_pw_taken" WITH PASSWORD (sensitive)');
   });
 
-  it('refuses a lock timeout that is not a duration, before touching the database', async () => {
-    const plan = await planOf([createRole('tx_badtimeout')]);
+  it('refuses a lock timeout that is not a duration, before changing the database', async () => {
+    const config = configOf({ tx_badtimeout: '{}' });
     for (const lockTimeout of ["1s'; DROP ROLE x; --", '10 s', '-1s', 's', '1d']) {
-      const error = await caught(executePlan(client, plan, { lockTimeout, secrets: NO_SECRETS }));
+      const error = await caught(applyConfig(client, config, { lockTimeout }));
       expect(error.message).toContain(`invalid lock timeout "${lockTimeout}"`);
     }
     expect(await rolesNamed('tx_badtimeout')).toEqual([]);
@@ -147,11 +125,9 @@ describe('executePlan', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
-      const plan = await planOf([createRole('tx_locked')]);
+      const config = configOf({ tx_locked: '{}' });
       const started = Date.now();
-      const error = await caught(
-        executePlan(client, plan, { lockTimeout: '300ms', secrets: NO_SECRETS }),
-      );
+      const error = await caught(applyConfig(client, config, { lockTimeout: '300ms' }));
       expect(Date.now() - started).toBeLessThan(5000);
       expect(error.message).toBe(
         'another pgward apply is running on this database and did not finish within --lock-timeout 300ms; rolled back, nothing was changed',
@@ -164,12 +140,11 @@ describe('executePlan', () => {
   });
 
   it('reports a connection lost mid-apply as an ApplyError, with nothing changed', async () => {
-    const plan = await planOf([createRole('tx_lost_a'), createRole('tx_lost_b')]);
+    const config = configOf({ tx_lost_a: '{}', tx_lost_b: '{}' });
     const error = await caught(
-      executePlan(client, plan, {
+      applyConfig(client, config, {
         lockTimeout: '5s',
-        secrets: NO_SECRETS,
-        beforeExecute: async (session) => {
+        beforeExecute: async (session: Queryable) => {
           const [me] = (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
             .rows;
           await server.query('SELECT pg_terminate_backend($1)', [me?.pid]);

@@ -5,7 +5,7 @@
 import { applyCluster, applyClusterPlanFile, type ClusterApplyResult } from '../../cluster.js';
 import { MAX_PLAN_FILE_BYTES, readTextFile } from '../../config/read-file.js';
 import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
-import { PgwardError } from '../../errors.js';
+import { PgwardError, UsageError } from '../../errors.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
 import { warningsOf, type Plan, type PlanSummary } from '../../model/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
@@ -13,7 +13,6 @@ import { defineCommand, type CommandContext } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
 import { readConfig } from '../config.js';
 import { withDatabase } from '../database.js';
-import { UsageError } from '../errors.js';
 import { renderPlanAs } from '../output.js';
 import { confirmApply } from '../prompt.js';
 

@@ -15,14 +15,8 @@ import type { Privilege } from '../../model/privileges.js';
 import type { Session } from '../../api/session.js';
 import type { CommandContext } from '../command.js';
 import { defineCommand } from '../command.js';
-import {
-  json,
-  LIST_FORMATS,
-  printable,
-  RoleCommandError,
-  textTable,
-  withSession,
-} from './role-admin.js';
+import { RoleCommandError } from '../../errors.js';
+import { json, LIST_FORMATS, printable, textTable, withSession } from './role-admin.js';
 
 /** Rows of (object, privilege) as one line per object, privileges in the documentation's order. */
 function perObject(rows: readonly { object: string; privilege: Privilege }[]): string[][] {

@@ -1,31 +1,19 @@
 /**
  * `pgward login create | drop | list`: login roles managed by hand, outside the config, as
- * PUM's create-login, drop-login and login-roles do. Creating and listing go through the
- * library API; dropping is the careful sequence a plan uses (REASSIGN OWNED, DROP OWNED, DROP
- * ROLE), in one transaction, after checking what the role still owns and where.
+ * PUM's create-login, drop-login and login-roles do, through the library API (dropping:
+ * api/logins.ts); this file parses the flags and words the output.
  */
 import type { Argv } from 'yargs';
+import { dropLogin, refusalDetails } from '../../api/logins.js';
 import { createRole, listRoles, roleExists, type RoleInfo } from '../../api/roles.js';
-import { queryableOf, type Session, type Transaction } from '../../api/session.js';
 import { declaredRoleNameProblem } from '../../config/names.js';
-import { compareStrings, sortedStrings } from '../../model/order.js';
-import { protectionReason, protectionRules } from '../../resolve/protection.js';
-import { readDependencies } from '../../introspect/dependencies.js';
+import { sortedStrings } from '../../model/order.js';
+import { DropLoginError, RoleCommandError, UsageError, type PgwardError } from '../../errors.js';
 import { readMemberships } from '../../introspect/roles.js';
 import { readServer } from '../../introspect/server.js';
-import type { CurrentState, RoleDependency } from '../../model/state.js';
-import type { Operation } from '../../model/operations.js';
 import { defineCommand, type GlobalArgs, type PgwardCommand } from '../command.js';
-import { UsageError } from '../errors.js';
 import { describeAttributes } from './roles.js';
-import {
-  json,
-  LIST_FORMATS,
-  printable,
-  RoleCommandError,
-  textTable,
-  withSession,
-} from './role-admin.js';
+import { json, LIST_FORMATS, printable, textTable, withSession } from './role-admin.js';
 
 function quoted(name: string): string {
   return `"${printable(name)}"`;
@@ -114,157 +102,40 @@ const createCommand = defineCommand({
 // ------------------------------------------------------------------------------ drop
 
 /**
- * Objects a role owns in the connected database and shared ones (databases, tablespaces), as
- * PostgreSQL names them in its own errors. pg_describe_object only knows the connected
- * database's objects, hence the dbid filter. 21 rows: 20 to show, one to know there are more.
+ * The CLI's wording of a refusal from the library's dropLogin: it names `--reassign-to` and
+ * `login drop`, and says how to retire a group role in the config.
  */
-const OWNED_OBJECTS_SQL = `
-SELECT object
-FROM (
-  SELECT pg_catalog.pg_describe_object(s.classid, s.objid, s.objsubid) AS object
-  FROM pg_catalog.pg_shdepend AS s
-  WHERE s.refclassid = 'pg_catalog.pg_authid'::regclass
-    AND s.refobjid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $1)
-    AND s.deptype = 'o'
-    AND s.dbid IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))
-) AS owned
-ORDER BY object COLLATE "C"
-LIMIT 21`;
-
-const SHOWN_OBJECTS = 20;
-
-/**
- * Why pgward refuses to drop this role, or null. `login drop` drops login users only: a role
- * without LOGIN, or one that other roles are members of, is a group role.
- */
-function refusal(
-  name: string,
-  state: CurrentState,
-  role: { readonly login: boolean } | undefined,
-): string | null {
-  // pg_* roles, the bootstrap superuser, the connecting role, managed-cloud admin roles and
-  // their members: the roles a plan never drops either.
-  const reason = protectionReason(name, protectionRules(state, []));
-  if (reason !== null)
-    return `role ${quoted(name)} is protected (${reason}): pgward never drops it`;
-  // A group role is retired in the config, where the roles that reach through it are
-  // declared too: dropping it here would silently take their access away.
+function refusalError(error: DropLoginError): PgwardError {
+  const name = error.role;
+  const { refusal } = error;
   const retire = `to retire a group role, write \`${printable(name)}: { absent: true }\` under roles: in the config and apply it`;
-  if (role !== undefined && !role.login)
-    return `role ${quoted(name)} cannot log in: pgward login drop only drops login roles; ${retire}`;
-  const members = sortedStrings(
-    state.memberships.filter((m) => m.role === name).map((m) => m.member),
-  ).filter((member, index, all) => all.indexOf(member) === index);
-  if (role !== undefined && members.length > 0)
-    return `role ${quoted(name)} has members (${members.map(quoted).join(', ')}), so it is a group role: pgward login drop only drops login roles that are nobody's group; ${retire}`;
-  return null;
+  const headline = ((): string => {
+    switch (refusal.kind) {
+      case 'protected':
+      case 'missing':
+        return error.message;
+      case 'not_login':
+        return `role ${quoted(name)} cannot log in: pgward login drop only drops login roles; ${retire}`;
+      case 'group_role':
+        return `role ${quoted(name)} has members (${refusal.members.map(quoted).join(', ')}), so it is a group role: pgward login drop only drops login roles that are nobody's group; ${retire}`;
+      case 'reassign_to_itself':
+        return `--reassign-to names the role being dropped, ${quoted(name)}`;
+      case 'reassign_target_missing':
+        return `role ${quoted(refusal.target)} (--reassign-to) does not exist`;
+      case 'owns_in_other_databases':
+        return `role ${quoted(name)} still owns or holds privileges in other databases; run REASSIGN OWNED BY / DROP OWNED BY there first`;
+      case 'owns_objects':
+        return `role ${quoted(name)} owns ${count(refusal.count, 'object')} in database ${quoted(refusal.database)}; give --reassign-to ROLE to hand them over before dropping it`;
+    }
+  })();
+  const message = [headline, ...refusalDetails(refusal)].join('\n');
+  return refusal.kind === 'reassign_to_itself'
+    ? new UsageError(message)
+    : new RoleCommandError(message);
 }
 
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
-}
-
-/** "2 objects owned, privileges on 3 objects" for one database's dependencies. */
-function describeDependencies(dependencies: readonly RoleDependency[]): string {
-  const owned = dependencies.filter((d) => d.type === 'owner').reduce((n, d) => n + d.count, 0);
-  const other = dependencies.filter((d) => d.type !== 'owner').reduce((n, d) => n + d.count, 0);
-  return [
-    ...(owned > 0 ? [`owns ${count(owned, 'object')}`] : []),
-    ...(other > 0 ? [`holds privileges on or is named in ${count(other, 'object')}`] : []),
-  ].join(' and ');
-}
-
-/** Checks, inside the drop's transaction, what stands in the way, and returns the statements. */
-async function dropOperations(
-  tx: Transaction,
-  name: string,
-  reassignTo: string | undefined,
-): Promise<Operation[]> {
-  const client = queryableOf(tx);
-  const server = await readServer(client);
-  const memberships = await readMemberships(client, server);
-  const state: CurrentState = {
-    server,
-    roles: [],
-    memberships,
-    objects: [],
-    privileges: [],
-    defaultPrivileges: [],
-    dependencies: [],
-  };
-  const roles = await tx.query<{ login: boolean }>(
-    'SELECT rolcanlogin AS login FROM pg_catalog.pg_roles WHERE rolname = $1',
-    [name],
-  );
-  const protection = refusal(name, state, roles[0]);
-  if (protection !== null) throw new RoleCommandError(protection);
-  if (roles.length === 0) throw new RoleCommandError(`role ${quoted(name)} does not exist`);
-
-  if (reassignTo !== undefined) {
-    if (reassignTo === name)
-      throw new UsageError(`--reassign-to names the role being dropped, ${quoted(name)}`);
-    const target = await tx.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [
-      reassignTo,
-    ]);
-    if (target.length === 0)
-      throw new RoleCommandError(`role ${quoted(reassignTo)} (--reassign-to) does not exist`);
-  }
-
-  const dependencies = (await readDependencies(client)).filter((d) => d.role === name);
-  // REASSIGN OWNED and DROP OWNED act on the connected database (and shared objects) only.
-  const elsewhere = new Map<string, RoleDependency[]>();
-  for (const d of dependencies)
-    if (d.database !== null && d.database !== server.currentDatabase)
-      elsewhere.set(d.database, [...(elsewhere.get(d.database) ?? []), d]);
-  if (elsewhere.size > 0) {
-    const lines = [...elsewhere]
-      .sort(([a], [b]) => compareStrings(a, b))
-      .map(([database, deps]) => `  database ${quoted(database)}: ${describeDependencies(deps)}`);
-    throw new RoleCommandError(
-      [
-        `role ${quoted(name)} still owns or holds privileges in other databases; run REASSIGN OWNED BY / DROP OWNED BY there first`,
-        ...lines,
-      ].join('\n'),
-    );
-  }
-  const ownsHere = dependencies.some((d) => d.type === 'owner');
-  if (ownsHere && reassignTo === undefined) {
-    const owned = (await tx.query<{ object: string }>(OWNED_OBJECTS_SQL, [name])).map(
-      (row) => row.object,
-    );
-    const shown = owned.slice(0, SHOWN_OBJECTS).map((object) => `  ${printable(object)}`);
-    const total = dependencies.filter((d) => d.type === 'owner').reduce((n, d) => n + d.count, 0);
-    const more = total > shown.length ? [`  ... and ${total - shown.length} more`] : [];
-    throw new RoleCommandError(
-      [
-        `role ${quoted(name)} owns ${count(total, 'object')} in database ${quoted(server.currentDatabase)}; give --reassign-to ROLE to hand them over before dropping it`,
-        ...shown,
-        ...more,
-      ].join('\n'),
-    );
-  }
-  return [
-    ...(reassignTo === undefined
-      ? []
-      : [{ type: 'reassign_owned', role: name, to: reassignTo } as const]),
-    // Revokes its privileges and default privileges here (nothing it owns is left to drop:
-    // checked above, or reassigned just before).
-    { type: 'drop_owned', role: name },
-    { type: 'drop_role', role: name },
-  ];
-}
-
-/** Drops a login role in one transaction; returns the statements run, for the report. */
-async function dropLogin(
-  session: Session,
-  name: string,
-  reassignTo: string | undefined,
-): Promise<Operation[]> {
-  return session.transaction(async (tx) => {
-    const operations = await dropOperations(tx, name, reassignTo);
-    for (const op of operations) await tx.execute(op);
-    return operations;
-  });
 }
 
 const dropCommand = defineCommand({
@@ -286,10 +157,13 @@ const dropCommand = defineCommand({
     refuseSandbox(args, 'drop');
     return withSession(args, context, async (session) => {
       const name = String(args.name);
-      const operations = await dropLogin(session, name, args.reassignTo);
-      const reassigned = operations.some((op) => op.type === 'reassign_owned')
-        ? `, its objects now owned by ${quoted(String(args.reassignTo))}`
-        : '';
+      await dropLogin(session, name, { reassignTo: args.reassignTo }).catch((error: unknown) => {
+        throw error instanceof DropLoginError ? refusalError(error) : error;
+      });
+      const reassigned =
+        args.reassignTo === undefined
+          ? ''
+          : `, its objects now owned by ${quoted(args.reassignTo)}`;
       context.out(`Dropped login role ${quoted(name)}${reassigned}.`);
       return 0;
     });

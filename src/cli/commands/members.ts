@@ -9,7 +9,8 @@ import { compareStrings } from '../../model/order.js';
 import { readMemberships } from '../../introspect/roles.js';
 import { readServer } from '../../introspect/server.js';
 import { defineCommand } from '../command.js';
-import { printable, RoleCommandError, textTable, withSession } from './role-admin.js';
+import { RoleCommandError } from '../../errors.js';
+import { printable, textTable, withSession } from './role-admin.js';
 
 /** A login role that gets `role`, and the groups between them (nearest to the login first). */
 export interface LoginPath {

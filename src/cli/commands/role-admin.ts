@@ -5,16 +5,10 @@
  */
 import type pg from 'pg';
 import { Session } from '../../api/session.js';
-import { PgwardError } from '../../errors.js';
 import { alignColumns } from '../../report/columns.js';
 import { printable } from '../../report/terminal.js';
 import type { CommandContext, GlobalArgs } from '../command.js';
 import { withDatabase } from '../database.js';
-
-/** A role named on the command line that does not exist, or that the command refuses. */
-export class RoleCommandError extends PgwardError {
-  override readonly name = 'RoleCommandError';
-}
 
 /**
  * Runs `work` with a library API session (src/api) on the command's connection: the same
