@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { planFromJson } from '../plan/planfile.js';
 import { driftFromJson } from '../report/drift-json.js';
-import type { Plan } from '../plan/operations.js';
+import type { Plan } from '../model/operations.js';
 import { codeBlock, codeSpan, renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanText } from '../report/text.js';
 import {

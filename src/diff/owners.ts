@@ -11,10 +11,10 @@
  */
 import { describeObjectRef, objectKey, SCHEMA_SCOPED_KINDS } from '../model/objects.js';
 import type { CatalogObject, CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
-import { withOwners } from './desired-owners.js';
-import { rolesActingAs, rolesMemberOf } from './member-of.js';
-import type { Problems } from './problems.js';
+import type { Operation } from '../model/operations.js';
+import { withOwners } from '../resolve/desired-owners.js';
+import { rolesActingAs, rolesMemberOf } from '../resolve/member-of.js';
+import type { Problems } from '../resolve/problems.js';
 
 type AlterOwner = Extract<Operation, { type: 'alter_owner' }>;
 

@@ -4,7 +4,7 @@
  */
 import { ApplyError } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
-import type { Plan } from '../plan/operations.js';
+import type { Plan } from '../model/operations.js';
 import { renderOperation, type SecretResolver } from '../sql/render.js';
 import { checkOwnsNothing } from './owned-guard.js';
 import { inApplyTransaction, StepFailure, type TransactionOptions } from './transaction.js';
