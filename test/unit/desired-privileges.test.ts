@@ -95,6 +95,23 @@ describe('resolveDesired: permissions (profile × schemas)', () => {
     );
   });
 
+  it('shares one ref per object among its facts, as introspection does', () => {
+    // Two roles, several privileges each on every object of the schema: one ref per object,
+    // so a catalog of thousands of tables costs one ref and one key per table, not per fact.
+    const { desired } = resolveDesired(
+      config([
+        configRole('reader', { permissions: [{ type: 'read', schemas: ['public'] }] }),
+        configRole('writer', { permissions: [{ type: 'write', schemas: ['public'] }] }),
+      ]),
+      current,
+    );
+    const onOrders = desired.privileges.filter((f) => f.object.name === 'orders');
+    expect(onOrders.length).toBeGreaterThan(2);
+    expect(new Set(onOrders.map((f) => f.grantee))).toEqual(new Set(['reader', 'writer']));
+    for (const f of onOrders) expect(f.object).toBe(onOrders[0]!.object);
+    expect(onOrders[0]!.object).toEqual({ kind: 'table', schema: 'public', name: 'orders' });
+  });
+
   it('covers functions with procedures and types with domains, for each object creator', () => {
     const { desired } = resolveDesired(
       config([configRole('runner', { permissions: [{ type: 'exec', schemas: ['public'] }] })], {
