@@ -202,21 +202,23 @@ SELECT o.kind,
        o.relkind,
        -- Column names in attnum order: attnum <= 0 are system columns (ctid, xmin, ...), and a
        -- dropped column stays in pg_attribute as "........pg.dropped.N........".
-       CASE WHEN o.relid IS NOT NULL THEN ARRAY(
+       -- Arrays go out as JSON, which the client parses natively (JSON.parse), several times
+       -- faster than node-postgres' parser of array literals.
+       CASE WHEN o.relid IS NOT NULL THEN pg_catalog.to_json(ARRAY(
          SELECT att.attname::text
          FROM pg_catalog.pg_attribute AS att
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
          ORDER BY att.attnum
-       ) END AS columns,
+       )) END AS columns,
        -- The ACL's entries as text (`grantee=privileges/grantor`), exploded by aclitem.ts:
        -- a tenth of the bytes of aclexplode with role names, and little work here. A system
        -- object's NULL ACL is its default, nothing beyond it: no entries.
-       CASE WHEN o.system THEN o.acl::text[]
-            ELSE coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))::text[] END AS acl,
+       pg_catalog.to_json(CASE WHEN o.system THEN o.acl::text[]
+            ELSE coalesce(o.acl, pg_catalog.acldefault(o.acl_kind, o.owner))::text[] END) AS acl,
        -- A system object's initial ACL (pg_init_privs), as text too: PostgreSQL's initial
        -- privileges are not pgward's to manage, and objects.ts drops the entries of `acl`
        -- found here (same grantee, privilege and grant option), as aclexplode would match them.
-       o.initprivs::text[] AS initprivs,
+       pg_catalog.to_json(o.initprivs::text[]) AS initprivs,
        coalesce(ca.privileges, '[]') AS column_privileges
 -- No ORDER BY: readObjects sorts the rows (with parameters.sql's) anyway, and on a large
 -- catalog the server's sort of these wide rows spills to disk.
