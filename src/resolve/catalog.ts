@@ -37,9 +37,18 @@ export class Catalog {
   private readonly byKindSchema = new Map<string, CatalogObject[]>();
   private readonly byKindName = new Map<string, CatalogObject[]>();
 
-  /** The objects of `current`, those of system schemas that grants may name included. */
+  /**
+   * The objects of `current`, those of system schemas that grants may name included. Built
+   * once per state: resolve and diff both look objects up in the same one (a Catalog never
+   * changes once built).
+   */
   static of(current: CurrentState): Catalog {
-    return new Catalog([...current.objects, ...(current.systemObjects ?? [])]);
+    let catalog = catalogs.get(current);
+    if (catalog === undefined) {
+      catalog = new Catalog([...current.objects, ...(current.systemObjects ?? [])]);
+      catalogs.set(current, catalog);
+    }
+    return catalog;
   }
 
   constructor(objects: readonly CatalogObject[]) {
@@ -90,6 +99,8 @@ export class Catalog {
     return kinds.flatMap((kind) => this.byKindName.get(key(kind, schema, name)) ?? []);
   }
 }
+
+const catalogs = new WeakMap<CurrentState, Catalog>();
 
 function push<T>(map: Map<string, T[]>, mapKey: string, value: T): void {
   const list = map.get(mapKey);

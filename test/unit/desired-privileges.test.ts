@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigGrant } from '../../src/config/types.js';
+import { Catalog } from '../../src/resolve/catalog.js';
 import { resolveDesired } from '../../src/resolve/desired.js';
 import { objectKey } from '../../src/model/objects.js';
 import type { DefaultPrivilegeFact, PrivilegeFact } from '../../src/model/state.js';
@@ -110,6 +111,11 @@ describe('resolveDesired: permissions (profile × schemas)', () => {
     expect(new Set(onOrders.map((f) => f.grantee))).toEqual(new Set(['reader', 'writer']));
     for (const f of onOrders) expect(f.object).toBe(onOrders[0]!.object);
     expect(onOrders[0]!.object).toEqual({ kind: 'table', schema: 'public', name: 'orders' });
+  });
+
+  it('builds the catalog lookups once per state, for resolve and diff alike', () => {
+    expect(Catalog.of(current)).toBe(Catalog.of(current));
+    expect(Catalog.of(state({ objects }))).not.toBe(Catalog.of(current));
   });
 
   it('covers functions with procedures and types with domains, for each object creator', () => {
