@@ -132,7 +132,7 @@ export function checkRowSecurityOwners(
     if (owner === undefined || actingAs.has(owner) || refused.has(objectKey(table))) continue;
     refused.add(objectKey(table));
     problems.add(
-      `cannot change row-level security or policies of ${describeObjectRef(table)}: the connecting role "${server.currentUser}" is not a superuser and not a member of its owner "${owner}"`,
+      `cannot change row-level security or policies of ${describeObjectRef(table)}: the connecting role "${server.currentUser}" is not a superuser and does not have the privileges of its owner "${owner}" (a member through INHERIT)`,
     );
   }
 }
