@@ -14,19 +14,41 @@ export function catalogKindsFor(kind: ObjectKind): readonly ObjectKind[] {
 
 /** The identity part of a catalog object, as facts and operations carry it. */
 export function toRef(object: ObjectRef): ObjectRef {
-  return object.args === undefined
-    ? { kind: object.kind, schema: object.schema, name: object.name }
-    : { kind: object.kind, schema: object.schema, name: object.name, args: object.args };
+  let ref = refs.get(object);
+  if (ref === undefined) {
+    ref =
+      object.args === undefined
+        ? { kind: object.kind, schema: object.schema, name: object.name }
+        : { kind: object.kind, schema: object.schema, name: object.name, args: object.args };
+    refs.set(object, ref);
+  }
+  return ref;
 }
+
+/**
+ * One ref per catalog object, shared by every fact about it (as introspection shares one per
+ * object): a permission on a schema of 1,000 tables makes thousands of facts, and a shared ref
+ * is one object to keep and one key to compute (objectKey caches it per ref).
+ */
+const refs = new WeakMap<ObjectRef, ObjectRef>();
 
 export class Catalog {
   private readonly byKey = new Map<string, CatalogObject>();
   private readonly byKindSchema = new Map<string, CatalogObject[]>();
   private readonly byKindName = new Map<string, CatalogObject[]>();
 
-  /** The objects of `current`, those of system schemas that grants may name included. */
+  /**
+   * The objects of `current`, those of system schemas that grants may name included. Built
+   * once per state: resolve and diff both look objects up in the same one (a Catalog never
+   * changes once built).
+   */
   static of(current: CurrentState): Catalog {
-    return new Catalog([...current.objects, ...(current.systemObjects ?? [])]);
+    let catalog = catalogs.get(current);
+    if (catalog === undefined) {
+      catalog = new Catalog([...current.objects, ...(current.systemObjects ?? [])]);
+      catalogs.set(current, catalog);
+    }
+    return catalog;
   }
 
   constructor(objects: readonly CatalogObject[]) {
@@ -77,6 +99,8 @@ export class Catalog {
     return kinds.flatMap((kind) => this.byKindName.get(key(kind, schema, name)) ?? []);
   }
 }
+
+const catalogs = new WeakMap<CurrentState, Catalog>();
 
 function push<T>(map: Map<string, T[]>, mapKey: string, value: T): void {
   const list = map.get(mapKey);

@@ -5,7 +5,11 @@ import { parseConfig } from '../../src/config/load.js';
 import { introspect, type Queryable } from '../../src/introspect/index.js';
 import { loadSql } from '../../src/introspect/load-sql.js';
 import type { ObjectRef } from '../../src/model/objects.js';
-import type { Privilege } from '../../src/model/privileges.js';
+import {
+  GRANTABLE_SYSTEM_SCHEMAS,
+  SYSTEM_SCHEMAS,
+  type Privilege,
+} from '../../src/model/privileges.js';
 import type {
   CatalogObject,
   CurrentState,
@@ -646,6 +650,13 @@ describe('role dependencies', () => {
   });
 });
 
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}
+
 describe('query count', () => {
   it('is the same for a tiny catalog and one with hundreds of tables and roles', async () => {
     const tiny = await server.createDatabase('tiny');
@@ -676,6 +687,30 @@ describe('query count', () => {
       // sequences, row security; and on this plain client, reading, pinning and restoring
       // search_path (search-path.ts).
       expect(after.count).toBe((server.major >= 15 ? 10 : 9) + 3);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('reads each catalog of the objects query in one pass, never once per object', async () => {
+    // A scan per row (of pg_init_privs for each of the ~3,400 system routines, say) is what
+    // made the objects query cost several times the plain catalog reads: pg_init_privs is
+    // joined by hash, and column ACLs come from one pass over pg_attribute. Probes of an
+    // index per relation (its columns) are fine; a sequential scan run more than once is not.
+    const client = await connected(server.url());
+    try {
+      const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${loadSql('objects')}`,
+        [SYSTEM_SCHEMAS, GRANTABLE_SYSTEM_SCHEMAS, ['pg_catalog.pg_class', 'pg_catalog.now']],
+      );
+      const repeated: string[] = [];
+      const walk = (node: PlanNode): void => {
+        if (node['Node Type'] === 'Seq Scan' && node['Actual Loops'] > 1)
+          repeated.push(`${node['Relation Name']} × ${node['Actual Loops']}`);
+        for (const child of node.Plans ?? []) walk(child);
+      };
+      walk(rows[0]!['QUERY PLAN'][0].Plan);
+      expect(repeated).toEqual([]);
     } finally {
       await client.end();
     }
