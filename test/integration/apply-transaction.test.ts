@@ -3,7 +3,7 @@
  * errors that name the failing step without ever showing a password.
  */
 import type pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApplyError } from '../../src/errors.js';
 import { executePlan, NO_SECRETS } from '../../src/execute/apply.js';
 import { openConnection } from '../../src/execute/connection.js';
@@ -14,6 +14,7 @@ import { DEFAULT_ROLE_ATTRIBUTES, type DesiredState } from '../../src/model/stat
 import { scramMatches } from '../../src/passwords/scram.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { Operation, Plan } from '../../src/plan/operations.js';
+import { waitFor } from '../support/calls.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -180,5 +181,129 @@ describe('executePlan', () => {
       /^apply failed at step 1 of 2 \(CREATE ROLE "tx_lost_a"\): the connection was lost \(.+\); the server rolled the transaction back, nothing was changed$/,
     );
     expect(await rolesNamed('tx_lost_%')).toEqual([]);
+  });
+});
+
+describe('statements several per round trip', () => {
+  /** `count` CREATE ROLE steps: prefix_001, prefix_002, ... */
+  const roles = (prefix: string, count: number): Operation[] =>
+    Array.from({ length: count }, (_, i) =>
+      createRole(`${prefix}_${String(i + 1).padStart(3, '0')}`),
+    );
+
+  it('sends 250 steps in a few round trips', async () => {
+    const plan = await planOf(roles('tx_batch', 250));
+    const query = vi.spyOn(client, 'query');
+    await executePlan(client, plan, { lockTimeout: '5s', secrets: NO_SECRETS });
+    // BEGIN, search_path, lock_timeout, the apply lock, three batches, COMMIT.
+    expect(query.mock.calls.length).toBe(8);
+    expect(await rolesNamed('tx_batch_%')).toHaveLength(250);
+  });
+
+  // The first and last steps, the last of one batch and the first of the next, one mid-batch.
+  it.each([1, 100, 101, 170, 250])(
+    'names step %i of 250 when it fails, and nothing is applied',
+    async (failing) => {
+      const prefix = `tx_bfail${failing}`;
+      const name = `${prefix}_${String(failing).padStart(3, '0')}`;
+      await server.query(`CREATE ROLE ${name}`);
+      const plan = await planOf(roles(prefix, 250));
+      const error = await caught(
+        executePlan(client, plan, { lockTimeout: '5s', secrets: NO_SECRETS }),
+      );
+      expect(error.message).toBe(
+        `apply failed at step ${failing} of 250 (CREATE ROLE "${name}"): role "${name}" already exists (SQLSTATE 42710); rolled back, nothing was changed`,
+      );
+      expect(error.statement).toBe(`CREATE ROLE "${name}"`);
+      expect(await rolesNamed(`${prefix}_%`)).toEqual([name]);
+    },
+  );
+
+  /** Grants SELECT on public.`table` to `grantee`. */
+  const grantOn = (table: string, grantee: string): Operation => ({
+    type: 'grant_privileges',
+    target: {
+      scope: 'objects',
+      kind: 'table',
+      objects: [{ kind: 'table', schema: 'public', name: table }],
+    },
+    privileges: ['SELECT'],
+    grantees: [grantee],
+    withGrantOption: false,
+  });
+
+  /**
+   * A plan of 150 steps, one of which grants on a table another session is granting on in an
+   * open transaction: the apply waits there, in the middle of its second batch. Returns the
+   * plan and that step as the error names it.
+   */
+  async function blockedMidBatch(
+    prefix: string,
+  ): Promise<{ plan: Plan; step: string; release: () => Promise<void> }> {
+    await server.query(
+      `CREATE TABLE public.${prefix}_held (id int); CREATE TABLE public.${prefix}_free (id int); CREATE ROLE ${prefix}_other`,
+    );
+    const operations = roles(prefix, 120);
+    operations.push(grantOn(`${prefix}_held`, `${prefix}_001`));
+    for (let i = 2; i <= 30; i++)
+      operations.push(grantOn(`${prefix}_free`, `${prefix}_${String(i).padStart(3, '0')}`));
+    const plan = await planOf(operations);
+    const at = plan.steps.findIndex((step) => step.sql[0]?.includes('_held')) + 1;
+    // Neither the first nor the last statement of its batch (batches of 100).
+    expect(at % 100).toBeGreaterThan(1);
+    const holder = await openConnection({ url: server.url() });
+    await holder.query('BEGIN');
+    await holder.query(`GRANT TRUNCATE ON public.${prefix}_held TO ${prefix}_other`);
+    return {
+      plan,
+      step: `step ${at} of 150 (GRANT SELECT ON TABLE "public"."${prefix}_held" TO "${prefix}_001")`,
+      release: async () => {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      },
+    };
+  }
+
+  it('names the step of a batch that waited past --lock-timeout', async () => {
+    const { plan, step, release } = await blockedMidBatch('tx_bwait');
+    try {
+      const error = await caught(
+        executePlan(client, plan, { lockTimeout: '300ms', secrets: NO_SECRETS }),
+      );
+      expect(error.message).toBe(
+        `apply failed at ${step}: canceling statement due to lock timeout (SQLSTATE 55P03): another session held a lock it needs for longer than --lock-timeout 300ms; rolled back, nothing was changed`,
+      );
+    } finally {
+      await release();
+    }
+    expect(await rolesNamed('tx_bwait_%')).toEqual(['tx_bwait_other']);
+  });
+
+  it('names the step of a batch that was running when the connection was lost', async () => {
+    const { plan, step, release } = await blockedMidBatch('tx_blost');
+    client.on('error', () => undefined);
+    const [me] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    try {
+      const running = caught(
+        executePlan(client, plan, { lockTimeout: '60s', secrets: NO_SECRETS }),
+      );
+      await waitFor('the apply to wait on the held table', async () => {
+        const rows = await server.query(
+          `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`,
+          [me?.pid],
+        );
+        return rows.length === 1;
+      });
+      await server.query('SELECT pg_terminate_backend($1)', [me?.pid]);
+      const error = await running;
+      expect(error.message).toMatch(
+        new RegExp(
+          `^apply failed at ${step.replace(/[().]/g, '\\$&')}: the connection was lost \\(.+\\); the server rolled the transaction back, nothing was changed$`,
+        ),
+      );
+    } finally {
+      await release();
+    }
+    expect(await rolesNamed('tx_blost_%')).toEqual(['tx_blost_other']);
   });
 });
