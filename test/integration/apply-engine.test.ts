@@ -71,7 +71,7 @@ async function rolesAndMemberships(): Promise<unknown> {
 
 describe('applyConfig', () => {
   it('serializes applies: the second waits for the lock, then finds nothing to do', async () => {
-    const { file, config } = await configFile(
+    const { config } = await configFile(
       'concurrent.yaml',
       'version: 1\nroles:\n  cc_a: {}\n  cc_b: { login: true, member_of: [cc_a] }\n',
     );
@@ -80,6 +80,46 @@ describe('applyConfig', () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
 
+    const first = applyConfig(client, config, {
+      lockTimeout: '30s',
+      beforeExecute: async () => {
+        holding();
+        await released;
+      },
+    });
+    await lockTaken;
+    // A confirmed apply plans before the lock (the plan it shows), then waits for the lock.
+    const other = await openConnection({ url: server.url() });
+    const shown: string[] = [];
+    const second = applyConfig(other, config, {
+      lockTimeout: '30s',
+      onPlan: (plan) => shown.push(...plan.steps.flatMap((step) => step.sql)),
+      confirm: async () => true,
+    }).finally(() => other.end());
+    await waitFor(
+      'the second apply to wait for the apply lock',
+      async () =>
+        (await server.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))
+          .length === 1,
+    );
+    release();
+
+    expect((await first).outcome).toBe('applied');
+    // It had planned the changes before waiting; under the lock there were none left.
+    expect(shown).toContain('CREATE ROLE "cc_a"');
+    expect((await second).outcome).toBe('no_changes');
+    expect(await roles('cc_%')).toEqual(['cc_a', 'cc_b']);
+  });
+
+  it('with --yes plans once, under the lock: one that waited finds nothing and shows no plan', async () => {
+    const { file, config } = await configFile(
+      'concurrent-yes.yaml',
+      'version: 1\nroles:\n  cy_a: {}\n  cy_b: { login: true, member_of: [cy_a] }\n',
+    );
+    let holding!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (holding = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     const first = applyConfig(client, config, {
       lockTimeout: '30s',
       beforeExecute: async () => {
@@ -109,10 +149,9 @@ describe('applyConfig', () => {
     expect((await first).outcome).toBe('applied');
     const result = await second;
     expect(result.exitCode, result.stderr).toBe(0);
-    // It had planned the changes before waiting; under the lock there were none left.
-    expect(result.stdout).toContain('CREATE ROLE "cc_a"');
-    expect(result.stdout).toContain('Nothing to do: another apply made these changes meanwhile.');
-    expect(await roles('cc_%')).toEqual(['cc_a', 'cc_b']);
+    // Nothing was planned before the lock: the one plan, made after the first committed, is empty.
+    expect(result.stdout).toBe('No changes. The database matches the configuration.\n');
+    expect(await roles('cy_%')).toEqual(['cy_a', 'cy_b']);
   });
 
   it('rolls everything back when a statement fails (a table dropped after planning)', async () => {
