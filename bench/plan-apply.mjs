@@ -58,7 +58,7 @@ const log = (message) => {
 
 const { loadConfig } = await import(join(dist, 'config/load.js'));
 const { introspect } = await import(join(dist, 'introspect/index.js'));
-const { resolveDesired } = await import(join(dist, 'diff/desired.js'));
+const { resolveDesired } = await import(join(dist, 'resolve/desired.js'));
 const { diff } = await import(join(dist, 'diff/diff.js'));
 const { buildPlan } = await import(join(dist, 'plan/build.js'));
 const { withFingerprints } = await import(join(dist, 'plan/build.js'));

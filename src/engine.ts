@@ -14,7 +14,7 @@
 import type { Config } from './config/types.js';
 import { systemObjectNames } from './config/system-objects.js';
 import { diff } from './diff/diff.js';
-import { resolveDesired } from './diff/desired.js';
+import { resolveDesired } from './resolve/desired.js';
 import { unmanagedDatabaseProblems } from './config/databases.js';
 import { ApplyError, PgwardError, PlanError, StalePlanError } from './errors.js';
 import { runSteps } from './execute/apply.js';
@@ -34,7 +34,7 @@ import {
   planScope,
   type Fingerprints,
 } from './plan/fingerprint.js';
-import type { Plan, PlanStep } from './plan/operations.js';
+import type { Plan, PlanStep } from './model/operations.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
 export { secretsFor } from './execute/secrets.js';

@@ -76,7 +76,7 @@ export { openSibling } from './execute/connection.js';
 export { loadConfig, parseConfig, requirePasswords } from './config/load.js';
 export type { LoadOptions } from './config/load.js';
 export type { Config } from './config/types.js';
-export type { Action, Operation, Plan, PlanStep, PlanSummary } from './plan/operations.js';
+export type { Action, Operation, Plan, PlanStep, PlanSummary } from './model/operations.js';
 // Drift beyond the plan's changes (spec §10): what apply leaves alone, with a kind and a reason.
 export type { Finding, FindingKind } from './model/findings.js';
 export { hasDrift } from './report/wording.js';

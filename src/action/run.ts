@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { planFromJson } from '../plan/planfile.js';
 import { driftFromJson } from '../report/drift-json.js';
-import type { Plan } from '../plan/operations.js';
+import type { Plan } from '../model/operations.js';
 import { codeBlock, codeSpan, renderPlanMarkdown } from '../report/markdown.js';
 import { renderPlanText } from '../report/text.js';
 import {
@@ -147,8 +147,9 @@ async function runPgward(
   runtime: ActionRuntime,
   workingDirectory: string,
   files: { readonly planJson: string },
-  log: (text: string) => void,
+  redactor: Redactor,
 ): Promise<Outcome> {
+  const log = (text: string): void => runtime.write(redactor.redact(text));
   const result = await runtime.pgward(pgwardArgs(inputs), {
     env: pgwardEnv(runtime.env, inputs),
     cwd: workingDirectory,
@@ -180,7 +181,8 @@ async function runPgward(
   const mode = inputs.command === 'drift' ? 'drift' : 'plan';
   const parsed: unknown = JSON.parse(result.stdout);
   const plan: Plan = mode === 'drift' ? driftFromJson(parsed) : planFromJson(parsed);
-  writeFileSync(files.planJson, result.stdout);
+  // An artifact like the log: what a step uploads must not hold what the log hides.
+  writeFileSync(files.planJson, redactor.redact(result.stdout));
   // Warnings are in the log already (pgward's stderr); the comment keeps them, for reviewers.
   log(renderPlanText({ ...plan, warnings: [] }, { color: false, mode }));
   return {
@@ -241,7 +243,7 @@ export async function runAction(runtime: ActionRuntime): Promise<number> {
 
   let outcome: Outcome;
   try {
-    outcome = await runPgward(inputs, runtime, workingDirectory, files, log);
+    outcome = await runPgward(inputs, runtime, workingDirectory, files, redactor);
   } catch (error) {
     // pgward could not be started, or printed something that is not a plan.
     const message = error instanceof Error ? error.message : String(error);

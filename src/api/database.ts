@@ -4,7 +4,7 @@
  * on one connection.
  */
 import type { Inventory } from '../inventory/index.js';
-import type { Plan } from '../plan/operations.js';
+import type { Plan } from '../model/operations.js';
 import {
   applyPlan,
   inventoryOf,

@@ -15,7 +15,7 @@ import { applyPlanFile, planConfig } from '../engine.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
 import { takeInventory, type Inventory } from '../inventory/index.js';
-import type { Plan, PlanSummary } from '../plan/operations.js';
+import type { Plan, PlanSummary } from '../model/operations.js';
 import { InvalidArgumentError } from './errors.js';
 import { queryableOf, type Session } from './session.js';
 

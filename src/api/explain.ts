@@ -2,7 +2,7 @@
  * `db.explain(...)` and `db.graph(...)`: one catalog read (introspect/sql/explain.sql), then
  * the pure answers of src/explain/.
  */
-import { type ExplainKind } from '../explain/catalog.js';
+import { type ExplainKind } from '../model/explain-catalog.js';
 import {
   membershipDiagram,
   type DiagramFormat,

@@ -2,7 +2,7 @@
  * Membership functions of the library API: `GRANT group TO member`, its revoke, and the list
  * of a role's members.
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import { catalogQuery, regName } from './catalog.js';
 import { checkName } from './names.js';
 import type { Session } from './session.js';

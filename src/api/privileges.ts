@@ -4,7 +4,7 @@
  */
 import type { ObjectRef } from '../model/objects.js';
 import type { Privilege } from '../model/privileges.js';
-import type { GrantTarget } from '../plan/operations.js';
+import type { GrantTarget } from '../model/operations.js';
 import { quoteIdent } from '../sql/quote.js';
 import { catalogQuery, FIND_ROUTINES_SQL, regName } from './catalog.js';
 import { InvalidArgumentError, QueryError } from './errors.js';

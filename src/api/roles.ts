@@ -8,7 +8,7 @@ import {
   type RoleAttributes,
 } from '../model/state.js';
 import { scramVerifier } from '../passwords/scram.js';
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import type { SecretResolver } from '../sql/render.js';
 import { catalogQuery, ROLE_EXISTS_SQL } from './catalog.js';
 import { InvalidArgumentError } from './errors.js';

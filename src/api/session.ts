@@ -11,7 +11,7 @@ import { ConnectionError, PgwardError } from '../errors.js';
 import { checkOwnsNothing } from '../execute/owned-guard.js';
 import { BEGIN_READ_COMMITTED, serverError } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import { renderOperation, SENSITIVE_PASSWORD, type SecretResolver } from '../sql/render.js';
 import { QueryError } from './errors.js';
 

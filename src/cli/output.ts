@@ -1,5 +1,5 @@
 /** The views of a plan the CLI prints (spec §3), all from the same Plan. */
-import type { Plan } from '../plan/operations.js';
+import type { Plan } from '../model/operations.js';
 import { planToJson } from '../plan/planfile.js';
 import { driftToJson } from '../report/drift-json.js';
 import { renderPlanMarkdown } from '../report/markdown.js';

@@ -10,8 +10,8 @@
  * such a revoke is kept out of the plan, with a warning, while no other source would remain.
  */
 import type { CurrentState } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
-import { rolesPrivilegesOf } from './member-of.js';
+import type { Operation } from '../model/operations.js';
+import { rolesPrivilegesOf } from '../resolve/member-of.js';
 
 type RevokePrivileges = Extract<Operation, { type: 'revoke_privileges' }>;
 

@@ -15,11 +15,11 @@
  *   https://www.postgresql.org/docs/16/release-16.html#RELEASE-16-PRIVILEGES
  */
 import type { CurrentState } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import { quoteIdent } from '../sql/quote.js';
-import { rolesMemberOf, rolesPrivilegesOf } from './member-of.js';
-import { compareStrings } from './order.js';
-import type { Problems } from './problems.js';
+import { rolesMemberOf, rolesPrivilegesOf } from '../resolve/member-of.js';
+import { compareStrings } from '../model/order.js';
+import type { Problems } from '../resolve/problems.js';
 
 /** Roles on which `user` holds ADMIN OPTION, directly or through any membership chain. */
 function adminRoles(current: CurrentState, user: string): Set<string> {

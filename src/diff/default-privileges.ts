@@ -3,11 +3,11 @@
  * managed roles, keyed by (forRole, schema, objectType, grantee, privilege). Entries where the
  * grantee is the creating role itself are its owner privileges: PostgreSQL's, left alone.
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import type { DefaultPrivilegeObjectType, Privilege } from '../model/privileges.js';
 import { isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DefaultPrivilegeFact, DesiredState } from '../model/state.js';
-import { compareStrings, key, sortedPrivileges, sortedStrings } from './order.js';
+import { compareStrings, key, sortedPrivileges, sortedStrings } from '../model/order.js';
 import type { PrivilegeScope } from './privileges.js';
 
 export function diffDefaultPrivileges(

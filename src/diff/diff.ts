@@ -8,9 +8,9 @@
  * touched; current facts outside the managed scope are never revoked.
  */
 import type { Finding } from '../model/findings.js';
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
-import { Catalog } from './catalog.js';
+import { Catalog } from '../resolve/catalog.js';
 import { keepSessionConnect } from './connect.js';
 import { checkConnectingRole } from './connecting-role.js';
 import { diffDefaultPrivileges } from './default-privileges.js';
@@ -20,15 +20,16 @@ import { diffMemberships } from './memberships.js';
 import { afterOwnerChanges, checkOwnerChanges, diffOwners } from './owners.js';
 import { checkPublicLockout, diffPublic } from './public.js';
 import { checkRowSecurityOwners, diffRowSecurity } from './row-security.js';
-import { compareStrings } from './order.js';
-import { Problems } from './problems.js';
+import { compareStrings } from '../model/order.js';
+import { Problems } from '../resolve/problems.js';
 import { diffPrivileges } from './privileges.js';
-import { protectionOf } from './owners-after.js';
-import { applyRenames, planRenames } from './renames.js';
-import { keepPgwardAccess, rolesPgwardNeeds, type NeededRoles } from './lockout.js';
+import { protectionOf } from '../resolve/owners-after.js';
+import { applyRenames, planRenames } from '../resolve/renames.js';
+import { keepPgwardAccess } from './lockout.js';
+import { rolesPgwardNeeds, type NeededRoles } from '../resolve/needed-roles.js';
 import { diffRoles } from './roles.js';
-import { planRetiredRoles } from './retire.js';
-import { planUnmanagedRoles, referencedRoles } from './unmanaged.js';
+import { planRetiredRoles } from '../resolve/retire.js';
+import { planUnmanagedRoles, referencedRoles } from '../resolve/unmanaged.js';
 
 export interface DiffResult {
   readonly operations: Operation[];

@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../model/findings.js';
 import type { CurrentState, DesiredState, RoleAttributes } from '../model/state.js';
-import { compareStrings } from './order.js';
+import { compareStrings } from '../model/order.js';
 
 /**
  * The attributes that make an undeclared role dangerous, in CREATE ROLE's order, and why: each

@@ -14,12 +14,12 @@
  */
 import { objectKey } from '../model/objects.js';
 import type { CurrentMembership, CurrentState, PrivilegeFact } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
-import { summarizeOperation } from '../plan/summary.js';
+import type { Operation } from '../model/operations.js';
+import { summarizeOperation } from '../model/summary.js';
 import { quoteIdent } from '../sql/quote.js';
-import { rolesMemberOf } from './member-of.js';
-import { compareStrings, key } from './order.js';
-import type { Problems } from './problems.js';
+import { rolesMemberOf } from '../resolve/member-of.js';
+import { compareStrings, key } from '../model/order.js';
+import type { Problems } from '../resolve/problems.js';
 
 /** What a grant option is about: one privilege on one object (or column), any grantee. */
 export function slotOf(fact: PrivilegeFact): string {

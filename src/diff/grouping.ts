@@ -10,11 +10,17 @@
  * - grantees that need exactly the same statement share it;
  * - column privileges make one statement per table and column set.
  */
-import type { GrantTarget } from '../plan/operations.js';
+import type { GrantTarget } from '../model/operations.js';
 import { objectKey, type ObjectRef } from '../model/objects.js';
 import type { AllInSchemaKind, ObjectKind, Privilege } from '../model/privileges.js';
-import type { Catalog } from './catalog.js';
-import { compareObjects, compareStrings, key, sortedPrivileges, sortedStrings } from './order.js';
+import type { Catalog } from '../resolve/catalog.js';
+import {
+  compareObjects,
+  compareStrings,
+  key,
+  sortedPrivileges,
+  sortedStrings,
+} from '../model/order.js';
 
 export interface PrivilegeChange {
   readonly object: ObjectRef;

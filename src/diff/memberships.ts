@@ -8,14 +8,14 @@
  * if any of its rows gives it, so options are compared on the rows taken together and each
  * change names the row's grantor. Before 16 there is one row and no INHERIT/SET options.
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import type {
   CurrentMembership,
   CurrentState,
   DesiredMembership,
   DesiredState,
 } from '../model/state.js';
-import { compareStrings, key } from './order.js';
+import { compareStrings, key } from '../model/order.js';
 
 export function diffMemberships(
   current: CurrentState,

@@ -11,10 +11,10 @@
  */
 import { describeObjectRef, objectKey, SCHEMA_SCOPED_KINDS } from '../model/objects.js';
 import type { CatalogObject, CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
-import { withOwners } from './desired-owners.js';
-import { rolesActingAs, rolesMemberOf } from './member-of.js';
-import type { Problems } from './problems.js';
+import type { Operation } from '../model/operations.js';
+import { withOwners } from '../resolve/desired-owners.js';
+import { rolesActingAs, rolesMemberOf } from '../resolve/member-of.js';
+import type { Problems } from '../resolve/problems.js';
 
 type AlterOwner = Extract<Operation, { type: 'alter_owner' }>;
 
@@ -92,10 +92,13 @@ export function checkOwnerChanges(
   if (server.currentUserIsSuperuser || changes.length === 0) return;
   const user = server.currentUser;
   const actingAs = rolesActingAs(current);
-  const canSet =
-    server.versionNum >= 160000
-      ? rolesMemberOf(current.memberships, user, (row) => row.set !== false).add(user)
-      : actingAs;
+  // ALTER ... OWNER TO needs SET ROLE to the new owner: from 16 through rows with SET,
+  // before 16 through any membership (is_member_of_role), INHERIT or not.
+  const canSet = rolesMemberOf(
+    current.memberships,
+    user,
+    server.versionNum >= 160000 ? (row) => row.set !== false : undefined,
+  ).add(user);
   const createdb = current.roles.find((role) => role.name === user)?.attributes.createdb === true;
   const objects = new Map(current.objects.map((object) => [objectKey(object), object]));
   const hasCreate = (container: CatalogObject | undefined): boolean =>
@@ -114,7 +117,7 @@ export function checkOwnerChanges(
   for (const change of changes) {
     const missing: string[] = [];
     if (!actingAs.has(change.from))
-      missing.push(`it is not a member of the owner "${change.from}"`);
+      missing.push(`it does not have the privileges of the owner "${change.from}"`);
     if (!canSet.has(change.owner))
       missing.push(`it cannot SET ROLE to the new owner "${change.owner}"`);
     const { object } = change;

@@ -3,15 +3,15 @@
  * hold (current facts), compared as sets keyed by (object, column, grantee, privilege).
  * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import { describeObjectRef, objectKey } from '../model/objects.js';
 import { isGrantableSystemObject, isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../resolve/catalog.js';
 import { groupPrivilegeChanges, type PrivilegeChange } from './grouping.js';
 import { grantOptionsTakenByDrops } from './drop-cascade.js';
 import { factKey, GrantChains, slotOf } from './grant-chains.js';
-import { compareStrings, key, sortedStrings } from './order.js';
+import { compareStrings, key, sortedStrings } from '../model/order.js';
 
 export interface PrivilegeScope {
   readonly isProtected: (role: string) => boolean;

@@ -8,82 +8,14 @@
  * connected database is managed among databases (the others are other databases' business).
  * `REVOKE ... FROM PUBLIC` removes PUBLIC's entry only: owners and other roles keep theirs.
  */
-import type { Config } from '../config/types.js';
-import { formatObjectName, objectKey } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CurrentState, DesiredPublic, DesiredPublicFact } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
-import { catalogKindsFor, toRef, type Catalog } from './catalog.js';
-import { grantPrivileges, resolveTargets, type ResolveContext } from './desired-privileges.js';
-import { sortedPrivileges } from './order.js';
-import type { Problems } from './problems.js';
-import { rolesActingAs } from './member-of.js';
-
-/** Catalog kinds each managed kind covers. */
-const CATALOG_KINDS: Readonly<Record<string, readonly ObjectKind[]>> = {
-  database: ['database'],
-  schema: ['schema'],
-  table: ['table'],
-  sequence: ['sequence'],
-  function: ['function', 'procedure'],
-  language: ['language'],
-  type: ['type', 'domain'],
-};
-
-function factKey(
-  object: { kind: ObjectKind; schema: string | null; name: string },
-  column?: string,
-): string {
-  return `${objectKey(object)}\0${column ?? ''}`;
-}
-
-/** The config's `public` on this database; undefined when the config has none. */
-export function resolvePublic(ctx: ResolveContext, config: Config): DesiredPublic | undefined {
-  const spec = config.public;
-  if (spec === undefined) return undefined;
-  const kinds = new Set(spec.manage.flatMap((kind) => CATALOG_KINDS[kind] ?? []));
-  const facts = new Map<string, DesiredPublicFact>();
-  for (const grant of spec.grants) {
-    const positions = [grant.position, spec.position];
-    const columns =
-      grant.columns !== undefined && grant.columns.length > 0 ? grant.columns : undefined;
-    const privileges = grantPrivileges(
-      ctx,
-      grant.objectType,
-      grant.privileges,
-      columns !== undefined,
-      positions,
-    );
-    const objects = resolveTargets(
-      ctx,
-      {
-        kind: grant.objectType,
-        objects: grant.objects,
-        allInSchemas: grant.allInSchemas,
-        kinds: catalogKindsFor(grant.objectType),
-      },
-      'public.grants',
-      positions,
-    );
-    for (const object of objects)
-      for (const column of columns ?? [undefined]) {
-        if (column !== undefined && !(object.columns ?? []).includes(column)) {
-          ctx.problems.add(
-            `column "${column}" of table "${formatObjectName(object)}" does not exist`,
-            ...positions,
-          );
-          continue;
-        }
-        for (const privilege of privileges)
-          facts.set(`${factKey(object, column)}\0${privilege}`, {
-            object: toRef(object),
-            ...(column !== undefined && { column }),
-            privilege,
-          });
-      }
-  }
-  return { kinds, privileges: [...facts.values()] };
-}
+import type { Operation } from '../model/operations.js';
+import { toRef, type Catalog } from '../resolve/catalog.js';
+import { sortedPrivileges } from '../model/order.js';
+import type { Problems } from '../resolve/problems.js';
+import { rolesActingAs } from '../resolve/member-of.js';
+import { publicFactKey } from '../resolve/public.js';
 
 type PublicOperation = Extract<Operation, { type: 'grant_public' | 'revoke_public' }>;
 
@@ -111,11 +43,13 @@ export function diffPublic(
     }
   >();
   const wanted = new Set(
-    desired.privileges.map((fact) => `${factKey(fact.object, fact.column)}\0${fact.privilege}`),
+    desired.privileges.map(
+      (fact) => `${publicFactKey(fact.object, fact.column)}\0${fact.privilege}`,
+    ),
   );
   for (const fact of current.publicPrivileges ?? []) {
     if (!managed(fact.object) || catalog.get(fact.object) === undefined) continue;
-    const id = factKey(fact.object, fact.column);
+    const id = publicFactKey(fact.object, fact.column);
     const privileges = held.get(id) ?? new Set<Privilege>();
     privileges.add(fact.privilege);
     held.set(id, privileges);
@@ -132,7 +66,7 @@ export function diffPublic(
   const operations: PublicOperation[] = [];
   const grants = new Map<string, { fact: DesiredPublicFact; privileges: Privilege[] }>();
   for (const fact of desired.privileges) {
-    const id = factKey(fact.object, fact.column);
+    const id = publicFactKey(fact.object, fact.column);
     if (held.get(id)?.has(fact.privilege) === true) continue;
     const entry = grants.get(id) ?? { fact, privileges: [] };
     entry.privileges.push(fact.privilege);

@@ -1,7 +1,7 @@
 /**
  * Role-level changes for declared roles: create, attributes, password, comment, settings.
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import { scramMatches, isScramVerifier } from '../passwords/scram.js';
 import {
   BOOLEAN_ROLE_ATTRIBUTES,
@@ -11,7 +11,7 @@ import {
   type DesiredState,
   type RoleAttributes,
 } from '../model/state.js';
-import { compareStrings, sortedStrings } from './order.js';
+import { compareStrings, sortedStrings } from '../model/order.js';
 import { sameSettingValue, settingKey } from '../sql/setting-value.js';
 
 const ATTRIBUTE_NAMES = [

@@ -13,68 +13,12 @@
  * command and PERMISSIVE/RESTRICTIVE cannot be altered, nor an expression removed, so those
  * changes drop the policy and create it again, in the same transaction (plan/order.ts).
  */
-import type { Config } from '../config/types.js';
 import { describeObjectRef, objectKey, type ObjectRef } from '../model/objects.js';
-import type { CurrentState, DesiredRowSecurity, DesiredState, Policy } from '../model/state.js';
-import type { Operation } from '../plan/operations.js';
+import type { CurrentState, DesiredState } from '../model/state.js';
+import type { Operation } from '../model/operations.js';
 import { expressionKey } from '../model/policies.js';
-import type { ResolveContext } from './desired-privileges.js';
-import { rolesActingAs } from './member-of.js';
-import type { Problems } from './problems.js';
-import { compareStrings } from './order.js';
-
-/** The config's `tables` on this database; undefined when it lists none. */
-export function resolveRowSecurity(
-  ctx: ResolveContext,
-  config: Config,
-): DesiredRowSecurity | undefined {
-  if (config.tables === undefined || config.tables.length === 0) return undefined;
-  const tables: DesiredRowSecurity['tables'][number][] = [];
-  const policies: Policy[] = [];
-  for (const entry of config.tables) {
-    const found = ctx.catalog.named(['table'], entry.table.schema, entry.table.name)[0];
-    if (found === undefined) {
-      ctx.problems.add(
-        `table "${entry.table.text}" in tables does not exist`,
-        entry.table.position,
-      );
-      continue;
-    }
-    if (found.relkind !== 'r' && found.relkind !== 'p') {
-      ctx.problems.add(
-        `${describeObjectRef(found)} in tables is not a table (row-level security applies to tables only)`,
-        entry.table.position,
-      );
-      continue;
-    }
-    const table: ObjectRef = { kind: 'table', schema: found.schema, name: found.name };
-    tables.push({ table, rowSecurity: entry.rowSecurity });
-    for (const policy of entry.policies) {
-      const roles: string[] = [];
-      for (const role of policy.roles) {
-        const name = ctx.names.toDatabase(role);
-        if (!ctx.names.isDeclared(role) && !ctx.existingRoles.has(name)) {
-          ctx.problems.add(
-            `role "${role}" in policy "${policy.name}" on table "${entry.table.text}" is not declared and does not exist`,
-            policy.position,
-          );
-          continue;
-        }
-        roles.push(name);
-      }
-      policies.push({
-        table,
-        name: policy.name,
-        command: policy.command,
-        permissive: policy.permissive,
-        roles: roles.sort(compareStrings),
-        using: policy.using,
-        withCheck: policy.withCheck,
-      });
-    }
-  }
-  return { tables, policies };
-}
+import { rolesActingAs } from '../resolve/member-of.js';
+import type { Problems } from '../resolve/problems.js';
 
 type RowSecurityOperation = Extract<
   Operation,
@@ -188,7 +132,7 @@ export function checkRowSecurityOwners(
     if (owner === undefined || actingAs.has(owner) || refused.has(objectKey(table))) continue;
     refused.add(objectKey(table));
     problems.add(
-      `cannot change row-level security or policies of ${describeObjectRef(table)}: the connecting role "${server.currentUser}" is not a superuser and not a member of its owner "${owner}"`,
+      `cannot change row-level security or policies of ${describeObjectRef(table)}: the connecting role "${server.currentUser}" is not a superuser and does not have the privileges of its owner "${owner}" (a member through INHERIT)`,
     );
   }
 }

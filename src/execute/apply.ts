@@ -4,7 +4,7 @@
  */
 import { ApplyError } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
-import type { Plan } from '../plan/operations.js';
+import type { Plan } from '../model/operations.js';
 import { renderOperation, type SecretResolver } from '../sql/render.js';
 import { runStatements, type BatchStatement } from './batch.js';
 import { checkOwnsNothing } from './owned-guard.js';

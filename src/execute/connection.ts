@@ -17,6 +17,9 @@ import {
   serverHasNoSsl,
   sslChoice,
   sslOptions,
+  checkUri,
+  connectTimeoutMillis,
+  startupOptions,
   withoutParams,
   withParams,
   type SslChoice,
@@ -95,9 +98,14 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
   // is sent, in one line like any connection error.
   let ssl: SslChoice | undefined;
   let user: string | undefined;
+  let timeout: number | undefined;
+  let sessionOptions: string;
   try {
+    if (url) checkUri(url);
     ssl = sslChoice(url, env);
     user = defaultUser(url, env);
+    timeout = connectTimeoutMillis(url, env);
+    sessionOptions = startupOptions(url, env, SESSION_OPTIONS);
   } catch (error) {
     throw new ConnectionError(error instanceof Error ? error.message : String(error), {
       cause: error,
@@ -110,6 +118,8 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
     // parameters pgward has read must not be read again with node-postgres's meaning.
     if (uri && user) uri = withParams(uri, { user });
     if (uri && ssl) uri = withoutParams(uri, LIBPQ_SSL_PARAMETERS);
+    // Read above, with libpq's meaning; node-postgres would let them replace pgward's options.
+    if (uri) uri = withoutParams(uri, ['options', 'connect_timeout']);
     let sslOption: { ssl?: false | ConnectionOptions } = {};
     let sslRefused: unknown;
     try {
@@ -122,7 +132,8 @@ export async function openConnection(options: ConnectOptions = {}): Promise<pg.C
       ...(!uri && user ? { user } : {}),
       ...sslOption,
       application_name: 'pgward',
-      options: SESSION_OPTIONS,
+      options: sessionOptions,
+      ...(timeout !== undefined ? { connectionTimeoutMillis: timeout } : {}),
     };
     let client: pg.Client;
     try {

@@ -231,3 +231,86 @@ export function sslOptions(
 export function serverHasNoSsl(error: unknown): boolean {
   return error instanceof Error && error.message === 'The server does not support SSL connections';
 }
+
+/**
+ * libpq's connection keywords (PostgreSQL 18, `PQconninfoOptions` in fe-connect.c). libpq
+ * refuses any other URI query parameter ("invalid URI query parameter").
+ */
+const LIBPQ_KEYWORDS: ReadonlySet<string> = new Set([
+  'service', 'user', 'password', 'passfile', 'channel_binding', 'connect_timeout', 'dbname',
+  'host', 'hostaddr', 'port', 'client_encoding', 'options', 'application_name',
+  'fallback_application_name', 'keepalives', 'keepalives_idle', 'keepalives_interval',
+  'keepalives_count', 'tcp_user_timeout', 'sslmode', 'sslnegotiation', 'sslcompression',
+  'sslcert', 'sslkey', 'sslcertmode', 'sslpassword', 'sslrootcert', 'sslcrl', 'sslcrldir',
+  'sslsni', 'requirepeer', 'require_auth', 'min_protocol_version', 'max_protocol_version',
+  'ssl_min_protocol_version', 'ssl_max_protocol_version', 'gssencmode', 'krbsrvname', 'gsslib',
+  'gssdelegation', 'scram_client_key', 'scram_server_key', 'replication',
+  'target_session_attrs', 'load_balance_hosts', 'oauth_issuer', 'oauth_client_id',
+  'oauth_client_secret', 'oauth_scope',
+]); // prettier-ignore
+
+/**
+ * The URI parameters pgward acts on: libpq's that node-postgres or pgward implement, and
+ * node-postgres's own SSL switches. node-postgres ignores every other parameter without a
+ * word, so `channel_binding=require`, `target_session_attrs=read-write` or a misspelt
+ * `sslmod=verify-full` — which psql would obey or refuse — would connect without what they
+ * ask for. They are refused instead.
+ */
+const HONOURED_PARAMETERS: ReadonlySet<string> = new Set([
+  'host', 'port', 'dbname', 'user', 'password', 'options', 'application_name',
+  'fallback_application_name', 'client_encoding', 'connect_timeout',
+  ...LIBPQ_SSL_PARAMETERS, ...NODE_POSTGRES_SSL_PARAMETERS,
+]); // prettier-ignore
+
+/**
+ * Refuses what libpq refuses in a URI before anything is sent: a `%` that does not start a
+ * two-digit escape, `%00`, and a query parameter libpq does not know — plus the libpq
+ * parameters pgward would ignore. The messages never quote the URI's parts (a password may
+ * be among them), only parameter names.
+ */
+export function checkUri(url: string): void {
+  if (/%(?![0-9A-Fa-f]{2})/.test(url)) {
+    throw new Error('invalid percent-encoded token in the connection URI: a "%" must start %XX');
+  }
+  if (/%00/.test(url)) {
+    throw new Error('forbidden value %00 in a percent-encoded value of the connection URI');
+  }
+  const query = url.split('#')[0]?.split('?').slice(1).join('?') ?? '';
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const name = decodeURIComponent(pair.split('=')[0] ?? '');
+    if (HONOURED_PARAMETERS.has(name)) continue;
+    if (!LIBPQ_KEYWORDS.has(name)) throw new Error(`invalid URI query parameter: "${name}"`);
+    throw new Error(
+      `URI query parameter "${name}" is not supported by pgward, which would ignore it (supported: ${[...HONOURED_PARAMETERS].join(', ')})`,
+    );
+  }
+}
+
+/**
+ * libpq's connect_timeout (the URI's, else PGCONNECT_TIMEOUT) in milliseconds for
+ * node-postgres, which reads neither: seconds, zero or less meaning no limit, and 1 read as 2
+ * ("the minimum allowed timeout is 2 seconds"). Undefined when none is given.
+ */
+export function connectTimeoutMillis(url: string | undefined, env: Env): number | undefined {
+  const fromUri = url ? parseUri(url)?.params.get('connect_timeout') : null;
+  const value = fromUri ?? env.PGCONNECT_TIMEOUT ?? process.env.PGCONNECT_TIMEOUT;
+  if (value === undefined || value === null) return undefined;
+  if (!/^\s*[+-]?\d+\s*$/.test(value)) {
+    throw new Error(`invalid integer value "${value}" for connection option "connect_timeout"`);
+  }
+  const seconds = Number.parseInt(value, 10);
+  return seconds <= 0 ? undefined : Math.max(seconds, 2) * 1000;
+}
+
+/**
+ * The startup options the user gave (the URI's `options`, else PGOPTIONS, as libpq reads
+ * them) followed by pgward's own: for a setting given twice the server keeps the last, so a
+ * user's `-c role=admin_grp` reaches the session and a `-c search_path=...` cannot undo the
+ * pin (node-postgres would have let the URI's options replace pgward's, and ignored PGOPTIONS).
+ */
+export function startupOptions(url: string | undefined, env: Env, own: string): string {
+  const fromUri = url ? parseUri(url)?.params.get('options') : null;
+  const theirs = fromUri ?? env.PGOPTIONS ?? process.env.PGOPTIONS ?? '';
+  return theirs.trim() === '' ? own : `${theirs} ${own}`;
+}

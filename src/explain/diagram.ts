@@ -3,7 +3,7 @@
  * Nodes are roles, marked login / superuser; an arrow goes from member to role, labelled with
  * the membership's options (ADMIN, INHERIT, SET), dashed when it does not inherit.
  */
-import type { ExplainCatalog } from './catalog.js';
+import type { ExplainCatalog } from '../model/explain-catalog.js';
 import { membershipGraph, reachable, type MembershipEdge } from './memberships.js';
 
 export const DIAGRAM_FORMATS = ['mermaid', 'dot'] as const;

@@ -13,7 +13,7 @@
  * member implicitly. Before 16 that link, like any other, inherits only when the owner has
  * INHERIT; from 16 it always does.
  */
-import type { ExplainCatalog, ExplainRole } from './catalog.js';
+import type { ExplainCatalog, ExplainRole } from '../model/explain-catalog.js';
 
 export const DATABASE_OWNER = 'pg_database_owner';
 

@@ -23,7 +23,7 @@ import {
   type ExplainKind,
   type ExplainObject,
   type ExplainPolicy,
-} from './catalog.js';
+} from '../model/explain-catalog.js';
 import {
   chainUse,
   membershipGraph,

@@ -13,7 +13,7 @@ import {
   type ExplainCatalog,
   type ExplainKind,
   type ExplainObject,
-} from './catalog.js';
+} from '../model/explain-catalog.js';
 import { findObject, privilegesOf, type ExplainTarget } from './privilege.js';
 
 export type Resolved<T> = { readonly ok: T } | { readonly error: string };

@@ -5,7 +5,7 @@
  * decision as explain's, made once per (object, privilege) without any path search.
  */
 import type { Privilege } from '../model/privileges.js';
-import { explainPrivileges, objectName, type ExplainKind } from './catalog.js';
+import { explainPrivileges, objectName, type ExplainKind } from '../model/explain-catalog.js';
 import type { ExplainContext, FutureGrant } from './privilege.js';
 import { explainSources, futureGrantsFor, heldColumns } from './privilege.js';
 

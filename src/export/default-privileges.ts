@@ -2,15 +2,15 @@
  * `default_privileges` of exported roles, and the privileges on existing objects they imply.
  *
  * The resolver reads a default-privilege entry as also describing the objects that already
- * exist (spec §4; diff/desired-privileges.ts): an object owned by `for_role` in the entry's
+ * exist (spec §4; resolve/desired-privileges.ts): an object owned by `for_role` in the entry's
  * schema is expected to carry the entry's privileges. Export follows the same rule, so those
  * privileges are not listed again under `grants`, and an existing object that lacks them is
  * reported (applying the export would grant them: the config cannot say otherwise).
  */
 import { roleReferenceProblem } from '../config/names.js';
-import type { Catalog } from '../diff/catalog.js';
-import { DEFAULT_PRIVILEGE_COVERS } from '../diff/desired-privileges.js';
-import { compareStrings, key, sortedPrivileges } from '../diff/order.js';
+import type { Catalog } from '../resolve/catalog.js';
+import { DEFAULT_PRIVILEGE_COVERS } from '../resolve/desired-privileges.js';
+import { compareStrings, key, sortedPrivileges } from '../model/order.js';
 import { objectKey } from '../model/objects.js';
 import {
   DEFAULT_PRIVILEGE_OBJECT_TYPES,

@@ -1,6 +1,6 @@
 /**
  * `grants` of exported roles: the privileges they hold on objects, written so that the
- * resolver expands them back to exactly these facts (diff/desired-privileges.ts).
+ * resolver expands them back to exactly these facts (resolve/desired-privileges.ts).
  *
  * - An owner's privileges on its own objects are PostgreSQL's: never exported.
  * - Privileges that a default-privilege entry already implies are not repeated.
@@ -13,8 +13,8 @@
  *   databases only where the config names them, and an export describes this database.
  */
 import { hasControlCharacter } from '../config/names.js';
-import type { Catalog } from '../diff/catalog.js';
-import { compareStrings, key, sortedPrivileges, sortedStrings } from '../diff/order.js';
+import type { Catalog } from '../resolve/catalog.js';
+import { compareStrings, key, sortedPrivileges, sortedStrings } from '../model/order.js';
 import { describeObjectRef, formatObjectName, kindLabel, objectKey } from '../model/objects.js';
 import {
   isSystemSchema,

@@ -4,7 +4,7 @@
  * catalog. What it writes is what the resolver reads back to this very state, so that
  * `plan` with the export is a no-op; whatever the config cannot express is in `warnings`.
  */
-import { Catalog } from '../diff/catalog.js';
+import { Catalog } from '../resolve/catalog.js';
 import type { CurrentState } from '../model/state.js';
 import { exportDefaultPrivileges, type ExportedDefaultPrivilege } from './default-privileges.js';
 import { exportGrants, type ExportedGrant } from './grants.js';

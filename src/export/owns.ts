@@ -6,7 +6,7 @@ import { formatObjectName, objectKey } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CurrentState } from '../model/state.js';
 import { PUBLIC_KIND_OF } from '../config/public.js';
-import { sortedPrivileges } from '../diff/order.js';
+import { sortedPrivileges } from '../model/order.js';
 
 export interface ExportedOwn {
   object_type: string;

@@ -3,7 +3,7 @@
  * defaults, comment, settings and memberships, in the config's key names.
  */
 import { roleReferenceProblem } from '../config/names.js';
-import { compareStrings, sortedStrings } from '../diff/order.js';
+import { compareStrings, sortedStrings } from '../model/order.js';
 import {
   DEFAULT_ROLE_ATTRIBUTES,
   type CurrentMembership,

@@ -1,12 +1,12 @@
 /**
  * Which live roles an export declares. A declared role is managed, so export leaves out every
  * role the resolver refuses to manage (pg_* roles, the bootstrap superuser, the connecting
- * role, managed-cloud admin roles and their members: see diff/protection.ts), and names the
+ * role, managed-cloud admin roles and their members: see resolve/protection.ts), and names the
  * config format cannot hold.
  */
 import { declaredRoleNameProblem } from '../config/names.js';
-import { matchesGlob, protectionReason, protectionRules } from '../diff/protection.js';
-import { compareStrings } from '../diff/order.js';
+import { matchesGlob, protectionReason, protectionRules } from '../resolve/protection.js';
+import { compareStrings } from '../model/order.js';
 import type { CurrentRole, CurrentState } from '../model/state.js';
 
 export interface RoleSelection {

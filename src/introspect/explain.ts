@@ -12,7 +12,7 @@ import type {
   ExplainPolicy,
   ExplainRole,
   ObjectKindRead,
-} from '../explain/catalog.js';
+} from '../model/explain-catalog.js';
 import { loadSql } from './load-sql.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';

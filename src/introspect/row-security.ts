@@ -25,7 +25,8 @@
  */
 import type { Config } from '../config/types.js';
 import { PlanError, type Problem } from '../errors.js';
-import { objectKey, sqlObjectName, type ObjectRef } from '../model/objects.js';
+import { objectKey, type ObjectRef } from '../model/objects.js';
+import { sqlObjectName } from '../sql/quote.js';
 import { SYSTEM_SCHEMAS } from '../model/privileges.js';
 import type { CurrentRowSecurity, CurrentState, Policy, PolicyCommand } from '../model/state.js';
 import { expressionProblem } from '../sql/expression.js';

@@ -7,8 +7,8 @@
  * holds in the configured schemas (see `public-privileges.ts`).
  */
 import type { Config, Profile, ProfileObjectType } from '../config/types.js';
-import { compareStrings } from '../diff/order.js';
-import { matchesGlob } from '../diff/protection.js';
+import { compareStrings } from '../model/order.js';
+import { matchesGlob } from '../resolve/protection.js';
 import type { ObjectRef } from '../model/objects.js';
 import type { ObjectKind, Privilege } from '../model/privileges.js';
 import type { CatalogObject, CurrentState } from '../model/state.js';

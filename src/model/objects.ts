@@ -5,7 +5,6 @@
  * quote is written in double quotes with inner quotes doubled (`public."Mixed.Case"`);
  * routines carry their argument types: `public.calc(integer, text)`.
  */
-import { quoteIdent } from '../sql/quote.js';
 import type { ObjectKind } from './privileges.js';
 
 /** Kinds whose objects live in a schema. */
@@ -66,19 +65,6 @@ export function describeObjectRef(ref: ObjectRef): string {
 /** A stable identity for maps and sorting: kind and config-form name. */
 export function objectKey(ref: ObjectRef): string {
   return `${ref.kind}:${formatObjectName(ref)}`;
-}
-
-/** SQL form: quoted identifiers, plus the catalog's argument list for routines. */
-export function sqlObjectName(ref: ObjectRef): string {
-  if (ref.kind === 'large_object') {
-    if (!/^\d+$/.test(ref.name)) throw new Error(`large object "${ref.name}" is not an OID`);
-    return ref.name;
-  }
-  const base =
-    ref.schema === null
-      ? quoteIdent(ref.name)
-      : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
-  return ref.args === undefined ? base : `${base}(${ref.args})`;
 }
 
 export interface ParsedObjectName {

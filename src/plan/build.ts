@@ -2,15 +2,15 @@
  * Assembles a Plan from the diff's operations: plan order, display SQL, summaries, actions,
  * counts; and, for a plan to save, the fingerprints of what it depends on. Pure.
  */
-import { compareStrings, sortedPrivileges, sortedStrings } from '../diff/order.js';
+import { compareStrings, sortedPrivileges, sortedStrings } from '../model/order.js';
 import type { Finding } from '../model/findings.js';
 import { objectKey } from '../model/objects.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
 import { renderOperation } from '../sql/render.js';
 import { fingerprintsOf, planScope } from './fingerprint.js';
-import type { GrantTarget, Operation, Plan, PlanStep, PlanSummary } from './operations.js';
+import type { GrantTarget, Operation, Plan, PlanStep, PlanSummary } from '../model/operations.js';
 import { orderOperations } from './order.js';
-import { actionOf, summarizeOperation } from './summary.js';
+import { actionOf, summarizeOperation } from '../model/summary.js';
 
 export interface BuildPlanOptions {
   readonly findings?: readonly Finding[];

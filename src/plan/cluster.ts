@@ -18,7 +18,7 @@
 import type { Finding } from '../model/findings.js';
 import { normalizeOperation, planStep, summarizeSteps } from './build.js';
 import { canonicalJson } from './fingerprint.js';
-import type { Operation, Plan, PlanStep } from './operations.js';
+import type { Operation, Plan, PlanStep } from '../model/operations.js';
 import { orderOperations } from './order.js';
 
 /** Object kinds whose ACLs live in shared catalogs (pg_database, pg_tablespace, pg_parameter_acl). */

@@ -21,11 +21,16 @@
  * plan file is applied: plain `plan`, `apply` and `drift` never hash anything.
  */
 import { createHash } from 'node:crypto';
-import { catalogKindsFor } from '../diff/catalog.js';
+import { catalogKindsFor } from '../resolve/catalog.js';
 import { describeObjectRef, objectKey, type ObjectRef } from '../model/objects.js';
 import { ALL_IN_SCHEMA_KEYWORD, type AllInSchemaKind } from '../model/privileges.js';
 import type { CatalogObject, CurrentState, DesiredState } from '../model/state.js';
-import { assertNever, type GrantTarget, type Operation } from './operations.js';
+import {
+  assertNever,
+  type Fingerprints,
+  type GrantTarget,
+  type Operation,
+} from '../model/operations.js';
 
 /**
  * JSON with object keys sorted at every level, so that equal data always gives equal text.
@@ -71,7 +76,7 @@ function compareJson(a: unknown, b: unknown): number {
 }
 
 /** Resource aspect key → short hash, or ABSENT for a resource the catalog does not hold. */
-export type Fingerprints = Readonly<Record<string, string>>;
+export type { Fingerprints };
 
 /** The value of a key whose role or object does not exist. */
 export const ABSENT = 'absent';

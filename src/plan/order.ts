@@ -23,7 +23,7 @@
  * 7. revoke memberships;
  * 8. drop roles, per role: REASSIGN OWNED, DROP OWNED, DROP ROLE — DROP ROLE fails while the
  *    role owns objects or holds privileges in the database. The grants that the heir's
- *    default privileges call for on the objects it inherits (see diff/owners-after.ts) are
+ *    default privileges call for on the objects it inherits (see resolve/owners-after.ts) are
  *    made in 5 all the same: made on the old owner's behalf, they are handed to the heir by
  *    REASSIGN OWNED with the objects (ALTER ... OWNER rewrites the ACL's grantor).
  *
@@ -32,7 +32,7 @@
  */
 import { OBJECT_KINDS, PRIVILEGES } from '../model/privileges.js';
 import { objectKey } from '../model/objects.js';
-import type { GrantTarget, Operation, OperationType } from './operations.js';
+import type { GrantTarget, Operation, OperationType } from '../model/operations.js';
 import { canonicalJson } from './fingerprint.js';
 
 const PHASE: Readonly<Record<OperationType, number>> = {

@@ -46,7 +46,7 @@ import {
   type Plan,
   type PlanStep,
   warningsOf,
-} from './operations.js';
+} from '../model/operations.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 

@@ -16,7 +16,7 @@
 import { PgwardError } from '../errors.js';
 import { findingWarning, type Finding, type FindingKind } from '../model/findings.js';
 import { isSystemSchema } from '../model/privileges.js';
-import type { Operation, OperationType, Plan, PlanStep } from '../plan/operations.js';
+import type { Operation, OperationType, Plan, PlanStep } from '../model/operations.js';
 import { planFromJson, planToJson, type PlanJson } from '../plan/planfile.js';
 
 export interface DriftFindingJson {

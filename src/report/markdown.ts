@@ -8,7 +8,7 @@
  * whose fences are longer than any backtick run in them.
  */
 import type { Finding } from '../model/findings.js';
-import { warningsOf, type Plan, type PlanStep } from '../plan/operations.js';
+import { warningsOf, type Plan, type PlanStep } from '../model/operations.js';
 import { phaseOf } from '../plan/order.js';
 import { membershipChangesBlock } from './membership-changes.js';
 import { printableStatement } from './printable-sql.js';

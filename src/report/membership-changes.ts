@@ -4,7 +4,7 @@
  * grants (+), changes (~) or revokes (-, dashed), roles the plan creates or drops marked.
  */
 import { mermaidText } from '../explain/diagram.js';
-import type { Operation, Plan } from '../plan/operations.js';
+import type { Operation, Plan } from '../model/operations.js';
 
 type MembershipOperation = Extract<
   Operation,

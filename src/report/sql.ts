@@ -3,7 +3,7 @@
  * transaction, each step's summary as a comment above its statements. Passwords stay
  * `PASSWORD (sensitive)`, which psql rejects: the script cannot set a placeholder password.
  */
-import { warningsOf, type Plan } from '../plan/operations.js';
+import { warningsOf, type Plan } from '../model/operations.js';
 import { quoteIdent } from '../sql/quote.js';
 import { printableStatement } from './printable-sql.js';
 import { printable } from './terminal.js';

@@ -3,7 +3,7 @@
  * SQL indented below, warnings, and the counts. A drift report also lists its findings (what
  * apply leaves alone), each with why it matters; a plan shows them as warnings.
  */
-import { warningsOf, type Action, type Plan } from '../plan/operations.js';
+import { warningsOf, type Action, type Plan } from '../model/operations.js';
 import { printable } from './terminal.js';
 import {
   ACTION_SYMBOL,

@@ -2,7 +2,7 @@
  * Words the plan reports share (text, markdown, sql), so that a plan reads the same in a
  * terminal, a pull request and a SQL file.
  */
-import type { Action, Plan } from '../plan/operations.js';
+import type { Action, Plan } from '../model/operations.js';
 
 /** `plan`: what apply would do; `drift`: how the database differs from the configuration. */
 export type ReportMode = 'plan' | 'drift';

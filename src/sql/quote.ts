@@ -1,7 +1,9 @@
 /**
- * The only two ways a name or a value enters SQL text. Everything else in a statement comes
+ * The only ways a name or a value enters SQL text. Everything else in a statement comes
  * from closed sets of keywords (see `model/privileges.ts`).
  */
+
+import type { ObjectRef } from '../model/objects.js';
 
 /**
  * Quotes an identifier: always double-quoted, inner `"` doubled, so that case, dots, spaces and
@@ -24,4 +26,17 @@ export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('literal contains a NUL byte');
   const body = value.replaceAll("'", "''");
   return value.includes('\\') ? `E'${body.replaceAll('\\', '\\\\')}'` : `'${body}'`;
+}
+
+/** SQL form: quoted identifiers, plus the catalog's argument list for routines. */
+export function sqlObjectName(ref: ObjectRef): string {
+  if (ref.kind === 'large_object') {
+    if (!/^\d+$/.test(ref.name)) throw new Error(`large object "${ref.name}" is not an OID`);
+    return ref.name;
+  }
+  const base =
+    ref.schema === null
+      ? quoteIdent(ref.name)
+      : `${quoteIdent(ref.schema)}.${quoteIdent(ref.name)}`;
+  return ref.args === undefined ? base : `${base}(${ref.args})`;
 }

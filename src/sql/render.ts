@@ -4,7 +4,7 @@
  * `quoteLiteral`, keywords only from the closed sets of `model/privileges.ts`. Statements carry
  * no trailing semicolon; the executor sends them one by one, `report/sql.ts` adds `;`.
  */
-import { sqlObjectName, type ObjectRef } from '../model/objects.js';
+import type { ObjectRef } from '../model/objects.js';
 import {
   ALL_IN_SCHEMA_KEYWORD,
   DEFAULT_PRIVILEGE_KEYWORD,
@@ -13,9 +13,9 @@ import {
   type Privilege,
 } from '../model/privileges.js';
 import type { RoleAttributes } from '../model/state.js';
-import { assertNever, type GrantTarget, type Operation } from '../plan/operations.js';
+import { assertNever, type GrantTarget, type Operation } from '../model/operations.js';
 import { expressionProblem } from './expression.js';
-import { quoteIdent, quoteLiteral } from './quote.js';
+import { quoteIdent, quoteLiteral, sqlObjectName } from './quote.js';
 import { isCatalogArgumentList } from './routine-args.js';
 import { renderSettingValue } from './setting-value.js';
 

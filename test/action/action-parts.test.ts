@@ -138,3 +138,18 @@ describe('inputs', () => {
     );
   });
 });
+
+describe('Redactor, the password forms the red team found unmasked', () => {
+  it.each([
+    ['postgres://u:100%sure@h/db', ['100%sure']],
+    ['postgres://u:S3cr%zzet@h/db', ['S3cr%zzet']],
+    ['postgres://u@h/db?password=Qw3rty9', ['Qw3rty9']],
+    ['postgres://u:a%22b%5Cc@h/db', ['a\\"b\\\\c', 'a"b\\c']],
+    ['postgres://u:p%C3%A9ss@h/db', ['p%c3%a9ss', 'P%C3%A9SS', 'pe\u0301ss', 'pé' + 'ss']],
+  ])('%s: hides %j', (url, leaks) => {
+    const redactor = new Redactor([url]);
+    for (const leak of leaks) {
+      expect(redactor.redact(`before ${leak} after`)).toBe('before *** after');
+    }
+  });
+});

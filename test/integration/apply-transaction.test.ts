@@ -13,7 +13,7 @@ import { introspect } from '../../src/introspect/index.js';
 import { DEFAULT_ROLE_ATTRIBUTES, type DesiredState } from '../../src/model/state.js';
 import { scramMatches } from '../../src/passwords/scram.js';
 import { buildPlan } from '../../src/plan/build.js';
-import type { Operation, Plan } from '../../src/plan/operations.js';
+import type { Operation, Plan } from '../../src/model/operations.js';
 import { waitFor } from '../support/calls.js';
 import { useTestServer } from '../support/server.js';
 

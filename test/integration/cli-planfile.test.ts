@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scramMatches } from '../../src/passwords/scram.js';
 import { planStep, summarizeSteps } from '../../src/plan/build.js';
 import { digestOf } from '../../src/plan/fingerprint.js';
-import type { Operation, Plan, PlanStep } from '../../src/plan/operations.js';
+import type { Operation, Plan, PlanStep } from '../../src/model/operations.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
 import { catalogSnapshot } from '../support/catalog.js';
 import { runCli } from '../support/cli.js';

@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainPrivileges, type ExplainKind } from '../../src/explain/catalog.js';
+import { explainPrivileges, type ExplainKind } from '../../src/model/explain-catalog.js';
 import { explainContext, explainPrivilege } from '../../src/explain/privilege.js';
 import { resolveTarget, targetSchema } from '../../src/explain/resolve.js';
 import { effectiveObjects } from '../../src/explain/role.js';

@@ -165,7 +165,7 @@ roles:
     const result = await db.cli(['plan'], { config });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'cannot change the owner of table "lim.x" to "own_b": the connecting role "own_admin" is not a superuser and it is not a member of the owner "own_a", it cannot SET ROLE to the new owner "own_b", it lacks CREATE on schema "lim"',
+      'cannot change the owner of table "lim.x" to "own_b": the connecting role "own_admin" is not a superuser and it does not have the privileges of the owner "own_a", it cannot SET ROLE to the new owner "own_b", it lacks CREATE on schema "lim"',
     );
   });
 });

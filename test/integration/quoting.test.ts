@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 import { renderOperation } from '../../src/sql/render.js';
 import { useTestServer } from '../support/server.js';
 

@@ -260,6 +260,46 @@ describe('a connection that fails', () => {
   });
 });
 
+describe('a URI libpq would refuse or read differently', () => {
+  const at = (query: string, password = PASSWORD): string =>
+    `postgresql://pgward:${password}@127.0.0.1:1/postgres${query}`;
+
+  it.each([
+    ['a "%" that starts no escape', at('', 'S3cr%zzet'), 'error: invalid percent-encoded token in the connection URI: a "%" must start %XX'],
+    ['%00', at('', 'a%00b'), 'error: forbidden value %00 in a percent-encoded value of the connection URI'],
+    ['a parameter libpq does not know (a misspelt sslmode)', at('?sslmod=verify-full'), 'error: invalid URI query parameter: "sslmod"'],
+    ['a libpq parameter pgward would ignore', at('?sslmode=require&channel_binding=require'), 'error: URI query parameter "channel_binding" is not supported by pgward, which would ignore it (supported: host, port, dbname, user, password, options, application_name, fallback_application_name, client_encoding, connect_timeout, sslmode, sslrootcert, sslcert, sslkey, ssl, uselibpqcompat)'],
+    ['a connect_timeout that is not an integer', at('?connect_timeout=abc'), 'error: invalid integer value "abc" for connection option "connect_timeout"'],
+  ])('is refused before connecting, in one line without the password: %s', async (_name, url, line) => {
+    const result = await runCli(['plan', '--db', url], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`${line}\n`);
+  }); // prettier-ignore
+
+  it("adds the URI's options (else PGOPTIONS) to pgward's, which win where both set something", async () => {
+    const shown = async (url: string, env: Record<string, string | undefined> = {}) => {
+      const client = await openConnection({ url, env });
+      try {
+        const row = (
+          await client.query<{ tz: string; timeout: string; path: string }>(
+            "SELECT pg_catalog.current_setting('TimeZone') AS tz, pg_catalog.current_setting('statement_timeout') AS timeout, pg_catalog.current_setting('search_path') AS path",
+          )
+        ).rows[0];
+        return row;
+      } finally {
+        await client.end();
+      }
+    };
+    const pinned = await shown(server.url());
+    const options = encodeURIComponent('-c statement_timeout=4321 -c TimeZone=Europe/Paris -c search_path=evil');
+    const withOptions = await shown(`${server.url()}${server.url().includes('?') ? '&' : '?'}options=${options}`);
+    expect(withOptions).toEqual({ tz: 'UTC', timeout: '4321ms', path: pinned?.path });
+    const fromEnv = await shown(server.url(), { PGOPTIONS: '-c statement_timeout=2222' });
+    expect(fromEnv).toEqual({ tz: 'UTC', timeout: '2222ms', path: pinned?.path });
+  }); // prettier-ignore
+});
+
 describe('sslmode as libpq reads it', () => {
   const tls = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'tls');
   let secure: EmbeddedPostgres;

@@ -267,7 +267,7 @@ describe('role names', () => {
     const plan = await runCli(['plan', '-c', file], { env: env() });
     expect(plan.exitCode).toBe(0);
     expect(plan.stderr).toContain(
-      // The name is JSON-escaped, as in every summary (plan/summary.ts quoted).
+      // The name is JSON-escaped, as in every summary (model/summary.ts quoted).
       'warning: role "rv_warn\\u001b[2J" exists but is not in the config: unmanaged_roles: report',
     );
     expect(plan.stderr).not.toContain('\u001b');

@@ -10,7 +10,7 @@
  * drop` looks at the whole cluster.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANAGED_CLOUD_ADMIN_ROLES } from '../../src/diff/protection.js';
+import { MANAGED_CLOUD_ADMIN_ROLES } from '../../src/resolve/protection.js';
 import { runCli } from '../support/cli.js';
 import { connected, urlAs } from '../support/login.js';
 import { useTestServer } from '../support/server.js';

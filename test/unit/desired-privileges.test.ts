@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigGrant } from '../../src/config/types.js';
-import { resolveDesired } from '../../src/diff/desired.js';
+import { resolveDesired } from '../../src/resolve/desired.js';
 import { objectKey } from '../../src/model/objects.js';
 import type { DefaultPrivilegeFact, PrivilegeFact } from '../../src/model/state.js';
 import {

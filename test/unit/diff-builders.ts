@@ -12,7 +12,7 @@ import {
   type Profile,
 } from '../../src/config/types.js';
 import { diff } from '../../src/diff/diff.js';
-import { resolveDesired } from '../../src/diff/desired.js';
+import { resolveDesired } from '../../src/resolve/desired.js';
 import { PlanError, type Problem, type SourcePosition } from '../../src/errors.js';
 import { parseObjectName, type ObjectRef } from '../../src/model/objects.js';
 import type {
@@ -33,7 +33,7 @@ import {
   type RoleDependency,
   type ServerInfo,
 } from '../../src/model/state.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 
 export const FILE = 'pgward.yaml';
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigGrant } from '../../src/config/types.js';
 import type { PrivilegeFact } from '../../src/model/state.js';
 import { buildPlan } from '../../src/plan/build.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 import { planFromJson, planToJson } from '../../src/plan/planfile.js';
-import { summarizeOperation } from '../../src/plan/summary.js';
+import { summarizeOperation } from '../../src/model/summary.js';
 import { renderOperation } from '../../src/sql/render.js';
 import {
   baseRoles,

@@ -1,10 +1,10 @@
 /**
- * The roles pgward keeps for its own access (diff/lockout.ts): the SET ROLE chain from the
+ * The roles pgward keeps for its own access (resolve/needed-roles.ts): the SET ROLE chain from the
  * session user to the connecting role, and the roles a non-superuser connecting role acts
  * through. The integration side is test/safety/lockout.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { rolesPgwardNeeds } from '../../src/diff/lockout.js';
+import { rolesPgwardNeeds } from '../../src/resolve/needed-roles.js';
 import {
   at,
   baseRoles,

@@ -10,7 +10,7 @@ import type {
   ExplainMembership,
   ExplainObject,
   ExplainRole,
-} from '../../src/explain/catalog.js';
+} from '../../src/model/explain-catalog.js';
 import { membershipDiagram } from '../../src/explain/diagram.js';
 import { chainUse, membershipGraph } from '../../src/explain/memberships.js';
 import {

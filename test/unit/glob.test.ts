@@ -4,7 +4,7 @@
  * one, made it throw "Invalid regular expression").
  */
 import { describe, expect, it } from 'vitest';
-import { matchesGlob } from '../../src/diff/protection.js';
+import { matchesGlob } from '../../src/resolve/protection.js';
 
 const PUNCTUATION = [...'!"#$%&\'()+,-./:;<=>@[\\]^_`{|}~'];
 

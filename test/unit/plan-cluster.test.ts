@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildClusterPlan } from '../../src/plan/cluster.js';
 import type { Finding } from '../../src/model/findings.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 
 const create: Operation = {
   type: 'create_role',

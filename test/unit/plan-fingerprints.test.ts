@@ -9,7 +9,7 @@ import {
   type DesiredState,
 } from '../../src/model/state.js';
 import { ABSENT, changedResources, fingerprintsOf, planScope } from '../../src/plan/fingerprint.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 import { current as fixture } from './plan-fixture.js';
 
 const orders = { kind: 'table', schema: 'app', name: 'orders' } as const;

@@ -1,6 +1,6 @@
 /** A small current state and one operation of every type, shared by the plan and report tests. */
 import { DEFAULT_ROLE_ATTRIBUTES, type CurrentState } from '../../src/model/state.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 
 export const current: CurrentState = {
   server: {

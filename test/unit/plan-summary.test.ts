@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
-import type { Operation } from '../../src/plan/operations.js';
-import { actionOf, summarizeOperation } from '../../src/plan/summary.js';
+import type { Operation } from '../../src/model/operations.js';
+import { actionOf, summarizeOperation } from '../../src/model/summary.js';
 import { operations } from './plan-fixture.js';
 
 describe('actionOf', () => {

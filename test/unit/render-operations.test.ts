@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectRef } from '../../src/model/objects.js';
 import type { Privilege } from '../../src/model/privileges.js';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 import { renderOperation } from '../../src/sql/render.js';
 
 const PG14 = 140012;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_ATTRIBUTES } from '../../src/model/state.js';
-import type { Operation } from '../../src/plan/operations.js';
+import type { Operation } from '../../src/model/operations.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { renderPlanAs } from '../../src/cli/output.js';
 import { driftFromJson, driftToJson } from '../../src/report/drift-json.js';

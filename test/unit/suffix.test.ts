@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { resolveDesired } from '../../src/diff/desired.js';
+import { resolveDesired } from '../../src/resolve/desired.js';
 import { diff } from '../../src/diff/diff.js';
 import type {
   CatalogObject,

@@ -7,7 +7,7 @@ import { MAX_PLAN_FILE_BYTES, readTextFile } from '../../config/read-file.js';
 import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
-import { warningsOf, type Plan, type PlanSummary } from '../../plan/operations.js';
+import { warningsOf, type Plan, type PlanSummary } from '../../model/operations.js';
 import { planFromJson } from '../../plan/planfile.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';

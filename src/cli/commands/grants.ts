@@ -8,7 +8,7 @@
 import { readExplainContext } from '../../api/explain.js';
 import { listRoleGrants, listRoleScopeGrants } from '../../api/privileges.js';
 import { roleExists } from '../../api/roles.js';
-import { sortedPrivileges } from '../../diff/order.js';
+import { sortedPrivileges } from '../../model/order.js';
 import { effectiveObjects } from '../../explain/role.js';
 import { formatPrivileges } from '../../explain/text.js';
 import type { Privilege } from '../../model/privileges.js';

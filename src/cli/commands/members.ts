@@ -5,7 +5,7 @@
  */
 import { listRoleMembers } from '../../api/memberships.js';
 import { listRoles, roleExists } from '../../api/roles.js';
-import { compareStrings } from '../../diff/order.js';
+import { compareStrings } from '../../model/order.js';
 import { readMemberships } from '../../introspect/roles.js';
 import { readServer } from '../../introspect/server.js';
 import { defineCommand } from '../command.js';

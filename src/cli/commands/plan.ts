@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { planCluster } from '../../cluster.js';
 import { planConfig } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
-import { warningsOf } from '../../plan/operations.js';
+import { warningsOf } from '../../model/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';

@@ -33,7 +33,7 @@ import {
 import type { CatalogObject, DefaultPrivilegeFact, PrivilegeFact } from '../model/state.js';
 import { Catalog, catalogKindsFor, toRef } from './catalog.js';
 import type { RoleNames } from './names.js';
-import { comparePrivileges, compareStrings, key } from './order.js';
+import { comparePrivileges, compareStrings, key } from '../model/order.js';
 import { majorVersion, type Problems } from './problems.js';
 import { normalizeArgs } from './routine-args.js';
 

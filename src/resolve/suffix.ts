@@ -25,7 +25,7 @@ import {
   type DesiredState,
 } from '../model/state.js';
 import type { RoleNames } from './names.js';
-import { compareStrings } from './order.js';
+import { compareStrings } from '../model/order.js';
 import type { Problems } from './problems.js';
 import { protectionReason, type ProtectionRules } from './protection.js';
 

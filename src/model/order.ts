@@ -2,8 +2,8 @@
  * Deterministic ordering for everything the diff emits. Plain code-unit comparison, never
  * `localeCompare`: a plan must read the same on every machine, whatever its locale.
  */
-import { objectKey, type ObjectRef } from '../model/objects.js';
-import { PRIVILEGES, type Privilege } from '../model/privileges.js';
+import { objectKey, type ObjectRef } from './objects.js';
+import { PRIVILEGES, type Privilege } from './privileges.js';
 
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

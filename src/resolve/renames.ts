@@ -3,9 +3,9 @@
  * memberships carry over. The diff therefore renames first, then compares the desired role
  * with the old role's state under its new name.
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import type { CurrentState, DesiredState } from '../model/state.js';
-import { compareStrings } from './order.js';
+import { compareStrings } from '../model/order.js';
 
 export interface Renames {
   /** Old name → new name. */

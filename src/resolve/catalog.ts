@@ -5,7 +5,7 @@
 import { objectKey, type ObjectRef } from '../model/objects.js';
 import { isGrantableSystemObject, isSystemSchema, type ObjectKind } from '../model/privileges.js';
 import type { CatalogObject, CurrentState } from '../model/state.js';
-import { key } from './order.js';
+import { key } from '../model/order.js';
 
 /** Catalog kinds a config object type matches: `routine` is a function or a procedure. */
 export function catalogKindsFor(kind: ObjectKind): readonly ObjectKind[] {

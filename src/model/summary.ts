@@ -3,9 +3,9 @@
  * double quotes (JSON string escapes keep a name with a quote or a newline on one unambiguous
  * line). A password is only ever "(sensitive)".
  */
-import { formatObjectName, kindLabel, type ObjectRef } from '../model/objects.js';
-import { PRIVILEGES, type ObjectKind, type Privilege } from '../model/privileges.js';
-import type { RoleAttributes } from '../model/state.js';
+import { formatObjectName, kindLabel, type ObjectRef } from './objects.js';
+import { PRIVILEGES, type ObjectKind, type Privilege } from './privileges.js';
+import type { RoleAttributes } from './state.js';
 import { assertNever, type Action, type GrantTarget, type Operation } from './operations.js';
 
 /** create_role and grants add (+), changes to existing roles update (~), revokes and drops delete (-). */

@@ -2,18 +2,20 @@
  * Operations: the closed set of changes a plan can make. Each is readonly data; rendering to
  * SQL (`sql/render.ts`) is an exhaustive switch over `type`.
  */
-import { findingWarning, type Finding } from '../model/findings.js';
-import type { ObjectRef } from '../model/objects.js';
+import { findingWarning, type Finding } from './findings.js';
+import type { ObjectRef } from './objects.js';
 import type {
   AllInSchemaKind,
   DefaultPrivilegeObjectType,
   ObjectKind,
   Privilege,
-} from '../model/privileges.js';
-import type { PasswordSource, Policy, RoleAttributes, RowSecurity } from '../model/state.js';
-import type { Fingerprints } from './fingerprint.js';
+} from './privileges.js';
+import type { PasswordSource, Policy, RoleAttributes, RowSecurity } from './state.js';
 
 /** What a GRANT/REVOKE applies to: listed objects, or every object of a kind in a schema. */
+
+/** What a plan depends on: one hash per resource key (plan/fingerprint.ts computes them). */
+export type Fingerprints = Readonly<Record<string, string>>;
 export type GrantTarget =
   | { readonly scope: 'objects'; readonly kind: ObjectKind; readonly objects: readonly ObjectRef[] }
   | { readonly scope: 'all_in_schema'; readonly kind: AllInSchemaKind; readonly schema: string };

@@ -46,13 +46,11 @@ export function rolesPrivilegesOf(current: CurrentState, role: string): Set<stri
 }
 
 /**
- * The roles whose privileges and ownership the connecting role can use: itself and every role
- * it is a member of (PostgreSQL's has_privs_of_role for an owner check, with INHERIT).
+ * The roles whose privileges and ownership the connecting role can use: PostgreSQL's owner
+ * checks (ALTER ... OWNER, CREATE POLICY, ALTER TABLE) and privilege checks both ask
+ * has_privs_of_role, so a membership without INHERIT (16+), or a NOINHERIT member (before
+ * 16), lends neither: SET ROLE would, but pgward never switches role in the middle of an apply.
  */
-export function rolesActingAs(current: {
-  readonly memberships: readonly CurrentMembership[];
-  readonly server: { readonly currentUser: string };
-}): Set<string> {
-  const user = current.server.currentUser;
-  return rolesMemberOf(current.memberships, user).add(user);
+export function rolesActingAs(current: CurrentState): Set<string> {
+  return rolesPrivilegesOf(current, current.server.currentUser);
 }

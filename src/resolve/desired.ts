@@ -23,7 +23,7 @@ import { resolvePublic } from './public.js';
 import { resolveRowSecurity } from './row-security.js';
 import { roleNames, type RoleNames } from './names.js';
 import { ownersAfterPlan } from './owners-after.js';
-import { compareStrings, key } from './order.js';
+import { compareStrings, key } from '../model/order.js';
 import { majorVersion, Problems } from './problems.js';
 import { genericRoles, withGenericRoles } from './suffix.js';
 import {

@@ -9,7 +9,7 @@
  * that no longer exist, or missed the grants due to the heir, and apply did not converge.
  */
 import type { CurrentState, DesiredState } from '../model/state.js';
-import { rolesPgwardNeeds } from './lockout.js';
+import { rolesPgwardNeeds } from './needed-roles.js';
 import { Problems } from './problems.js';
 import { applyRenames, planRenames } from './renames.js';
 import { planUnmanagedRoles } from './unmanaged.js';

@@ -8,9 +8,9 @@
  * or holds anything in another database is refused here, at plan time, rather than failing
  * DROP ROLE at apply time.
  */
-import type { Operation } from '../plan/operations.js';
+import type { Operation } from '../model/operations.js';
 import type { CurrentState, DesiredState, RoleDependency } from '../model/state.js';
-import { compareStrings } from './order.js';
+import { compareStrings } from '../model/order.js';
 import type { Problems } from './problems.js';
 
 export interface UnmanagedRoles {

@@ -6,7 +6,7 @@
  * refused rather than skipped: the config asks for it by name.
  */
 import type { CurrentState, DesiredState } from '../model/state.js';
-import { compareStrings } from './order.js';
+import { compareStrings } from '../model/order.js';
 import type { Problems } from './problems.js';
 import { planUnmanagedRoles, type UnmanagedRoles } from './unmanaged.js';
 

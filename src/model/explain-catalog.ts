@@ -3,8 +3,8 @@
  * (introspect/sql/explain.sql), as plain readonly data. Everything in this folder is pure:
  * these values in, answers out, so each rule can be tested without a server.
  */
-import { formatObjectName } from '../model/objects.js';
-import type { Privilege } from '../model/privileges.js';
+import { formatObjectName } from './objects.js';
+import type { Privilege } from './privileges.js';
 
 /** The object kinds explain answers for, as `has_*_privilege` checks them. */
 export const EXPLAIN_KINDS = [
