@@ -8,6 +8,7 @@ import { applyConfig } from '../../src/engine.js';
 import { openConnection } from '../../src/execute/connection.js';
 import { inReadOnlySnapshot } from '../../src/execute/snapshot.js';
 import { BEGIN_READ_COMMITTED } from '../../src/execute/transaction.js';
+import { loadSql } from '../../src/introspect/load-sql.js';
 import type { Queryable } from '../../src/introspect/queryable.js';
 import { useTestServer } from '../support/server.js';
 
@@ -80,11 +81,45 @@ describe('apply reads the catalog consistently', () => {
           return client.query(sql, params);
         },
       };
-      const result = await applyConfig(recording, loadConfig(file), { lockTimeout: '10s' });
+      const result = await applyConfig(recording, loadConfig(file), {
+        lockTimeout: '10s',
+        confirm: async () => true,
+      });
       expect(result.outcome).toBe('applied');
       expect(seen.length).toBeGreaterThan(3);
       expect(new Set(seen)).toEqual(new Set(['repeatable read, read only on']));
       const rows = await server.query(`SELECT 1 FROM pg_roles WHERE rolname = 'snap_apply'`);
+      expect(rows).toHaveLength(1);
+    } finally {
+      await client.end();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('apply --yes (nothing to confirm)', () => {
+  it('reads the catalog twice, both in the apply transaction: the plan it runs, then the convergence check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pgward-snapshot-'));
+    const client = new pg.Client({ connectionString: server.url() });
+    await client.connect();
+    try {
+      const file = join(dir, 'pgward.yaml');
+      await writeFile(file, 'version: 1\nroles:\n  snap_yes:\n    login: false\n');
+      // Each read of the catalog runs the objects query once; note whether it ran in the apply.
+      const reads: string[] = [];
+      let applying = false;
+      const recording: Queryable = {
+        async query(sql, params) {
+          if (sql === BEGIN_READ_COMMITTED) applying = true;
+          if (sql === loadSql('objects')) reads.push(applying ? 'in the apply' : 'before it');
+          return client.query(sql, params);
+        },
+      };
+      const result = await applyConfig(recording, loadConfig(file), { lockTimeout: '10s' });
+      expect(result.outcome).toBe('applied');
+      expect(result.plan.steps.map((step) => step.sql)).toEqual([['CREATE ROLE "snap_yes"']]);
+      expect(reads).toEqual(['in the apply', 'in the apply']);
+      const rows = await server.query(`SELECT 1 FROM pg_roles WHERE rolname = 'snap_yes'`);
       expect(rows).toHaveLength(1);
     } finally {
       await client.end();
