@@ -84,7 +84,7 @@ export async function startSandbox(
 
   let server: EmbeddedPostgres;
   try {
-    server = await startEmbeddedPostgres();
+    server = await startEmbeddedPostgres({ socketAuth: 'peer' });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SandboxError(`could not start the sandbox PostgreSQL: ${reason}`, { cause: error });

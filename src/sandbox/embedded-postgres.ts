@@ -14,9 +14,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, chown, readdir, rm } from 'node:fs/promises';
+import { cp, chown, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { arch, platform } from 'node:os';
+import { arch, platform, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { scramVerifier } from '../passwords/scram.js';
@@ -60,6 +60,13 @@ export interface StartOptions {
    * logins. Default: the private unix socket only.
    */
   readonly tcp?: boolean;
+  /**
+   * Who may log in through the private socket. `trust` (the default, for tests): anyone who
+   * reaches the socket, i.e. the server's user and root. `peer`: only the operating-system
+   * user running this process, and only as the superuser. As root the server runs as the
+   * shared `nobody`, whose other processes could otherwise enter the socket directory.
+   */
+  readonly socketAuth?: 'trust' | 'peer';
 }
 
 export const SUPERUSER = 'postgres';
@@ -194,6 +201,37 @@ function startWatchdog(server: ChildProcess, dirs: readonly string[]): ChildProc
   return watchdog;
 }
 
+/**
+ * pg_hba.conf and pg_ident.conf that let only `osUser` in through the socket, as the superuser
+ * (peer authentication: the kernel says who is at the other end). TCP, when on, needs the
+ * SCRAM password as before.
+ */
+async function allowOnlyPeer(dataDir: string, osUser: string): Promise<void> {
+  const files = {
+    'pg_hba.conf': [
+      '# pgward --sandbox: through the private socket only the user that started it, as the superuser.',
+      `local all ${SUPERUSER} peer map=pgward`,
+      'host all all 127.0.0.1/32 scram-sha-256',
+      'host all all ::1/128 scram-sha-256',
+    ],
+    // A user name in double quotes, as pg_ident.conf reads it, with any quote doubled.
+    'pg_ident.conf': [`pgward "${osUser.replaceAll('"', '""')}" ${SUPERUSER}`],
+  };
+  for (const [name, lines] of Object.entries(files)) {
+    const path = join(dataDir, name);
+    await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+    if (runsAsRoot()) await chown(path, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
+  }
+}
+
+function osUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts a throwaway server; `stop()` removes everything it made. */
 export async function startEmbeddedPostgres(options: StartOptions = {}): Promise<EmbeddedPostgres> {
   const binaries = await serverBinaries(options.binaries ?? (await bundledBinaries()));
@@ -205,6 +243,11 @@ export async function startEmbeddedPostgres(options: StartOptions = {}): Promise
   } else {
     dataDir = await initDataDirectory(binaries);
   }
+  // Peer authentication needs the kernel's peer credentials, which Windows sockets lack.
+  // A uid without a passwd entry (some containers) has no name to map; such a process does
+  // not run as root, so its server does not run as the shared `nobody` either.
+  const osUser = options.socketAuth === 'peer' ? osUserName() : undefined;
+  if (osUser !== undefined && process.platform !== 'win32') await allowOnlyPeer(dataDir, osUser);
   const socketDir = await makePrivateDir('pgward-sock-');
   const tcp = options.tcp ?? false;
   // Without TCP the port only names the socket file in the private directory.

@@ -137,6 +137,24 @@ describe('--sandbox and other users of the machine', () => {
         );
         expect(other.status).not.toBe(0);
         expect(other.stderr).toContain('Permission denied');
+
+        // The server's own user (nobody, shared by every sandbox and other daemons) enters
+        // the directory, and PostgreSQL refuses it: only root may log in, as postgres.
+        for (const user of ['postgres', 'nobody']) {
+          const sameUser = spawnSync(
+            'psql',
+            [`host=${socketDir} port=5432 user=${user} dbname=postgres`, '-w', '-c', 'SELECT 1'],
+            { uid: NOBODY, gid: NOBODY, encoding: 'utf8', env: { PATH: process.env.PATH } },
+          );
+          expect(sameUser.status, user).not.toBe(0);
+          expect(sameUser.stderr).toMatch(/Peer authentication failed|no pg_hba\.conf entry/);
+        }
+        const root = spawnSync(
+          'psql',
+          [`host=${socketDir} port=5432 user=postgres dbname=postgres`, '-w', '-Atc', 'SELECT 1'],
+          { encoding: 'utf8', env: { PATH: process.env.PATH } },
+        );
+        expect(root.stdout.trim(), root.stderr).toBe('1');
       }
     } finally {
       run.child.kill('SIGINT');
