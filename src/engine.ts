@@ -5,7 +5,8 @@
  *
  *   planConfig     introspect(db) + resolveDesired(config) → diff → buildPlan
  *   applyConfig    planConfig, show, confirm, then in ONE transaction under the apply lock:
- *                  re-plan → (stale? nothing to do?) → execute → re-plan must be empty → COMMIT
+ *                  re-plan → (stale? nothing to do?) → execute → re-plan must be empty → COMMIT;
+ *                  unconfirmed (--yes): under the lock plan → show → execute → re-plan → COMMIT
  *   applyPlanFile  in one transaction under the apply lock: fingerprints check → re-plan must
  *                  be the saved plan → execute → re-plan must be empty → COMMIT
  *   driftOf        planConfig, read as "what differs"
@@ -169,7 +170,8 @@ function listSteps(steps: readonly PlanStep[]): string {
  * it differs from the confirmed plan, the plan is stale (StalePlanError) and nothing runs.
  * Otherwise the steps run, the catalog is read once more inside the transaction, and if
  * anything still differs the transaction is rolled back (ApplyError): an apply either
- * converges completely or changes nothing.
+ * converges completely or changes nothing. Without `confirm` nothing shown needs checking:
+ * the plan is made once, under the lock (applyUnconfirmed).
  *
  * We compare the re-plan's changes, not the state fingerprints: what was confirmed is the
  * list of changes, and unrelated catalog activity (a table created in another schema) between
@@ -184,6 +186,7 @@ export async function applyConfig(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const planOptions = { suffix: options.suffix };
+  if (options.confirm === undefined) return applyUnconfirmed(client, config, options);
   // The plan shown for confirmation reads the catalog in one snapshot, as `pgward plan` does.
   const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
     planConfig(snapshot, config, planOptions),
@@ -203,6 +206,29 @@ export async function applyConfig(
         { kind: 'changed_while_confirming', changes: locked.plan.steps },
       );
     }
+    await executeConverging(client, config, planOptions, locked, options.beforeExecute);
+    return { plan: locked.plan, applied: true, outcome: 'applied' };
+  });
+}
+
+/**
+ * An apply nobody confirms (`--yes`, or the library without `confirm`): no plan is shown
+ * before the lock to be checked against a re-plan, so the catalog is read and planned ONCE,
+ * under the lock, and that plan is shown (`onPlan`) and run — the same plan the confirmed
+ * path would run after its staleness check, read one introspection fewer (issue 13). The
+ * convergence check after the statements is kept.
+ */
+async function applyUnconfirmed(
+  client: Queryable,
+  config: Config,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  const planOptions = { suffix: options.suffix };
+  return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
+    const locked = await planConfig(client, config, planOptions);
+    options.onPlan?.(locked.plan);
+    if (locked.plan.steps.length === 0)
+      return { plan: locked.plan, applied: false, outcome: 'no_changes' };
     await executeConverging(client, config, planOptions, locked, options.beforeExecute);
     return { plan: locked.plan, applied: true, outcome: 'applied' };
   });

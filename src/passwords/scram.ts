@@ -85,6 +85,15 @@ function keys(
   };
 }
 
+/**
+ * Verifiers this process built, with the password each was built from. An apply sets a
+ * password with a verifier built here, then its convergence check asks whether the catalog's
+ * verifier matches the config's password: the answer is known without another 4,096 rounds of
+ * PBKDF2 per role (50 roles with passwords: ~0.4 s of an apply, issue 13). The passwords are
+ * the config's, held in memory anyway while pgward runs.
+ */
+const built = new Map<string, string>();
+
 /** Builds a verifier with a fresh random salt. */
 export function scramVerifier(
   password: string,
@@ -92,7 +101,9 @@ export function scramVerifier(
   salt = randomBytes(SALT_BYTES),
 ): string {
   const { storedKey, serverKey } = keys(password, salt, iterations);
-  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  const verifier = `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+  built.set(verifier, password);
+  return verifier;
 }
 
 export function isScramVerifier(value: string): boolean {
@@ -101,6 +112,7 @@ export function isScramVerifier(value: string): boolean {
 
 /** Whether `password` is the one `verifier` was built from (same salt and iterations). */
 export function scramMatches(password: string, verifier: string): boolean {
+  if (built.get(verifier) === password) return true;
   const match = VERIFIER.exec(verifier);
   if (!match) return false;
   const [, iterations, salt, stored, server] = match as unknown as [

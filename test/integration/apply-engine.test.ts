@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
-import { applyConfig } from '../../src/engine.js';
+import { applyConfig, type ApplyResult } from '../../src/engine.js';
 import { ApplyError, StalePlanError } from '../../src/errors.js';
 import { openConnection } from '../../src/execute/connection.js';
 import { failure, waitFor } from '../support/calls.js';
@@ -69,50 +69,73 @@ async function rolesAndMemberships(): Promise<unknown> {
               FROM pg_auth_members) m) AS memberships`);
 }
 
+/**
+ * Starts an apply of `config` that takes the apply lock and holds it until `run` (the second
+ * apply) waits for that lock; returns the first apply's result and `run`'s.
+ */
+async function whileAnApplyHoldsTheLock<T>(
+  config: Config,
+  run: () => Promise<T>,
+): Promise<{ first: ApplyResult; second: T }> {
+  let holding!: () => void;
+  const lockTaken = new Promise<void>((resolve) => (holding = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const first = applyConfig(client, config, {
+    lockTimeout: '30s',
+    beforeExecute: async () => {
+      holding();
+      await released;
+    },
+  });
+  await lockTaken;
+  const second = run();
+  await waitFor(
+    'the second apply to wait for the apply lock',
+    async () =>
+      (await server.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))
+        .length === 1,
+  );
+  release();
+  return { first: await first, second: await second };
+}
+
 describe('applyConfig', () => {
   it('serializes applies: the second waits for the lock, then finds nothing to do', async () => {
-    const { file, config } = await configFile(
+    const { config } = await configFile(
       'concurrent.yaml',
       'version: 1\nroles:\n  cc_a: {}\n  cc_b: { login: true, member_of: [cc_a] }\n',
     );
-    let holding!: () => void;
-    const lockTaken = new Promise<void>((resolve) => (holding = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-
-    const first = applyConfig(client, config, {
-      lockTimeout: '30s',
-      beforeExecute: async () => {
-        holding();
-        await released;
-      },
-    });
-    await lockTaken;
-    const second = runCli([
-      'apply',
-      '--yes',
-      '--lock-timeout',
-      '30s',
-      '-c',
-      file,
-      '--db',
-      server.url(),
-    ]);
-    await waitFor(
-      'the second apply to wait for the apply lock',
-      async () =>
-        (await server.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))
-          .length === 1,
+    // A confirmed apply plans before the lock (the plan it shows), then waits for the lock.
+    const other = await openConnection({ url: server.url() });
+    const shown: string[] = [];
+    const { first, second } = await whileAnApplyHoldsTheLock(config, () =>
+      applyConfig(other, config, {
+        lockTimeout: '30s',
+        onPlan: (plan) => shown.push(...plan.steps.flatMap((step) => step.sql)),
+        confirm: async () => true,
+      }).finally(() => other.end()),
     );
-    release();
-
-    expect((await first).outcome).toBe('applied');
-    const result = await second;
-    expect(result.exitCode, result.stderr).toBe(0);
+    expect(first.outcome).toBe('applied');
     // It had planned the changes before waiting; under the lock there were none left.
-    expect(result.stdout).toContain('CREATE ROLE "cc_a"');
-    expect(result.stdout).toContain('Nothing to do: another apply made these changes meanwhile.');
+    expect(shown).toContain('CREATE ROLE "cc_a"');
+    expect(second.outcome).toBe('no_changes');
     expect(await roles('cc_%')).toEqual(['cc_a', 'cc_b']);
+  });
+
+  it('with --yes plans once, under the lock: one that waited finds nothing and shows no plan', async () => {
+    const { file, config } = await configFile(
+      'concurrent-yes.yaml',
+      'version: 1\nroles:\n  cy_a: {}\n  cy_b: { login: true, member_of: [cy_a] }\n',
+    );
+    const { first, second } = await whileAnApplyHoldsTheLock(config, () =>
+      runCli(['apply', '--yes', '--lock-timeout', '30s', '-c', file, '--db', server.url()]),
+    );
+    expect(first.outcome).toBe('applied');
+    expect(second.exitCode, second.stderr).toBe(0);
+    // Nothing was planned before the lock: the one plan, made after the first committed, is empty.
+    expect(second.stdout).toBe('No changes. The database matches the configuration.\n');
+    expect(await roles('cy_%')).toEqual(['cy_a', 'cy_b']);
   });
 
   it('rolls everything back when a statement fails (a table dropped after planning)', async () => {

@@ -4,7 +4,7 @@
  * the failing step without ever showing a password.
  */
 import type pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { Queryable } from '../../src/introspect/queryable.js';
 import { applyConfig, planConfig } from '../../src/engine.js';
@@ -12,6 +12,7 @@ import { ApplyError } from '../../src/errors.js';
 import { openConnection } from '../../src/execute/connection.js';
 import { APPLY_LOCK_KEY } from '../../src/execute/transaction.js';
 import { scramMatches } from '../../src/passwords/scram.js';
+import { waitFor } from '../support/calls.js';
 import { useTestServer } from '../support/server.js';
 
 const server = useTestServer();
@@ -155,5 +156,119 @@ describe('the apply transaction', () => {
       /^apply failed at step 1 of 2 \(CREATE ROLE "tx_lost_a"\): the connection was lost \(.+\); the server rolled the transaction back, nothing was changed$/,
     );
     expect(await rolesNamed('tx_lost_%')).toEqual([]);
+  });
+});
+
+describe('statements several per round trip', () => {
+  /** `count` roles prefix_001, prefix_002, ... (YAML flow values). */
+  const roles = (prefix: string, count: number): Record<string, string> =>
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [
+        `${prefix}_${String(i + 1).padStart(3, '0')}`,
+        '{}',
+      ]),
+    );
+
+  it('sends 250 CREATE ROLE steps in three round trips', async () => {
+    const config = configOf(roles('tx_batch', 250));
+    const query = vi.spyOn(client, 'query');
+    const result = await applyConfig(client, config, { lockTimeout: '5s' });
+    expect(result.plan.steps).toHaveLength(250);
+    const sent = query.mock.calls.filter(([text]) => String(text).includes('CREATE ROLE'));
+    expect(sent).toHaveLength(3);
+    expect(await rolesNamed('tx_batch_%')).toHaveLength(250);
+  });
+
+  // The first and last steps, the last of one batch and the first of the next, one mid-batch.
+  it.each([1, 100, 101, 170, 250])(
+    'names step %i of 250 when it fails, and nothing is applied',
+    async (failing) => {
+      const prefix = `tx_bfail${failing}`;
+      const name = `${prefix}_${String(failing).padStart(3, '0')}`;
+      const error = await caught(
+        applyConfig(client, configOf(roles(prefix, 250)), {
+          lockTimeout: '5s',
+          beforeExecute: createMeanwhile(name),
+        }),
+      );
+      expect(error.message).toBe(
+        `apply failed at step ${failing} of 250 (CREATE ROLE "${name}"): role "${name}" already exists (SQLSTATE 42710); rolled back, nothing was changed`,
+      );
+      expect(error.statement).toBe(`CREATE ROLE "${name}"`);
+      expect(await rolesNamed(`${prefix}_%`)).toEqual([name]);
+    },
+  );
+
+  /**
+   * A config of 150 roles, one granted SELECT on a table another session is granting on in an
+   * open transaction: the apply waits there, in the middle of its second batch. Returns the
+   * config and that step as the error names it.
+   */
+  async function blockedMidBatch(prefix: string) {
+    await server.query(
+      `CREATE TABLE public.${prefix}_held (id int); CREATE TABLE public.${prefix}_free (id int); CREATE ROLE ${prefix}_other`,
+    );
+    const declared = roles(prefix, 150);
+    declared[`${prefix}_001`] =
+      `{ grants: [{ privileges: [SELECT], object_type: table, objects: [public.${prefix}_held] }] }`;
+    for (let i = 2; i <= 30; i++)
+      declared[`${prefix}_${String(i).padStart(3, '0')}`] =
+        `{ grants: [{ privileges: [SELECT], object_type: table, objects: [public.${prefix}_free] }] }`;
+    const config = configOf(declared);
+    const { plan } = await planConfig(client, config);
+    const at = plan.steps.findIndex((step) => step.sql[0]?.includes('_held')) + 1;
+    // Neither the first nor the last statement of its batch (batches of 100).
+    expect(at % 100).toBeGreaterThan(1);
+    expect(plan.steps.length).toBeGreaterThan(at);
+    const holder = await openConnection({ url: server.url() });
+    await holder.query('BEGIN');
+    await holder.query(`GRANT TRUNCATE ON public.${prefix}_held TO ${prefix}_other`);
+    return {
+      config,
+      step: `step ${at} of ${plan.steps.length} (GRANT SELECT ON TABLE "public"."${prefix}_held" TO "${prefix}_001")`,
+      release: async () => {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      },
+    };
+  }
+
+  it('names the step of a batch that waited past --lock-timeout', async () => {
+    const { config, step, release } = await blockedMidBatch('tx_bwait');
+    try {
+      const error = await caught(applyConfig(client, config, { lockTimeout: '300ms' }));
+      expect(error.message).toBe(
+        `apply failed at ${step}: canceling statement due to lock timeout (SQLSTATE 55P03): another session held a lock it needs for longer than --lock-timeout 300ms; rolled back, nothing was changed`,
+      );
+    } finally {
+      await release();
+    }
+    expect(await rolesNamed('tx_bwait_%')).toEqual(['tx_bwait_other']);
+  });
+
+  it('names the step of a batch that was running when the connection was lost', async () => {
+    const { config, step, release } = await blockedMidBatch('tx_blost');
+    client.on('error', () => undefined);
+    const [me] = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    try {
+      const running = caught(applyConfig(client, config, { lockTimeout: '60s' }));
+      await waitFor('the apply to wait on the held table', async () => {
+        const rows = await server.query(
+          `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`,
+          [me?.pid],
+        );
+        return rows.length === 1;
+      });
+      await server.query('SELECT pg_terminate_backend($1)', [me?.pid]);
+      const error = await running;
+      expect(error.message).toMatch(
+        new RegExp(
+          `^apply failed at ${step.replace(/[().]/g, '\\$&')}: the connection was lost \\(.+\\); the server rolled the transaction back, nothing was changed$`,
+        ),
+      );
+    } finally {
+      await release();
+    }
+    expect(await rolesNamed('tx_blost_%')).toEqual(['tx_blost_other']);
   });
 });
