@@ -174,7 +174,11 @@ describe('statements several per round trip', () => {
     const query = vi.spyOn(client, 'query');
     const result = await applyConfig(client, config, { lockTimeout: '5s' });
     expect(result.plan.steps).toHaveLength(250);
-    const sent = query.mock.calls.filter(([text]) => String(text).includes('CREATE ROLE'));
+    const sent = query.mock.calls.filter(([sql]) =>
+      (typeof sql === 'string' ? sql : ((sql as { text?: string }).text ?? '')).includes(
+        'CREATE ROLE',
+      ),
+    );
     expect(sent).toHaveLength(3);
     expect(await rolesNamed('tx_batch_%')).toHaveLength(250);
   });
@@ -206,14 +210,14 @@ describe('statements several per round trip', () => {
    */
   async function blockedMidBatch(prefix: string) {
     await server.query(
-      `CREATE TABLE public.${prefix}_held (id int); CREATE TABLE public.${prefix}_free (id int); CREATE ROLE ${prefix}_other`,
+      `CREATE TABLE public.${prefix}_held (id int); CREATE TABLE public.${prefix}_zfree (id int); CREATE ROLE ${prefix}_other`,
     );
     const declared = roles(prefix, 150);
     declared[`${prefix}_001`] =
       `{ grants: [{ privileges: [SELECT], object_type: table, objects: [public.${prefix}_held] }] }`;
     for (let i = 2; i <= 30; i++)
       declared[`${prefix}_${String(i).padStart(3, '0')}`] =
-        `{ grants: [{ privileges: [SELECT], object_type: table, objects: [public.${prefix}_free] }] }`;
+        `{ grants: [{ privileges: [SELECT], object_type: table, objects: [public.${prefix}_zfree] }] }`;
     const config = configOf(declared);
     const { plan } = await planConfig(client, config);
     const at = plan.steps.findIndex((step) => step.sql[0]?.includes('_held')) + 1;
