@@ -44,6 +44,12 @@ import {
   isLockTimeout,
   inTransaction,
 } from './execute/transaction.js';
+import {
+  CLUSTER_LOCK_KEY,
+  takeClusterLock,
+  type DatabaseConnection,
+  type OpenDatabase,
+} from './execute/cluster-lock.js';
 import { readClusterRoles } from './introspect/index.js';
 import type { Queryable } from './introspect/queryable.js';
 import { PIN_SEARCH_PATH_LOCAL, withPinnedSearchPath } from './introspect/search-path.js';
@@ -62,14 +68,6 @@ import { renderOperation, type SecretResolver } from './sql/render.js';
 import { firstDifference, introspectFor, SINCE_PLANNED, type ApplyOutcome } from './engine.js';
 import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
-
-/** A connection to one database that can be closed. */
-export interface DatabaseConnection extends Queryable {
-  end(): Promise<void>;
-}
-
-/** Opens a connection to another database of the cluster, with the first one's credentials. */
-export type OpenDatabase = (database: string) => Promise<DatabaseConnection>;
 
 /** Whether `config` manages several databases (`settings.databases` written). */
 export function isClusterConfig(config: Config): boolean {
@@ -468,7 +466,7 @@ async function underApplyLock(
     : [{ name: managed.connected, client: first }, ...sessions];
   const releaseCluster = await takeClusterLock(
     managed.anchor,
-    participants,
+    participants.find((session) => session.name === managed.anchor)?.client,
     open,
     options.lockTimeout,
   );
@@ -492,73 +490,6 @@ async function underApplyLock(
     }
   } finally {
     await releaseCluster();
-  }
-}
-
-/**
- * Key of the cluster's apply lock: APPLY_LOCK_KEY ("pgward") + 1, so that it is never the
- * database lock a one-database apply takes in the same database.
- */
-export const CLUSTER_LOCK_KEY = (BigInt(APPLY_LOCK_KEY) + 1n).toString();
-
-/**
- * Takes the cluster's apply lock: a session advisory lock in the cluster's anchor database,
- * the one with the lowest OID among those that allow connections (templates excluded) —
- * `postgres` on a cluster made by initdb, whatever pgward's own databases are. Advisory locks
- * are per database (their tag holds the database's OID), so the per-database locks of
- * `lockAll` alone let two cluster applies on disjoint sets of databases run at once, both
- * changing the cluster's roles. Every cluster apply finds the same anchor in pg_database
- * (a shared catalog), needs only CONNECT on it, and takes this lock before any other (so
- * none waits crosswise). No shared object lockable by a non-superuser would do: row locks
- * and LOCK TABLE on shared catalogs need UPDATE on them, and the shared-object locks DDL
- * takes would mean changing the catalog. Returns the release, which closes the connection
- * opened for it, if any.
- */
-async function takeClusterLock(
-  anchor: string,
-  participants: readonly Session[],
-  open: OpenDatabase,
-  lockTimeout: string,
-): Promise<() => Promise<void>> {
-  let connection: DatabaseConnection | undefined;
-  let client = participants.find((session) => session.name === anchor)?.client;
-  if (client === undefined) {
-    try {
-      connection = await open(anchor);
-    } catch (error) {
-      throw new ApplyError(
-        `apply cannot take the cluster's apply lock, which every pgward apply takes in database "${anchor}" (the cluster's first): ${describeServerError(error)}; grant CONNECT on database "${anchor}" to the role pgward connects as; nothing was changed`,
-        undefined,
-        { cause: error },
-      );
-    }
-    client = connection;
-  }
-  const held = client;
-  const release = async (): Promise<void> => {
-    await held
-      .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [CLUSTER_LOCK_KEY])
-      .catch(() => undefined);
-    await held.query('RESET lock_timeout').catch(() => undefined);
-    await connection?.end().catch(() => undefined);
-  };
-  try {
-    await held.query(`SET lock_timeout = ${quoteLiteral(lockTimeout)}`);
-    await held.query('SELECT pg_catalog.pg_advisory_lock($1::bigint)', [CLUSTER_LOCK_KEY]);
-    return release;
-  } catch (error) {
-    await release();
-    if (serverError(error)?.code === '55P03')
-      throw new ApplyError(
-        `another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout ${lockTimeout}; nothing was changed`,
-        undefined,
-        { cause: error },
-      );
-    throw new ApplyError(
-      `apply failed while taking the cluster's apply lock in database "${anchor}": ${describeServerError(error)}; nothing was changed`,
-      undefined,
-      { cause: error },
-    );
   }
 }
 
@@ -820,3 +751,5 @@ async function dropRoles(first: Queryable, plan: Plan): Promise<void> {
     }
   }
 }
+
+export { CLUSTER_LOCK_KEY, type DatabaseConnection, type OpenDatabase };

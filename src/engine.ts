@@ -20,6 +20,7 @@ import { ApplyError, PgwardError, PlanError, StalePlanError } from './errors.js'
 import { runSteps } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
 import { inReadOnlySnapshot } from './execute/snapshot.js';
+import { withClusterLock, type OpenDatabase } from './execute/cluster-lock.js';
 import { inApplyTransaction } from './execute/transaction.js';
 import { introspect, type IntrospectOptions } from './introspect/index.js';
 import { withExpressionChecks } from './introspect/row-security.js';
@@ -150,6 +151,24 @@ export interface ApplyOptions extends PlanOptions {
   readonly onPlan?: (plan: Plan) => void;
   /** Runs inside the transaction, after the lock and the re-plan, before the first statement. */
   readonly beforeExecute?: (client: Queryable) => Promise<void>;
+  /**
+   * Opens a connection to another database of the cluster (with this one's credentials), to
+   * take the cluster's apply lock in its anchor database (execute/cluster-lock.ts): then this
+   * apply waits for every other pgward apply on the cluster, not only those on its database.
+   * Without it only the database's lock is taken. The CLI and `db.apply` pass one.
+   */
+  readonly openDatabase?: OpenDatabase;
+}
+
+/** `apply` under the cluster's lock when the caller can open the connection it needs. */
+function underClusterLock<T>(
+  client: Queryable,
+  options: { readonly openDatabase?: OpenDatabase; readonly lockTimeout: string },
+  apply: () => Promise<T>,
+): Promise<T> {
+  return options.openDatabase === undefined
+    ? apply()
+    : withClusterLock(client, options.openDatabase, options.lockTimeout, apply);
 }
 
 function changesOf(plan: Plan): string {
@@ -197,18 +216,20 @@ export async function applyConfig(
     return { plan, applied: false, outcome: 'cancelled' };
   }
 
-  return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const locked = await planConfig(client, config, planOptions);
-    if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
-    if (changesOf(locked.plan) !== changesOf(plan)) {
-      throw new StalePlanError(
-        `plan is stale: the database changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(locked.plan.steps)}\nnothing was changed`,
-        { kind: 'changed_while_confirming', changes: locked.plan.steps },
-      );
-    }
-    await executeConverging(client, config, planOptions, locked, options.beforeExecute);
-    return { plan: locked.plan, applied: true, outcome: 'applied' };
-  });
+  return underClusterLock(client, options, () =>
+    inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
+      const locked = await planConfig(client, config, planOptions);
+      if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
+      if (changesOf(locked.plan) !== changesOf(plan)) {
+        throw new StalePlanError(
+          `plan is stale: the database changed while the plan was being confirmed, and applying the config now would make other changes:\n${listSteps(locked.plan.steps)}\nnothing was changed`,
+          { kind: 'changed_while_confirming', changes: locked.plan.steps },
+        );
+      }
+      await executeConverging(client, config, planOptions, locked, options.beforeExecute);
+      return { plan: locked.plan, applied: true, outcome: 'applied' };
+    }),
+  );
 }
 
 /**
@@ -224,14 +245,16 @@ async function applyUnconfirmed(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const planOptions = { suffix: options.suffix };
-  return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const locked = await planConfig(client, config, planOptions);
-    options.onPlan?.(locked.plan);
-    if (locked.plan.steps.length === 0)
-      return { plan: locked.plan, applied: false, outcome: 'no_changes' };
-    await executeConverging(client, config, planOptions, locked, options.beforeExecute);
-    return { plan: locked.plan, applied: true, outcome: 'applied' };
-  });
+  return underClusterLock(client, options, () =>
+    inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
+      const locked = await planConfig(client, config, planOptions);
+      options.onPlan?.(locked.plan);
+      if (locked.plan.steps.length === 0)
+        return { plan: locked.plan, applied: false, outcome: 'no_changes' };
+      await executeConverging(client, config, planOptions, locked, options.beforeExecute);
+      return { plan: locked.plan, applied: true, outcome: 'applied' };
+    }),
+  );
 }
 
 /**
@@ -262,6 +285,8 @@ async function executeConverging(
 export interface ApplyPlanFileOptions {
   readonly lockTimeout: string;
   readonly beforeExecute?: (client: Queryable) => Promise<void>;
+  /** See {@link ApplyOptions.openDatabase}. */
+  readonly openDatabase?: OpenDatabase;
 }
 
 /**
@@ -308,44 +333,46 @@ export async function applyPlanFile(
       { kind: 'no_fingerprints' },
     );
   const planOptions = { suffix: plan.suffix };
-  return inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-    const current = await introspectFor(client, config);
-    const { currentDatabase, versionNum } = current.server;
-    if (currentDatabase !== plan.database)
-      throw new StalePlanError(
-        `plan is stale: it was planned for database "${plan.database}", not "${currentDatabase}"; nothing was changed`,
-        { kind: 'other_database', database: plan.database },
-      );
-    if (versionNum !== plan.serverVersionNum)
-      throw new StalePlanError(
-        `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${versionNum}; nothing was changed`,
-        SINCE_PLANNED,
-      );
-    const changed = changedResources(saved, fingerprintsOf(current, new Set(Object.keys(saved))));
-    if (changed.length > 0)
-      throw new StalePlanError(
-        `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed`,
-        SINCE_PLANNED,
-      );
-    const locked = planFrom(current, config, planOptions);
-    const mismatch = firstDifference(plan.steps, locked.plan.steps);
-    if (mismatch !== undefined)
-      throw new StalePlanError(
-        `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed`,
-        SINCE_PLANNED,
-      );
-    // The file's digest is no seal (anyone can recompute it): the keys it must cover come from
-    // the plan made now, so a file with fingerprints left out does not skip their check.
-    const missing = missingFingerprints(saved, locked);
-    if (missing !== undefined)
-      throw new StalePlanError(
-        `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the database changed since it was saved? nothing was changed`,
-        SINCE_PLANNED,
-      );
-    if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
-    await executeConverging(client, config, planOptions, locked, options.beforeExecute);
-    return { plan: locked.plan, applied: true, outcome: 'applied' };
-  });
+  return underClusterLock(client, options, () =>
+    inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
+      const current = await introspectFor(client, config);
+      const { currentDatabase, versionNum } = current.server;
+      if (currentDatabase !== plan.database)
+        throw new StalePlanError(
+          `plan is stale: it was planned for database "${plan.database}", not "${currentDatabase}"; nothing was changed`,
+          { kind: 'other_database', database: plan.database },
+        );
+      if (versionNum !== plan.serverVersionNum)
+        throw new StalePlanError(
+          `plan is stale: it was planned on server version ${plan.serverVersionNum}, this server is ${versionNum}; nothing was changed`,
+          SINCE_PLANNED,
+        );
+      const changed = changedResources(saved, fingerprintsOf(current, new Set(Object.keys(saved))));
+      if (changed.length > 0)
+        throw new StalePlanError(
+          `plan is stale: ${changed.join('; ')} since it was planned; nothing was changed`,
+          SINCE_PLANNED,
+        );
+      const locked = planFrom(current, config, planOptions);
+      const mismatch = firstDifference(plan.steps, locked.plan.steps);
+      if (mismatch !== undefined)
+        throw new StalePlanError(
+          `plan is stale or was edited: ${mismatch}; was the plan file edited, or the config changed since it was saved? nothing was changed`,
+          SINCE_PLANNED,
+        );
+      // The file's digest is no seal (anyone can recompute it): the keys it must cover come from
+      // the plan made now, so a file with fingerprints left out does not skip their check.
+      const missing = missingFingerprints(saved, locked);
+      if (missing !== undefined)
+        throw new StalePlanError(
+          `plan is stale or was edited: it has no fingerprint for ${missing}, which the plan depends on now; was the plan file edited, or the config or the database changed since it was saved? nothing was changed`,
+          SINCE_PLANNED,
+        );
+      if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
+      await executeConverging(client, config, planOptions, locked, options.beforeExecute);
+      return { plan: locked.plan, applied: true, outcome: 'applied' };
+    }),
+  );
 }
 
 /** The first key (in order) the plan made now depends on that `saved` lacks; undefined if none. */

@@ -141,8 +141,8 @@ export async function applyPlan(
     );
   // An empty plan is checked as any other (database, fingerprints, re-plan): see applyPlanFile.
   const config = configForApply(plan, options.config);
-  const result = await session.withConnection((client) =>
-    applyPlanFile(client, plan, config, { lockTimeout }),
+  const result = await session.withConnection((client, openDatabase) =>
+    applyPlanFile(client, plan, config, { lockTimeout, openDatabase }),
   );
   return {
     applied: result.applied,

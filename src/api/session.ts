@@ -15,6 +15,8 @@ import {
   withServerDetails,
   type ServerErrorFields,
 } from '../errors.js';
+import type { OpenDatabase } from '../execute/cluster-lock.js';
+import { openSibling } from '../execute/connection.js';
 import { checkOwnsNothing } from '../execute/owned-guard.js';
 import { BEGIN_READ_COMMITTED } from '../execute/transaction.js';
 import type { Queryable } from '../introspect/queryable.js';
@@ -132,10 +134,15 @@ export class Session {
    * Runs `work` alone on the connection, which `work` drives itself: for the engine's apply
    * transaction (`inApplyTransaction`), which issues its own BEGIN, lock_timeout, advisory lock
    * and COMMIT or ROLLBACK, and turns failures into ApplyError. `work` must end the transaction
-   * it starts.
+   * it starts. `openDatabase` opens another database of the cluster with this connection's
+   * credentials (for the cluster's apply lock).
    */
-  withConnection<T>(work: (client: Queryable) => Promise<T>): Promise<T> {
-    return this.exclusive(() => work(this.client));
+  withConnection<T>(
+    work: (client: Queryable, openDatabase: OpenDatabase) => Promise<T>,
+  ): Promise<T> {
+    return this.exclusive(() =>
+      work(this.client, (database) => openSibling(this.client, database)),
+    );
   }
 
   /** One read, outside an explicit transaction (a single statement is atomic anyway). */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyCluster } from '../../src/cluster.js';
+import { applyCluster, CLUSTER_LOCK_KEY } from '../../src/cluster.js';
 import { parseConfig } from '../../src/config/load.js';
 import { openSibling } from '../../src/execute/connection.js';
 import { pgward, type CliResult } from '../support/convergence.js';
@@ -140,4 +140,67 @@ describe('two cluster applies on disjoint sets of databases', () => {
     );
     expect(row?.ok).toBe(true);
   });
+});
+
+describe('a one-database apply (no settings.databases) beside a cluster apply', () => {
+  /** `pgward apply --yes` of a one-database config of database `crm`, with `role`. */
+  async function applyCrmAlone(role: string, lockTimeout: string): Promise<CliResult> {
+    const file = join(dir, `${role}-alone.yaml`);
+    await writeFile(
+      file,
+      `version: 1\nroles:\n  ${role}:\n    grants:\n      - { privileges: [SELECT], object_type: table, objects: [app.orders] }\n`,
+    );
+    return pgward([
+      'apply',
+      '--yes',
+      '--lock-timeout',
+      lockTimeout,
+      '--db',
+      server.url(crm),
+      '-c',
+      file,
+    ]);
+  }
+
+  it('takes the cluster lock too: it fails clearly while a cluster apply on another database holds it', async () => {
+    let second: CliResult | undefined;
+    const first = await applyShop('alone_first', async () => {
+      second = await applyCrmAlone('alone_second', '300ms');
+    });
+    expect(first.outcome).toBe('applied');
+    expect(second?.code).toBe(1);
+    expect(second?.stderr.split('\n')[0]).toBe(
+      `error: another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout 300ms; nothing was changed`,
+    );
+    expect(await roleExists('alone_second')).toBe(false);
+    // Once the cluster apply is done, the same apply goes through; then plan is empty.
+    const again = await applyCrmAlone('alone_second', '10s');
+    expect(again.code, again.stderr).toBe(0);
+    expect(await roleExists('alone_second')).toBe(true);
+  });
+
+  it('takes it on its own connection when its database is the anchor, and releases it', async () => {
+    const file = join(dir, 'anchor-alone.yaml');
+    await writeFile(file, 'version: 1\nroles:\n  anchor_alone: {}\n');
+    const holder = new pg.Client({ connectionString: server.url(anchor) });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [CLUSTER_LOCK_KEY]);
+      const blocked = await pgward(['apply', '--yes', '--lock-timeout', '300ms', '--db', server.url(anchor), '-c', file]);
+      expect(blocked.code).toBe(1);
+      expect(blocked.stderr.split('\n')[0]).toContain('another pgward apply is running on this cluster');
+      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [CLUSTER_LOCK_KEY]);
+      const applied = await pgward(['apply', '--yes', '--lock-timeout', '300ms', '--db', server.url(anchor), '-c', file]);
+      expect(applied.code, applied.stderr).toBe(0);
+      // Released: no session holds the cluster lock once the apply is done.
+      const held = await server.query(
+        "SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = $1",
+        [anchor],
+      );
+      expect(held).toEqual([]);
+      await server.query('DROP ROLE anchor_alone');
+    } finally {
+      await holder.end();
+    }
+  }); // prettier-ignore
 });

@@ -130,7 +130,11 @@ export const applyCommand = defineCommand({
           });
           warnRolledBack(applied, context);
           result = applied;
-        } else result = await applyPlanFile(client, plan, config, { lockTimeout });
+        } else
+          result = await applyPlanFile(client, plan, config, {
+            lockTimeout,
+            openDatabase: siblingsOf(client),
+          });
         if (plan.steps.length === 0) context.out(shown);
         return report(result, context);
       });
@@ -162,6 +166,7 @@ export const applyCommand = defineCommand({
       const result = await applyConfig(client, config, {
         lockTimeout,
         suffix: args.suffix,
+        openDatabase: siblingsOf(client),
         ...shown,
       });
       return report(result, context);
