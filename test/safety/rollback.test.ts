@@ -184,8 +184,10 @@ describe('concurrent applies', () => {
     const third = await apply('--lock-timeout', '300ms');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(third.exitCode).toBe(1);
+    // The first apply holds the cluster's apply lock (taken before its database's), in the
+    // cluster's first database.
     expect(firstLine(third.stderr)).toBe(
-      'error: another pgward apply is running on this database and did not finish within --lock-timeout 300ms; rolled back, nothing was changed',
+      'error: another pgward apply is running on this cluster (its apply lock is in database "postgres") and did not finish within --lock-timeout 300ms; nothing was changed',
     );
 
     await holder.query('ROLLBACK');
