@@ -4,7 +4,7 @@
  * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
 import type { Operation } from '../model/operations.js';
-import { describeObjectRef, objectKey, type ObjectRef } from '../model/objects.js';
+import { describeObjectRef, objectKey } from '../model/objects.js';
 import { isGrantableSystemObject, isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from '../resolve/catalog.js';
@@ -40,12 +40,11 @@ export function diffPrivileges(
       .filter((fact) => fact.object.kind === 'database')
       .map((fact) => fact.object.name),
   ]);
-  const ownerOf = ownerLookup(catalog);
   const managed = (fact: PrivilegeFact): boolean =>
     desired.managedRoles.has(fact.grantee) &&
     !scope.isProtected(fact.grantee) &&
     // An owner's privileges on its own objects are PostgreSQL's, never revoked or granted.
-    ownerOf(fact.object) !== fact.grantee &&
+    catalog.owner(fact.object) !== fact.grantee &&
     // In system schemas, only the objects grants may name (their initial privileges are not
     // in the facts: introspection leaves them out).
     !(
@@ -56,8 +55,8 @@ export function diffPrivileges(
     !(fact.object.kind === 'schema' && isSystemSchema(fact.object.name)) &&
     (fact.object.kind !== 'database' || databases.has(fact.object.name));
 
-  const wanted = indexFacts(desired.privileges.filter(managed), ownerOf);
-  const have = indexFacts(current.privileges.filter(managed), ownerOf);
+  const wanted = indexFacts(desired.privileges.filter(managed), catalog);
+  const have = indexFacts(current.privileges.filter(managed), catalog);
   const chains = new GrantChains(current.privileges);
 
   // What the plan takes: whole privileges, or only their grant option.
@@ -208,10 +207,7 @@ function describeObject(fact: PrivilegeFact): string {
  * Facts by key; a privilege granted by several grantors counts once, grantable if any is,
  * with the grantors of all (introspection merges them already; literals in tests may not).
  */
-function indexFacts(
-  facts: readonly PrivilegeFact[],
-  ownerOf: (object: ObjectRef) => string | undefined,
-): Map<string, PrivilegeFact> {
+function indexFacts(facts: readonly PrivilegeFact[], catalog: Catalog): Map<string, PrivilegeFact> {
   const index = new Map<string, PrivilegeFact>();
   for (const fact of facts) {
     const id = factKey(fact);
@@ -221,7 +217,7 @@ function indexFacts(
       continue;
     }
     const grantable = seen.grantable || fact.grantable;
-    const owner = ownerOf(fact.object);
+    const owner = catalog.owner(fact.object);
     const byOwner = owner === undefined ? [] : [owner];
     const grantors =
       seen.grantors === undefined && fact.grantors === undefined
@@ -230,22 +226,6 @@ function indexFacts(
     index.set(id, { ...seen, grantable, ...(grantors !== undefined && { grantors }) });
   }
   return index;
-}
-
-/**
- * `catalog.owner` for facts that come object by object (both fact lists are sorted by
- * object, each object's facts sharing one ref): one lookup per object rather than per fact.
- */
-function ownerLookup(catalog: Catalog): (object: ObjectRef) => string | undefined {
-  let last: ObjectRef | undefined;
-  let owner: string | undefined;
-  return (object) => {
-    if (object !== last) {
-      last = object;
-      owner = catalog.owner(object);
-    }
-    return owner;
-  };
 }
 
 function change(fact: PrivilegeFact): PrivilegeChange {

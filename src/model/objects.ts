@@ -64,20 +64,8 @@ export function describeObjectRef(ref: ObjectRef): string {
 
 /** A stable identity for maps and sorting: kind and config-form name. */
 export function objectKey(ref: ObjectRef): string {
-  let cached = objectKeys.get(ref);
-  if (cached === undefined) {
-    cached = `${ref.kind}:${formatObjectName(ref)}`;
-    objectKeys.set(ref, cached);
-  }
-  return cached;
+  return `${ref.kind}:${formatObjectName(ref)}`;
 }
-
-/**
- * Each ref's key, computed once: refs are never changed, and a plan looks the same ref up
- * many times (one object's ref is shared by all its privilege facts, ~70,000 at 5,000 tables,
- * which the diff indexes and sorts by key).
- */
-const objectKeys = new WeakMap<ObjectRef, string>();
 
 export interface ParsedObjectName {
   readonly schema: string | null;

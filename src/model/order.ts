@@ -37,14 +37,9 @@ export function compareObjectKeys(a: ObjectRef, b: ObjectRef): number {
 
 /** A composite key for maps; NUL never occurs in PostgreSQL names. */
 export function key(...parts: readonly (string | number | boolean | null | undefined)[]): string {
-  // A loop rather than map + join: the diff builds several keys per privilege fact.
-  let joined = '';
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (i > 0) joined += '\0';
-    joined += part === null || part === undefined ? '\u0001' : String(part);
-  }
-  return joined;
+  return parts
+    .map((part) => (part === null || part === undefined ? '\u0001' : String(part)))
+    .join('\0');
 }
 
 export function comparePrivileges(a: Privilege, b: Privilege): number {

@@ -14,23 +14,10 @@ export function catalogKindsFor(kind: ObjectKind): readonly ObjectKind[] {
 
 /** The identity part of a catalog object, as facts and operations carry it. */
 export function toRef(object: ObjectRef): ObjectRef {
-  let ref = refs.get(object);
-  if (ref === undefined) {
-    ref =
-      object.args === undefined
-        ? { kind: object.kind, schema: object.schema, name: object.name }
-        : { kind: object.kind, schema: object.schema, name: object.name, args: object.args };
-    refs.set(object, ref);
-  }
-  return ref;
+  return object.args === undefined
+    ? { kind: object.kind, schema: object.schema, name: object.name }
+    : { kind: object.kind, schema: object.schema, name: object.name, args: object.args };
 }
-
-/**
- * One ref per catalog object, shared by every fact about it (as introspection shares one per
- * object): a permission on a schema of 1,000 tables makes thousands of facts, and a shared ref
- * is one object to keep and one key to compute (objectKey caches it per ref).
- */
-const refs = new WeakMap<ObjectRef, ObjectRef>();
 
 export class Catalog {
   private readonly byKey = new Map<string, CatalogObject>();

@@ -96,23 +96,6 @@ describe('resolveDesired: permissions (profile × schemas)', () => {
     );
   });
 
-  it('shares one ref per object among its facts, as introspection does', () => {
-    // Two roles, several privileges each on every object of the schema: one ref per object,
-    // so a catalog of thousands of tables costs one ref and one key per table, not per fact.
-    const { desired } = resolveDesired(
-      config([
-        configRole('reader', { permissions: [{ type: 'read', schemas: ['public'] }] }),
-        configRole('writer', { permissions: [{ type: 'write', schemas: ['public'] }] }),
-      ]),
-      current,
-    );
-    const onOrders = desired.privileges.filter((f) => f.object.name === 'orders');
-    expect(onOrders.length).toBeGreaterThan(2);
-    expect(new Set(onOrders.map((f) => f.grantee))).toEqual(new Set(['reader', 'writer']));
-    for (const f of onOrders) expect(f.object).toBe(onOrders[0]!.object);
-    expect(onOrders[0]!.object).toEqual({ kind: 'table', schema: 'public', name: 'orders' });
-  });
-
   it('builds the catalog lookups once per state, for resolve and diff alike', () => {
     expect(Catalog.of(current)).toBe(Catalog.of(current));
     expect(Catalog.of(state({ objects }))).not.toBe(Catalog.of(current));
