@@ -48,10 +48,14 @@ roles:
 `;
 }
 
-/** `pgward apply --yes` of the config managing `crm` only, with `role`. */
-async function applyCrm(role: string, lockTimeout: string): Promise<CliResult> {
+/** `pgward apply --yes` of a config of `crm` (by default the one managing `crm` only), with `role`. */
+async function applyCrm(
+  role: string,
+  lockTimeout: string,
+  text: string = configText(crm, role),
+): Promise<CliResult> {
   const file = join(dir, `${role}.yaml`);
-  await writeFile(file, configText(crm, role));
+  await writeFile(file, text);
   return pgward([
     'apply',
     '--yes',
@@ -143,24 +147,13 @@ describe('two cluster applies on disjoint sets of databases', () => {
 });
 
 describe('a one-database apply (no settings.databases) beside a cluster apply', () => {
-  /** `pgward apply --yes` of a one-database config of database `crm`, with `role`. */
-  async function applyCrmAlone(role: string, lockTimeout: string): Promise<CliResult> {
-    const file = join(dir, `${role}-alone.yaml`);
-    await writeFile(
-      file,
+  /** `pgward apply --yes` of a one-database config (no settings.databases) of `crm`. */
+  const applyCrmAlone = (role: string, lockTimeout: string): Promise<CliResult> =>
+    applyCrm(
+      role,
+      lockTimeout,
       `version: 1\nroles:\n  ${role}:\n    grants:\n      - { privileges: [SELECT], object_type: table, objects: [app.orders] }\n`,
     );
-    return pgward([
-      'apply',
-      '--yes',
-      '--lock-timeout',
-      lockTimeout,
-      '--db',
-      server.url(crm),
-      '-c',
-      file,
-    ]);
-  }
 
   it('takes the cluster lock too: it fails clearly while a cluster apply on another database holds it', async () => {
     let second: CliResult | undefined;
