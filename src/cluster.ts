@@ -45,6 +45,7 @@ import {
   inTransaction,
 } from './execute/transaction.js';
 import {
+  ANCHOR_OID,
   CLUSTER_LOCK_KEY,
   takeClusterLock,
   type DatabaseConnection,
@@ -99,8 +100,7 @@ export async function managedDatabases(first: Queryable, config: Config): Promis
   const { rows } = await withPinnedSearchPath(first, () =>
     first.query<DatabaseRow>(
       `SELECT datname, datallowconn, datistemplate, datname = pg_catalog.current_database() AS connected,
-              oid = (SELECT pg_catalog.min(oid) FROM pg_catalog.pg_database
-                     WHERE datallowconn AND NOT datistemplate) AS anchor
+              oid = ${ANCHOR_OID} AS anchor
        FROM pg_catalog.pg_database ORDER BY datname COLLATE "C"`,
     ),
   );

@@ -86,6 +86,13 @@ export async function takeClusterLock(
 }
 
 /**
+ * The anchor database's OID, as SQL (see takeClusterLock): one definition for the cluster's
+ * `managedDatabases` and a one-database apply's `anchorDatabase`, which must find the same one.
+ */
+export const ANCHOR_OID = `(SELECT pg_catalog.min(oid) FROM pg_catalog.pg_database
+                            WHERE datallowconn AND NOT datistemplate)`;
+
+/**
  * The cluster's anchor database (see takeClusterLock) and the one `client` is connected to.
  */
 export async function anchorDatabase(
@@ -94,9 +101,7 @@ export async function anchorDatabase(
   // Pinned: `=` is an operator, looked up through search_path (see search-path.ts).
   const { rows } = await withPinnedSearchPath(client, () =>
     client.query<{ anchor: string | null; connected: string }>(
-      `SELECT (SELECT datname FROM pg_catalog.pg_database
-               WHERE oid = (SELECT pg_catalog.min(oid) FROM pg_catalog.pg_database
-                            WHERE datallowconn AND NOT datistemplate)) AS anchor,
+      `SELECT (SELECT datname FROM pg_catalog.pg_database WHERE oid = ${ANCHOR_OID}) AS anchor,
               pg_catalog.current_database() AS connected`,
     ),
   );

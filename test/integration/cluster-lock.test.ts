@@ -106,6 +106,14 @@ async function someoneWaits(): Promise<boolean> {
   return rows.length > 0;
 }
 
+/** `result` gave up at the cluster's apply lock after --lock-timeout 300ms: exit 1, one line. */
+function expectGaveUpAtClusterLock(result: CliResult | undefined): void {
+  expect(result?.code).toBe(1);
+  expect(result?.stderr.split('\n')[0]).toBe(
+    `error: another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout 300ms; nothing was changed`,
+  );
+}
+
 describe('two cluster applies on disjoint sets of databases', () => {
   it('the second fails clearly once --lock-timeout passes, changing nothing', async () => {
     let second: CliResult | undefined;
@@ -113,10 +121,7 @@ describe('two cluster applies on disjoint sets of databases', () => {
       second = await applyCrm('lock_second', '300ms');
     });
     expect(first.outcome).toBe('applied');
-    expect(second?.code).toBe(1);
-    expect(second?.stderr.split('\n')[0]).toBe(
-      `error: another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout 300ms; nothing was changed`,
-    );
+    expectGaveUpAtClusterLock(second);
     expect(await roleExists('lock_first')).toBe(true);
     expect(await roleExists('lock_second')).toBe(false);
   });
@@ -161,10 +166,7 @@ describe('a one-database apply (no settings.databases) beside a cluster apply', 
       second = await applyCrmAlone('alone_second', '300ms');
     });
     expect(first.outcome).toBe('applied');
-    expect(second?.code).toBe(1);
-    expect(second?.stderr.split('\n')[0]).toBe(
-      `error: another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout 300ms; nothing was changed`,
-    );
+    expectGaveUpAtClusterLock(second);
     expect(await roleExists('alone_second')).toBe(false);
     // Once the cluster apply is done, the same apply goes through; then plan is empty.
     const again = await applyCrmAlone('alone_second', '10s');
