@@ -209,13 +209,14 @@ async function planSessions(
   const options = { systemObjectNames: systemObjectNames(config), clusterRoles };
   const states = await Promise.all(
     sessions.map((session) =>
-      introspectFor(session.client, configForDatabase(config, session.name), options).catch(
-        (error: unknown) => {
-          // A policy expression the server refuses there.
-          if (error instanceof PlanError) throw inDatabase(session.name, error.problems);
-          throw error;
-        },
-      ),
+      introspectFor(session.client, configForDatabase(config, session.name), {
+        ...options,
+        suffix: session.suffix,
+      }).catch((error: unknown) => {
+        // A policy expression the server refuses there.
+        if (error instanceof PlanError) throw inDatabase(session.name, error.problems);
+        throw error;
+      }),
     ),
   );
   const names = sessions.map((session) => session.name);

@@ -18,7 +18,7 @@ import { resolveDesired } from './resolve/desired.js';
 import { unmanagedDatabaseProblems } from './config/databases.js';
 import { ApplyError, PgwardError, PlanError, StalePlanError } from './errors.js';
 import { runSteps } from './execute/apply.js';
-import { secretsFor } from './execute/secrets.js';
+import { secretsForOperations } from './execute/secrets.js';
 import { inReadOnlySnapshot } from './execute/snapshot.js';
 import { withClusterLock, type OpenDatabase } from './execute/cluster-lock.js';
 import { inApplyTransaction } from './execute/transaction.js';
@@ -26,7 +26,8 @@ import { introspect, type IntrospectOptions } from './introspect/index.js';
 import { withExpressionChecks } from './introspect/row-security.js';
 import { withPinnedSearchPath } from './introspect/search-path.js';
 import type { Queryable } from './introspect/queryable.js';
-import type { CurrentState, DesiredState } from './model/state.js';
+import type { CurrentRole, CurrentState, DesiredState } from './model/state.js';
+import { checkScramMatches } from './passwords/scram.js';
 import { buildPlan, withFingerprints } from './plan/build.js';
 import {
   canonicalJson,
@@ -36,6 +37,7 @@ import {
   type Fingerprints,
 } from './plan/fingerprint.js';
 import type { Plan, PlanStep } from './model/operations.js';
+import type { SecretResolver } from './sql/render.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
 export { secretsFor } from './execute/secrets.js';
@@ -71,7 +73,11 @@ export async function planConfig(
   config: Config,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
-  const result = planFrom(await introspectFor(client, config), config, options);
+  const result = planFrom(
+    await introspectFor(client, config, { suffix: options.suffix }),
+    config,
+    options,
+  );
   return options.fingerprint === true
     ? { ...result, plan: withFingerprints(result.plan, result.current, result.desired) }
     : result;
@@ -86,15 +92,57 @@ export async function planConfig(
 export async function introspectFor(
   client: Queryable,
   config: Config,
-  options: IntrospectOptions = {},
+  options: IntrospectOptions & { readonly suffix?: string | undefined } = {},
 ): Promise<CurrentState> {
-  return withPinnedSearchPath(client, async () =>
+  const { suffix, ...introspectOptions } = options;
+  let checkingPasswords: Promise<void> = Promise.resolve();
+  const current = await withPinnedSearchPath(client, async () =>
     withExpressionChecks(
       client,
-      await introspect(client, { systemObjectNames: systemObjectNames(config), ...options }),
+      await introspect(client, {
+        systemObjectNames: systemObjectNames(config),
+        ...introspectOptions,
+        onRoles: (roles) => {
+          checkingPasswords = checkScramMatches(passwordsToCheck(config, roles, suffix));
+        },
+      }),
       config,
     ),
   );
+  await checkingPasswords;
+  return current;
+}
+
+/**
+ * The config's plaintext passwords beside the SCRAM verifiers of the roles they are for (the
+ * role, its `--suffix` instance, the role it is renamed from): diff asks scramMatches about
+ * exactly these, and checkScramMatches answers them ahead, in the thread pool. A pair missed
+ * here is only slower: scramMatches derives it then.
+ */
+function passwordsToCheck(
+  config: Config,
+  roles: readonly CurrentRole[],
+  suffix: string | undefined,
+): [string, string][] {
+  const verifiers = new Map<string, string>();
+  for (const role of roles)
+    if (typeof role.password === 'string') verifiers.set(role.name, role.password);
+  const pairs: [string, string][] = [];
+  for (const role of config.roles) {
+    const password = role.password;
+    if (password === undefined || password.secret === null || password.source.from === 'hashed')
+      continue;
+    const names = [
+      role.name,
+      role.renamedFrom,
+      suffix === undefined ? undefined : `${role.name}_${suffix}`,
+    ];
+    for (const name of names) {
+      const verifier = name === undefined ? undefined : verifiers.get(name);
+      if (verifier !== undefined) pairs.push([password.secret, verifier]);
+    }
+  }
+  return pairs;
 }
 
 /** resolve → diff → build, on a state already read. Pure. */
@@ -226,8 +274,7 @@ export async function applyConfig(
           { kind: 'changed_while_confirming', changes: locked.plan.steps },
         );
       }
-      await executeConverging(client, config, planOptions, locked, options.beforeExecute);
-      return { plan: locked.plan, applied: true, outcome: 'applied' };
+      return executeConverging(client, config, planOptions, locked, options.beforeExecute);
     }),
   );
 }
@@ -251,8 +298,7 @@ async function applyUnconfirmed(
       options.onPlan?.(locked.plan);
       if (locked.plan.steps.length === 0)
         return { plan: locked.plan, applied: false, outcome: 'no_changes' };
-      await executeConverging(client, config, planOptions, locked, options.beforeExecute);
-      return { plan: locked.plan, applied: true, outcome: 'applied' };
+      return executeConverging(client, config, planOptions, locked, options.beforeExecute);
     }),
   );
 }
@@ -261,6 +307,11 @@ async function applyUnconfirmed(
  * Runs the plan made under the lock, then reads the catalog once more in the transaction:
  * if anything still differs, ApplyError, and the caller's transaction rolls back. An apply
  * either converges completely or changes nothing.
+ *
+ * The state the plan was made from (`locked.current`, `locked.desired`) is let go once the
+ * passwords' verifiers are built: only the plan and the verifiers reach runConverging, so
+ * that two full states are never held at once (the peak memory of a large apply, issue 13).
+ * Each caller returns this promise without awaiting it, for the same reason.
  */
 async function executeConverging(
   client: Queryable,
@@ -268,9 +319,22 @@ async function executeConverging(
   planOptions: PlanOptions,
   locked: PlanResult,
   beforeExecute: ((client: Queryable) => Promise<void>) | undefined,
-): Promise<void> {
+): Promise<ApplyResult> {
+  const operations = locked.plan.steps.map((step) => step.operation);
+  const secrets = await secretsForOperations(locked.desired, operations);
+  return runConverging(client, config, planOptions, locked.plan, secrets, beforeExecute);
+}
+
+async function runConverging(
+  client: Queryable,
+  config: Config,
+  planOptions: PlanOptions,
+  plan: Plan,
+  secrets: SecretResolver,
+  beforeExecute: ((client: Queryable) => Promise<void>) | undefined,
+): Promise<ApplyResult> {
   await beforeExecute?.(client);
-  await runSteps(client, locked.plan, secretsFor(locked.desired));
+  await runSteps(client, plan, secrets);
   const remaining = await planConfig(client, config, planOptions);
   if (remaining.plan.steps.length > 0) {
     const count = remaining.plan.steps.length;
@@ -280,6 +344,7 @@ async function executeConverging(
       { remaining: remaining.plan.steps },
     );
   }
+  return { plan, applied: true, outcome: 'applied' };
 }
 
 export interface ApplyPlanFileOptions {
@@ -335,7 +400,7 @@ export async function applyPlanFile(
   const planOptions = { suffix: plan.suffix };
   return underClusterLock(client, options, () =>
     inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-      const current = await introspectFor(client, config);
+      const current = await introspectFor(client, config, { suffix: plan.suffix });
       const { currentDatabase, versionNum } = current.server;
       if (currentDatabase !== plan.database)
         throw new StalePlanError(
@@ -369,8 +434,7 @@ export async function applyPlanFile(
           SINCE_PLANNED,
         );
       if (locked.plan.steps.length === 0) return { plan, applied: false, outcome: 'no_changes' };
-      await executeConverging(client, config, planOptions, locked, options.beforeExecute);
-      return { plan: locked.plan, applied: true, outcome: 'applied' };
+      return executeConverging(client, config, planOptions, locked, options.beforeExecute);
     }),
   );
 }

@@ -43,6 +43,12 @@ export interface IntrospectOptions {
    * again; only the roles' `IN DATABASE` settings in the connected database are.
    */
   readonly clusterRoles?: ClusterRoles;
+  /**
+   * Called with the roles as soon as they are read, before the (much longer) read of the
+   * objects: work that needs only the roles can start meanwhile (the engine checks the
+   * config's passwords against the stored verifiers, off the main thread).
+   */
+  readonly onRoles?: (roles: readonly CurrentRole[]) => void;
 }
 
 /** What a cluster's roles are, read once through one connection (spec §8). */
@@ -78,6 +84,7 @@ export async function introspect(
     const cluster = options.clusterRoles;
     const roles =
       cluster === undefined ? await readRoles(client, server) : await rolesIn(client, cluster);
+    options.onRoles?.(roles);
     const memberships = cluster?.memberships ?? (await readMemberships(client, server));
     const { objects, systemObjects, privileges, publicPrivileges } = await readObjects(
       client,
