@@ -4,7 +4,7 @@
  * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
 import type { Operation } from '../model/operations.js';
-import { describeObjectRef, objectKey } from '../model/objects.js';
+import { describeObjectRef, objectKey, objectKeysOnce } from '../model/objects.js';
 import { isGrantableSystemObject, isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from '../resolve/catalog.js';
@@ -209,8 +209,10 @@ function describeObject(fact: PrivilegeFact): string {
  */
 function indexFacts(facts: readonly PrivilegeFact[], catalog: Catalog): Map<string, PrivilegeFact> {
   const index = new Map<string, PrivilegeFact>();
+  const objectKeyOf = objectKeysOnce();
   for (const fact of facts) {
-    const id = factKey(fact);
+    // factKey's key, each object's part computed once.
+    const id = key(objectKeyOf(fact.object), fact.column, fact.grantee, fact.privilege);
     const seen = index.get(id);
     if (seen === undefined) {
       index.set(id, fact);

@@ -53,8 +53,35 @@ export class Catalog {
     }
   }
 
+  /**
+   * Lookups by ref, remembered per ref: a plan looks each object up once per fact about it
+   * (thousands per schema), and facts share their object's ref (see `ref`). Kept by this
+   * catalog, which lives as long as its state.
+   */
+  private readonly byRef = new Map<ObjectRef, CatalogObject | null>();
+  private readonly refs = new Map<CatalogObject, ObjectRef>();
+
   get(ref: ObjectRef): CatalogObject | undefined {
-    return this.byKey.get(objectKey(ref));
+    let object = this.byRef.get(ref);
+    if (object === undefined) {
+      object = this.byKey.get(objectKey(ref)) ?? null;
+      this.byRef.set(ref, object);
+    }
+    return object ?? undefined;
+  }
+
+  /**
+   * The ref facts carry for `object`: one per object, shared by every fact about it, as
+   * introspection shares one per object (a permission on a schema of 1,000 tables makes
+   * thousands of facts: one ref each was as many objects to allocate and keys to compute).
+   */
+  ref(object: CatalogObject): ObjectRef {
+    let ref = this.refs.get(object);
+    if (ref === undefined) {
+      ref = toRef(object);
+      this.refs.set(object, ref);
+    }
+    return ref;
   }
 
   /** Owner of an object, undefined when the catalog does not list it. */

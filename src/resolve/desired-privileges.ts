@@ -136,13 +136,13 @@ function addPermission(
       continue;
     }
     for (const privilege of schemaPrivileges)
-      facts.add(toRef(schema), undefined, grantee, privilege, false);
+      facts.add(ctx.catalog.ref(schema), undefined, grantee, privilege, false);
     const creators = objectCreators ?? [schemaCreator(ctx, schema)];
     for (const [type, privileges] of typed) {
       if (privileges.length === 0) continue;
       for (const object of ctx.catalog.objectsIn(DEFAULT_PRIVILEGE_COVERS[type], schemaName))
         for (const privilege of privileges)
-          facts.add(toRef(object), undefined, grantee, privilege, false);
+          facts.add(ctx.catalog.ref(object), undefined, grantee, privilege, false);
       for (const forRole of creators)
         for (const privilege of privileges)
           defaults.add({
@@ -197,7 +197,7 @@ function addGrant(
       );
     if (columns === undefined) {
       for (const privilege of privileges)
-        facts.add(toRef(object), undefined, grantee, privilege, grant.withGrantOption);
+        facts.add(ctx.catalog.ref(object), undefined, grantee, privilege, grant.withGrantOption);
       continue;
     }
     if (object.kind !== 'table') {
@@ -216,7 +216,7 @@ function addGrant(
         continue;
       }
       for (const privilege of privileges)
-        facts.add(toRef(object), column, grantee, privilege, grant.withGrantOption);
+        facts.add(ctx.catalog.ref(object), column, grantee, privilege, grant.withGrantOption);
     }
   }
 }
@@ -281,7 +281,7 @@ function addDefaultPrivilege(
   for (const object of covered) {
     if (object.owner !== forRole) continue;
     for (const privilege of privileges)
-      facts.add(toRef(object), undefined, grantee, privilege, entry.withGrantOption);
+      facts.add(ctx.catalog.ref(object), undefined, grantee, privilege, entry.withGrantOption);
   }
 }
 
@@ -457,8 +457,41 @@ class FactSet {
     );
   }
 
+  /**
+   * The facts in order: objects by key, each object's facts by column, grantee, privilege.
+   * A counting sort by object (facts share their object's ref, see Catalog.ref): each key is
+   * computed once and only the objects are sorted by it; per fact nothing is allocated but
+   * its place in the result (a key or a list per fact cost 15 to 100 MiB at 40,000 tables).
+   */
   values(): PrivilegeFact[] {
-    return [...this.facts.values()].sort(comparePrivilegeFacts);
+    const counts = new Map<ObjectRef, number>();
+    for (const { object } of this.facts.values()) counts.set(object, (counts.get(object) ?? 0) + 1);
+    const keys = new Map<ObjectRef, string>();
+    for (const object of counts.keys()) keys.set(object, objectKey(object));
+    const objects = [...keys.keys()].sort((a, b) =>
+      compareStrings(keys.get(a) ?? '', keys.get(b) ?? ''),
+    );
+    const starts = new Map<ObjectRef, number>();
+    let start = 0;
+    for (const object of objects) {
+      starts.set(object, start);
+      start += counts.get(object) ?? 0;
+    }
+    const sorted = new Array<PrivilegeFact>(this.facts.size);
+    const next = new Map(starts);
+    for (const fact of this.facts.values()) {
+      const at = next.get(fact.object) ?? 0;
+      sorted[at] = fact;
+      next.set(fact.object, at + 1);
+    }
+    for (const object of objects) {
+      const from = starts.get(object) ?? 0;
+      const count = counts.get(object) ?? 0;
+      if (count < 2) continue;
+      const part = sorted.slice(from, from + count).sort(compareFactsOnObject);
+      for (let k = 0; k < count; k++) sorted[from + k] = part[k] as PrivilegeFact;
+    }
+    return sorted;
   }
 }
 
@@ -484,9 +517,9 @@ class DefaultFactSet {
   }
 }
 
-function comparePrivilegeFacts(a: PrivilegeFact, b: PrivilegeFact): number {
+/** Facts on the same object: by column, grantee and privilege. */
+function compareFactsOnObject(a: PrivilegeFact, b: PrivilegeFact): number {
   return (
-    compareStrings(objectKey(a.object), objectKey(b.object)) ||
     compareStrings(a.column ?? '', b.column ?? '') ||
     compareStrings(a.grantee, b.grantee) ||
     comparePrivileges(a.privilege, b.privilege)

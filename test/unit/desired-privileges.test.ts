@@ -4,6 +4,7 @@ import { Catalog } from '../../src/resolve/catalog.js';
 import { resolveDesired } from '../../src/resolve/desired.js';
 import { objectKey } from '../../src/model/objects.js';
 import type { DefaultPrivilegeFact, PrivilegeFact } from '../../src/model/state.js';
+import { PRIVILEGES } from '../../src/model/privileges.js';
 import {
   at,
   baseRoles,
@@ -94,6 +95,42 @@ describe('resolveDesired: permissions (profile × schemas)', () => {
         defaultFact('owner', 'public', 'sequence', 'reader', 'SELECT'),
       ]),
     );
+  });
+
+  it('lists the facts by object, column, grantee and privilege, one ref per object', () => {
+    // Roles in reverse order, grants naming objects out of order: the order is resolve's own.
+    const { desired } = resolveDesired(
+      config([
+        configRole('zed', {
+          permissions: [{ type: 'write', schemas: ['public', 'data'] }],
+          grants: [
+            grant({
+              privileges: ['UPDATE', 'SELECT'],
+              objects: [objectName('table', 'public.orders')],
+              columns: ['total', 'email'],
+            }),
+          ],
+        }),
+        configRole('amy', { permissions: [{ type: 'read', schemas: ['data', 'public'] }] }),
+      ]),
+      current,
+    );
+    const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    const expected = [...desired.privileges].sort(
+      (a, b) =>
+        byCodeUnit(objectKey(a.object), objectKey(b.object)) ||
+        byCodeUnit(a.column ?? '', b.column ?? '') ||
+        byCodeUnit(a.grantee, b.grantee) ||
+        PRIVILEGES.indexOf(a.privilege) - PRIVILEGES.indexOf(b.privilege),
+    );
+    expect(desired.privileges.length).toBeGreaterThan(20);
+    expect(desired.privileges).toEqual(expected);
+    const refs = new Map<string, unknown>();
+    for (const fact of desired.privileges) {
+      const first = refs.get(objectKey(fact.object)) ?? fact.object;
+      refs.set(objectKey(fact.object), first);
+      expect(fact.object).toBe(first);
+    }
   });
 
   it('builds the catalog lookups once per state, for resolve and diff alike', () => {
