@@ -71,8 +71,7 @@ export function objectKey(ref: ObjectRef): string {
 /**
  * objectKey, remembered per ref while the returned function is kept: for one pass over many
  * facts that share their object's ref (introspection and resolve share one per object).
- * Local to the pass, so nothing outlives it (a module-wide cache held ~100 MiB at 40,000
- * tables, issue 13).
+ * Local to the pass: nothing outlives it.
  */
 export function objectKeysOnce(): (ref: ObjectRef) => string {
   const keys = new Map<ObjectRef, string>();
