@@ -13,6 +13,7 @@
  */
 import type { Config } from './config/types.js';
 import { systemObjectNames } from './config/system-objects.js';
+import { tablesWithColumnGrants } from './config/column-tables.js';
 import { diff } from './diff/diff.js';
 import { resolveDesired } from './resolve/desired.js';
 import { unmanagedDatabaseProblems } from './config/databases.js';
@@ -101,6 +102,7 @@ export async function introspectFor(
       client,
       await introspect(client, {
         systemObjectNames: systemObjectNames(config),
+        columnsOf: tablesWithColumnGrants(config),
         ...introspectOptions,
         onRoles: (roles) => {
           checkingPasswords = checkScramMatches(passwordsToCheck(config, roles, suffix));

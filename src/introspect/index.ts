@@ -39,6 +39,12 @@ export interface IntrospectOptions {
    */
   readonly systemObjectNames?: readonly string[];
   /**
+   * Tables whose column names to read (`columns` of their CatalogObject), besides those with
+   * a column privilege: those a config's column grants name (tablesWithColumnGrants in
+   * config/column-tables.ts). Other tables' `columns` are left out, not empty.
+   */
+  readonly columnsOf?: readonly { readonly schema: string; readonly name: string }[];
+  /**
    * Roles and memberships already read for the whole cluster (readClusterRoles): not read
    * again; only the roles' `IN DATABASE` settings in the connected database are.
    */
@@ -90,6 +96,7 @@ export async function introspect(
       client,
       server,
       options.systemObjectNames,
+      options.columnsOf,
     );
     const defaultPrivileges = await readDefaultPrivileges(client);
     const dependencies = await readDependencies(client);

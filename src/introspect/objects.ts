@@ -43,7 +43,9 @@ function toCatalogObject(row: ObjectRow): CatalogObject {
     name: row.name,
     ...(row.args !== null && { args: row.args }),
     owner: row.owner,
-    ...(row.relkind !== null && { relkind: row.relkind, columns: row.columns ?? [] }),
+    ...(row.relkind !== null && { relkind: row.relkind }),
+    // Read only where a column privilege needs them (objects.sql, $4 and $5).
+    ...(row.columns !== null && { columns: row.columns }),
   };
 }
 
@@ -150,6 +152,7 @@ export async function readObjects(
   client: Queryable,
   server: ServerInfo,
   systemObjectNames: readonly string[] = [],
+  columnsOf: readonly { readonly schema: string; readonly name: string }[] = [],
 ): Promise<{
   objects: readonly CatalogObject[];
   systemObjects: readonly CatalogObject[];
@@ -161,6 +164,8 @@ export async function readObjects(
       SYSTEM_SCHEMAS,
       GRANTABLE_SYSTEM_SCHEMAS,
       systemObjectNames,
+      columnsOf.map((table) => table.schema),
+      columnsOf.map((table) => table.name),
     ])
   ).rows;
   if (hasParameterPrivileges(server.versionNum)) {

@@ -21,7 +21,7 @@
  * plan file is applied: plain `plan`, `apply` and `drift` never hash anything.
  */
 import { createHash } from 'node:crypto';
-import { catalogKindsFor } from '../resolve/catalog.js';
+import { Catalog, catalogKindsFor } from '../resolve/catalog.js';
 import { describeObjectRef, objectKey, type ObjectRef } from '../model/objects.js';
 import { ALL_IN_SCHEMA_KEYWORD, type AllInSchemaKind } from '../model/privileges.js';
 import type { CatalogObject, CurrentState, DesiredState } from '../model/state.js';
@@ -135,10 +135,13 @@ export function planScope(
   const named = (role: string | undefined): void => {
     if (role !== undefined) keys.add(roleKey(role, 'attributes'));
   };
+  const catalog = Catalog.of(current);
   const object = (ref: ObjectRef): void => {
     keys.add(objectResourceKey(ref, 'owner'));
     keys.add(objectResourceKey(ref, 'privileges'));
-    if (ref.kind === 'table') keys.add(objectResourceKey(ref, 'columns'));
+    // Column names, where they were read: those of the tables with column privileges.
+    if (ref.kind === 'table' && catalog.get(ref)?.columns !== undefined)
+      keys.add(objectResourceKey(ref, 'columns'));
   };
   const table = (ref: ObjectRef): void => {
     object(ref);
@@ -329,8 +332,10 @@ export function fingerprintsOf(current: CurrentState, keys: ReadonlySet<string>)
   for (const candidate of current.objects) {
     const owner = objectResourceKey(candidate, 'owner');
     if (facts.open(owner)) facts.add(owner, candidate.owner);
+    // Column names are read only where column privileges need them (introspect/objects.ts).
     const columns = objectResourceKey(candidate, 'columns');
-    if (facts.open(columns)) facts.add(columns, candidate.columns ?? []);
+    if (candidate.columns !== undefined && facts.open(columns))
+      facts.add(columns, candidate.columns);
     const privileges = objectResourceKey(candidate, 'privileges');
     if (facts.open(privileges)) listed.set(objectKey(candidate), privileges);
     if (candidate.kind === 'schema')

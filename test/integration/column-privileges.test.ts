@@ -57,3 +57,52 @@ roles:
   });
   expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
 });
+
+// Column names are read only for the tables of the config's column grants (and those with a
+// column privilege already): a table named with a dot and quotes must still be found, in the
+// config's quoting and in PUBLIC's grants, and a missing column still refused by name.
+it('checks and grants columns of tables the config names, however they are spelt', async () => {
+  await server.query(`
+    CREATE ROLE col_odd;
+    CREATE SCHEMA "we""ird.s";
+    CREATE TABLE "we""ird.s"."T.1" ("Id" int, "e.mail" text, other text);
+    CREATE TABLE public.plain (a int, b int);
+  `);
+  const dir = await mkdtemp(join(tmpdir(), 'pgward-columns-'));
+  const config = join(dir, 'pgward.yaml');
+  const write = (columns: string): Promise<void> =>
+    writeFile(
+      config,
+      `version: 1
+roles:
+  col_odd:
+    grants:
+      - privileges: [SELECT]
+        object_type: table
+        objects: ['"we""ird.s"."T.1"']
+        columns: [${columns}]
+public:
+  manage: [table]
+  grants:
+    - { privileges: [SELECT], object_type: table, objects: [public.plain], columns: [b] }
+`,
+    );
+  const args = ['-c', config, '--db', server.url()];
+
+  await write(`'Id', 'e.mail', nope`);
+  const refused = await runCli(['plan', ...args]);
+  expect(refused.exitCode).toBe(1);
+  expect(refused.stderr).toContain('column "nope" of table');
+  expect(refused.stderr).not.toContain('column "Id"');
+
+  await write(`'Id', 'e.mail'`);
+  const applied = await runCli(['apply', '--yes', ...args]);
+  expect(applied.exitCode, applied.stderr).toBe(0);
+  const [row] = await server.query<Record<string, boolean>>(`
+    SELECT pg_catalog.has_column_privilege('col_odd', '"we""ird.s"."T.1"', 'Id', 'SELECT') AS id,
+           pg_catalog.has_column_privilege('col_odd', '"we""ird.s"."T.1"', 'e.mail', 'SELECT') AS email,
+           pg_catalog.has_column_privilege('col_odd', '"we""ird.s"."T.1"', 'other', 'SELECT') AS other,
+           pg_catalog.has_column_privilege('public', 'public.plain', 'b', 'SELECT') AS public_b`);
+  expect(row).toEqual({ id: true, email: true, other: false, public_b: true });
+  expect((await runCli(['plan', '--detailed-exitcode', ...args])).exitCode).toBe(0);
+});

@@ -29,6 +29,9 @@
 -- name, so one can be granted before anything is): the ~3,600 system relations and routines
 -- would otherwise be read, with their columns, on every plan.
 --
+-- $4, $5: the schemas and names (pairwise) of the tables whose column names to read besides
+-- those with a column privilege (see `columns` below).
+--
 -- One pass over each catalog, plus per-object subqueries on the catalogs' OID indexes (a few
 -- microseconds each): one query whatever the number of objects.
 WITH managed_schema AS (
@@ -201,10 +204,16 @@ SELECT o.kind,
        pg_catalog.pg_get_userbyid(o.owner) AS owner,
        o.relkind,
        -- Column names in attnum order: attnum <= 0 are system columns (ctid, xmin, ...), and a
-       -- dropped column stays in pg_attribute as "........pg.dropped.N........".
+       -- dropped column stays in pg_attribute as "........pg.dropped.N........". Only of the
+       -- relations with a column privilege and those $4/$5 name (schemas and names, pairwise:
+       -- the tables of the config's column grants): a lookup per relation was half this
+       -- query's time at 40,000 tables, and only column privileges need the names.
        -- Arrays go out as JSON, which the client parses natively (JSON.parse), several times
        -- faster than node-postgres' parser of array literals.
-       CASE WHEN o.relid IS NOT NULL THEN pg_catalog.to_json(ARRAY(
+       CASE WHEN o.relid IN (SELECT att.attrelid FROM acl_column AS att)
+              OR (o.relid IS NOT NULL AND (o.schema, o.name) IN (
+                SELECT * FROM ROWS FROM (pg_catalog.unnest($4::text[]), pg_catalog.unnest($5::text[]))))
+         THEN pg_catalog.to_json(ARRAY(
          SELECT att.attname::text
          FROM pg_catalog.pg_attribute AS att
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
