@@ -31,7 +31,7 @@ import {
   type Privilege,
 } from '../model/privileges.js';
 import type { CatalogObject, DefaultPrivilegeFact, PrivilegeFact } from '../model/state.js';
-import { Catalog, catalogKindsFor, toRef } from './catalog.js';
+import { Catalog, catalogKindsFor } from './catalog.js';
 import type { RoleNames } from './names.js';
 import { comparePrivileges, compareStrings, key } from '../model/order.js';
 import { majorVersion, type Problems } from './problems.js';
@@ -477,7 +477,7 @@ class FactSet {
       starts.set(object, start);
       start += counts.get(object) ?? 0;
     }
-    const sorted = new Array<PrivilegeFact>(this.facts.size);
+    const sorted: PrivilegeFact[] = Array.from({ length: this.facts.size });
     const next = new Map(starts);
     for (const fact of this.facts.values()) {
       const at = next.get(fact.object) ?? 0;
