@@ -83,6 +83,8 @@ export function diffPrivileges(
   // A kept privilege that only a grant option being taken backs would go with the CASCADE:
   // granted again in the owner's name first (grants run before revokes), it stays.
   const backedByLostOption = (held: PrivilegeFact, want: PrivilegeFact): boolean => {
+    // Usually no grant option is lost: no key to build per kept fact.
+    if (losing.size === 0 || held.grantors === undefined) return false;
     const lost = losing.get(slotOf(held));
     if (lost === undefined || held.grantors === undefined) return false;
     if (!held.grantors.some((grantor) => lost.has(grantor))) return false;

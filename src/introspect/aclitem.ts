@@ -73,6 +73,50 @@ export function explodeAclItem(item: string): AclEntry[] {
   return entries;
 }
 
+/**
+ * The privileges of an ACL entry's letters (`r*w`), by name as compareStrings orders them,
+ * with their grant option; null when a letter is unknown. Remembered per text: a catalog
+ * repeats the same few (`r`, `arwdDxtm`, `U`) on thousands of objects.
+ */
+const decoded = new Map<string, readonly (readonly [string, boolean])[] | null>();
+
+export function privilegesOfLetters(
+  letters: string,
+): readonly (readonly [string, boolean])[] | null {
+  let known = decoded.get(letters);
+  if (known === undefined) {
+    const list: [string, boolean][] = [];
+    for (let i = 0; i < letters.length; i += 1) {
+      const privilege = LETTERS[letters[i] ?? ''];
+      if (privilege === undefined) {
+        list.length = 0;
+        break;
+      }
+      const grantable = letters[i + 1] === '*';
+      if (grantable) i += 1;
+      list.push([privilege, grantable]);
+    }
+    known =
+      list.length === 0 && letters.length > 0
+        ? null
+        : list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    decoded.set(letters, known);
+  }
+  return known;
+}
+
+/**
+ * An entry whose names the server did not quote, as [grantee ('' = PUBLIC), letters, grantor];
+ * undefined for any other (quoted names: explodeAclItem reads those).
+ */
+export function splitPlainAclItem(item: string): [string, string, string] | undefined {
+  if (item.charCodeAt(0) === 34) return undefined; // "
+  const equals = item.indexOf('=');
+  const slash = item.indexOf('/', equals + 1);
+  if (equals < 0 || slash < 0 || item.charCodeAt(slash + 1) === 34) return undefined;
+  return [item.slice(0, equals), item.slice(equals + 1, slash), item.slice(slash + 1)];
+}
+
 /** Every entry of an ACL (`aclitem[]` read as `text[]`). */
 export function explodeAcl(items: readonly string[]): AclEntry[] {
   return items.flatMap(explodeAclItem);

@@ -6,7 +6,7 @@ import type {
   PublicPrivilegeFact,
   ServerInfo,
 } from '../model/state.js';
-import { explodeAcl, type AclEntry } from './aclitem.js';
+import { explodeAcl, privilegesOfLetters, splitPlainAclItem, type AclEntry } from './aclitem.js';
 import { loadSql } from './load-sql.js';
 import { compareOptionalStrings } from '../model/order.js';
 import { compareFactsOnOneObject, compareObjectsByKind } from './order.js';
@@ -143,6 +143,45 @@ function toPublicPrivilegeFacts(
 }
 
 /**
+ * The facts of one object read the short way, when its ACL is the usual one: entries whose
+ * names the server did not quote, all granted by the owner, one per grantee, no column
+ * privileges, no initial ACL. Appends them (PUBLIC's apart) and returns true; returns false,
+ * having appended nothing, for any other ACL, which toPrivilegeFacts then reads. The result is
+ * the same (test/unit/object-facts.test.ts): facts by grantee, then privilege name.
+ */
+function appendUsualFacts(
+  row: ObjectRow,
+  object: ObjectRef,
+  privileges: PrivilegeFact[],
+  publicPrivileges: PublicPrivilegeFact[],
+): boolean {
+  if (row.initprivs !== null || row.column_privileges.length > 0) return false;
+  const entries: [string, readonly (readonly [string, boolean])[]][] = [];
+  let publicItems: string[] | undefined;
+  for (const item of row.acl ?? []) {
+    const parts = splitPlainAclItem(item);
+    if (parts === undefined) return false;
+    const [grantee, letters, grantor] = parts;
+    if (grantor !== row.owner) return false;
+    const granted = privilegesOfLetters(letters);
+    if (granted === null) return false;
+    if (grantee === '') (publicItems ??= []).push(item);
+    else entries.push([grantee, granted]);
+  }
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let i = 1; i < entries.length; i++)
+    if (entries[i]?.[0] === entries[i - 1]?.[0]) return false;
+  for (const [grantee, granted] of entries)
+    for (const [privilege, grantable] of granted)
+      privileges.push({ object, grantee, privilege: asPrivilege(privilege), grantable });
+  // PUBLIC's entries as the ACL lists them (its letters in the server's order).
+  if (publicItems !== undefined && row.system !== true)
+    for (const [, privilege, grantable, grantor] of explodeAcl(publicItems))
+      publicPrivileges.push({ object, privilege: asPrivilege(privilege), grantable, grantor });
+  return true;
+}
+
+/**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
  * column privileges included, PUBLIC's apart; and apart, the objects of pg_catalog and
  * information_schema that grants may name, whose privileges are those beyond the initial
@@ -183,6 +222,7 @@ export async function readObjects(
       name: row.name,
       ...(row.args !== null && { args: row.args }),
     };
+    if (appendUsualFacts(row, object, privileges, publicPrivileges)) continue;
     const acl = beyondInitial(row.acl, row.initprivs);
     for (const fact of toPrivilegeFacts(row, acl, object)) privileges.push(fact);
     // PUBLIC's entries on system objects are PostgreSQL's initial privileges: not pgward's.
