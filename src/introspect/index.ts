@@ -9,7 +9,7 @@
 import type { CurrentMembership, CurrentRole, CurrentState } from '../model/state.js';
 import { readDefaultPrivileges } from './default-privileges.js';
 import { readDependencies } from './dependencies.js';
-import { readObjects } from './objects.js';
+import { readObjects, type NamedObjects } from './objects.js';
 import { readLinkedSequences } from './ownership.js';
 import { readRowSecurity } from './row-security.js';
 import type { Queryable } from './queryable.js';
@@ -18,6 +18,7 @@ import { readServer } from './server.js';
 import { withPinnedSearchPath } from './search-path.js';
 
 export type { Queryable } from './queryable.js';
+export type { NamedObjects, TableName } from './objects.js';
 
 /**
  * Reads the CurrentState through `client`, with search_path pinned (search-path.ts). The
@@ -33,17 +34,13 @@ export type { Queryable } from './queryable.js';
  */
 export interface IntrospectOptions {
   /**
-   * Objects of pg_catalog / information_schema to read even if nothing beyond PostgreSQL's
-   * initial privileges is granted on them, as `schema.name`: those a config's grants name
-   * (see systemObjectNames in config/system-objects.ts). Others are read only when granted.
+   * Objects to read beyond what objects.sql lists: the system objects a config's grants name,
+   * and the tables whose column names its column grants need (NamedObjects). A function, run
+   * while the server reads the objects: the engine loads the config there (engine.ts).
+   * Without it, system objects are read only when granted beyond their initial privileges,
+   * and column names only of tables with a column privilege (`columns` left out, not empty).
    */
-  readonly systemObjectNames?: readonly string[];
-  /**
-   * Tables whose column names to read (`columns` of their CatalogObject), besides those with
-   * a column privilege: those a config's column grants name (tablesWithColumnGrants in
-   * config/column-tables.ts). Other tables' `columns` are left out, not empty.
-   */
-  readonly columnsOf?: readonly { readonly schema: string; readonly name: string }[];
+  readonly named?: () => NamedObjects;
   /**
    * Roles and memberships already read for the whole cluster (readClusterRoles): not read
    * again; only the roles' `IN DATABASE` settings in the connected database are.
@@ -95,8 +92,7 @@ export async function introspect(
     const { objects, systemObjects, privileges, publicPrivileges } = await readObjects(
       client,
       server,
-      options.systemObjectNames,
-      options.columnsOf,
+      options.named,
     );
     const defaultPrivileges = await readDefaultPrivileges(client);
     const dependencies = await readDependencies(client);

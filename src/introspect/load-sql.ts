@@ -13,6 +13,8 @@ export type CatalogQueryName =
   | 'memberships-pre16'
   | 'role-database-settings'
   | 'objects'
+  | 'named-objects'
+  | 'table-columns'
   | 'parameters'
   | 'default-privileges'
   | 'dependencies'

@@ -143,6 +143,28 @@ function toPublicPrivilegeFacts(
 }
 
 /**
+ * The column names of `tables` (table-columns.sql), set on their rows that objects.sql gave
+ * none: only tables with a column privilege have them from there.
+ */
+async function readNamedColumns(
+  client: Queryable,
+  tables: readonly TableName[],
+  rows: ObjectRow[],
+): Promise<void> {
+  if (tables.length === 0) return;
+  const { rows: found } = await client.query<{ schema: string; name: string; columns: string[] }>(
+    loadSql('table-columns'),
+    [tables.map((table) => table.schema), tables.map((table) => table.name)],
+  );
+  const byName = new Map(found.map((table) => [JSON.stringify([table.schema, table.name]), table]));
+  for (const row of rows) {
+    if (row.kind !== 'table' || row.columns !== null || row.schema === null) continue;
+    const table = byName.get(JSON.stringify([row.schema, row.name]));
+    if (table !== undefined) row.columns = table.columns;
+  }
+}
+
+/**
  * The facts of one object read the short way, when its ACL is the usual one: entries whose
  * names the server did not quote, all granted by the owner, one per grantee, no column
  * privileges, no initial ACL. Appends them (PUBLIC's apart) and returns true; returns false,
@@ -181,35 +203,66 @@ function appendUsualFacts(
   return true;
 }
 
+/** A table by schema and name. */
+export interface TableName {
+  readonly schema: string;
+  readonly name: string;
+}
+
+/** Objects to read beyond what objects.sql lists: those a config names. */
+export interface NamedObjects {
+  /** System objects as `schema.name` (see named-objects.sql). */
+  readonly systemObjectNames?: readonly string[];
+  /** Tables whose column names to read (see table-columns.sql). */
+  readonly columnsOf?: readonly TableName[];
+}
+
 /**
  * Every object pgward can grant on (outside system schemas) and every privilege on them,
  * column privileges included, PUBLIC's apart; and apart, the objects of pg_catalog and
  * information_schema that grants may name, whose privileges are those beyond the initial
- * ones. Two queries at most: parameters only exist from PostgreSQL 15.
+ * ones.
+ *
+ * `named` runs while the server reads the objects (their query is sent first, and its answer
+ * read after): the engine loads the config there, and returns the names it has. Then, only
+ * when there are names, the system objects named (named-objects.sql) and the column names of
+ * the tables named (table-columns.sql) are read; and parameters from PostgreSQL 15 on.
  */
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
-  systemObjectNames: readonly string[] = [],
-  columnsOf: readonly { readonly schema: string; readonly name: string }[] = [],
+  named: () => NamedObjects = () => ({}),
 ): Promise<{
   objects: readonly CatalogObject[];
   systemObjects: readonly CatalogObject[];
   privileges: readonly PrivilegeFact[];
   publicPrivileges: readonly PublicPrivilegeFact[];
 }> {
-  const rows = (
-    await client.query<ObjectRow>(loadSql('objects'), [
-      SYSTEM_SCHEMAS,
+  const sent = client.query<ObjectRow>(loadSql('objects'), [
+    SYSTEM_SCHEMAS,
+    GRANTABLE_SYSTEM_SCHEMAS,
+  ]);
+  let names: NamedObjects;
+  try {
+    names = named();
+  } catch (error) {
+    // The connection is usable again (and its transaction can roll back) once the answer is in.
+    await sent.catch(() => undefined);
+    throw error;
+  }
+  const rows = (await sent).rows;
+  const systemObjectNames = names.systemObjectNames ?? [];
+  if (systemObjectNames.length > 0) {
+    const { rows: found } = await client.query<ObjectRow>(loadSql('named-objects'), [
       GRANTABLE_SYSTEM_SCHEMAS,
       systemObjectNames,
-      columnsOf.map((table) => table.schema),
-      columnsOf.map((table) => table.name),
-    ])
-  ).rows;
+    ]);
+    rows.push(...found);
+  }
   if (hasParameterPrivileges(server.versionNum)) {
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
+  await readNamedColumns(client, names.columnsOf ?? [], rows);
   // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
   rows.sort(compareObjectsByKind);
   const privileges: PrivilegeFact[] = [];

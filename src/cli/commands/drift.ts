@@ -1,10 +1,11 @@
 /** `pgward drift`: what in the database differs from the config, for cron jobs and alerts. */
 import { planCluster } from '../../cluster.js';
-import { driftOf } from '../../engine.js';
+import { driftOf, planLoading } from '../../engine.js';
+import type { Plan } from '../../model/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
-import { readConfig } from '../config.js';
+import { withConfigRead } from '../config.js';
 import { withDatabase } from '../database.js';
 import { hasDrift } from '../../report/wording.js';
 import { renderPlanAs } from '../output.js';
@@ -31,17 +32,36 @@ export const driftCommand = defineCommand({
         describe: 'Compare DB-specific roles <role>_<suffix>',
       }),
   run: async (args, context) => {
-    const config = readConfig(args, context, { secrets: 'optional' });
-    const cluster = clusterScope(config, { suffix: args.suffix });
-    return withDatabase(args, context, async (client) => {
-      const plan = cluster
-        ? await planCluster(client, config, siblingsOf(client))
-        : await inReadOnlySnapshot(client, (snapshot) =>
-            driftOf(snapshot, config, { suffix: args.suffix }),
-          );
+    const show = (plan: Plan): number => {
       for (const warning of plan.warnings) context.warn(warning);
       context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
       return hasDrift(plan) ? 2 : 0;
+    };
+    const options = { secrets: 'optional' as const, suffix: args.suffix };
+    return withConfigRead(args, context, options, {
+      ready: async (config) => {
+        const cluster = clusterScope(config, { suffix: args.suffix });
+        return withDatabase(args, context, async (client) =>
+          show(
+            cluster
+              ? await planCluster(client, config, siblingsOf(client))
+              : await inReadOnlySnapshot(client, (snapshot) =>
+                  driftOf(snapshot, config, { suffix: args.suffix }),
+                ),
+          ),
+        );
+      },
+      // Drift is the plan read the other way round (engine.ts driftOf).
+      whileReading: async (load) =>
+        withDatabase(args, context, async (client) =>
+          show(
+            (
+              await inReadOnlySnapshot(client, (snapshot) =>
+                planLoading(snapshot, load, { suffix: args.suffix }),
+              )
+            ).plan,
+          ),
+        ),
     });
   },
 });

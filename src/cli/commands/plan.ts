@@ -2,13 +2,13 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { planCluster } from '../../cluster.js';
-import { planConfig } from '../../engine.js';
+import { planConfig, planLoading } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
-import { warningsOf } from '../../model/operations.js';
+import { warningsOf, type Plan } from '../../model/operations.js';
 import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
-import { readConfig } from '../config.js';
+import { withConfigRead } from '../config.js';
 import { withDatabase } from '../database.js';
 import { PLAN_FORMATS, planJson, renderPlanAs } from '../output.js';
 
@@ -65,22 +65,10 @@ export const planCommand = defineCommand({
           'Plan DB-specific roles: each configured role R as R_<suffix>, and R a member of it',
       }),
   run: async (args, context) => {
-    // A saved plan is applied as it is: it must be complete, so --out needs every secret.
-    const config = readConfig(args, context, {
-      secrets: args.out === undefined ? 'optional' : 'required',
-    });
-    const cluster = clusterScope(config, { suffix: args.suffix });
-    return withDatabase(args, context, async (client) => {
-      // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
-      // PLANFILE format) that a pipeline may save instead.
-      const fingerprint = args.out !== undefined || args.format === 'json';
-      const plan = cluster
-        ? await planCluster(client, config, siblingsOf(client), { fingerprint })
-        : (
-            await inReadOnlySnapshot(client, (snapshot) =>
-              planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
-            )
-          ).plan;
+    // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
+    // PLANFILE format) that a pipeline may save instead.
+    const fingerprint = args.out !== undefined || args.format === 'json';
+    const show = async (plan: Plan): Promise<number> => {
       for (const warning of warningsOf(plan)) context.warn(warning);
       if (args.out !== undefined) {
         await writePlanFile(context.path(args.out), args.out, planJson(plan));
@@ -90,6 +78,36 @@ export const planCommand = defineCommand({
       }
       context.out(renderPlanAs(plan, args.format, { color: context.color }));
       return args.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
+    };
+    const options = {
+      secrets: args.out === undefined ? ('optional' as const) : ('required' as const),
+      suffix: args.suffix,
+    };
+    return withConfigRead(args, context, options, {
+      ready: async (config) => {
+        const cluster = clusterScope(config, { suffix: args.suffix });
+        return withDatabase(args, context, async (client) =>
+          show(
+            cluster
+              ? await planCluster(client, config, siblingsOf(client), { fingerprint })
+              : (
+                  await inReadOnlySnapshot(client, (snapshot) =>
+                    planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
+                  )
+                ).plan,
+          ),
+        );
+      },
+      whileReading: async (load) =>
+        withDatabase(args, context, async (client) =>
+          show(
+            (
+              await inReadOnlySnapshot(client, (snapshot) =>
+                planLoading(snapshot, load, { suffix: args.suffix, fingerprint }),
+              )
+            ).plan,
+          ),
+        ),
     });
   },
 });

@@ -24,13 +24,12 @@
 -- privileges only the ACL entries pg_init_privs does not hold count (initdb's and
 -- extensions' own grants are PostgreSQL's, never the config's: the object ACL's initial
 -- entries are dropped by objects.ts from the initprivs column, the columns' here); a NULL ACL there is nothing
--- beyond the default. Such an object is listed only if its ACL differs from its initial one,
--- a column of it has an ACL, or $3 names it ('schema.name': the objects the config's grants
--- name, so one can be granted before anything is): the ~3,600 system relations and routines
--- would otherwise be read, with their columns, on every plan.
+-- beyond the default. Such an object is listed only if its ACL differs from its initial one
+-- or a column of it has an ACL: the ~3,600 system relations and routines would otherwise be
+-- read on every plan. Those a config's grants name are read apart (named-objects.sql).
 --
--- $4, $5: the schemas and names (pairwise) of the tables whose column names to read besides
--- those with a column privilege (see `columns` below).
+-- Nothing here depends on the config: the query is sent before the config is loaded, and the
+-- server reads while pgward parses it (introspect/index.ts).
 --
 -- One pass over each catalog, plus per-object subqueries on the catalogs' OID indexes (a few
 -- microseconds each): one query whatever the number of objects.
@@ -142,8 +141,7 @@ catalog_object AS (
     ON i.objoid = c.oid AND i.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
   WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p', 'S')
     AND (c.relacl IS DISTINCT FROM i.initprivs
-         OR EXISTS (SELECT FROM acl_column AS att WHERE att.attrelid = c.oid)
-         OR s.name || '.' || c.relname = ANY ($3::text[]))
+         OR EXISTS (SELECT FROM acl_column AS att WHERE att.attrelid = c.oid))
   UNION ALL
   -- prokind: f function, a aggregate, w window function (all GRANT ... ON FUNCTION), p
   -- procedure. The argument list is the input types as the server formats them, which is
@@ -162,7 +160,6 @@ catalog_object AS (
   LEFT JOIN initial_acl AS i
     ON i.objoid = p.oid AND i.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
   WHERE p.proacl IS DISTINCT FROM i.initprivs
-     OR s.name || '.' || p.proname = ANY ($3::text[])
   UNION ALL
   -- Types and domains (managed_type).
   SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END,
@@ -205,15 +202,12 @@ SELECT o.kind,
        o.relkind,
        -- Column names in attnum order: attnum <= 0 are system columns (ctid, xmin, ...), and a
        -- dropped column stays in pg_attribute as "........pg.dropped.N........". Only of the
-       -- relations with a column privilege and those $4/$5 name (schemas and names, pairwise:
-       -- the tables of the config's column grants): a lookup per relation was half this
-       -- query's time at 40,000 tables, and only column privileges need the names.
+       -- relations with a column privilege (those of the config's column grants are read by
+       -- table-columns.sql): a lookup per relation was half this query's time at 40,000
+       -- tables, and only column privileges need the names.
        -- Arrays go out as JSON, which the client parses natively (JSON.parse), several times
        -- faster than node-postgres' parser of array literals.
-       CASE WHEN o.relid IN (SELECT att.attrelid FROM acl_column AS att)
-              OR (o.relid IS NOT NULL AND (o.schema, o.name) IN (
-                SELECT * FROM ROWS FROM (pg_catalog.unnest($4::text[]), pg_catalog.unnest($5::text[]))))
-         THEN pg_catalog.to_json(ARRAY(
+       CASE WHEN o.relid IN (SELECT att.attrelid FROM acl_column AS att) THEN pg_catalog.to_json(ARRAY(
          SELECT att.attname::text
          FROM pg_catalog.pg_attribute AS att
          WHERE att.attrelid = o.relid AND att.attnum > 0 AND NOT att.attisdropped
