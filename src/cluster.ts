@@ -21,6 +21,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, ConfigDatabase } from './config/types.js';
 import { configForDatabase, unmanagedDatabaseProblems } from './config/databases.js';
+
+export { isClusterConfig } from './config/databases.js';
 import { systemObjectNames } from './config/system-objects.js';
 import { resolveDesired } from './resolve/desired.js';
 import { diff } from './diff/diff.js';
@@ -69,11 +71,6 @@ import { renderOperation, type SecretResolver } from './sql/render.js';
 import { firstDifference, introspectFor, SINCE_PLANNED, type ApplyOutcome } from './engine.js';
 import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
-
-/** Whether `config` manages several databases (`settings.databases` written). */
-export function isClusterConfig(config: Config): boolean {
-  return config.settings.databases !== undefined;
-}
 
 interface DatabaseRow {
   datname: string;

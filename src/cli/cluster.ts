@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import type { OpenDatabase } from '../cluster.js';
-import { isClusterConfig } from '../cluster.js';
+import { isClusterConfig } from '../config/databases.js';
 import type { Config } from '../config/types.js';
 import { openSibling } from '../execute/connection.js';
 import { UsageError } from '../errors.js';

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { MAX_CONFIG_BYTES, readTextFile } from '../config/read-file.js';
-import { clusterScope } from './cluster.js';
+import { isClusterConfig } from '../config/databases.js';
 import type { Config } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import type { CommandContext, GlobalArgs } from './command.js';
@@ -77,7 +77,7 @@ export async function withConfigRead<T>(
     return await run.whileReading(() => {
       loaded = true;
       const config = read();
-      if (clusterScope(config, options)) throw new ClusterConfigLoaded(config);
+      if (isClusterConfig(config)) throw new ClusterConfigLoaded(config);
       return config;
     });
   } catch (error) {

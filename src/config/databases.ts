@@ -172,3 +172,8 @@ export function unmanagedDatabaseProblems(config: Config, managed: readonly stri
   }
   return problems;
 }
+
+/** Whether `config` manages several databases (`settings.databases` written). */
+export function isClusterConfig(config: Config): boolean {
+  return config.settings.databases !== undefined;
+}
