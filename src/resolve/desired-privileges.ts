@@ -18,6 +18,7 @@ import {
   formatObjectName,
   kindLabel,
   objectKey,
+  objectKeysOnce,
   ROUTINE_KINDS,
   SCHEMA_SCOPED_KINDS,
   type ObjectRef,
@@ -437,7 +438,16 @@ function available(
 
 /** Privilege facts keyed by (object, column, grantee, privilege); repeats merge, grant option ORed. */
 class FactSet {
-  private readonly facts = new Map<string, PrivilegeFact>();
+  /**
+   * By object key, then by column, grantee and privilege: each object's facts together, so
+   * that only the objects are sorted by key (computed once per ref, and refs are shared: see
+   * Catalog.ref) and the keys of the facts themselves are short.
+   */
+  private readonly byObject = new Map<
+    string,
+    { readonly object: ObjectRef; readonly facts: Map<string, PrivilegeFact> }
+  >();
+  private readonly objectKeyOf = objectKeysOnce();
 
   add(
     object: ObjectRef,
@@ -446,50 +456,31 @@ class FactSet {
     privilege: Privilege,
     grantable: boolean,
   ): void {
-    const factKey = key(objectKey(object), column, grantee, privilege);
-    const existing = this.facts.get(factKey);
+    const objectId = this.objectKeyOf(object);
+    let entry = this.byObject.get(objectId);
+    if (entry === undefined) {
+      entry = { object, facts: new Map() };
+      this.byObject.set(objectId, entry);
+    }
+    const factId = key(column, grantee, privilege);
+    const existing = entry.facts.get(factId);
     if (existing !== undefined && (existing.grantable || !grantable)) return;
-    this.facts.set(
-      factKey,
+    // One ref per object: the first one given (the same one, or an equal one).
+    const shared = entry.object;
+    entry.facts.set(
+      factId,
       column === undefined
-        ? { object, grantee, privilege, grantable }
-        : { object, column, grantee, privilege, grantable },
+        ? { object: shared, grantee, privilege, grantable }
+        : { object: shared, column, grantee, privilege, grantable },
     );
   }
 
-  /**
-   * The facts in order: objects by key, each object's facts by column, grantee, privilege.
-   * A counting sort by object (facts share their object's ref, see Catalog.ref): each key is
-   * computed once and only the objects are sorted by it; per fact nothing is allocated but
-   * its place in the result (a key or a list per fact cost 15 to 100 MiB at 40,000 tables).
-   */
+  /** The facts in order: objects by key, each object's facts by column, grantee, privilege. */
   values(): PrivilegeFact[] {
-    const counts = new Map<ObjectRef, number>();
-    for (const { object } of this.facts.values()) counts.set(object, (counts.get(object) ?? 0) + 1);
-    const keys = new Map<ObjectRef, string>();
-    for (const object of counts.keys()) keys.set(object, objectKey(object));
-    const objects = [...keys.keys()].sort((a, b) =>
-      compareStrings(keys.get(a) ?? '', keys.get(b) ?? ''),
-    );
-    const starts = new Map<ObjectRef, number>();
-    let start = 0;
-    for (const object of objects) {
-      starts.set(object, start);
-      start += counts.get(object) ?? 0;
-    }
-    const sorted: PrivilegeFact[] = Array.from({ length: this.facts.size });
-    const next = new Map(starts);
-    for (const fact of this.facts.values()) {
-      const at = next.get(fact.object) ?? 0;
-      sorted[at] = fact;
-      next.set(fact.object, at + 1);
-    }
-    for (const object of objects) {
-      const from = starts.get(object) ?? 0;
-      const count = counts.get(object) ?? 0;
-      if (count < 2) continue;
-      const part = sorted.slice(from, from + count).sort(compareFactsOnObject);
-      for (let k = 0; k < count; k++) sorted[from + k] = part[k] as PrivilegeFact;
+    const sorted: PrivilegeFact[] = [];
+    for (const objectId of [...this.byObject.keys()].sort(compareStrings)) {
+      const facts = this.byObject.get(objectId)?.facts.values() ?? [];
+      for (const fact of [...facts].sort(compareFactsOnObject)) sorted.push(fact);
     }
     return sorted;
   }
