@@ -4,7 +4,7 @@
  * Privileges passed on by a grant option are revoked as their grantor (see grant-chains.ts).
  */
 import type { Operation } from '../model/operations.js';
-import { describeObjectRef, objectKey, objectKeysOnce } from '../model/objects.js';
+import { describeObjectRef, objectKey, objectKeysOnce, type ObjectRef } from '../model/objects.js';
 import { isGrantableSystemObject, isSystemSchema } from '../model/privileges.js';
 import type { CurrentState, DesiredState, PrivilegeFact } from '../model/state.js';
 import type { Catalog } from '../resolve/catalog.js';
@@ -40,32 +40,36 @@ export function diffPrivileges(
       .filter((fact) => fact.object.kind === 'database')
       .map((fact) => fact.object.name),
   ]);
-  const managed = (fact: PrivilegeFact): boolean =>
-    desired.managedRoles.has(fact.grantee) &&
-    !scope.isProtected(fact.grantee) &&
-    // An owner's privileges on its own objects are PostgreSQL's, never revoked or granted.
-    catalog.owner(fact.object) !== fact.grantee &&
+  const managedObject = (object: ObjectRef): boolean =>
     // In system schemas, only the objects grants may name (their initial privileges are not
     // in the facts: introspection leaves them out).
     !(
-      fact.object.schema !== null &&
-      isSystemSchema(fact.object.schema) &&
-      !isGrantableSystemObject(fact.object.kind, fact.object.schema)
+      object.schema !== null &&
+      isSystemSchema(object.schema) &&
+      !isGrantableSystemObject(object.kind, object.schema)
     ) &&
-    !(fact.object.kind === 'schema' && isSystemSchema(fact.object.name)) &&
-    (fact.object.kind !== 'database' || databases.has(fact.object.name));
+    !(object.kind === 'schema' && isSystemSchema(object.name)) &&
+    (object.kind !== 'database' || databases.has(object.name));
+  const managed = (fact: PrivilegeFact, owner: string | undefined): boolean =>
+    desired.managedRoles.has(fact.grantee) &&
+    !scope.isProtected(fact.grantee) &&
+    // An owner's privileges on its own objects are PostgreSQL's, never revoked or granted.
+    owner !== fact.grantee;
 
-  const wanted = indexFacts(desired.privileges.filter(managed), catalog);
-  const have = indexFacts(current.privileges.filter(managed), catalog);
+  const wanted = new FactIndex(desired.privileges, catalog, managedObject, managed);
+  const have = new FactIndex(current.privileges, catalog, managedObject, managed);
   const chains = new GrantChains(current.privileges);
 
   // What the plan takes: whole privileges, or only their grant option.
   const taken: { fact: PrivilegeFact; optionOnly: boolean }[] = [];
-  for (const [id, fact] of have) {
-    if (scope.dropped.has(fact.grantee) || scope.created.has(fact.grantee)) continue;
-    const want = wanted.get(id);
-    if (want === undefined) taken.push({ fact, optionOnly: false });
-    else if (fact.grantable && !want.grantable) taken.push({ fact, optionOnly: true });
+  for (const [objectId, held] of have.byObject) {
+    const wantedHere = wanted.byObject.get(objectId);
+    for (const [id, fact] of held) {
+      if (scope.dropped.has(fact.grantee) || scope.created.has(fact.grantee)) continue;
+      const want = wantedHere?.get(id);
+      if (want === undefined) taken.push({ fact, optionOnly: false });
+      else if (fact.grantable && !want.grantable) taken.push({ fact, optionOnly: true });
+    }
   }
   // Grant options the plan takes: those the config does not want, and those of dropped roles
   // (DROP OWNED takes them, with CASCADE).
@@ -78,7 +82,7 @@ export function diffPrivileges(
   }
   const losing = chains.losingGrantOption(
     optionsTaken,
-    (fact) => wanted.get(factKey(fact))?.grantable === true,
+    (fact) => wanted.get(fact)?.grantable === true,
   );
   // A kept privilege that only a grant option being taken backs would go with the CASCADE:
   // granted again in the owner's name first (grants run before revokes), it stays.
@@ -94,12 +98,15 @@ export function diffPrivileges(
 
   const grants: PrivilegeChange[] = [];
   const grantsWithOption: PrivilegeChange[] = [];
-  for (const [id, fact] of wanted) {
-    const held = have.get(id);
-    if (held === undefined) (fact.grantable ? grantsWithOption : grants).push(change(fact));
-    else if (fact.grantable && !held.grantable) grantsWithOption.push(change(fact));
-    else if (backedByLostOption(held, fact))
-      (fact.grantable ? grantsWithOption : grants).push(change(fact));
+  for (const [objectId, wantedHere] of wanted.byObject) {
+    const heldHere = have.byObject.get(objectId);
+    for (const [id, fact] of wantedHere) {
+      const held = heldHere?.get(id);
+      if (held === undefined) (fact.grantable ? grantsWithOption : grants).push(change(fact));
+      else if (fact.grantable && !held.grantable) grantsWithOption.push(change(fact));
+      else if (backedByLostOption(held, fact))
+        (fact.grantable ? grantsWithOption : grants).push(change(fact));
+    }
   }
 
   const revokedWhole = new Set(taken.filter((t) => !t.optionOnly).map((t) => factKey(t.fact)));
@@ -206,30 +213,74 @@ function describeObject(fact: PrivilegeFact): string {
 }
 
 /**
- * Facts by key; a privilege granted by several grantors counts once, grantable if any is,
- * with the grantors of all (introspection merges them already; literals in tests may not).
+ * The managed facts of one side, by object (its key computed once per ref), then by column,
+ * grantee and privilege: the keys per fact are short, and what depends only on the object
+ * (whether it is managed, its owner) is looked up once per object, not per fact (facts come
+ * grouped by object, sharing its ref). A privilege granted by several grantors counts once,
+ * grantable if any is, with the grantors of all (introspection merges them already; literals
+ * in tests may not).
  */
-function indexFacts(facts: readonly PrivilegeFact[], catalog: Catalog): Map<string, PrivilegeFact> {
-  const index = new Map<string, PrivilegeFact>();
-  const objectKeyOf = objectKeysOnce();
-  for (const fact of facts) {
-    // factKey's key, each object's part computed once.
-    const id = key(objectKeyOf(fact.object), fact.column, fact.grantee, fact.privilege);
-    const seen = index.get(id);
+class FactIndex {
+  /** Object key → fact on the object (factIdOnObject) → fact. */
+  readonly byObject = new Map<string, Map<string, PrivilegeFact>>();
+  private readonly objectKeyOf = objectKeysOnce();
+
+  constructor(
+    facts: readonly PrivilegeFact[],
+    catalog: Catalog,
+    managedObject: (object: ObjectRef) => boolean,
+    managed: (fact: PrivilegeFact, owner: string | undefined) => boolean,
+  ) {
+    let last: ObjectRef | undefined;
+    let lastManaged = false;
+    let owner: string | undefined;
+    let held: Map<string, PrivilegeFact> | undefined;
+    for (const fact of facts) {
+      if (fact.object !== last) {
+        last = fact.object;
+        lastManaged = managedObject(last);
+        owner = lastManaged ? catalog.owner(last) : undefined;
+        held = undefined;
+      }
+      if (!lastManaged || !managed(fact, owner)) continue;
+      if (held === undefined) {
+        const id = this.objectKeyOf(fact.object);
+        held = this.byObject.get(id) ?? new Map<string, PrivilegeFact>();
+        this.byObject.set(id, held);
+      }
+      this.add(held, fact, owner);
+    }
+  }
+
+  private add(
+    held: Map<string, PrivilegeFact>,
+    fact: PrivilegeFact,
+    owner: string | undefined,
+  ): void {
+    const id = factIdOnObject(fact);
+    const seen = held.get(id);
     if (seen === undefined) {
-      index.set(id, fact);
-      continue;
+      held.set(id, fact);
+      return;
     }
     const grantable = seen.grantable || fact.grantable;
-    const owner = catalog.owner(fact.object);
     const byOwner = owner === undefined ? [] : [owner];
     const grantors =
       seen.grantors === undefined && fact.grantors === undefined
         ? undefined
         : sortedStrings([...(seen.grantors ?? byOwner), ...(fact.grantors ?? byOwner)]);
-    index.set(id, { ...seen, grantable, ...(grantors !== undefined && { grantors }) });
+    held.set(id, { ...seen, grantable, ...(grantors !== undefined && { grantors }) });
   }
-  return index;
+
+  /** The fact with `fact`'s object, column, grantee and privilege, if managed here. */
+  get(fact: PrivilegeFact): PrivilegeFact | undefined {
+    return this.byObject.get(this.objectKeyOf(fact.object))?.get(factIdOnObject(fact));
+  }
+}
+
+/** A fact's identity among the facts on its object. */
+function factIdOnObject(fact: PrivilegeFact): string {
+  return key(fact.column, fact.grantee, fact.privilege);
 }
 
 function change(fact: PrivilegeFact): PrivilegeChange {
