@@ -38,6 +38,7 @@ import {
 } from './errors.js';
 import { runSteps, NO_SECRETS } from './execute/apply.js';
 import { secretsFor } from './execute/secrets.js';
+import { schemaListingOf } from './execute/schema-listing.js';
 import {
   APPLY_LOCK_KEY,
   BEGIN_READ_COMMITTED,
@@ -647,7 +648,10 @@ async function applyLocked(
       where = `in database "${session.name}"`;
       await options.beforeExecute?.(session.client, session.name);
       const steps = locked.plan.steps.filter((step) => step.database === session.name);
-      await runSteps(session.client, { ...locked.plan, steps }, secrets);
+      const scope = locked.scopes.find((candidate) => candidate.database === session.name);
+      const listing =
+        scope === undefined ? undefined : schemaListingOf(scope.current, scope.operations);
+      await runSteps(session.client, { ...locked.plan, steps }, secrets, listing);
     }
     where = 'while checking the result';
     const after = await planSessions(first, connected, sessions, config);

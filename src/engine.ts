@@ -38,7 +38,9 @@ import {
   type Fingerprints,
 } from './plan/fingerprint.js';
 import type { Plan, PlanStep } from './model/operations.js';
-import type { SecretResolver } from './sql/render.js';
+import type { SchemaListing, SecretResolver } from './sql/render.js';
+import { schemaListingOf } from './execute/schema-listing.js';
+import { collectGarbage } from './execute/collect-garbage.js';
 import { ACTION_SYMBOL } from './report/wording.js';
 
 export { secretsFor } from './execute/secrets.js';
@@ -355,7 +357,8 @@ async function applyUnconfirmed(
  * either converges completely or changes nothing.
  *
  * The state the plan was made from (`locked.current`, `locked.desired`) is let go once the
- * passwords' verifiers are built: only the plan and the verifiers reach runConverging, so
+ * passwords' verifiers are built and the objects of its `ALL ... IN SCHEMA` steps listed
+ * (schema-listing.ts): only the plan, the verifiers and those lists reach runConverging, so
  * that two full states are never held at once (the peak memory of a large apply, issue 13).
  * Each caller returns this promise without awaiting it, for the same reason.
  */
@@ -368,7 +371,8 @@ async function executeConverging(
 ): Promise<ApplyResult> {
   const operations = locked.plan.steps.map((step) => step.operation);
   const secrets = await secretsForOperations(locked.desired, operations);
-  return runConverging(client, config, planOptions, locked.plan, secrets, beforeExecute);
+  const listing = schemaListingOf(locked.current, operations);
+  return runConverging(client, config, planOptions, locked.plan, secrets, listing, beforeExecute);
 }
 
 async function runConverging(
@@ -377,10 +381,13 @@ async function runConverging(
   planOptions: PlanOptions,
   plan: Plan,
   secrets: SecretResolver,
+  listing: SchemaListing,
   beforeExecute: ((client: Queryable) => Promise<void>) | undefined,
 ): Promise<ApplyResult> {
   await beforeExecute?.(client);
-  await runSteps(client, plan, secrets);
+  await runSteps(client, plan, secrets, listing);
+  // The planned-from state is unreachable by now: reclaimed before the next read builds another.
+  collectGarbage();
   const remaining = await planConfig(client, config, planOptions);
   if (remaining.plan.steps.length > 0) {
     const count = remaining.plan.steps.length;

@@ -5,7 +5,7 @@
 import { ApplyError, StepFailure } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import type { Plan } from '../model/operations.js';
-import { renderOperation, type SecretResolver } from '../sql/render.js';
+import { renderOperation, type SchemaListing, type SecretResolver } from '../sql/render.js';
 import { runStatements, type BatchStatement } from './batch.js';
 import { checkOwnsNothing } from './owned-guard.js';
 
@@ -19,11 +19,12 @@ export async function runSteps(
   client: Queryable,
   plan: Plan,
   secrets: SecretResolver,
+  listing?: SchemaListing,
 ): Promise<void> {
   const total = plan.steps.length;
   let pending: BatchStatement[] = [];
   for (const [index, step] of plan.steps.entries()) {
-    const statements = renderOperation(step.operation, plan.serverVersionNum, secrets);
+    const statements = renderOperation(step.operation, plan.serverVersionNum, secrets, listing);
     const failed = (shown: string, error: unknown): StepFailure =>
       new StepFailure(`step ${index + 1} of ${total} (${shown})`, shown, error);
     if (step.operation.type === 'drop_owned') {
