@@ -204,8 +204,8 @@ export function scramMatches(password: string, verifier: string): boolean {
 
 /**
  * Checks each (password, verifier) pair in the thread pool, all at once, so that scramMatches
- * then answers them without PBKDF2 on the main thread: a plan starts this as soon as the
- * roles are read and the checks run while the server reads the rest of the catalog (50 roles
+ * then answers them without PBKDF2 on the main thread: a plan starts this once it has the
+ * roles and the config, and the checks run while the rest of the catalog is read (50 roles
  * with passwords: ~0.1 s of every plan, issue 13). Pairs that are not SCRAM verifiers, or
  * already known, are skipped.
  */

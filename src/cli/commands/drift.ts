@@ -1,14 +1,8 @@
 /** `pgward drift`: what in the database differs from the config, for cron jobs and alerts. */
-import { planCluster } from '../../cluster.js';
-import { driftOf, planLoading } from '../../engine.js';
-import type { Plan } from '../../model/operations.js';
-import { inReadOnlySnapshot } from '../../execute/snapshot.js';
 import { defineCommand } from '../command.js';
-import { clusterScope, siblingsOf } from '../cluster.js';
-import { withConfigRead } from '../config.js';
-import { withDatabase } from '../database.js';
 import { hasDrift } from '../../report/wording.js';
 import { renderPlanAs } from '../output.js';
+import { planOfCommand } from '../planning.js';
 
 const DRIFT_FORMATS = ['text', 'json', 'markdown'] as const;
 
@@ -32,36 +26,9 @@ export const driftCommand = defineCommand({
         describe: 'Compare DB-specific roles <role>_<suffix>',
       }),
   run: async (args, context) => {
-    const show = (plan: Plan): number => {
-      for (const warning of plan.warnings) context.warn(warning);
-      context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
-      return hasDrift(plan) ? 2 : 0;
-    };
-    const options = { secrets: 'optional' as const, suffix: args.suffix };
-    return withConfigRead(args, context, options, {
-      ready: async (config) => {
-        const cluster = clusterScope(config, { suffix: args.suffix });
-        return withDatabase(args, context, async (client) =>
-          show(
-            cluster
-              ? await planCluster(client, config, siblingsOf(client))
-              : await inReadOnlySnapshot(client, (snapshot) =>
-                  driftOf(snapshot, config, { suffix: args.suffix }),
-                ),
-          ),
-        );
-      },
-      // Drift is the plan read the other way round (engine.ts driftOf).
-      whileReading: async (load) =>
-        withDatabase(args, context, async (client) =>
-          show(
-            (
-              await inReadOnlySnapshot(client, (snapshot) =>
-                planLoading(snapshot, load, { suffix: args.suffix }),
-              )
-            ).plan,
-          ),
-        ),
-    });
+    const plan = await planOfCommand(args, context, { secrets: 'optional', fingerprint: false });
+    for (const warning of plan.warnings) context.warn(warning);
+    context.out(renderPlanAs(plan, args.format, { color: context.color, mode: 'drift' }));
+    return hasDrift(plan) ? 2 : 0;
   },
 });

@@ -1,16 +1,11 @@
 /** `pgward plan`: show what apply would do; reads the catalog, writes nothing to the database. */
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { planCluster } from '../../cluster.js';
-import { planConfig, planLoading } from '../../engine.js';
 import { PgwardError } from '../../errors.js';
-import { warningsOf, type Plan } from '../../model/operations.js';
-import { inReadOnlySnapshot } from '../../execute/snapshot.js';
+import { warningsOf } from '../../model/operations.js';
 import { defineCommand } from '../command.js';
-import { clusterScope, siblingsOf } from '../cluster.js';
-import { withConfigRead } from '../config.js';
-import { withDatabase } from '../database.js';
 import { PLAN_FORMATS, planJson, renderPlanAs } from '../output.js';
+import { planOfCommand } from '../planning.js';
 
 /** Saves the plan for `apply PLANFILE`; a path that cannot be written is a one-line error. */
 async function writePlanFile(path: string, name: string, json: string): Promise<void> {
@@ -68,46 +63,18 @@ export const planCommand = defineCommand({
     // Fingerprints only for a plan that is saved: the file, and the JSON (spec §3: the
     // PLANFILE format) that a pipeline may save instead.
     const fingerprint = args.out !== undefined || args.format === 'json';
-    const show = async (plan: Plan): Promise<number> => {
-      for (const warning of warningsOf(plan)) context.warn(warning);
-      if (args.out !== undefined) {
-        await writePlanFile(context.path(args.out), args.out, planJson(plan));
-        context.note(
-          `Saved the plan to ${args.out}; apply exactly it with: pgward apply ${args.out}`,
-        );
-      }
-      context.out(renderPlanAs(plan, args.format, { color: context.color }));
-      return args.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
-    };
-    const options = {
-      secrets: args.out === undefined ? ('optional' as const) : ('required' as const),
-      suffix: args.suffix,
-    };
-    return withConfigRead(args, context, options, {
-      ready: async (config) => {
-        const cluster = clusterScope(config, { suffix: args.suffix });
-        return withDatabase(args, context, async (client) =>
-          show(
-            cluster
-              ? await planCluster(client, config, siblingsOf(client), { fingerprint })
-              : (
-                  await inReadOnlySnapshot(client, (snapshot) =>
-                    planConfig(snapshot, config, { suffix: args.suffix, fingerprint }),
-                  )
-                ).plan,
-          ),
-        );
-      },
-      whileReading: async (load) =>
-        withDatabase(args, context, async (client) =>
-          show(
-            (
-              await inReadOnlySnapshot(client, (snapshot) =>
-                planLoading(snapshot, load, { suffix: args.suffix, fingerprint }),
-              )
-            ).plan,
-          ),
-        ),
+    const plan = await planOfCommand(args, context, {
+      secrets: args.out === undefined ? 'optional' : 'required',
+      fingerprint,
     });
+    for (const warning of warningsOf(plan)) context.warn(warning);
+    if (args.out !== undefined) {
+      await writePlanFile(context.path(args.out), args.out, planJson(plan));
+      context.note(
+        `Saved the plan to ${args.out}; apply exactly it with: pgward apply ${args.out}`,
+      );
+    }
+    context.out(renderPlanAs(plan, args.format, { color: context.color }));
+    return args.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
   },
 });
