@@ -95,4 +95,40 @@ roles:
     ]);
     expect((await planConfig(client, config)).plan.steps).toEqual([]);
   });
+
+  it('rolls back when a table appears between the plan and its statements; the next apply converges', async () => {
+    await server.query('CREATE ROLE sl_late; CREATE SCHEMA sl_late AUTHORIZATION sl_owner');
+    await server.query(
+      'SET ROLE sl_owner; CREATE TABLE sl_late.a (id int); CREATE TABLE sl_late.b (id int); RESET ROLE',
+    );
+    const config = parseConfig(
+      `version: 1
+roles:
+  sl_late:
+    permissions:
+      - { type: read, schemas: [sl_late] }
+`,
+      'pgward.yaml',
+    );
+    // Created in the apply's own transaction, after the plan: the list sent does not name it,
+    // where ALL TABLES IN SCHEMA would have; the convergence check sees it without the grant.
+    const failed = await applyConfig(client, config, {
+      lockTimeout: '10s',
+      beforeExecute: async (session) => {
+        await session.query('CREATE TABLE sl_late.c (id int)');
+      },
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(String(failed)).toMatch(
+      /did not converge: 1 change remains.*\n.*grant SELECT on table "sl_late\.c"/s,
+    );
+    const [after] = await server.query<{ tables: number; granted: boolean }>(`
+      SELECT (SELECT count(*)::int FROM pg_catalog.pg_tables WHERE schemaname = 'sl_late') AS tables,
+             pg_catalog.has_table_privilege('sl_late', 'sl_late.a', 'SELECT') AS granted`);
+    expect(after).toEqual({ tables: 2, granted: false });
+    expect((await applyConfig(client, config, { lockTimeout: '10s' })).outcome).toBe('applied');
+    expect((await planConfig(client, config)).plan.steps).toEqual([]);
+  });
 });
