@@ -4,8 +4,7 @@
  * default, system objects read when the config names them, findings reported once for the
  * cluster next to the changes' `database`.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import type { Queryable } from '../../src/introspect/queryable.js';
 import { openConnection, openSibling } from '../../src/execute/connection.js';
 import { pgward } from '../support/convergence.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 
@@ -23,7 +23,7 @@ let shop: string;
 let crm: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-cluster-hardening-'));
+  dir = await tempDir('cluster-hardening');
   shop = await server.createDatabase('shop');
   crm = await server.createDatabase('crm');
   // What a session in crm gets unless pgward says otherwise.

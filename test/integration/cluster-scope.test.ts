@@ -4,13 +4,13 @@
  * `database_config` is ALTER ROLE ... IN DATABASE; a role to drop is cleaned in every managed
  * database; the lausanne/zurich suffixes of PUM in one config and one apply.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pgward } from '../support/convergence.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 
@@ -56,7 +56,7 @@ async function can(role: string, privilege: string, table: string, database: str
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-cluster-'));
+  dir = await tempDir('cluster');
   shop = await server.createDatabase('shop');
   crm = await server.createDatabase('crm');
   hr = await server.createDatabase('hr');

@@ -4,12 +4,12 @@
  * after revoking the table. (Found by the property test, test/safety/property.test.ts: the
  * column grant ran first, the revoke undid it, and the apply never converged.)
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 
@@ -19,7 +19,7 @@ it('a column grant replacing a table grant of the same privilege is applied afte
     CREATE TABLE public.accounts (id int, email text, secret text);
     GRANT SELECT, UPDATE ON public.accounts TO col_reader;
   `);
-  const config = join(await mkdtemp(join(tmpdir(), 'pgward-columns-')), 'pgward.yaml');
+  const config = join(await tempDir('columns'), 'pgward.yaml');
   await writeFile(
     config,
     `version: 1
@@ -68,7 +68,7 @@ it('checks and grants columns of tables the config names, however they are spelt
     CREATE TABLE "we""ird.s"."T.1" ("Id" int, "e.mail" text, other text);
     CREATE TABLE public.plain (a int, b int);
   `);
-  const dir = await mkdtemp(join(tmpdir(), 'pgward-columns-'));
+  const dir = await tempDir('columns');
   const config = join(dir, 'pgward.yaml');
   const write = (columns: string): Promise<void> =>
     writeFile(

@@ -6,8 +6,7 @@
  * is planned in every database even when its `databases` key is spelt with escapes (which
  * the look at the file before connecting cannot see).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
@@ -16,6 +15,7 @@ import type { Queryable } from '../../src/introspect/queryable.js';
 import { runCli } from '../support/cli.js';
 import { connected } from '../support/login.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 let dir: string;
@@ -27,7 +27,7 @@ async function configFile(name: string, text: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-while-reading-'));
+  dir = await tempDir('while-reading');
   await server.query('CREATE ROLE cwr_reader');
 });
 

@@ -4,8 +4,7 @@
  * (has_schema_privilege / has_table_privilege) for inheritance, NOINHERIT, PUBLIC and the
  * predefined roles.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import type { Queryable } from '../../src/introspect/queryable.js';
 import { takeInventory } from '../../src/inventory/index.js';
 import { pgward } from '../support/convergence.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 
@@ -34,7 +34,7 @@ let dir: string;
 let configFile: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pgward-inventory-'));
+  dir = await tempDir('inventory');
   configFile = join(dir, 'pgward.yaml');
   await writeFile(configFile, CONFIG);
   await server.query(`

@@ -8,13 +8,13 @@
  * Roles are cluster-wide: every role here starts with `pum_`, and listings are compared on
  * those rows only.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loginPaths } from '../../src/cli/commands/members.js';
 import { runCli } from '../support/cli.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 
@@ -128,7 +128,7 @@ roles:
   let zurich: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'pgward-pum-'));
+    dir = await tempDir('pum');
     await writeFile(join(dir, 'pgward.yaml'), CONFIG);
     lausanne = await server.createDatabase('lausanne');
     zurich = await server.createDatabase('zurich');

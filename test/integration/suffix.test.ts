@@ -3,12 +3,12 @@
  * applied with `lausanne` in one and `zurich` in the other. Each database gets its `R_S` with
  * the privileges; the generic R is a member of both; neither apply undoes the other.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pgward, type JsonPlan } from '../support/convergence.js';
 import { useTestServer } from '../support/server.js';
+import { tempDir } from '../support/temp.js';
 
 const server = useTestServer();
 
@@ -94,7 +94,7 @@ async function lausanneSnapshot(): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  configFile = join(await mkdtemp(join(tmpdir(), 'pgward-suffix-')), 'pgward.yaml');
+  configFile = join(await tempDir('suffix'), 'pgward.yaml');
   await writeFile(configFile, CONFIG);
   lausanne = await server.createDatabase('lausanne');
   zurich = await server.createDatabase('zurich');

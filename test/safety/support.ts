@@ -3,16 +3,16 @@
  * pgward sessions waiting for a lock, and the headline of an error. Catalog snapshots, logins
  * as other roles and waiting are shared with the other tests (test/support/).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Queryable } from '../../src/introspect/queryable.js';
 import type { TestServer } from '../support/server.js';
+import { tempDir as tempFolder } from '../support/temp.js';
 
-/** A fresh temporary folder for the config files of one test file. */
+/** A fresh temporary folder for the config files of one test file, removed after it. */
 export function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `pgward-safety-${prefix}-`));
+  return tempFolder(`safety-${prefix}`);
 }
 
 let written = 0;

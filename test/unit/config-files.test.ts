@@ -4,15 +4,16 @@
  * block until something wrote to it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { MAX_CONFIG_BYTES, MAX_PASSWORD_FILE_BYTES } from '../../src/config/read-file.js';
 import { ConfigError, formatProblem } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pgward-config-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(file: string): string[] {
   try {
