@@ -156,11 +156,16 @@ async function readNamedColumns(
     loadSql('table-columns'),
     [tables.map((table) => table.schema), tables.map((table) => table.name)],
   );
-  const byName = new Map(found.map((table) => [JSON.stringify([table.schema, table.name]), table]));
+  const bySchema = new Map<string, Map<string, string[]>>();
+  for (const table of found) {
+    const names = bySchema.get(table.schema) ?? new Map<string, string[]>();
+    names.set(table.name, table.columns);
+    bySchema.set(table.schema, names);
+  }
   for (const row of rows) {
     if (row.kind !== 'table' || row.columns !== null || row.schema === null) continue;
-    const table = byName.get(JSON.stringify([row.schema, row.name]));
-    if (table !== undefined) row.columns = table.columns;
+    const columns = bySchema.get(row.schema)?.get(row.name);
+    if (columns !== undefined) row.columns = columns;
   }
 }
 
@@ -263,7 +268,7 @@ export async function readObjects(
     rows.push(...(await client.query<ObjectRow>(loadSql('parameters'))).rows);
   }
   await readNamedColumns(client, names.columnsOf ?? [], rows);
-  // One order for both queries' rows: kinds as OBJECT_KINDS lists them, then names.
+  // One order for every query's rows: kinds as OBJECT_KINDS lists them, then names.
   rows.sort(compareObjectsByKind);
   const privileges: PrivilegeFact[] = [];
   const publicPrivileges: PublicPrivilegeFact[] = [];
