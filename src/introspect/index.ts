@@ -18,7 +18,7 @@ import { readServer } from './server.js';
 import { withPinnedSearchPath } from './search-path.js';
 
 export type { Queryable } from './queryable.js';
-export type { NamedObjects, TableName } from './objects.js';
+export type { NamedObjects } from './objects.js';
 
 /**
  * Reads the CurrentState through `client`, with search_path pinned (search-path.ts). The
@@ -48,8 +48,8 @@ export interface IntrospectOptions {
   readonly clusterRoles?: ClusterRoles;
   /**
    * Called with the roles as soon as they are read, before the (much longer) read of the
-   * objects: work that needs only the roles can start meanwhile (the engine checks the
-   * config's passwords against the stored verifiers, off the main thread).
+   * objects: the engine keeps them to check the config's passwords against their verifiers,
+   * off the main thread, once `named` has loaded the config.
    */
   readonly onRoles?: (roles: readonly CurrentRole[]) => void;
 }

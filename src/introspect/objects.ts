@@ -8,10 +8,11 @@ import type {
 } from '../model/state.js';
 import { explodeAcl, privilegesOfLetters, splitPlainAclItem, type AclEntry } from './aclitem.js';
 import { loadSql } from './load-sql.js';
-import { compareOptionalStrings } from '../model/order.js';
+import { compareOptionalStrings, compareStrings } from '../model/order.js';
 import { compareFactsOnOneObject, compareObjectsByKind } from './order.js';
 import { asPrivilege } from './privilege-names.js';
 import type { Queryable } from './queryable.js';
+import type { TableName } from '../config/column-tables.js';
 import { hasParameterPrivileges } from '../model/versions.js';
 
 /** One row of objects.sql / parameters.sql: an object and its exploded ACLs. */
@@ -44,7 +45,7 @@ function toCatalogObject(row: ObjectRow): CatalogObject {
     ...(row.args !== null && { args: row.args }),
     owner: row.owner,
     ...(row.relkind !== null && { relkind: row.relkind }),
-    // Read only where a column privilege needs them (objects.sql, $4 and $5).
+    // Read only where a column privilege needs them (objects.sql, table-columns.sql).
     ...(row.columns !== null && { columns: row.columns }),
   };
 }
@@ -195,7 +196,7 @@ function appendUsualFacts(
     if (grantee === '') (publicItems ??= []).push(item);
     else entries.push([grantee, granted]);
   }
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  entries.sort(([a], [b]) => compareStrings(a, b));
   for (let i = 1; i < entries.length; i++)
     if (entries[i]?.[0] === entries[i - 1]?.[0]) return false;
   for (const [grantee, granted] of entries)
@@ -206,12 +207,6 @@ function appendUsualFacts(
     for (const [, privilege, grantable, grantor] of explodeAcl(publicItems))
       publicPrivileges.push({ object, privilege: asPrivilege(privilege), grantable, grantor });
   return true;
-}
-
-/** A table by schema and name. */
-export interface TableName {
-  readonly schema: string;
-  readonly name: string;
 }
 
 /** Objects to read beyond what objects.sql lists: those a config names. */
