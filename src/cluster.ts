@@ -21,8 +21,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Config, ConfigDatabase } from './config/types.js';
 import { configForDatabase, unmanagedDatabaseProblems } from './config/databases.js';
-
-export { isClusterConfig } from './config/databases.js';
 import { systemObjectNames } from './config/system-objects.js';
 import { resolveDesired } from './resolve/desired.js';
 import { diff } from './diff/diff.js';
@@ -72,6 +70,8 @@ import { renderOperation, type SecretResolver } from './sql/render.js';
 import { firstDifference, introspectFor, SINCE_PLANNED, type ApplyOutcome } from './engine.js';
 import { canonicalJson } from './plan/fingerprint.js';
 import { ACTION_SYMBOL } from './report/wording.js';
+
+export { isClusterConfig } from './config/databases.js';
 
 interface DatabaseRow {
   datname: string;

@@ -6,10 +6,13 @@
 import { planCluster } from '../cluster.js';
 import { planConfig, planLoading } from '../engine.js';
 import { inReadOnlySnapshot } from '../execute/snapshot.js';
+import type { Config } from '../config/types.js';
+import { isClusterConfig } from '../config/databases.js';
+import { MAX_CONFIG_BYTES, readTextFile } from '../config/read-file.js';
 import type { Plan } from '../model/operations.js';
 import type { CommandContext, GlobalArgs } from './command.js';
 import { clusterScope, siblingsOf } from './cluster.js';
-import { withConfigRead } from './config.js';
+import { readConfig } from './config.js';
 import { withDatabase } from './database.js';
 
 export async function planOfCommand(
@@ -22,7 +25,7 @@ export async function planOfCommand(
   return withConfigRead(
     args,
     context,
-    { secrets: options.secrets, suffix: args.suffix },
+    { secrets: options.secrets },
     {
       ready: async (config) => {
         const cluster = clusterScope(config, { suffix: args.suffix });
@@ -49,4 +52,59 @@ export async function planOfCommand(
         ),
     },
   );
+}
+
+/**
+ * Raised by the config loader of withConfigRead when the config turns out to be a cluster
+ * config after all: what was read is let go, and the command plans the cluster.
+ */
+class ClusterConfigLoaded extends Error {
+  constructor(readonly config: Config) {
+    super('the config has settings.databases');
+  }
+}
+
+/**
+ * How plan and drift read their config. Without `--sandbox`, it is loaded while the server
+ * reads the catalog (engine.ts planLoading: parsing a large config takes about as long as
+ * the longest catalog query, issue 13): `whileReading` gets the loader, and the config's
+ * errors still come first if the connection fails. A cluster config (settings.databases) is
+ * loaded first and given to `ready`, which plans every database: the file is looked at for
+ * the word before connecting, and a config that has it anyway (written with escapes) is let
+ * go once loaded and given to `ready` too. `--sandbox` starts a server only for a valid
+ * config: loaded first as well.
+ */
+async function withConfigRead<T>(
+  args: GlobalArgs,
+  context: CommandContext,
+  options: { readonly secrets: 'required' | 'optional' },
+  run: {
+    readonly ready: (config: Config) => Promise<T>;
+    readonly whileReading: (load: () => Config) => Promise<T>;
+  },
+): Promise<T> {
+  const read = (): Config => readConfig(args, context, options);
+  if (args.sandbox !== undefined || mayBeClusterConfig(context.path(args.config)))
+    return run.ready(read());
+  let loaded = false;
+  try {
+    return await run.whileReading(() => {
+      loaded = true;
+      const config = read();
+      if (isClusterConfig(config)) throw new ClusterConfigLoaded(config);
+      return config;
+    });
+  } catch (error) {
+    if (error instanceof ClusterConfigLoaded) return run.ready(error.config);
+    // Not loaded: the connection failed first. A config with errors says so first, as when
+    // it was read before connecting.
+    if (!loaded) read();
+    throw error;
+  }
+}
+
+/** Whether the file may be a cluster config: it has the word, or cannot be read (ask loadConfig). */
+function mayBeClusterConfig(path: string): boolean {
+  const read = readTextFile(path, MAX_CONFIG_BYTES);
+  return !('text' in read) || read.text.includes('databases');
 }

@@ -90,7 +90,7 @@ export function diffPrivileges(
     // Usually no grant option is lost: no key to build per kept fact.
     if (losing.size === 0 || held.grantors === undefined) return false;
     const lost = losing.get(slotOf(held));
-    if (lost === undefined || held.grantors === undefined) return false;
+    if (lost === undefined) return false;
     if (!held.grantors.some((grantor) => lost.has(grantor))) return false;
     const owner = catalog.owner(held.object);
     return want.grantable || owner === undefined || !held.grantors.includes(owner);

@@ -5,7 +5,6 @@
  */
 import type { ObjectRef } from '../model/objects.js';
 import type { Operation } from '../model/operations.js';
-import type { AllInSchemaKind } from '../model/privileges.js';
 import type { CurrentState } from '../model/state.js';
 import type { SchemaListing } from '../sql/render.js';
 
@@ -25,7 +24,7 @@ export function schemaListingOf(
   if (wanted.size > 0)
     for (const object of current.objects) {
       if (object.schema === null) continue;
-      const id = listingKey(object.kind as AllInSchemaKind, object.schema);
+      const id = listingKey(object.kind, object.schema);
       if (!wanted.has(id)) continue;
       const ref = { kind: object.kind, schema: object.schema, name: object.name };
       const list = listings.get(id);
@@ -35,6 +34,6 @@ export function schemaListingOf(
   return (kind, schema) => listings.get(listingKey(kind, schema));
 }
 
-function listingKey(kind: AllInSchemaKind, schema: string): string {
+function listingKey(kind: string, schema: string): string {
   return JSON.stringify([kind, schema]);
 }

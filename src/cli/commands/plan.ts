@@ -64,6 +64,7 @@ export const planCommand = defineCommand({
     // PLANFILE format) that a pipeline may save instead.
     const fingerprint = args.out !== undefined || args.format === 'json';
     const plan = await planOfCommand(args, context, {
+      // A saved plan is applied as it is: it must be complete, so --out needs every secret.
       secrets: args.out === undefined ? 'optional' : 'required',
       fingerprint,
     });
