@@ -79,16 +79,19 @@ export async function planConfig(
   return planLoading(client, () => config, options);
 }
 
+/** How a config not loaded yet is given: the loader runs once, when the engine needs it. */
+export type ConfigLoader = () => Config | Promise<Config>;
+
 /**
- * planConfig for a config not loaded yet: `load` runs (once, synchronously) while the server
- * reads the catalog's objects, the longest query of a plan, instead of before it. Parsing and
- * checking a large config takes about as long (issue 13: ~0.4 s each at 5,000 tables, ~1 s
- * at 40,000), so a plan takes the longer of the two, not their sum. Whatever `load` throws
+ * planConfig for a config not loaded yet: `load` runs (once) while the server reads the
+ * catalog's objects, the longest query of a plan, instead of before it. Parsing and checking
+ * a large config takes about as long (issue 13: ~0.4 s each at 5,000 tables, ~1 s at
+ * 40,000), so a plan takes the longer of the two, not their sum. Whatever `load` throws
  * comes out of planLoading once the query's answer is in.
  */
 export async function planLoading(
   client: Queryable,
-  load: () => Config,
+  load: ConfigLoader,
   options: PlanOptions = {},
 ): Promise<PlanResult> {
   const { current, config } = await introspectLoading(client, load, { suffix: options.suffix });
@@ -127,7 +130,7 @@ export async function introspectFor(
  */
 async function introspectLoading(
   client: Queryable,
-  load: () => Config,
+  load: ConfigLoader,
   options: IntrospectForOptions,
 ): Promise<{ current: CurrentState; config: Config }> {
   const { suffix, systemObjectNames: systemObjects, ...introspectOptions } = options;
@@ -145,8 +148,8 @@ async function introspectLoading(
       onRoles: (read) => {
         roles = read;
       },
-      named: () => {
-        const loaded = load();
+      named: async () => {
+        const loaded = await load();
         config = loaded;
         checkingPasswords = checkScramMatches(passwordsToCheck(loaded, roles, suffix));
         return {
@@ -259,12 +262,22 @@ export interface ApplyOptions extends PlanOptions {
 /** `apply` under the cluster's lock when the caller can open the connection it needs. */
 function underClusterLock<T>(
   client: Queryable,
-  options: { readonly openDatabase?: OpenDatabase; readonly lockTimeout: string },
+  options: {
+    readonly openDatabase?: OpenDatabase;
+    readonly lockTimeout: string;
+    readonly beforeWaiting?: () => Promise<void>;
+  },
   apply: () => Promise<T>,
 ): Promise<T> {
   return options.openDatabase === undefined
     ? apply()
-    : withClusterLock(client, options.openDatabase, options.lockTimeout, apply);
+    : withClusterLock(
+        client,
+        options.openDatabase,
+        options.lockTimeout,
+        apply,
+        options.beforeWaiting,
+      );
 }
 
 function changesOf(plan: Plan): string {
@@ -301,7 +314,7 @@ export async function applyConfig(
   options: ApplyOptions,
 ): Promise<ApplyResult> {
   const planOptions = { suffix: options.suffix };
-  if (options.confirm === undefined) return applyUnconfirmed(client, config, options);
+  if (options.confirm === undefined) return applyLoading(client, () => config, options);
   // The plan shown for confirmation reads the catalog in one snapshot, as `pgward plan` does.
   const { plan } = await inReadOnlySnapshot(client, (snapshot) =>
     planConfig(snapshot, config, planOptions),
@@ -333,19 +346,33 @@ export async function applyConfig(
  * under the lock, and that plan is shown (`onPlan`) and run — the same plan the confirmed
  * path would run after its staleness check, read one introspection fewer (issue 13). The
  * convergence check after the statements is kept.
+ *
+ * The config may not be loaded yet (`pgward apply --yes`): `load` then runs while the server
+ * reads the catalog's objects, as for planLoading; if another apply holds a lock this one
+ * waits for, it runs before the wait (takeAdvisoryLock), so that a broken config is said at
+ * once. Whatever it throws rolls the transaction back, with nothing sent but the reads.
  */
-async function applyUnconfirmed(
+export async function applyLoading(
   client: Queryable,
-  config: Config,
-  options: ApplyOptions,
+  load: ConfigLoader,
+  options: Omit<ApplyOptions, 'confirm'>,
 ): Promise<ApplyResult> {
   const planOptions = { suffix: options.suffix };
-  return underClusterLock(client, options, () =>
-    inApplyTransaction(client, options, async (): Promise<ApplyResult> => {
-      const locked = await planConfig(client, config, planOptions);
+  let loading: Promise<Config> | undefined;
+  const loaded = (): Promise<Config> => (loading ??= Promise.resolve().then(load));
+  const locking = {
+    ...options,
+    beforeWaiting: async () => {
+      await loaded();
+    },
+  };
+  return underClusterLock(client, locking, () =>
+    inApplyTransaction(client, locking, async (): Promise<ApplyResult> => {
+      const locked = await planLoading(client, loaded, planOptions);
       options.onPlan?.(locked.plan);
       if (locked.plan.steps.length === 0)
         return { plan: locked.plan, applied: false, outcome: 'no_changes' };
+      const config = await loaded();
       return executeConverging(client, config, planOptions, locked, options.beforeExecute);
     }),
   );

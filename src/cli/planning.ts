@@ -1,7 +1,7 @@
 /**
  * The plan behind `plan` and `drift` (drift is the plan read the other way round): the
- * config loaded while the catalog is read (withConfigRead), for the connected database or,
- * with settings.databases, for every managed one.
+ * config loaded while the catalog is read (withConfigRead, which `apply --yes` uses too), for
+ * the connected database or, with settings.databases, for every managed one.
  */
 import { planCluster } from '../cluster.js';
 import { planConfig, planLoading } from '../engine.js';
@@ -59,22 +59,23 @@ export async function planOfCommand(
  * config after all: what was read is let go, and the command plans the cluster.
  */
 class ClusterConfigLoaded extends Error {
-  constructor(readonly config: Config) {
+  constructor() {
     super('the config has settings.databases');
   }
 }
 
 /**
- * How plan and drift read their config. Without `--sandbox`, it is loaded while the server
- * reads the catalog (engine.ts planLoading: parsing a large config takes about as long as
- * the longest catalog query, issue 13): `whileReading` gets the loader, and the config's
- * errors still come first if the connection fails. A cluster config (settings.databases) is
- * loaded first and given to `ready`, which plans every database: the file is looked at for
- * the word before connecting, and a config that has it anyway (written with escapes) is let
- * go once loaded and given to `ready` too. `--sandbox` starts a server only for a valid
- * config: loaded first as well.
+ * How plan, drift and `apply --yes` read their config. Without `--sandbox`, it is loaded
+ * while the server reads the catalog (engine.ts planLoading and applyLoading: parsing a large
+ * config takes about as long as the longest catalog query, issue 13): `whileReading` gets the
+ * loader, and the config's errors still come first if the connection fails. A cluster config
+ * (settings.databases) is loaded first and given to `ready`, which works on every database:
+ * the file is looked at for the word before connecting, and a config that has it anyway
+ * (written with escapes) is let go once loaded and given to `ready` too — whatever error the
+ * loader's ClusterConfigLoaded became on its way out (an apply's lock wraps what it does not
+ * know). `--sandbox` starts a server only for a valid config: loaded first as well.
  */
-async function withConfigRead<T>(
+export async function withConfigRead<T>(
   args: GlobalArgs,
   context: CommandContext,
   options: { readonly secrets: 'required' | 'optional' },
@@ -87,15 +88,19 @@ async function withConfigRead<T>(
   if (args.sandbox !== undefined || mayBeClusterConfig(context.path(args.config)))
     return run.ready(read());
   let loaded = false;
+  let cluster: Config | undefined;
   try {
     return await run.whileReading(() => {
       loaded = true;
       const config = read();
-      if (isClusterConfig(config)) throw new ClusterConfigLoaded(config);
+      if (isClusterConfig(config)) {
+        cluster = config;
+        throw new ClusterConfigLoaded();
+      }
       return config;
     });
   } catch (error) {
-    if (error instanceof ClusterConfigLoaded) return run.ready(error.config);
+    if (cluster !== undefined) return run.ready(cluster);
     // Not loaded: the connection failed first. A config with errors says so first, as when
     // it was read before connecting.
     if (!loaded) read();

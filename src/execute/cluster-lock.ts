@@ -4,11 +4,11 @@
  * alike, so that two applies never change the cluster's roles at once, whatever databases
  * they manage.
  */
-import { ApplyError, serverError } from '../errors.js';
+import { ApplyError, PgwardError, serverError } from '../errors.js';
 import type { Queryable } from '../introspect/queryable.js';
 import { withPinnedSearchPath } from '../introspect/search-path.js';
 import { quoteLiteral } from '../sql/quote.js';
-import { APPLY_LOCK_KEY, describeServerError } from './transaction.js';
+import { APPLY_LOCK_KEY, describeServerError, takeAdvisoryLock } from './transaction.js';
 
 /** A connection to one database that can be closed. */
 export interface DatabaseConnection extends Queryable {
@@ -35,13 +35,15 @@ export const CLUSTER_LOCK_KEY = (BigInt(APPLY_LOCK_KEY) + 1n).toString();
  * none waits crosswise). No shared object lockable by a non-superuser would do: row locks
  * and LOCK TABLE on shared catalogs need UPDATE on them, and the shared-object locks DDL
  * takes would mean changing the catalog. `onAnchor` is a connection already open there, if
- * any. Returns the release, which closes the connection opened for it, if any.
+ * any. `beforeWaiting` runs before waiting, only if another apply holds the lock
+ * (takeAdvisoryLock). Returns the release, which closes the connection opened for it, if any.
  */
 export async function takeClusterLock(
   anchor: string,
   onAnchor: Queryable | undefined,
   open: OpenDatabase,
   lockTimeout: string,
+  beforeWaiting?: () => Promise<void>,
 ): Promise<() => Promise<void>> {
   let connection: DatabaseConnection | undefined;
   let client = onAnchor;
@@ -67,10 +69,12 @@ export async function takeClusterLock(
   };
   try {
     await held.query(`SET lock_timeout = ${quoteLiteral(lockTimeout)}`);
-    await held.query('SELECT pg_catalog.pg_advisory_lock($1::bigint)', [CLUSTER_LOCK_KEY]);
+    await takeAdvisoryLock(held, 'session', CLUSTER_LOCK_KEY, beforeWaiting);
     return release;
   } catch (error) {
     await release();
+    // What beforeWaiting found (a config's problems) is said as it is.
+    if (error instanceof PgwardError) throw error;
     if (serverError(error)?.code === '55P03')
       throw new ApplyError(
         `another pgward apply is running on this cluster (its apply lock is in database "${anchor}") and did not finish within --lock-timeout ${lockTimeout}; nothing was changed`,
@@ -112,13 +116,14 @@ export async function anchorDatabase(
 /**
  * Runs `work` (a one-database apply) holding the cluster's apply lock: on `client` itself when
  * it is connected to the anchor database, else on a connection `open` makes there and closes
- * after.
+ * after. `beforeWaiting` runs first if another apply holds the lock (takeAdvisoryLock).
  */
 export async function withClusterLock<T>(
   client: Queryable,
   open: OpenDatabase,
   lockTimeout: string,
   work: () => Promise<T>,
+  beforeWaiting?: () => Promise<void>,
 ): Promise<T> {
   const { anchor, connected } = await anchorDatabase(client);
   const release = await takeClusterLock(
@@ -126,6 +131,7 @@ export async function withClusterLock<T>(
     anchor === connected ? client : undefined,
     open,
     lockTimeout,
+    beforeWaiting,
   );
   try {
     return await work();

@@ -37,6 +37,42 @@ export function isLockTimeout(value: string): boolean {
 export interface TransactionOptions {
   /** `lock_timeout` for the whole transaction, advisory lock included, e.g. `10s`. */
   readonly lockTimeout: string;
+  /** Runs before waiting for the apply lock, only if another session holds it (takeAdvisoryLock). */
+  readonly beforeWaiting?: () => Promise<void>;
+}
+
+/** The advisory lock functions, by how long the lock lasts: a closed set, never pasted names. */
+const ADVISORY_LOCK = {
+  session: {
+    wait: 'SELECT pg_catalog.pg_advisory_lock($1::bigint)',
+    attempt: 'SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked',
+  },
+  transaction: {
+    wait: 'SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)',
+    attempt: 'SELECT pg_catalog.pg_try_advisory_xact_lock($1::bigint) AS locked',
+  },
+} as const;
+
+/**
+ * Takes an advisory lock, waiting for it (up to `lock_timeout`) if another session holds it.
+ * With `beforeWaiting`, the lock is first tried without waiting, and `beforeWaiting` runs only
+ * when it is held elsewhere, before the wait: the CLI's `apply --yes` loads its config while
+ * the catalog is read (issue 13), so that a broken config says so at once instead of after
+ * another apply finishes. One statement either way when the lock is free.
+ */
+export async function takeAdvisoryLock(
+  client: Queryable,
+  lasting: keyof typeof ADVISORY_LOCK,
+  key: string,
+  beforeWaiting?: () => Promise<void>,
+): Promise<void> {
+  const statements = ADVISORY_LOCK[lasting];
+  if (beforeWaiting !== undefined) {
+    const { rows } = await client.query<{ locked: boolean }>(statements.attempt, [key]);
+    if (rows[0]?.locked === true) return;
+    await beforeWaiting();
+  }
+  await client.query(statements.wait, [key]);
 }
 
 /** SQLSTATE 55P03 lock_not_available: what `lock_timeout` raises. */
@@ -157,7 +193,7 @@ export async function inApplyTransaction<T>(
     return await inTransaction(client, 'read committed', async () => {
       await client.query(setLockTimeout);
       phase = 'lock';
-      await client.query('SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)', [APPLY_LOCK_KEY]);
+      await takeAdvisoryLock(client, 'transaction', APPLY_LOCK_KEY, options.beforeWaiting);
       phase = 'work';
       const result = await work();
       phase = 'commit';

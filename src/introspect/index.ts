@@ -40,7 +40,7 @@ export interface IntrospectOptions {
    * Without it, system objects are read only when granted beyond their initial privileges,
    * and column names only of tables with a column privilege (`columns` left out, not empty).
    */
-  readonly named?: () => NamedObjects;
+  readonly named?: () => NamedObjects | Promise<NamedObjects>;
   /**
    * Roles and memberships already read for the whole cluster (readClusterRoles): not read
    * again; only the roles' `IN DATABASE` settings in the connected database are.

@@ -231,7 +231,7 @@ export interface NamedObjects {
 export async function readObjects(
   client: Queryable,
   server: ServerInfo,
-  named: () => NamedObjects = () => ({}),
+  named: () => NamedObjects | Promise<NamedObjects> = () => ({}),
 ): Promise<{
   objects: readonly CatalogObject[];
   systemObjects: readonly CatalogObject[];
@@ -244,7 +244,7 @@ export async function readObjects(
   ]);
   let names: NamedObjects;
   try {
-    names = named();
+    names = await named();
   } catch (error) {
     // The connection is usable again (and its transaction can roll back) once the answer is in.
     await sent.catch(() => undefined);

@@ -4,7 +4,7 @@
  */
 import { applyCluster, applyClusterPlanFile, type ClusterApplyResult } from '../../cluster.js';
 import { MAX_PLAN_FILE_BYTES, readTextFile } from '../../config/read-file.js';
-import { applyConfig, applyPlanFile, type ApplyResult } from '../../engine.js';
+import { applyConfig, applyLoading, applyPlanFile, type ApplyResult } from '../../engine.js';
 import { PgwardError, UsageError } from '../../errors.js';
 import { DEFAULT_LOCK_TIMEOUT, isLockTimeout } from '../../execute/transaction.js';
 import { warningsOf, type Plan, type PlanSummary } from '../../model/operations.js';
@@ -12,6 +12,8 @@ import { planFromJson } from '../../plan/planfile.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { clusterScope, siblingsOf } from '../cluster.js';
 import { readConfig } from '../config.js';
+import type { Config } from '../../config/types.js';
+import { withConfigRead } from '../planning.js';
 import { withDatabase } from '../database.js';
 import { renderPlanAs } from '../output.js';
 import { confirmApply } from '../prompt.js';
@@ -140,36 +142,62 @@ export const applyCommand = defineCommand({
       });
     }
 
-    const config = readConfig(args, context);
-    const cluster = clusterScope(config, { suffix: args.suffix });
-    if (!args.yes && context.io.stdin.isTTY !== true) {
-      throw new UsageError(
-        'apply asks for confirmation, but stdin is not a terminal: pass --yes to apply without asking, or apply a reviewed plan file (pgward plan --out plan.json, then pgward apply plan.json)',
-      );
-    }
-    const shown = {
-      onPlan: (plan: Plan) => {
-        for (const warning of warningsOf(plan)) context.warn(warning);
-        context.out(renderPlanAs(plan, 'text', { color: context.color }));
-      },
-      ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),
+    const onPlan = (plan: Plan): void => {
+      for (const warning of warningsOf(plan)) context.warn(warning);
+      context.out(renderPlanAs(plan, 'text', { color: context.color }));
     };
-    return withDatabase(args, context, async (client) => {
-      if (cluster) {
-        const result = await applyCluster(client, config, siblingsOf(client), {
+    const applyLoaded = async (config: Config): Promise<number> => {
+      const cluster = clusterScope(config, { suffix: args.suffix });
+      if (!args.yes && context.io.stdin.isTTY !== true) {
+        throw new UsageError(
+          'apply asks for confirmation, but stdin is not a terminal: pass --yes to apply without asking, or apply a reviewed plan file (pgward plan --out plan.json, then pgward apply plan.json)',
+        );
+      }
+      const shown = {
+        onPlan,
+        ...(args.yes ? {} : { confirm: () => confirmApply(context.io.stdin, context.io.stdout) }),
+      };
+      return withDatabase(args, context, async (client) => {
+        if (cluster) {
+          const result = await applyCluster(client, config, siblingsOf(client), {
+            lockTimeout,
+            ...shown,
+          });
+          warnRolledBack(result, context);
+          return report(result, context);
+        }
+        const result = await applyConfig(client, config, {
           lockTimeout,
+          suffix: args.suffix,
+          openDatabase: siblingsOf(client),
           ...shown,
         });
-        warnRolledBack(result, context);
         return report(result, context);
-      }
-      const result = await applyConfig(client, config, {
-        lockTimeout,
-        suffix: args.suffix,
-        openDatabase: siblingsOf(client),
-        ...shown,
       });
-      return report(result, context);
-    });
+    };
+    // Asked for confirmation, the plan is shown before the lock: the config comes first.
+    if (!args.yes) return applyLoaded(readConfig(args, context));
+    // With --yes the plan is made once, under the lock: the config is loaded while the
+    // catalog is read (or before waiting for another apply's lock; engine.ts applyLoading).
+    return withConfigRead(
+      args,
+      context,
+      { secrets: 'required' },
+      {
+        ready: applyLoaded,
+        whileReading: (load) =>
+          withDatabase(args, context, async (client) =>
+            report(
+              await applyLoading(client, load, {
+                lockTimeout,
+                suffix: args.suffix,
+                openDatabase: siblingsOf(client),
+                onPlan,
+              }),
+              context,
+            ),
+          ),
+      },
+    );
   },
 });
