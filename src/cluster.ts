@@ -35,6 +35,7 @@ import {
   type Problem,
 } from './errors.js';
 import { runSteps, NO_SECRETS } from './execute/apply.js';
+import { collectGarbage } from './execute/collect-garbage.js';
 import { secretsFor } from './execute/secrets.js';
 import { schemaListingOf } from './execute/schema-listing.js';
 import {
@@ -654,6 +655,9 @@ async function applyLocked(
       await runSteps(session.client, { ...locked.plan, steps }, secrets, listing);
     }
     where = 'while checking the result';
+    // As engine.ts runConverging: the planned-from states are unreachable by now (neither
+    // plan is read past the statements), reclaimed before the check reads them all again.
+    collectGarbage();
     const after = await planSessions(first, connected, sessions, config);
     const remaining = after.plan.steps.filter((step) => !pendingAfterCommit(after.plan)(step));
     if (remaining.length > 0)
