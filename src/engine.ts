@@ -299,7 +299,7 @@ function listSteps(steps: readonly PlanStep[]): string {
  * Otherwise the steps run, the catalog is read once more inside the transaction, and if
  * anything still differs the transaction is rolled back (ApplyError): an apply either
  * converges completely or changes nothing. Without `confirm` nothing shown needs checking:
- * the plan is made once, under the lock (applyUnconfirmed).
+ * the plan is made once, under the lock (applyLoading).
  *
  * We compare the re-plan's changes, not the state fingerprints: what was confirmed is the
  * list of changes, and unrelated catalog activity (a table created in another schema) between

@@ -60,19 +60,22 @@ export async function takeClusterLock(
     client = connection;
   }
   const held = client;
-  const release = async (): Promise<void> => {
-    await held
-      .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [CLUSTER_LOCK_KEY])
-      .catch(() => undefined);
+  const close = async (): Promise<void> => {
     await held.query('RESET lock_timeout').catch(() => undefined);
     await connection?.end().catch(() => undefined);
   };
   try {
     await held.query(`SET lock_timeout = ${quoteLiteral(lockTimeout)}`);
     await takeAdvisoryLock(held, 'session', CLUSTER_LOCK_KEY, beforeWaiting);
-    return release;
+    return async () => {
+      await held
+        .query('SELECT pg_catalog.pg_advisory_unlock($1::bigint)', [CLUSTER_LOCK_KEY])
+        .catch(() => undefined);
+      await close();
+    };
   } catch (error) {
-    await release();
+    // Not taken: nothing to unlock (an unlock would only draw a WARNING).
+    await close();
     // What beforeWaiting found (a config's problems) is said as it is.
     if (error instanceof PgwardError) throw error;
     if (serverError(error)?.code === '55P03')

@@ -45,11 +45,11 @@ export interface TransactionOptions {
 const ADVISORY_LOCK = {
   session: {
     wait: 'SELECT pg_catalog.pg_advisory_lock($1::bigint)',
-    attempt: 'SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked',
+    attempt: 'SELECT 1 WHERE pg_catalog.pg_try_advisory_lock($1::bigint)',
   },
   transaction: {
     wait: 'SELECT pg_catalog.pg_advisory_xact_lock($1::bigint)',
-    attempt: 'SELECT pg_catalog.pg_try_advisory_xact_lock($1::bigint) AS locked',
+    attempt: 'SELECT 1 WHERE pg_catalog.pg_try_advisory_xact_lock($1::bigint)',
   },
 } as const;
 
@@ -68,8 +68,11 @@ export async function takeAdvisoryLock(
 ): Promise<void> {
   const statements = ADVISORY_LOCK[lasting];
   if (beforeWaiting !== undefined) {
-    const { rows } = await client.query<{ locked: boolean }>(statements.attempt, [key]);
-    if (rows[0]?.locked === true) return;
+    // Taken when a row comes back: read without parsing a boolean, which a client's global
+    // type parsers could change — a taken session lock misread as busy would be taken twice
+    // and outlive its one unlock.
+    const { rows } = await client.query(statements.attempt, [key]);
+    if (rows.length === 1) return;
     await beforeWaiting();
   }
   await client.query(statements.wait, [key]);

@@ -201,7 +201,11 @@ describe('apply --yes, its config loaded while the catalog is read under the loc
       // A valid config waits as before, and gives up at the lock, changing nothing.
       const waited = await whileLockHeld(database, key, () => apply(good, '300ms'));
       expect(waited.exitCode, database).toBe(1);
-      expect(waited.stderr, database).toMatch(/another pgward apply is running|lock/);
+      expect(waited.stderr.split('\n')[0], database).toMatch(
+        database === anchor
+          ? /^error: another pgward apply is running on this cluster \(its apply lock is in database ".*"\) and did not finish within --lock-timeout 300ms; nothing was changed$/
+          : /^error: another pgward apply is running on this database and did not finish within --lock-timeout 300ms; rolled back, nothing was changed$/,
+      );
       expect(await server.query("SELECT 1 FROM pg_roles WHERE rolname = 'cwr_locked'")).toEqual([]);
     }
     // Once the lock is free, the same apply goes through.
