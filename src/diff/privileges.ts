@@ -11,6 +11,7 @@ import type { Catalog } from '../resolve/catalog.js';
 import { groupPrivilegeChanges, type PrivilegeChange } from './grouping.js';
 import { grantOptionsTakenByDrops } from './drop-cascade.js';
 import { factKey, GrantChains, slotOf } from './grant-chains.js';
+import { FactIds } from '../model/fact-ids.js';
 import { compareStrings, key, sortedStrings } from '../model/order.js';
 
 export interface PrivilegeScope {
@@ -56,8 +57,10 @@ export function diffPrivileges(
     // An owner's privileges on its own objects are PostgreSQL's, never revoked or granted.
     owner !== fact.grantee;
 
-  const wanted = new FactIndex(desired.privileges, catalog, managedObject, managed);
-  const have = new FactIndex(current.privileges, catalog, managedObject, managed);
+  // One numbering of the facts for both sides: ids are compared across them.
+  const factIds = new FactIds();
+  const wanted = new FactIndex(desired.privileges, catalog, factIds, managedObject, managed);
+  const have = new FactIndex(current.privileges, catalog, factIds, managedObject, managed);
   const chains = new GrantChains(current.privileges);
 
   // What the plan takes: whole privileges, or only their grant option.
@@ -221,20 +224,21 @@ function describeObject(fact: PrivilegeFact): string {
  * in tests may not).
  */
 class FactIndex {
-  /** Object key → fact on the object (factIdOnObject) → fact. */
-  readonly byObject = new Map<string, Map<string, PrivilegeFact>>();
+  /** Object key → the fact's id on its object (FactIds) → fact. */
+  readonly byObject = new Map<string, Map<number | string, PrivilegeFact>>();
   private readonly objectKeyOf = objectKeysOnce();
 
   constructor(
     facts: readonly PrivilegeFact[],
     catalog: Catalog,
+    private readonly factIds: FactIds,
     managedObject: (object: ObjectRef) => boolean,
     managed: (fact: PrivilegeFact, owner: string | undefined) => boolean,
   ) {
     let last: ObjectRef | undefined;
     let lastManaged = false;
     let owner: string | undefined;
-    let held: Map<string, PrivilegeFact> | undefined;
+    let held: Map<number | string, PrivilegeFact> | undefined;
     for (const fact of facts) {
       if (fact.object !== last) {
         last = fact.object;
@@ -245,7 +249,7 @@ class FactIndex {
       if (!lastManaged || !managed(fact, owner)) continue;
       if (held === undefined) {
         const id = this.objectKeyOf(fact.object);
-        held = this.byObject.get(id) ?? new Map<string, PrivilegeFact>();
+        held = this.byObject.get(id) ?? new Map<number | string, PrivilegeFact>();
         this.byObject.set(id, held);
       }
       this.add(held, fact, owner);
@@ -253,11 +257,11 @@ class FactIndex {
   }
 
   private add(
-    held: Map<string, PrivilegeFact>,
+    held: Map<number | string, PrivilegeFact>,
     fact: PrivilegeFact,
     owner: string | undefined,
   ): void {
-    const id = factIdOnObject(fact);
+    const id = this.idOf(fact);
     const seen = held.get(id);
     if (seen === undefined) {
       held.set(id, fact);
@@ -274,13 +278,12 @@ class FactIndex {
 
   /** The fact with `fact`'s object, column, grantee and privilege, if managed here. */
   get(fact: PrivilegeFact): PrivilegeFact | undefined {
-    return this.byObject.get(this.objectKeyOf(fact.object))?.get(factIdOnObject(fact));
+    return this.byObject.get(this.objectKeyOf(fact.object))?.get(this.idOf(fact));
   }
-}
 
-/** A fact's identity among the facts on its object. */
-function factIdOnObject(fact: PrivilegeFact): string {
-  return key(fact.column, fact.grantee, fact.privilege);
+  private idOf(fact: PrivilegeFact): number | string {
+    return this.factIds.of(fact.column, fact.grantee, fact.privilege);
+  }
 }
 
 function change(fact: PrivilegeFact): PrivilegeChange {

@@ -34,6 +34,7 @@ import {
 import type { CatalogObject, DefaultPrivilegeFact, PrivilegeFact } from '../model/state.js';
 import { Catalog, catalogKindsFor } from './catalog.js';
 import type { RoleNames } from './names.js';
+import { FactIds } from '../model/fact-ids.js';
 import { comparePrivileges, compareStrings, key } from '../model/order.js';
 import { majorVersion, type Problems } from './problems.js';
 import { normalizeArgs } from './routine-args.js';
@@ -445,9 +446,10 @@ class FactSet {
    */
   private readonly byObject = new Map<
     string,
-    { readonly object: ObjectRef; readonly facts: Map<string, PrivilegeFact> }
+    { readonly object: ObjectRef; readonly facts: Map<number | string, PrivilegeFact> }
   >();
   private readonly objectKeyOf = objectKeysOnce();
+  private readonly factIds = new FactIds();
 
   add(
     object: ObjectRef,
@@ -462,7 +464,7 @@ class FactSet {
       entry = { object, facts: new Map() };
       this.byObject.set(objectId, entry);
     }
-    const factId = key(column, grantee, privilege);
+    const factId = this.factIds.of(column, grantee, privilege);
     const existing = entry.facts.get(factId);
     if (existing !== undefined && (existing.grantable || !grantable)) return;
     // One ref per object: the first one given (the same one, or an equal one).
