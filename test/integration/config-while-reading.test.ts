@@ -29,6 +29,16 @@ async function configFile(name: string, text: string): Promise<string> {
   return file;
 }
 
+/** `client`, noting in `events` each time the objects query (objects.sql) is sent. */
+function recordingObjectsQuery(client: Queryable, events: string[]): Queryable {
+  return {
+    query: (sql, params) => {
+      if (sql.includes('Every object pgward can grant on')) events.push('objects query sent');
+      return client.query(sql, params);
+    },
+  };
+}
+
 beforeAll(async () => {
   dir = await tempDir('while-reading');
   await server.query('CREATE ROLE cwr_reader');
@@ -39,12 +49,7 @@ describe('the config loaded while the catalog is read', () => {
     const events: string[] = [];
     const client = await connected(server.url());
     try {
-      const recording: Queryable = {
-        query: (sql, params) => {
-          if (sql.includes('Every object pgward can grant on')) events.push('objects query sent');
-          return client.query(sql, params);
-        },
-      };
+      const recording = recordingObjectsQuery(client, events);
       const text = 'version: 1\nroles:\n  cwr_reader: {}\n  cwr_new: {}\n';
       const { plan } = await planLoading(recording, () => {
         events.push('config loaded');
@@ -126,12 +131,7 @@ describe('apply --yes, its config loaded while the catalog is read under the loc
     const events: string[] = [];
     const client = await connected(server.url());
     try {
-      const recording: Queryable = {
-        query: (sql, params) => {
-          if (sql.includes('Every object pgward can grant on')) events.push('objects query sent');
-          return client.query(sql, params);
-        },
-      };
+      const recording = recordingObjectsQuery(client, events);
       const text = 'version: 1\nroles:\n  cwr_reader: {}\n  cwr_applied: {}\n';
       const result = await applyLoading(
         recording,
