@@ -1,4 +1,6 @@
 // Helpers shared by the bench scripts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The median of some numbers. */
 export function median(values) {
@@ -51,4 +53,13 @@ export function sizeOptions(options) {
     schemas: positive('schemas'),
     runs: positive('runs'),
   };
+}
+
+/**
+ * The bin of a built dist/ as users run it: the bundle (dist/cli/bundle/bin.js, package.json's
+ * bin), or, for a build from before the bundle (`--before`), its entry module.
+ */
+export function binOf(dist) {
+  const bundled = join(dist, 'cli/bundle/bin.js');
+  return existsSync(bundled) ? bundled : join(dist, 'cli/main.js');
 }

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, benchWorkload } from './catalog.mjs';
-import { median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
+import { binOf, median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'cli/main.js'))) {
@@ -197,7 +197,7 @@ if (options.before) {
 }
 
 const pgward = (build, args) =>
-  timedChild(process.execPath, [join(build.dist, 'cli/main.js'), ...args], {
+  timedChild(process.execPath, [binOf(build.dist), ...args], {
     ...ENV,
     NO_COLOR: '1',
   });

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV, NEW_GROUP, NEW_USER, benchWorkload } from './catalog.mjs';
-import { median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
+import { binOf, median, measuring, sizeOptions, WORKLOAD_OPTIONS } from './common.mjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 if (!existsSync(join(dist, 'engine.js'))) {
@@ -152,7 +152,7 @@ function runCli(args, env) {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [join(dist, 'cli/main.js'), ...args],
+      [binOf(dist), ...args],
       { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) =>
         resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr }),

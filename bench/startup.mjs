@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median } from './common.mjs';
+import { binOf, median } from './common.mjs';
 
 const { values: options } = parseArgs({
   options: { runs: { type: 'string', default: '20' }, before: { type: 'string' } },
@@ -66,7 +66,7 @@ function time(args) {
 
 const commands = [['node -e 0', ['-e', '0']]];
 for (const { name, dist } of builds) {
-  const main = join(dist, 'cli/main.js');
+  const main = binOf(dist);
   const suffix = builds.length > 1 ? ` (${name})` : '';
   commands.push([`pgward --version${suffix}`, [main, '--version']]);
   commands.push([`pgward validate${suffix}`, [main, 'validate', '-c', config]]);

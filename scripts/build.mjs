@@ -3,6 +3,7 @@
 // does not compile the schema with Ajv at every run.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,3 +32,35 @@ writeFileSync(
   join(root, 'dist/config/schema-validator.cjs'),
   standaloneCode(ajv, ajv.compile(configSchema())),
 );
+
+// The published bin (package.json `bin`): src/cli/bin.ts and pgward's own modules bundled into
+// dist/cli/bundle/, a chunk per command loaded on demand (splitting), so that a run reads a few
+// files instead of ~300 modules. Dependencies are not bundled: node_modules keeps them, and an
+// update of one (a fix in pg, say) reaches the bin. Each bundled module reads its neighbours
+// (catalog queries, the schema, the generated validator, package.json) relative to its own
+// URL: `import.meta.url` in it becomes the URL of its file in dist/, which stays where it is.
+const { build } = await import('esbuild');
+const bundle = join(root, 'dist/cli/bundle');
+await build({
+  entryPoints: [join(root, 'dist/cli/bin.js')],
+  outdir: bundle,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'module-urls',
+      setup(builder) {
+        builder.onLoad({ filter: /\.js$/ }, async (args) => {
+          const text = await readFile(args.path, 'utf8');
+          const url = `new URL(${JSON.stringify(relative(bundle, args.path).replaceAll('\\', '/'))}, import.meta.url).href`;
+          return { contents: text.replaceAll('import.meta.url', url), loader: 'js' };
+        });
+      },
+    },
+  ],
+});

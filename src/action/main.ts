@@ -2,13 +2,14 @@
 /**
  * Entry point of the GitHub Action (action.yml runs `node dist/action/main.js`). It wires
  * runAction to the real process: its environment, stdout, and the `pgward` bin of the same
- * build (dist/cli/main.js) run as a child process, as a user's shell would run it.
+ * build (dist/cli/bundle/bin.js, package.json `bin`) run as a child process, as a user's
+ * shell would run it.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runAction, type PgwardRunner } from './run.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../cli/bundle/bin.js', import.meta.url));
 
 const runPgward: PgwardRunner = (args, options) =>
   new Promise((resolve, reject) => {

@@ -172,14 +172,14 @@ function isEntryPoint(): boolean {
   const script = process.argv[1];
   if (!script) return false;
   try {
-    // npm installs the bin as a symlink to this file.
     return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
   } catch {
     return false;
   }
 }
 
-if (isEntryPoint()) {
+/** Runs the CLI as this process: its arguments, its streams, its exit code. */
+export async function runProcess(): Promise<void> {
   // `pgward plan | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
@@ -188,3 +188,7 @@ if (isEntryPoint()) {
   // Exit once stdout is flushed: piped output is written asynchronously.
   process.stdout.write('', () => process.exit(code));
 }
+
+// `node dist/cli/main.js` (the action, the tests, `npm run quickstart`); the published bin is
+// bin.ts, bundled (scripts/build.mjs).
+if (isEntryPoint()) await runProcess();

@@ -9,12 +9,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { schemaErrors } from '../../src/config/schema.js';
 import { corpus } from '../support/corpus.js';
-import { DIST_MAIN, ensureBuilt, runCli, runCliProcess } from '../support/cli.js';
+import { DIST_BIN, DIST_MAIN, ensureBuilt, runCli, runCliProcess } from '../support/cli.js';
 
 const TRACER = fileURLToPath(new URL('../support/trace-imports.mjs', import.meta.url));
 const QUICKSTART = fileURLToPath(new URL('../../fixtures/quickstart/pgward.yaml', import.meta.url));
@@ -29,19 +29,32 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the built CLI and returns the modules it imported, relative to dist/ or node_modules/. */
-async function importsOf(name: string, args: string[]): Promise<string[]> {
+/**
+ * Runs the built CLI (`bin`: the unbundled entry module by default) and returns the modules it
+ * imported, relative to dist/ or node_modules/.
+ */
+async function importsOf(name: string, args: string[], bin = DIST_MAIN): Promise<string[]> {
   const trace = join(dir, `${name}.txt`);
   await new Promise<void>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', TRACER, DIST_MAIN, ...args],
+      ['--import', TRACER, bin, ...args],
       { env: { ...process.env, PGWARD_TRACE_IMPORTS: trace } },
       (error) => (error ? reject(error) : resolve()),
     );
   });
   const urls = (await readFile(trace, 'utf8')).split('\n').filter(Boolean);
-  return [...new Set(urls.map((url) => url.replace(/^.*\/(dist|node_modules)\//, '$1/')))];
+  const dist = `${pathToFileURL(join(DIST_MAIN, '..', '..')).href}/`;
+  return [
+    ...new Set(
+      urls.map((url) => {
+        // A dependency's own dist/ is the dependency's: node_modules/ first.
+        const dependency = url.indexOf('/node_modules/');
+        if (dependency >= 0) return url.slice(dependency + 1);
+        return url.startsWith(dist) ? `dist/${url.slice(dist.length)}` : url;
+      }),
+    ),
+  ];
 }
 
 describe('what a command loads', () => {
@@ -70,6 +83,43 @@ describe('what a command loads', () => {
           module !== 'dist/introspect/search-path.js',
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the bin as published: pgward bundled, its dependencies not', () => {
+  it("is package.json's bin, and loads a few chunks instead of pgward's modules", async () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { bin: Record<string, string> };
+    expect(join(DIST_MAIN, '..', '..', '..', manifest.bin.pgward ?? '')).toBe(DIST_BIN);
+    const modules = await importsOf('validate-modules', ['validate', '-c', QUICKSTART]);
+    const bundled = await importsOf('validate-bundled', ['validate', '-c', QUICKSTART], DIST_BIN);
+    const ours = (loaded: string[]) => loaded.filter((module) => module.startsWith('dist/'));
+    expect(ours(bundled).every((module) => module.startsWith('dist/cli/bundle/'))).toBe(true);
+    expect(ours(bundled).length).toBeLessThan(ours(modules).length / 4);
+    // The same dependencies, from node_modules; still not node-postgres for validate.
+    const theirs = (loaded: string[]) =>
+      loaded.filter((module) => module.startsWith('node_modules/')).sort();
+    expect(theirs(bundled)).toEqual(theirs(modules));
+    expect(theirs(bundled).filter((module) => module.startsWith('node_modules/pg/'))).toEqual([]);
+  });
+
+  it('finds what each module reads beside itself: package.json, the schema, the catalog queries', async () => {
+    const version = await runCliProcess(['--version']);
+    expect(version.stdout.trim()).toBe(
+      (
+        JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+    );
+    // A broken config: the schema validator generated beside config/schema.js, and the
+    // schema's own file for the messages.
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'version: 1\nroles:\n  a: { logn: true }\n');
+    expect(await runCliProcess(['validate', '-c', broken])).toEqual(
+      await runCli(['validate', '-c', broken]),
+    );
   });
 });
 

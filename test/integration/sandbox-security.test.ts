@@ -18,7 +18,7 @@ import {
 } from '../../src/sandbox/embedded-postgres.js';
 import { binariesCacheDir, serverBinaries } from '../../src/sandbox/server-user.js';
 import { waitFor } from '../support/calls.js';
-import { DIST_MAIN, ensureBuilt } from '../support/cli.js';
+import { DIST_BIN, ensureBuilt } from '../support/cli.js';
 
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -78,7 +78,7 @@ async function slowSandbox(): Promise<{ child: ChildProcess; temp: string; stder
   await chmod(temp, 0o755);
   const child = spawn(
     process.execPath,
-    [DIST_MAIN, 'plan', '--sandbox', 'slow.sql', '-c', 'pgward.yaml'],
+    [DIST_BIN, 'plan', '--sandbox', 'slow.sql', '-c', 'pgward.yaml'],
     { cwd: dir, env: { PATH: process.env.PATH, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

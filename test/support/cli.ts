@@ -59,17 +59,20 @@ export async function runCli(
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The built bin, as `npm install -g pgward` runs it. */
+/** The built bin, as `npm install -g pgward` runs it (package.json `bin`: the bundle). */
+export const DIST_BIN = join(root, 'dist', 'cli', 'bundle', 'bin.js');
+
+/** The CLI's entry module as tsc built it, unbundled: `node dist/cli/main.js`. */
 export const DIST_MAIN = join(root, 'dist', 'cli', 'main.js');
 
 /** Builds dist/ if it is missing (`npm run build` normally did it before `npm test`). */
 export function ensureBuilt(): void {
-  if (!existsSync(DIST_MAIN)) {
+  if (!existsSync(DIST_MAIN) || !existsSync(DIST_BIN)) {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'pipe' });
   }
 }
 
-/** Runs `node dist/cli/main.js ...args` as a child process. */
+/** Runs the built bin (`node dist/cli/bundle/bin.js ...args`) as a child process. */
 export function runCliProcess(
   args: readonly string[],
   options: Omit<CliOptions, 'tty' | 'stdoutTTY'> = {},
@@ -77,7 +80,7 @@ export function runCliProcess(
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [DIST_MAIN, ...args],
+      [DIST_BIN, ...args],
       {
         cwd: options.cwd ?? process.cwd(),
         env: { PATH: process.env.PATH, ...options.env },
