@@ -39,9 +39,20 @@ writeFileSync(
 // update of one (a fix in pg, say) reaches the bin. Each bundled module reads its neighbours
 // (catalog queries, the schema, the generated validator, package.json) relative to its own
 // URL: `import.meta.url` in it becomes the URL of its file in dist/, which stays where it is.
-const { build } = await import('esbuild');
 const bundle = join(root, 'dist/cli/bundle');
-await build({
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch (error) {
+  // esbuild is a devDependency with a binary in an optional package per platform: a machine
+  // that skips optional dependencies builds without the bundle, and the action runs
+  // dist/cli/main.js instead (src/action/main.ts). A package is never published so (prepack).
+  if (process.env.npm_lifecycle_event === 'prepack') throw error;
+  console.warn(
+    `build: no bundle (esbuild cannot run here: ${error.message}); dist/cli/main.js is the bin`,
+  );
+}
+await esbuild?.build({
   entryPoints: [join(root, 'dist/cli/bin.js')],
   outdir: bundle,
   bundle: true,
@@ -50,6 +61,8 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  // From tsc's maps: PGWARD_DEBUG=1 with --enable-source-maps shows src/ lines, not chunks.
+  sourcemap: true,
   logLevel: 'warning',
   plugins: [
     {

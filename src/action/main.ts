@@ -6,10 +6,13 @@
  * shell would run it.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runAction, type PgwardRunner } from './run.js';
 
-const CLI = fileURLToPath(new URL('../cli/bundle/bin.js', import.meta.url));
+// The bundle, unless this runner's build could not make it (scripts/build.mjs).
+const BUNDLE = fileURLToPath(new URL('../cli/bundle/bin.js', import.meta.url));
+const CLI = existsSync(BUNDLE) ? BUNDLE : fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 const runPgward: PgwardRunner = (args, options) =>
   new Promise((resolve, reject) => {

@@ -189,6 +189,6 @@ export async function runProcess(): Promise<void> {
   process.stdout.write('', () => process.exit(code));
 }
 
-// `node dist/cli/main.js` (the action, the tests, `npm run quickstart`); the published bin is
-// bin.ts, bundled (scripts/build.mjs).
+// `node dist/cli/main.js` (`npm run quickstart`, a build without the bundle); the published
+// bin is bin.ts, bundled (scripts/build.mjs).
 if (isEntryPoint()) await runProcess();
