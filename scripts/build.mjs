@@ -70,6 +70,11 @@ await esbuild?.build({
       setup(builder) {
         builder.onLoad({ filter: /\.js$/ }, async (args) => {
           const text = await readFile(args.path, 'utf8');
+          // Only import.meta.url is made the module's own again; anything else of import.meta
+          // would silently be the chunk's.
+          const other = /import\.meta\.(?!url\b)\w+/.exec(text);
+          if (other)
+            throw new Error(`${args.path}: ${other[0]} cannot be bundled; use import.meta.url`);
           const url = `new URL(${JSON.stringify(relative(bundle, args.path).replaceAll('\\', '/'))}, import.meta.url).href`;
           return { contents: text.replaceAll('import.meta.url', url), loader: 'js' };
         });
