@@ -80,6 +80,8 @@ export class Catalog {
     if (ref === undefined) {
       ref = toRef(object);
       this.refs.set(object, ref);
+      // Its lookup is known: `get` (the owner, per object run in the diff) needs no key.
+      this.byRef.set(ref, object);
     }
     return ref;
   }
