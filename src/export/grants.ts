@@ -20,7 +20,7 @@ import {
   ALL_IN_SCHEMA_CATALOG_KINDS,
   isSystemSchema,
   OBJECT_KINDS,
-  PRIVILEGES,
+  privilegePlace,
   type ObjectKind,
   type Privilege,
 } from '../model/privileges.js';
@@ -208,7 +208,7 @@ function warningSortKey(fact: ImpliedPrivilege): string {
     fact.source.forRole,
     fact.source.schema,
     fact.source.objectType,
-    PRIVILEGES.indexOf(fact.privilege),
+    privilegePlace(fact.privilege),
     objectKey(fact.object),
   );
 }
@@ -397,7 +397,7 @@ function sortGrants(grants: ExportedGrant[]): ExportedGrant[] {
       String(OBJECT_KINDS.indexOf(grant.object_type)).padStart(2, '0'),
       grant.all_in_schemas !== undefined ? 0 : grant.columns === undefined ? 1 : 2,
       grant.with_grant_option === true ? 1 : 0,
-      grant.privileges.map((p) => String(PRIVILEGES.indexOf(p)).padStart(2, '0')).join(','),
+      grant.privileges.map((p) => String(privilegePlace(p)).padStart(2, '0')).join(','),
       (grant.all_in_schemas ?? grant.objects ?? []).join('\u0001'),
       (grant.columns ?? []).join('\u0001'),
     );

@@ -6,11 +6,7 @@
  * much of their garbage, with a fact per (object, grantee, privilege) (issue 13).
  */
 import { key } from './order.js';
-import { PRIVILEGES, type Privilege } from './privileges.js';
-
-const PRIVILEGE_PLACE = new Map<Privilege, number>(
-  PRIVILEGES.map((privilege, i) => [privilege, i]),
-);
+import { PRIVILEGES, privilegePlace, type Privilege } from './privileges.js';
 
 /** One numbering of grantees: ids compare equal only when made by the same FactIds. */
 export class FactIds {
@@ -18,14 +14,13 @@ export class FactIds {
 
   /** The id of (column, grantee, privilege) on its object. */
   of(column: string | undefined, grantee: string, privilege: Privilege): number | string {
-    const privilegePlace = PRIVILEGE_PLACE.get(privilege);
-    if (column !== undefined || privilegePlace === undefined)
-      return key(column, grantee, privilege);
+    const place = privilegePlace(privilege);
+    if (column !== undefined || place < 0) return key(column, grantee, privilege);
     let granteePlace = this.grantees.get(grantee);
     if (granteePlace === undefined) {
       granteePlace = this.grantees.size;
       this.grantees.set(grantee, granteePlace);
     }
-    return granteePlace * PRIVILEGES.length + privilegePlace;
+    return granteePlace * PRIVILEGES.length + place;
   }
 }

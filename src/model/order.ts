@@ -3,7 +3,7 @@
  * `localeCompare`: a plan must read the same on every machine, whatever its locale.
  */
 import { objectKey, type ObjectRef } from './objects.js';
-import { PRIVILEGES, type Privilege } from './privileges.js';
+import { PRIVILEGES, privilegePlace, type Privilege } from './privileges.js';
 
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -46,5 +46,5 @@ export function key(...parts: readonly (string | number | boolean | null | undef
 }
 
 export function comparePrivileges(a: Privilege, b: Privilege): number {
-  return PRIVILEGES.indexOf(a) - PRIVILEGES.indexOf(b);
+  return privilegePlace(a) - privilegePlace(b);
 }

@@ -45,6 +45,13 @@ export const PRIVILEGES = [
 ] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
+const PRIVILEGE_PLACE = new Map<string, number>(PRIVILEGES.map((privilege, i) => [privilege, i]));
+
+/** A privilege's place in PRIVILEGES (the documentation's order), -1 for none of them. */
+export function privilegePlace(privilege: string): number {
+  return PRIVILEGE_PLACE.get(privilege) ?? -1;
+}
+
 /**
  * Privileges each object kind accepts. `MAINTAIN` (tables) exists from PostgreSQL 17 and
  * `parameter` privileges from 15: see {@link privilegesFor}, which takes the server version.

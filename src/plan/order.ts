@@ -30,7 +30,7 @@
  * Within a phase the order is a stable key (role, object kind, object names, ...) compared by
  * code unit, never by locale, so that the same operations always give the same plan.
  */
-import { OBJECT_KINDS, PRIVILEGES } from '../model/privileges.js';
+import { OBJECT_KINDS, privilegePlace } from '../model/privileges.js';
 import { objectKey } from '../model/objects.js';
 import type { GrantTarget, Operation, OperationType } from '../model/operations.js';
 import { canonicalJson } from './fingerprint.js';
@@ -127,7 +127,7 @@ function targetKey(target: GrantTarget): Key {
 
 function privilegesKey(privileges: readonly string[]): string {
   return privileges
-    .map((privilege) => PRIVILEGES.indexOf(privilege as (typeof PRIVILEGES)[number]))
+    .map(privilegePlace)
     .sort((a, b) => a - b)
     .join(',');
 }
