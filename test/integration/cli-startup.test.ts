@@ -87,10 +87,11 @@ describe('what a command loads', () => {
 });
 
 describe('the bin as published: pgward bundled, its dependencies not', () => {
+  const manifest = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { bin: Record<string, string>; version: string };
+
   it("is package.json's bin, and loads a few chunks instead of pgward's modules", async () => {
-    const manifest = JSON.parse(
-      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-    ) as { bin: Record<string, string> };
     expect(join(DIST_MAIN, '..', '..', '..', manifest.bin.pgward ?? '')).toBe(DIST_BIN);
     const modules = await importsOf('validate-modules', ['validate', '-c', QUICKSTART]);
     const bundled = await importsOf('validate-bundled', ['validate', '-c', QUICKSTART], DIST_BIN);
@@ -104,15 +105,10 @@ describe('the bin as published: pgward bundled, its dependencies not', () => {
     expect(theirs(bundled).filter((module) => module.startsWith('node_modules/pg/'))).toEqual([]);
   });
 
-  it('finds what each module reads beside itself: package.json, the schema, the catalog queries', async () => {
+  // The catalog queries beside their modules: every child-process test that connects reads them.
+  it('finds what its modules read beside them: package.json, the schema, the generated validator', async () => {
     const version = await runCliProcess(['--version']);
-    expect(version.stdout.trim()).toBe(
-      (
-        JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-          version: string;
-        }
-      ).version,
-    );
+    expect(version.stdout.trim()).toBe(manifest.version);
     // A broken config: the schema validator generated beside config/schema.js, and the
     // schema's own file for the messages.
     const broken = join(dir, 'broken.yaml');
