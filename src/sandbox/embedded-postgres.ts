@@ -184,8 +184,17 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGQUIT');
 });
 
+/**
+ * A connection attempt that gives up: pg waits forever by default, and a server that accepted
+ * the socket but never answers (a stalled start on a loaded machine) must not hang the caller.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   await client.connect();
   try {
     return await use(client);
@@ -198,7 +207,10 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`postgres exited at start:\n${log()}`);
-    const client = new pg.Client({ connectionString: url });
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
     try {
       await client.connect();
       await client.end();
