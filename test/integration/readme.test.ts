@@ -185,17 +185,21 @@ function words(command: string): string[] {
 
 /** What varies between runs, made equal on both sides. */
 function normalize(text: string): string {
-  return text
-    .replace(/pgward-sock-[A-Za-z0-9_-]+/g, 'pgward-sock-XXXXXX')
-    .replace(/PostgreSQL (\d+)\.\d+/g, 'PostgreSQL $1.x')
-    .replace(
-      /"server_version_num": (\d\d)\d{4}/g,
-      (_, major: string) => `"server_version_num": ${major}0000`,
-    )
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n')
-    .trimEnd();
+  return (
+    text
+      // The README was run with TMPDIR=/tmp; a developer's or CI's TMPDIR may be elsewhere.
+      .replaceAll(`${tmpdir()}/pgward-sock-`, '/tmp/pgward-sock-')
+      .replace(/pgward-sock-[A-Za-z0-9_-]+/g, 'pgward-sock-XXXXXX')
+      .replace(/PostgreSQL (\d+)\.\d+/g, 'PostgreSQL $1.x')
+      .replace(
+        /"server_version_num": (\d\d)\d{4}/g,
+        (_, major: string) => `"server_version_num": ${major}0000`,
+      )
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .trimEnd()
+  );
 }
 
 /**
