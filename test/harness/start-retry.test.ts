@@ -28,21 +28,27 @@ describe('startedWithRetry', () => {
   it('uses the first server when it comes up', async () => {
     const first = fakeServer(1);
     const start = vi.fn(async () => first);
-    expect(await startedWithRetry(start, async () => undefined, 1000)).toBe(first);
+    expect(await startedWithRetry(start, async () => 'db_1', 1000)).toEqual({
+      server: first,
+      readied: 'db_1',
+    });
     expect(start).toHaveBeenCalledTimes(1);
     expect(first.stopped).toBe(false);
   });
 
   it('starts another when the first stalls getting ready, and stops the first', async () => {
-    const servers = [fakeServer(1), fakeServer(2)];
+    const first = fakeServer(1);
+    const servers = [first, fakeServer(2)];
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const started = await startedWithRetry(
         async () => servers.shift() ?? fakeServer(0),
-        (server) => (server.id === 1 ? never : Promise.resolve()),
+        (server) => (server.id === 1 ? never : Promise.resolve(`db_${server.id}`)),
         50,
       );
-      expect(started.id).toBe(2);
+      expect(started.server.id).toBe(2);
+      expect(started.readied).toBe('db_2');
+      await vi.waitFor(() => expect(first.stopped).toBe(true));
       expect(String(stderr.mock.calls[0]?.[0])).toMatch(
         /attempt 1 failed after .* stalled for 0\.05 s while creating the test database/,
       );
@@ -68,7 +74,7 @@ describe('startedWithRetry', () => {
         async () => undefined,
         50,
       );
-      expect(started.id).toBe(2);
+      expect(started.server.id).toBe(2);
       release();
       await vi.waitFor(() => expect(late?.stopped).toBe(true));
     } finally {

@@ -41,6 +41,28 @@ export interface TestServerOptions {
   readonly settings?: Readonly<Record<string, string>>;
 }
 
+async function queryAt<R extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  // pg waits forever for a connection by default: a stalled server fails the test instead.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 20_000 });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates a fresh, empty database on the server at `serverUrl` and returns its name. */
+async function createDatabaseOn(serverUrl: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await queryAt(replaceDatabase(serverUrl, 'postgres'), `CREATE DATABASE "${name}"`);
+  return name;
+}
+
 /** How long one start of a test server (copy, start, first database) may take. */
 const START_ATTEMPT_MS = 60_000;
 
@@ -50,19 +72,20 @@ const START_ATTEMPT_MS = 60_000;
  * file whose server never came up fails every test in it. The first failure is printed, so a
  * stall that returns is seen, not hidden; a second one fails the file.
  */
-export async function startedWithRetry<S extends { stop(): Promise<void> }>(
+export async function startedWithRetry<S extends { stop(): Promise<void> }, R>(
   start: () => Promise<S>,
-  ready: (server: S) => Promise<void>,
+  ready: (server: S) => Promise<R>,
   attemptMs = START_ATTEMPT_MS,
-): Promise<S> {
+): Promise<{ server: S; readied: R }> {
   for (let attempt = 1; ; attempt++) {
     const began = Date.now();
     let phase = 'starting the server';
     const starting = start();
+    // What the attempt readies is returned, never stored by it: an abandoned attempt that
+    // finishes late must not overwrite the one that won.
     const readied = starting.then(async (server) => {
       phase = 'creating the test database';
-      await ready(server);
-      return server;
+      return { server, readied: await ready(server) };
     });
     let timer: NodeJS.Timeout | undefined;
     const stalled = new Promise<never>((_, reject) => {
@@ -98,24 +121,8 @@ export function useTestServer(options: TestServerOptions = {}): TestServer {
     sql: string,
     params: unknown[] = [],
     database?: string,
-  ): Promise<R[]> => {
-    // pg waits forever for a connection by default: a stalled server fails the test instead.
-    const client = new pg.Client({
-      connectionString: url(database),
-      connectionTimeoutMillis: 20_000,
-    });
-    await client.connect();
-    try {
-      return (await client.query<R>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
-  const createDatabase = async (prefix = 'test'): Promise<string> => {
-    const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-    await query(`CREATE DATABASE "${name}"`, [], 'postgres');
-    return name;
-  };
+  ): Promise<R[]> => queryAt<R>(url(database), sql, params);
+  const createDatabase = (prefix = 'test'): Promise<string> => createDatabaseOn(baseUrl, prefix);
 
   beforeAll(
     async () => {
@@ -133,10 +140,12 @@ export function useTestServer(options: TestServerOptions = {}): TestServer {
           // Tests log in as other roles with passwords, over TCP as users do.
           tcp: true,
         });
-      embedded = await startedWithRetry(start, async (server) => {
-        baseUrl = server.url();
-        ownDatabase = await createDatabase('pgward');
-      });
+      const started = await startedWithRetry(start, (server) =>
+        createDatabaseOn(server.url(), 'pgward'),
+      );
+      embedded = started.server;
+      baseUrl = embedded.url();
+      ownDatabase = started.readied;
     },
     2 * START_ATTEMPT_MS + 10_000,
   );
