@@ -99,8 +99,8 @@ export async function startedWithRetry<S extends { stop(): Promise<void> }, R>(
     } catch (error) {
       // A server that did come up (or comes up later) is stopped, whatever went wrong after.
       void starting.then((server) => server.stop()).catch(() => undefined);
-      const seconds = ((Date.now() - began) / 1000).toFixed(1);
       if (attempt >= 2) throw error;
+      const seconds = ((Date.now() - began) / 1000).toFixed(1);
       process.stderr.write(
         `test server: attempt ${attempt} failed after ${seconds} s (${String(error)}); starting another\n`,
       );
